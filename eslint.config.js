@@ -1,0 +1,62 @@
+// Lint rules. The one project-specific rule: the pure core (format, analysis, graph, engine state)
+// must not import Node I/O, so that it stays testable without processes (DESIGN §5).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeIo = [
+  'fs',
+  'fs/promises',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'dgram',
+  'worker_threads',
+  'cluster',
+  'readline',
+  'tls',
+  'dns',
+  'process',
+].flatMap((name) => [name, `node:${name}`]);
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'tests/**/tmp/**', '**/*.changed', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        performance: 'readonly',
+        structuredClone: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        queueMicrotask: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/format/**/*.ts', 'src/analysis/**/*.ts', 'src/graph/**/*.ts', 'src/engine/state/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: nodeIo.map((name) => ({ name, message: 'The pure core does no I/O (DESIGN §5).' })) },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'The pure core does no I/O (DESIGN §5).' }],
+    },
+  },
+);

@@ -1,0 +1,148 @@
+/**
+ * The kernel protocol: commands go from the host into a kernel process, notifications come out.
+ * One zod schema per message, a discriminated union on `type`. The host validates every
+ * notification (a kernel runs user code and is not trusted); the kernel imports only the types,
+ * so that it starts without loading zod.
+ *
+ * Messages travel over Node's IPC channel with `serialization: 'advanced'` (structured clone), so
+ * `unknown` payloads may hold Dates, BigInts, Maps and typed arrays.
+ */
+import { z } from 'zod';
+
+const OutputSchema = z.object({ mime: z.string(), data: z.unknown() });
+
+const ErrorSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  /** 1-based, relative to the cell source */
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  stack: z.string().optional(),
+});
+
+/** Runs a JS cell: `code` is the body of an async function whose parameters are `inputs`. */
+export const ExecuteJs = z.object({
+  type: z.literal('executeJs'),
+  /** a host-chosen sequence number echoed in every notification about this execution */
+  seq: z.number().int(),
+  cellId: z.string(),
+  /** names read from the kernel's scope and passed as the function's parameters, in order */
+  inputs: z.array(z.string()),
+  /** JS source of the async function body (already transpiled); it returns an object of declarations */
+  code: z.string(),
+  /** names the cell declares; the returned object's keys are stored under these names */
+  declarations: z.array(z.string()),
+  /** maps a generated line (1-based, in `code`) to the cell source line; index = generated line - 1 */
+  lineMap: z.array(z.number().int()).optional(),
+});
+
+/** Runs a SQL cell on the embedded DuckDB or, when `connection` is set, through the host. */
+export const ExecuteSql = z.object({
+  type: z.literal('executeSql'),
+  seq: z.number().int(),
+  cellId: z.string(),
+  inputs: z.array(z.string()),
+  /** SQL text where each `${…}` is replaced by a positional parameter `$1`, `$2`, … */
+  sql: z.string(),
+  /** JS expression sources, evaluated with `inputs` in scope, bound to `$1`, `$2`, … */
+  parameters: z.array(z.string()),
+  /** notebook names the query reads as tables (registered in DuckDB before it runs) */
+  tables: z.array(z.string()),
+  /** the variable the result is bound to (`name=`), if any */
+  name: z.string().optional(),
+  /** a named connection from the workspace config; absent = embedded DuckDB */
+  connection: z.string().optional(),
+});
+
+/** Evaluates the `${…}` of a prose cell; the kernel answers with one text/html output. */
+export const RenderProse = z.object({
+  type: z.literal('renderProse'),
+  seq: z.number().int(),
+  cellId: z.string(),
+  inputs: z.array(z.string()),
+  /** JS expression sources, one per interpolation, in order */
+  expressions: z.array(z.string()),
+});
+
+/** Removes names from the kernel's scope (a deleted cell, a renamed declaration). */
+export const DeleteNames = z.object({ type: z.literal('deleteNames'), names: z.array(z.string()) });
+
+/** Defines plain values (params) in the kernel's scope. */
+export const DefineValues = z.object({
+  type: z.literal('defineValues'),
+  values: z.record(z.string(), z.unknown()),
+});
+
+/** The host's answer to a {@link ConnectionQuery}. */
+export const ConnectionResult = z.object({
+  type: z.literal('connectionResult'),
+  requestId: z.number().int(),
+  ok: z.boolean(),
+  columns: z.array(z.object({ name: z.string(), type: z.string() })).optional(),
+  rows: z.array(z.array(z.unknown())).optional(),
+  error: z.string().optional(),
+});
+
+export const Shutdown = z.object({ type: z.literal('shutdown') });
+
+export const KernelCommand = z.discriminatedUnion('type', [
+  ExecuteJs,
+  ExecuteSql,
+  RenderProse,
+  DeleteNames,
+  DefineValues,
+  ConnectionResult,
+  Shutdown,
+]);
+export type KernelCommand = z.infer<typeof KernelCommand>;
+export type ExecuteJs = z.infer<typeof ExecuteJs>;
+export type ExecuteSql = z.infer<typeof ExecuteSql>;
+export type RenderProse = z.infer<typeof RenderProse>;
+
+/** The kernel is up and ready for commands. */
+export const Ready = z.object({
+  type: z.literal('ready'),
+  pid: z.number().int(),
+  node: z.string(),
+});
+
+/** An output produced while a cell runs: `display(v)`, a stream chunk, the last expression's value. */
+export const CellOutput = z.object({
+  type: z.literal('cellOutput'),
+  seq: z.number().int(),
+  cellId: z.string(),
+  output: OutputSchema,
+});
+
+export const CellFinished = z.object({
+  type: z.literal('cellFinished'),
+  seq: z.number().int(),
+  cellId: z.string(),
+  status: z.enum(['ok', 'error']),
+  durationMs: z.number(),
+  error: ErrorSchema.optional(),
+  /** the names now defined by this cell in the kernel's scope */
+  declared: z.array(z.string()),
+  /** versions of libraries the execution loaded (e.g. `{duckdb: "v1.5.6"}`) */
+  versions: z.record(z.string(), z.string()).optional(),
+});
+
+/** A SQL cell on a named connection asks the host to run its query (credentials stay in the host). */
+export const ConnectionQuery = z.object({
+  type: z.literal('connectionQuery'),
+  requestId: z.number().int(),
+  connection: z.string(),
+  sql: z.string(),
+  parameters: z.array(z.unknown()),
+});
+
+export const KernelNotification = z.discriminatedUnion('type', [
+  Ready,
+  CellOutput,
+  CellFinished,
+  ConnectionQuery,
+]);
+export type KernelNotification = z.infer<typeof KernelNotification>;
+export type CellFinished = z.infer<typeof CellFinished>;
+export type CellOutput = z.infer<typeof CellOutput>;
+export type ConnectionQuery = z.infer<typeof ConnectionQuery>;
