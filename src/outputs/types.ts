@@ -54,3 +54,20 @@ export interface ErrorData {
   column?: number;
   stack?: string;
 }
+
+/**
+ * The marker on a table value (a SQL result) so that display and the SQL bridge recognise it
+ * without importing the class. `Symbol.for` so that it is the same symbol in every module.
+ */
+export const TABLE_VALUE = Symbol.for('quire.table');
+
+/** The JS value of a SQL result (DESIGN §3): `.rows` plain objects, `.columns` `{name, type}[]`. */
+export interface TableValue {
+  readonly [TABLE_VALUE]: true;
+  readonly columns: TableColumn[];
+  /** every row as a plain object (materialized on first access) */
+  readonly rows: Record<string, unknown>[];
+  readonly numRows: number;
+  /** the first `limit` rows as a JSON-safe preview */
+  preview(limit: number): TableData;
+}
