@@ -22,3 +22,8 @@ export class ParamError extends Error {
     super(message);
   }
 }
+
+/** An edit that cannot be applied (unknown cell id, attributes on a prose cell, …). */
+export class NotebookEditError extends Error {
+  override readonly name = 'NotebookEditError';
+}

@@ -112,6 +112,8 @@ export type Cell = CodeCell | ProseCell;
 export interface Notebook {
   /** the path the notebook was read from, when known (used in messages) */
   path?: string;
+  /** the file started with a byte order mark (U+FEFF); serialization writes it back */
+  bom?: boolean;
   frontMatter?: FrontMatter;
   cells: Cell[];
 }

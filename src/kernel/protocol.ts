@@ -54,7 +54,10 @@ export const ExecuteSql = z.object({
   connection: z.string().optional(),
 });
 
-/** Evaluates the `${…}` of a prose cell; the kernel answers with one text/html output. */
+/**
+ * Evaluates the `${…}` of a prose cell; the kernel answers with one text/markdown output: `source`
+ * with each interpolation replaced by its HTML-escaped value (an `html` value is inserted raw).
+ */
 export const RenderProse = z.object({
   type: z.literal('renderProse'),
   seq: z.number().int(),
@@ -62,6 +65,13 @@ export const RenderProse = z.object({
   inputs: z.array(z.string()),
   /** JS expression sources, one per interpolation, in order */
   expressions: z.array(z.string()),
+  /** the prose cell's Markdown; without it the output is the values alone, joined */
+  source: z.string().optional(),
+  /**
+   * where each interpolation sits in `source` (same order as `expressions`): `start` is the offset
+   * of its `$`, `end` the offset just past its `}` — the format's `Interpolation` offsets
+   */
+  interpolations: z.array(z.object({ start: z.number().int(), end: z.number().int() })).optional(),
 });
 
 /** Removes names from the kernel's scope (a deleted cell, a renamed declaration). */

@@ -1,0 +1,54 @@
+/**
+ * Static analysis of cells (DESIGN §3): what each cell declares and references, and the compiled
+ * form the kernel runs. Pure: no I/O, no evaluation of user code. esbuild is used only as a
+ * TypeScript transpiler.
+ */
+import type { Cell, CodeCell } from '../format/types.js';
+import { CellSourceError } from './errors.js';
+import { parseJsCell } from './js-cell.js';
+import { findProseReferences } from './prose.js';
+import { compileSqlCell } from './compile-sql.js';
+import type { CellAnalysis } from './types.js';
+
+export type { CellAnalysis, CompiledJsCell, CompiledSqlCell } from './types.js';
+export { CellSourceError } from './errors.js';
+export { findDeclarations } from './declarations.js';
+export { findReferences } from './references.js';
+export { compileJsCell, LAST_VALUE } from './compile-js.js';
+export { compileSqlCell } from './compile-sql.js';
+export { findTableCandidates } from './sql-tables.js';
+export { IMPORT_FUNCTION } from './lower-imports.js';
+
+/** Declarations and references of one cell; a syntax error is reported, never thrown. */
+export function analyzeCell(cell: Cell): CellAnalysis {
+  try {
+    if (cell.kind === 'prose') return { declarations: [], references: findProseReferences(cell) };
+    return analyzeCode(cell);
+  } catch (error) {
+    if (!(error instanceof CellSourceError)) throw error;
+    return { declarations: cell.kind === 'code' ? sqlName(cell) : [], references: [], error: error.toJSON() };
+  }
+}
+
+/** The analyses of many cells, in order. */
+export function analyzeCells(cells: readonly Cell[]): CellAnalysis[] {
+  return cells.map(analyzeCell);
+}
+
+function analyzeCode(cell: CodeCell): CellAnalysis {
+  if (cell.language !== 'sql') {
+    const { declarations, references } = parseJsCell(cell.source, cell.language);
+    return { declarations, references };
+  }
+  const compiled = compileSqlCell(cell.source);
+  const references = [...new Set([...compiled.parameterReferences, ...compiled.tableCandidates])];
+  return { declarations: sqlName(cell), references };
+}
+
+/**
+ * A named SQL cell declares its name even when its `${…}` do not parse: dependents then see the
+ * cell's error rather than an undefined name.
+ */
+function sqlName(cell: CodeCell): string[] {
+  return cell.language === 'sql' && cell.attributes.name ? [cell.attributes.name] : [];
+}

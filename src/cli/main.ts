@@ -1,0 +1,51 @@
+/**
+ * The `quire` command line (DESIGN §4). Each command lives in its own module and is loaded only
+ * when used, so that `quire run` does not pay for what it does not need.
+ */
+import { EXIT, InputError } from './errors.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: {
+    summary: 'run a notebook headless: quire run FILE [-p name=value]… [--out DIR] [--json] [--timeout 10m]',
+    load: async () => (await import('./run.js')).runCommand,
+  },
+};
+
+const usage = (): string =>
+  [
+    'usage: quire <command> [options]',
+    '',
+    'commands:',
+    ...Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`),
+    '',
+    'Run `quire <command> --help` for the options of one command.',
+  ].join('\n');
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name === undefined ? EXIT.badInput : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    const { quireVersion } = await import('../runner/runtime-info.js');
+    process.stdout.write(`${quireVersion()}\n`);
+    return EXIT.ok;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`quire: unknown command "${name}"\n\n${usage()}\n`);
+    return EXIT.badInput;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (error) {
+    if (error instanceof InputError) {
+      process.stderr.write(`quire ${name}: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    throw error;
+  }
+}

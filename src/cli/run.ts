@@ -1,0 +1,68 @@
+/**
+ * `quire run FILE [-p name=value]… [--out DIR] [--json] [--timeout DURATION]` (DESIGN §4).
+ * Thin: parses flags, calls the runner, prints progress and writes the run directory.
+ */
+import { parseDuration } from '../format/duration.js';
+import { InputError } from './errors.js';
+import { parseCommandArgs, parseParamFlags } from './args.js';
+import { createProgressPrinter } from './progress.js';
+
+const HELP = `usage: quire run FILE [-p name=value]… [--out DIR] [--json] [--timeout DURATION]
+
+  -p, --param name=value   a param value (repeatable), checked against the front matter
+  --out DIR                write the run directory (manifest.json, report.html)
+  --json                   print the run record as JSON on stdout
+  --timeout DURATION       a limit for the whole run, e.g. 90s, 10m
+
+exit codes: 0 ok · 1 a cell failed · 2 bad input · 3 a time limit passed`;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      param: { type: 'string', short: 'p', multiple: true },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InputError(`expected one notebook file, got ${positionals.length}\n${HELP}`);
+  const timeoutMs = values.timeout === undefined ? undefined : parseTimeoutFlag(values.timeout);
+  const params = parseParamFlags(values.param);
+  const { runNotebook, RunInputError } = await import('../runner/run.js');
+  const progress = createProgressPrinter(process.stderr);
+  try {
+    const result = await runNotebook({
+      path: positionals[0]!,
+      params,
+      paramSource: 'cli',
+      timeoutMs,
+      onWarning: progress.warning,
+      onCellFinished: progress.cellFinished,
+    });
+    if (values.out !== undefined) {
+      const { writeRunDirectory } = await import('../runner/write.js');
+      await writeRunDirectory(values.out, result);
+    }
+    if (values.json) process.stdout.write(JSON.stringify(result.record, null, 2) + '\n');
+    progress.finished(result.record, values.out);
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof RunInputError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
+function parseTimeoutFlag(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new InputError(`--timeout: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The run queue: what to run, in which order, one cell at a time, and what to skip when a cell
+ * fails. Before a cell is executed its inputs are checked again: an upstream cell whose value is
+ * not in the kernel (never run, edited, lost to a restart) is run first; one that cannot run
+ * (failed, `run=false`) makes the cell `skipped`, naming the cause.
+ */
+import { inOrder, staleAfter } from '../../graph/index.js';
+import type { ErrorData } from '../../outputs/types.js';
+import { isRunnable, staticError } from './cells.js';
+import type { Draft } from './draft.js';
+import type { Failure } from './types.js';
+
+/** Adds runnable `ids` (and the upstream cells they need) to the queue, then advances it. */
+export function enqueue(d: Draft, ids: readonly string[]): void {
+  d.run ??= { errors: [], skipped: [] };
+  const queued = new Set(d.queue);
+  const add = (id: string): void => {
+    if (queued.has(id)) return;
+    queued.add(id);
+    if (d.running !== id) d.setStatus(id, 'queued', { beforeQueued: d.rt(id).status });
+  };
+  for (const id of ids) {
+    const cell = d.cell(id);
+    if (!cell || !isRunnable(cell)) continue;
+    neededUpstream(d, id, queued).forEach(add);
+    add(id);
+  }
+  d.queue = inOrder(d.graph, queued);
+  advance(d);
+}
+
+/** Runnable upstream cells of `id` whose values are not current and that are not queued yet. */
+function neededUpstream(d: Draft, id: string, queued: ReadonlySet<string>): string[] {
+  const needed = new Set<string>();
+  const visit = (cellId: string): void => {
+    for (const up of d.graph.upstream.get(cellId) ?? []) {
+      const cell = d.cell(up);
+      if (needed.has(up) || queued.has(up) || d.rt(up).current || !cell || !isRunnable(cell)) continue;
+      // The running cell will be current when it finishes, unless it was edited meanwhile.
+      if (up === d.running && !d.rt(up).invalidatedWhileRunning) continue;
+      needed.add(up);
+      visit(up);
+    }
+  };
+  visit(id);
+  return inOrder(d.graph, needed);
+}
+
+/** Executes the next cell that can run, unless one is running or the kernel is being replaced. */
+export function advance(d: Draft): void {
+  while (d.running === null && !d.awaitingKernel && d.queue.length > 0) {
+    const id = d.queue.shift()!;
+    const cell = d.cell(id);
+    if (!cell) continue;
+    if (!isRunnable(cell)) {
+      d.setStatus(id, 'idle');
+      continue;
+    }
+    const error = staticError(d, id);
+    if (error) {
+      fail(d, id, error, 'static');
+      continue;
+    }
+    const missing = neededUpstream(d, id, new Set(d.queue));
+    if (missing.length > 0) {
+      // Values were lost (restart, edit) since the plan was made: run what this cell needs first.
+      d.queue.unshift(id);
+      missing.forEach((m) => d.setStatus(m, 'queued', { beforeQueued: d.rt(m).status }));
+      d.queue = inOrder(d.graph, [...d.queue, ...missing]);
+      continue;
+    }
+    const blocker = blockingUpstream(d, id);
+    if (blocker) {
+      skip(d, id, blocker);
+      continue;
+    }
+    d.running = id;
+    d.setStatus(id, 'running');
+    d.effects.push({ type: 'execute', cellId: id });
+  }
+  finishRunIfDrained(d);
+}
+
+function finishRunIfDrained(d: Draft): void {
+  if (d.running !== null || d.queue.length > 0 || !d.run) return;
+  d.effects.push({ type: 'runFinished', errors: d.run.errors, skipped: d.run.skipped });
+  d.run = null;
+}
+
+/** The cause to name when an input of `id` has no current value and will not get one. */
+function blockingUpstream(d: Draft, id: string): string | undefined {
+  for (const up of d.graph.upstream.get(id) ?? []) {
+    const rt = d.rt(up);
+    if (rt.current) continue;
+    return rt.status === 'skipped' && rt.skippedBecause ? rt.skippedBecause : up;
+  }
+  return undefined;
+}
+
+/** The cell failed: it shows the error, and its queued dependents are skipped naming it. */
+export function fail(d: Draft, id: string, error: ErrorData | undefined, failure: Failure): void {
+  d.patch(id, { current: false });
+  d.setStatus(id, 'error', { ...(error && { error }), failure });
+  d.run?.errors.push(id);
+  skipDependents(d, id);
+}
+
+function skipDependents(d: Draft, id: string): void {
+  const dependents = staleAfter(d.graph, [id]).filter((dep) => dep !== id);
+  const queued = new Set(d.queue);
+  for (const dep of dependents) {
+    d.patch(dep, { current: false });
+    if (queued.has(dep)) skip(d, dep, id);
+  }
+}
+
+function skip(d: Draft, id: string, because: string): void {
+  d.patch(id, { current: false });
+  d.setStatus(id, 'skipped', { skippedBecause: because });
+  d.run?.skipped.push(id);
+  const at = d.queue.indexOf(id);
+  if (at !== -1) d.queue.splice(at, 1);
+}

@@ -1,0 +1,133 @@
+/**
+ * The vocabulary of the session core (DESIGN §3, §5): state, operations in, effects out.
+ * `applyOperation(state, op) -> {state, effects}` decides what should run; the session carries
+ * the effects out against a kernel and sockets. Nothing here does I/O.
+ */
+import type { CellAnalysis } from '../../analysis/types.js';
+import type { CellAttributes, Cell, Interpolation, ParamValue } from '../../format/types.js';
+import type { Graph } from '../../graph/index.js';
+import type { ErrorData } from '../../outputs/types.js';
+
+/** What the UI shows for a cell. `stale`: its source or inputs changed since it last ran. */
+export type RunStatus = 'idle' | 'queued' | 'running' | 'ok' | 'error' | 'skipped' | 'stale';
+
+/** Why a cell ended in `error`: it threw, passed its limit, its kernel died, or it could not run. */
+export type Failure = 'exception' | 'timeout' | 'crash' | 'static';
+
+/** The engine's knowledge of one cell at run time. */
+export interface CellRuntime {
+  status: RunStatus;
+  /** the kernel holds this cell's names, computed from its current source and current inputs */
+  current: boolean;
+  error?: ErrorData;
+  failure?: Failure;
+  /** for `skipped`: the failing (or never-run) upstream cell that is the cause */
+  skippedBecause?: string;
+  /** the status to restore when an interrupt takes the cell off the queue */
+  beforeQueued?: RunStatus;
+  /** the cell's source or inputs changed while it ran: its result is stale on arrival */
+  invalidatedWhileRunning?: boolean;
+}
+
+export interface EngineConfig {
+  /** the notebook's cells in document order */
+  cells: readonly Cell[];
+  /** param values by name; their names are builtins of the graph */
+  params?: Readonly<Record<string, ParamValue>>;
+  /** other names defined outside cells (none by default); defining one is an error */
+  builtins?: readonly string[];
+  /** static analysis of one cell (normally `analyzeCell` from src/analysis) */
+  analyze: (cell: Cell) => CellAnalysis;
+  /** precomputed analyses by cell id; `analyze` is called for the others */
+  analyses?: Readonly<Record<string, CellAnalysis>>;
+}
+
+/** A run in progress: what it has failed so far, for `runFinished`. */
+export interface RunProgress {
+  errors: string[];
+  skipped: string[];
+}
+
+export interface EngineState {
+  /** cells in document order. `raw` is not maintained after edits: the session owns the text. */
+  readonly cells: readonly Cell[];
+  readonly analyses: ReadonlyMap<string, CellAnalysis>;
+  readonly graph: Graph;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly builtins: readonly string[];
+  readonly runtime: ReadonlyMap<string, Readonly<CellRuntime>>;
+  /** cells waiting to run, in topological order (may include the running cell again) */
+  readonly queue: readonly string[];
+  /** the cell whose `execute` was emitted and whose `cellFinished` has not arrived */
+  readonly running: string | null;
+  /** the kernel died (timeout/crash): nothing is executed until `kernelRestarted` */
+  readonly awaitingKernel: boolean;
+  readonly run: Readonly<RunProgress> | null;
+  readonly analyze: (cell: Cell) => CellAnalysis;
+}
+
+// ---- operations -------------------------------------------------------------------------------
+
+export type Operation =
+  | { type: 'insertCell'; cell: Cell; index: number; analysis?: CellAnalysis }
+  | {
+      type: 'editCell';
+      id: string;
+      source: string;
+      /** code cells: the new attributes (kept when absent) */
+      attributes?: CellAttributes;
+      /** prose cells: the new interpolations (found by a simple scan of `source` when absent) */
+      interpolations?: Interpolation[];
+      /** the new analysis (computed with `analyze` when absent) */
+      analysis?: CellAnalysis;
+    }
+  | { type: 'deleteCell'; id: string }
+  | { type: 'moveCell'; id: string; index: number }
+  | { type: 'setParams'; values: Readonly<Record<string, ParamValue>> }
+  | { type: 'runCell'; id: string }
+  | { type: 'runAll' }
+  | { type: 'runStale' }
+  | { type: 'cellStarted'; id: string }
+  | {
+      type: 'cellFinished';
+      id: string;
+      status: 'ok' | 'error';
+      error?: ErrorData;
+      /** `timeout` and `crash` mean the kernel process is gone: send `kernelRestarted` next */
+      failure?: 'exception' | 'timeout' | 'crash';
+    }
+  | { type: 'kernelRestarted' }
+  | { type: 'interrupt' };
+
+// ---- effects ----------------------------------------------------------------------------------
+
+export interface CellStatusNotification {
+  type: 'cellStatus';
+  cellId: string;
+  status: RunStatus;
+  error?: ErrorData;
+  failure?: Failure;
+  skippedBecause?: string;
+}
+
+export type Notification = CellStatusNotification;
+
+export type Effect =
+  /** run this cell in the kernel; at most one is outstanding (the next after its `cellFinished`) */
+  | { type: 'execute'; cellId: string }
+  /** remove these names from the kernel scope */
+  | { type: 'deleteNames'; names: string[] }
+  /** define (or redefine) these params in the kernel scope */
+  | { type: 'defineParams'; values: Record<string, ParamValue> }
+  /** ask the kernel to stop the running cell (an `interrupt` arrived while one ran) */
+  | { type: 'interruptKernel' }
+  | { type: 'notify'; notification: Notification }
+  /** the queue drained: nothing runs or waits. `errors`/`skipped` list this run's failures. */
+  | { type: 'runFinished'; errors: string[]; skipped: string[] };
+
+export interface OperationResult {
+  state: EngineState;
+  effects: Effect[];
+  /** set when the operation was rejected (unknown cell, …): `state` is then the input state */
+  error?: string;
+}

@@ -1,0 +1,374 @@
+/**
+ * ProcessKernel: runs cells in a child Node process under the permission model, as an unprivileged
+ * user when the host is root, with a scrubbed environment, a heap cap, an output cap and a per-cell
+ * time limit. The host trusts nothing the child says: every notification is validated, and no
+ * kernel behaviour (crash, flood, garbage, hang) makes the host throw or crash.
+ *
+ * One ProcessKernel drives one process at a time; after the process dies (`alive` false), `start()`
+ * launches a fresh one with an empty scope.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Output } from '../outputs/types.js';
+import { describeExit, stripExitMarker } from './exit-reason.js';
+import { launchPlan, type RuntimeConfig } from './launch.js';
+import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
+import { assertRuntimeBuilt, packageRoot, runtimeEntry } from './paths.js';
+import {
+  KernelNotification,
+  type CellFinished,
+  type ConnectionQuery,
+  type DefineValues,
+  type DeleteNames,
+  type KernelCommand,
+} from './protocol.js';
+import { killGroup, track, untrack } from './reaper.js';
+import type { ExecuteCommand, ExecuteOptions, ExecutionResult, Kernel } from './types.js';
+import { assertReadableBy, giveTo, resolveKernelUser, type KernelUser } from './user.js';
+import type { z } from 'zod';
+
+/** Named database connections, opened by the host so credentials never enter the kernel. */
+export interface ConnectionProvider {
+  query(
+    connection: string,
+    sql: string,
+    parameters: unknown[],
+  ): Promise<{ columns: { name: string; type: string }[]; rows: unknown[][] }>;
+}
+
+export interface ProcessKernelOptions {
+  /** the notebook's folder: readable by cells, the kernel's cwd, where imports resolve from */
+  workspace: string;
+  /** V8 old-space limit of the kernel (default 4096) */
+  heapMb?: number;
+  /** bytes of output one cell execution may produce (default 2 MiB); the rest is dropped */
+  outputCapBytes?: number;
+  /** extra environment variables for the kernel (the host's own env is never passed through) */
+  env?: Record<string, string>;
+  connections?: ConnectionProvider;
+  /** `auto` (default): `nobody` when the host is root; `none`: same user as the host; or `uid[:gid]` */
+  user?: 'auto' | 'none' | string;
+  /** how long `start()` waits for the runtime's `ready` (default 15 s) */
+  startTimeoutMs?: number;
+}
+
+interface Running {
+  seq: number;
+  budget: OutputBudget;
+  onOutput: (output: Output) => void;
+  started: number;
+  timer?: NodeJS.Timeout;
+  resolve: (result: ExecutionResult) => void;
+}
+
+interface Starting {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+const STDERR_TAIL_BYTES = 8192;
+/** Grace after `exit` for the stdio pipes to drain (a stray grandchild could hold them open). */
+const CLOSE_GRACE_MS = 500;
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+function errorResult(failure: 'timeout' | 'crash', name: string, message: string, durationMs = 0): ExecutionResult {
+  return { status: 'error', failure, durationMs, error: { name, message }, declared: [] };
+}
+
+export class ProcessKernel implements Kernel {
+  private child: ChildProcess | undefined;
+  private scratch: string | undefined;
+  private running: Running | undefined;
+  private starting: Starting | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextSeq = 1;
+  private stderrTail = '';
+  private exitCalled: number | undefined;
+  private readonly heapMb: number;
+  private readonly capBytes: number;
+
+  constructor(private readonly options: ProcessKernelOptions) {
+    this.heapMb = options.heapMb ?? 4096;
+    this.capBytes = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES;
+  }
+
+  get alive(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** The kernel process id while alive (for diagnostics and RSS measurements). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Rejects (with the reason and the child's stderr) when the process cannot start. */
+  async start(): Promise<void> {
+    if (this.child) return;
+    const entry = runtimeEntry();
+    assertRuntimeBuilt(entry);
+    const user = resolveKernelUser(this.options.user);
+    const workspace = realpathSync(this.options.workspace);
+    if (user) {
+      assertReadableBy(workspace, user);
+      assertReadableBy(packageRoot(), user);
+    }
+    const scratch = this.makeScratch(user);
+    const config: RuntimeConfig = { workspace, scratch, packageRoot: packageRoot(), outputCapBytes: this.capBytes };
+    const plan = launchPlan({ entry, config, heapMb: this.heapMb, env: this.options.env, user });
+    this.stderrTail = '';
+    this.exitCalled = undefined;
+    const child = spawn(plan.execPath, plan.args, {
+      cwd: plan.cwd,
+      env: plan.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      detached: true,
+      ...(plan.uid === undefined ? {} : { uid: plan.uid, gid: plan.gid }),
+    });
+    this.child = child;
+    track(child);
+    this.wire(child);
+    await this.waitReady(child);
+  }
+
+  private makeScratch(user: KernelUser | undefined): string {
+    const scratch = mkdtempSync(join(realpathSync(tmpdir()), 'quire-kernel-'));
+    if (user) giveTo(scratch, user);
+    this.scratch = scratch;
+    return scratch;
+  }
+
+  private waitReady(child: ChildProcess): Promise<void> {
+    const timeoutMs = this.options.startTimeoutMs ?? 15_000;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.starting = undefined;
+        killGroup(child);
+        reject(new Error(`the kernel did not start within ${seconds(timeoutMs)}${this.stderrSuffix()}`));
+      }, timeoutMs);
+      this.starting = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+    });
+  }
+
+  private stderrSuffix(): string {
+    const tail = this.stderrTail.trim();
+    return tail ? `:\n${tail.slice(-2000)}` : '';
+  }
+
+  private wire(child: ChildProcess): void {
+    child.on('message', (message) => this.onMessage(child, message));
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.onRawStream('stdout', text));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => this.onStderr(text));
+    // 'error' covers spawn failures (EACCES on cwd, missing binary) and failed IPC writes.
+    child.on('error', (error) => {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) return;
+      this.onDeath(child, null, null, error.message);
+    });
+    child.on('exit', (code, signal) => {
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        this.onDeath(child, code, signal);
+      };
+      child.once('close', finish);
+      setTimeout(finish, CLOSE_GRACE_MS).unref();
+    });
+  }
+
+  private onStderr(chunk: string): void {
+    const { text, exitCode } = stripExitMarker(chunk);
+    if (exitCode !== undefined) this.exitCalled = exitCode;
+    this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+    this.onRawStream('stderr', text);
+  }
+
+  /** Native writes to fd 1/2 (and anything the runtime did not capture) belong to the running cell. */
+  private onRawStream(name: 'stdout' | 'stderr', text: string): void {
+    if (text.length > 0) this.deliver({ mime: 'application/vnd.quire.stream+json', data: { name, text } });
+  }
+
+  private onMessage(child: ChildProcess, raw: unknown): void {
+    if (child !== this.child) return;
+    const parsed = KernelNotification.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid';
+      this.fault(`the kernel sent a malformed message (${where})`);
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ready':
+        this.starting?.resolve();
+        this.starting = undefined;
+        return;
+      case 'cellOutput':
+        if (this.running?.seq === message.seq) this.deliver(message.output);
+        return;
+      case 'cellFinished':
+        if (this.running?.seq === message.seq) this.finish(this.finishedResult(message));
+        return;
+      case 'connectionQuery':
+        void this.answerConnection(message);
+        return;
+    }
+  }
+
+  private finishedResult(message: CellFinished): ExecutionResult {
+    const result: ExecutionResult = { status: message.status, durationMs: message.durationMs, declared: message.declared };
+    if (message.status === 'error') result.failure = 'exception';
+    if (message.error) result.error = message.error;
+    if (message.versions) result.versions = message.versions;
+    return result;
+  }
+
+  /** Passes an output of the running cell through the host's own budget (the runtime's is not trusted). */
+  private deliver(output: Output): void {
+    const running = this.running;
+    if (!running) return;
+    for (const admitted of running.budget.admit(output)) {
+      try {
+        running.onOutput(admitted);
+      } catch {
+        // A faulty output callback is the caller's bug; it must not break the kernel's bookkeeping.
+      }
+    }
+  }
+
+  private async answerConnection(query: ConnectionQuery): Promise<void> {
+    const base = { type: 'connectionResult' as const, requestId: query.requestId };
+    const provider = this.options.connections;
+    let reply: KernelCommand;
+    if (!provider) {
+      reply = { ...base, ok: false, error: `no connection named "${query.connection}" is configured` };
+    } else {
+      try {
+        const result = await provider.query(query.connection, query.sql, query.parameters);
+        reply = { ...base, ok: true, columns: result.columns, rows: result.rows };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        reply = { ...base, ok: false, error: `connection "${query.connection}": ${reason}` };
+      }
+    }
+    this.post(reply);
+  }
+
+  /** Sends a command to the child; false when the channel is gone (the death handler reports it). */
+  private post(command: KernelCommand): boolean {
+    const child = this.child;
+    if (!child?.connected) return false;
+    try {
+      child.send(command, (error) => {
+        if (error) this.fault(`could not send to the kernel: ${error.message}`);
+      });
+      return true;
+    } catch (error) {
+      this.fault(`could not send to the kernel: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
+  }
+
+  execute(command: ExecuteCommand, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const result = this.queue.then(() => this.run(command, options));
+    this.queue = result;
+    return result;
+  }
+
+  send(command: z.infer<typeof DeleteNames> | z.infer<typeof DefineValues>): void {
+    // Queued behind pending executions so the kernel sees commands in the order they were issued.
+    this.queue = this.queue.then(() => void this.post(command));
+  }
+
+  private run(command: ExecuteCommand, options: ExecuteOptions): Promise<ExecutionResult> {
+    if (!this.child) return Promise.resolve(errorResult('crash', 'KernelError', 'the kernel is not running'));
+    // The host picks the sequence number so a cell cannot finish another cell's execution.
+    const seq = this.nextSeq++;
+    return new Promise<ExecutionResult>((resolve) => {
+      const running: Running = {
+        seq,
+        budget: new OutputBudget(this.capBytes),
+        onOutput: options.onOutput ?? (() => {}),
+        started: performance.now(),
+        resolve,
+      };
+      this.running = running;
+      if (options.timeoutMs !== undefined) {
+        const limit = options.timeoutMs;
+        running.timer = setTimeout(() => this.timeout(running, limit), limit);
+      }
+      this.post({ ...command, seq });
+    });
+  }
+
+  private timeout(running: Running, limitMs: number): void {
+    if (this.running !== running) return;
+    const message = `cell exceeded its time limit of ${seconds(limitMs)}`;
+    this.finish(errorResult('timeout', 'TimeoutError', message, performance.now() - running.started));
+    if (this.child) killGroup(this.child);
+  }
+
+  private finish(result: ExecutionResult): void {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    clearTimeout(running.timer);
+    running.resolve(result);
+  }
+
+  /** The kernel broke the protocol: it can no longer be trusted, so it is killed. */
+  private fault(reason: string): void {
+    const child = this.child;
+    if (!child) return;
+    const running = this.running;
+    if (running) this.finish(errorResult('crash', 'KernelError', reason, performance.now() - running.started));
+    killGroup(child);
+  }
+
+  private onDeath(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    untrack(child);
+    this.removeScratch();
+    const reason =
+      spawnError ??
+      describeExit({ code, signal, stderrTail: this.stderrTail, exitCalled: this.exitCalled, heapMb: this.heapMb });
+    if (this.starting) {
+      this.starting.reject(new Error(`the kernel failed to start: ${reason}${this.stderrSuffix()}`));
+      this.starting = undefined;
+    }
+    const running = this.running;
+    if (running) this.finish(errorResult('crash', 'KernelCrash', reason, performance.now() - running.started));
+  }
+
+  private removeScratch(): void {
+    if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
+    this.scratch = undefined;
+  }
+
+  async shutdown(): Promise<void> {
+    const child = this.child;
+    if (!child) return this.removeScratch();
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.post({ type: 'shutdown' });
+    const timer = setTimeout(() => killGroup(child), 1000);
+    await gone;
+    clearTimeout(timer);
+    // onDeath runs after the pipes close; make sure bookkeeping is done before resolving.
+    this.onDeath(child, child.exitCode, child.signalCode);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * How a kernel process is started: the Node flags (permission model, heap), the scrubbed
+ * environment and the OS user. Pure apart from reading the Node version, so it is easy to test.
+ */
+import { join } from 'node:path';
+import type { KernelUser } from './user.js';
+
+/** What the runtime receives as its one argv argument (JSON). */
+export interface RuntimeConfig {
+  workspace: string;
+  scratch: string;
+  packageRoot: string;
+  outputCapBytes: number;
+}
+
+export interface LaunchPlan {
+  execPath: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  uid?: number;
+  gid?: number;
+}
+
+export interface LaunchInput {
+  entry: string;
+  config: RuntimeConfig;
+  heapMb: number;
+  env?: Record<string, string>;
+  user?: KernelUser;
+  nodeVersion?: string;
+}
+
+/**
+ * The permission flag's name changed: Node 20 and 21 and 22.0-22.12 know only
+ * `--experimental-permission`; 22.13+ accept `--permission`; 24 rejects the old one as a bad option.
+ */
+export function permissionFlag(nodeVersion: string = process.versions.node): string {
+  const [major = 0, minor = 0] = nodeVersion.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 13)) return '--permission';
+  return '--experimental-permission';
+}
+
+/** Read access: the workspace, the scratch dir and the code the runtime loads (never the whole root). */
+function readPaths(config: RuntimeConfig): string[] {
+  const root = config.packageRoot;
+  return [config.workspace, config.scratch, join(root, 'dist'), join(root, 'node_modules'), join(root, 'package.json')];
+}
+
+export function nodeArgs(input: LaunchInput): string[] {
+  return [
+    permissionFlag(input.nodeVersion),
+    // One flag per path: Node 20 does not split a comma list, Node 23+ rejects it.
+    ...readPaths(input.config).map((path) => `--allow-fs-read=${path}`),
+    `--allow-fs-write=${input.config.scratch}`,
+    // DuckDB is a native addon; the runtime re-locks process.dlopen so user code gets no addons.
+    '--allow-addons',
+    `--max-old-space-size=${input.heapMb}`,
+    '--disable-warning=ExperimentalWarning',
+    input.entry,
+    JSON.stringify(input.config),
+  ];
+}
+
+/** An allowlist, never a blocklist: anything else in the host's env may be a secret. */
+const INHERITED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
+
+export function kernelEnv(scratch: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_ENV) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, HOME: scratch, TMPDIR: scratch, ...extra };
+}
+
+export function launchPlan(input: LaunchInput): LaunchPlan {
+  const plan: LaunchPlan = {
+    execPath: process.execPath,
+    args: nodeArgs(input),
+    env: kernelEnv(input.config.scratch, input.env),
+    cwd: input.config.workspace,
+  };
+  if (input.user) {
+    plan.uid = input.user.uid;
+    plan.gid = input.user.gid;
+  }
+  return plan;
+}
+

@@ -1,0 +1,47 @@
+/**
+ * The kernel's embedded DuckDB, opened on the first SQL query (not at startup: it costs tens of
+ * megabytes). DuckDB runs in the kernel rather than the host so that big results stay next to the
+ * code that uses them; connectors/duckdb.ts locks its file access before any user SQL runs.
+ */
+import type { SqlEngine } from '../../connectors/duckdb.js';
+import type { TableValue } from '../../outputs/types.js';
+import { lockAddons } from './addons.js';
+import { config } from './config.js';
+import type { Scope } from './scope.js';
+
+let opening: Promise<SqlEngine> | undefined;
+
+export function embeddedEngine(): Promise<SqlEngine> {
+  opening ??= (async () => {
+    try {
+      const { openDuckDb } = await import('../../connectors/duckdb.js');
+      return await openDuckDb({ workspace: config.workspace, scratch: config.scratch });
+    } finally {
+      lockAddons();
+    }
+  })();
+  // A failed open may be retried by the next query (the addon lock stays).
+  opening.catch(() => (opening = undefined));
+  return opening;
+}
+
+function isTableLike(value: unknown): boolean {
+  return Array.isArray(value) || (typeof value === 'object' && value !== null && Symbol.for('quire.table') in value);
+}
+
+/** For the `sql` template: scope values that the query text mentions by name and that can be tables. */
+export function tablesMentioned(sql: string, scope: Scope): Record<string, unknown> {
+  const words = new Set(sql.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const tables: Record<string, unknown> = {};
+  for (const [name, value] of scope.entries()) if (words.has(name) && isTableLike(value)) tables[name] = value;
+  return tables;
+}
+
+/** The `sql` tagged template: `${…}` are bound parameters, never spliced into the text. */
+export function makeSqlTag(scope: Scope) {
+  return async function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<TableValue> {
+    const text = strings.reduce((acc, part, i) => `${acc}$${i}${part}`);
+    const engine = await embeddedEngine();
+    return engine.execute({ sql: text, parameters: values, tables: tablesMentioned(text, scope) });
+  };
+}

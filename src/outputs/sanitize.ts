@@ -1,0 +1,104 @@
+/**
+ * The one HTML sanitizing policy for everything user code can put on a page: `html` outputs,
+ * rendered Markdown, SVG. Host side only. An allowlist: anything not named here is dropped.
+ *
+ * Policy: common formatting, lists, tables, details/summary, links (http, https, mailto, relative),
+ * images (http, https, data:image/*), and the SVG elements and presentation attributes charts use.
+ * Never script, style elements, iframe/object/embed, forms, event handlers, `javascript:` URLs,
+ * SVG `use`/`foreignObject`/animation, or CSS that can load or overlay (`url(…)`, `position`).
+ * `style` attributes survive only for a few properties with plain values (colours, lengths, keywords).
+ */
+import sanitizeHtmlLib from 'sanitize-html';
+
+const HTML_TAGS = [
+  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'col', 'colgroup', 'dd', 'del',
+  'details', 'div', 'dl', 'dt', 'em', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'hr', 'i', 'img', 'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'pre', 'q', 's', 'samp', 'small', 'span',
+  'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr',
+  'u', 'ul', 'var', 'wbr', 'section', 'article', 'header', 'footer', 'main', 'nav', 'aside',
+]; // prettier-ignore
+
+// Lower case: the parser lowercases names, and the HTML parser restores SVG's camelCase in the page.
+const SVG_TAGS = [
+  'svg', 'g', 'path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon', 'text', 'tspan',
+  'title', 'desc', 'defs', 'clippath', 'lineargradient', 'radialgradient', 'stop', 'pattern', 'mask',
+]; // prettier-ignore
+
+const SVG_ATTRIBUTES = [
+  'viewbox', 'width', 'height', 'x', 'y', 'x1', 'x2', 'y1', 'y2', 'cx', 'cy', 'r', 'rx', 'ry', 'd',
+  'points', 'dx', 'dy', 'transform', 'fill', 'fill-opacity', 'fill-rule', 'stroke', 'stroke-width',
+  'stroke-opacity', 'stroke-dasharray', 'stroke-dashoffset', 'stroke-linecap', 'stroke-linejoin',
+  'stroke-miterlimit', 'opacity', 'clip-path', 'clip-rule', 'mask', 'display', 'visibility',
+  'font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor', 'dominant-baseline',
+  'alignment-baseline', 'pointer-events', 'preserveaspectratio', 'offset', 'stop-color',
+  'stop-opacity', 'gradientunits', 'gradienttransform', 'patternunits', 'clippathunits',
+  'xmlns', 'version', 'role', 'aria-label', 'aria-roledescription', 'aria-hidden', 'id',
+]; // prettier-ignore
+
+const COLOR = [/^#[0-9a-f]{3,8}$/i, /^(rgb|hsl)a?\([\d\s.,%/]+\)$/i, /^[a-z]+$/i];
+const LENGTH = [/^-?\d+(\.\d+)?(px|em|rem|%|ch|pt)?$/i];
+const KEYWORD = [/^[a-z-]+$/i];
+
+const ALLOWED_STYLES = {
+  '*': {
+    color: COLOR,
+    'background-color': COLOR,
+    'text-align': KEYWORD,
+    'vertical-align': KEYWORD,
+    'font-weight': [/^(\d{3}|bold|normal|lighter|bolder)$/i],
+    'font-style': KEYWORD,
+    'font-size': LENGTH,
+    'text-decoration': [/^[a-z -]+$/i],
+    'white-space': KEYWORD,
+    width: LENGTH,
+    'max-width': LENGTH,
+    height: LENGTH,
+    padding: [/^(-?\d+(\.\d+)?(px|em|rem|%)?\s*){1,4}$/i],
+    margin: [/^(-?\d+(\.\d+)?(px|em|rem|%)?\s*){1,4}$/i],
+  },
+};
+
+/** SVG paint and clip values may reference only same-document fragments, never a URL to load. */
+function safePaint(value: string): boolean {
+  return !/url\s*\(/i.test(value) || /^\s*url\(\s*#[\w-]+\s*\)\s*$/i.test(value);
+}
+
+/** Per-tag attribute fixes that a scheme allowlist alone cannot express. */
+function tightenAttributes(tagName: string, attribs: sanitizeHtmlLib.Attributes): sanitizeHtmlLib.Tag {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(attribs)) {
+    if (!safePaint(value)) continue;
+    if (tagName === 'img' && name === 'src' && /^\s*data:/i.test(value) && !/^\s*data:image\//i.test(value))
+      continue;
+    out[name] = value;
+  }
+  // A link that opens elsewhere must not hand the opener to the target page.
+  if (out.target) out.rel = 'noopener noreferrer';
+  return { tagName, attribs: out };
+}
+
+const OPTIONS: sanitizeHtmlLib.IOptions = {
+  allowedTags: [...HTML_TAGS, ...SVG_TAGS],
+  allowedAttributes: {
+    '*': ['class', 'title', 'lang', 'dir', 'style', 'align', 'aria-label'],
+    a: ['href', 'name', 'target', 'rel'],
+    img: ['src', 'alt', 'width', 'height'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan', 'scope'],
+    col: ['span'],
+    ol: ['start', 'type'],
+    details: ['open'],
+    time: ['datetime'],
+    ...Object.fromEntries(SVG_TAGS.map((tag) => [tag, SVG_ATTRIBUTES])),
+  },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https', 'data'] },
+  allowProtocolRelative: false,
+  allowedStyles: ALLOWED_STYLES,
+  transformTags: { '*': tightenAttributes },
+};
+
+/** Sanitized markup: safe to insert in a page that also holds other users' content. */
+export function sanitizeHtml(markup: string): string {
+  return sanitizeHtmlLib(markup, OPTIONS);
+}

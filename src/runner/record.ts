@@ -1,0 +1,52 @@
+/**
+ * The run record (DESIGN §4): what `--json` prints and `manifest.json` holds. Built once, at the
+ * end of a run, from the notebook, the params and what each cell did.
+ */
+import type { ParamValue } from '../format/types.js';
+import type { Output } from '../outputs/types.js';
+import type { RuntimeInfo } from './runtime-info.js';
+
+export type RunStatus = 'ok' | 'error' | 'timeout';
+export type CellRunStatus = 'ok' | 'error' | 'skipped';
+
+export interface CellError {
+  message: string;
+  /** 1-based line relative to the cell's code (its first line is the line after the fence) */
+  line?: number;
+  /** the same line in the notebook file */
+  fileLine?: number;
+  column?: number;
+  name?: string;
+  /** `exception`, `timeout` (stopped at its limit) or `crash` (the kernel died) */
+  kind?: 'exception' | 'timeout' | 'crash' | 'graph' | 'syntax';
+  stack?: string;
+}
+
+export interface CellRecord {
+  id: string;
+  name?: string;
+  language: 'ts' | 'js' | 'sql' | 'markdown';
+  /** the cell's first line in the notebook file */
+  line: number;
+  status: CellRunStatus;
+  durationMs: number;
+  outputs: Output[];
+  error?: CellError;
+  /** for a skipped cell: the upstream cell that failed, or `run=false` */
+  skippedBecause?: string;
+}
+
+export interface RunRecord {
+  id: string;
+  status: RunStatus;
+  params: Record<string, ParamValue>;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  notebook: { path: string; sha256: string; title?: string };
+  runtime: RuntimeInfo;
+  cells: CellRecord[];
+  warnings: { message: string; line: number; column: number; cellId?: string }[];
+  /** set when the whole run passed its `--timeout` */
+  timedOut?: { limitMs: number };
+}

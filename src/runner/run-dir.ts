@@ -1,0 +1,63 @@
+/**
+ * Writes a run directory all at once: files go into a temporary sibling which is renamed into
+ * place at the end, so a reader never sees a half-written run directory, and a run that dies
+ * midway leaves at most a `.tmp-*` folder (never a torn `manifest.json`).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile, open } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+export interface RunDirFile {
+  /** a path relative to the run directory (no `..`) */
+  path: string;
+  data: string | Buffer;
+}
+
+export async function writeRunDir(outDir: string, files: RunDirFile[]): Promise<void> {
+  const target = resolve(outDir);
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const suffix = randomBytes(4).toString('hex');
+  const temp = join(parent, `.${basename(target)}.tmp-${suffix}`);
+  await mkdir(temp);
+  try {
+    for (const file of files) {
+      const path = resolve(temp, file.path);
+      if (!path.startsWith(temp + '/')) throw new Error(`run file escapes the run directory: ${file.path}`);
+      await mkdir(dirname(path), { recursive: true });
+      await writeDurably(path, file.data);
+    }
+    await replaceDir(temp, target, suffix);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function writeDurably(path: string, data: string | Buffer): Promise<void> {
+  await writeFile(path, data);
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Moves `temp` to `target`; an existing target is set aside first and removed once replaced. */
+async function replaceDir(temp: string, target: string, suffix: string): Promise<void> {
+  if (!existsSync(target)) {
+    await rename(temp, target);
+    return;
+  }
+  const old = join(dirname(target), `.${basename(target)}.old-${suffix}`);
+  await rename(target, old);
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await rename(old, target);
+    throw error;
+  }
+  await rm(old, { recursive: true, force: true });
+}

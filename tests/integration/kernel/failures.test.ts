@@ -1,0 +1,97 @@
+/** A kernel that hangs, exits, runs out of memory or lies is contained: the host reports it and goes on. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ProcessKernel } from '../../../src/kernel/host.js';
+import { js, makeWorkspace, removeWorkspace, run, startKernel, waitGone } from './helpers.js';
+
+describe('kernel failures', () => {
+  let workspace: string;
+  before(() => {
+    workspace = makeWorkspace();
+  });
+  after(() => removeWorkspace(workspace));
+
+  test('an infinite loop is killed at its time limit and a new kernel starts', async () => {
+    const kernel = await startKernel({ workspace });
+    const pid = kernel.pid!;
+    const { result } = await run(kernel, js('while (true) {}'), { timeoutMs: 1000 });
+    assert.equal(result.status, 'error');
+    assert.equal(result.failure, 'timeout');
+    assert.deepEqual(result.error, { name: 'TimeoutError', message: 'cell exceeded its time limit of 1s' });
+    assert.ok(await waitGone(pid), 'the kernel process is gone');
+    assert.equal(kernel.alive, false);
+    const dead = await run(kernel, js('return {};'));
+    assert.equal(dead.result.failure, 'crash');
+    await kernel.start();
+    const again = await run(kernel, js('return {__quire_last: 1};'));
+    assert.equal(again.result.status, 'ok');
+    assert.notEqual(kernel.pid, pid);
+    await kernel.shutdown();
+  });
+
+  test('process.exit(3) is a crash of that cell, the host lives on', async () => {
+    const kernel = await startKernel({ workspace });
+    const { result } = await run(kernel, js('console.log("bye"); process.exit(3);'));
+    assert.equal(result.failure, 'crash');
+    assert.equal(result.error?.message, 'the kernel exited: the cell called process.exit(3)');
+    assert.equal(kernel.alive, false);
+    await kernel.start();
+    assert.equal((await run(kernel, js('return {};'))).result.status, 'ok');
+    await kernel.shutdown();
+  });
+
+  test('a kernel killed by a signal says so', async () => {
+    const kernel = await startKernel({ workspace });
+    const { result } = await run(kernel, js('process.kill(process.pid, "SIGTERM"); await new Promise(() => {});'));
+    assert.equal(result.failure, 'crash');
+    assert.equal(result.error?.message, 'the kernel was killed by signal SIGTERM');
+  });
+
+  test('a memory bomb crashes its kernel with the heap message', async () => {
+    const kernel = await startKernel({ workspace, heapMb: 128 });
+    const bomb = 'const hoard = []; while (true) hoard.push(new Array(100000).fill(Math.random()));';
+    const { result } = await run(kernel, js(bomb), { timeoutMs: 60_000 });
+    assert.equal(result.failure, 'crash');
+    assert.equal(result.error?.message, 'the kernel ran out of memory (heap limit 128 MB)');
+    assert.equal(kernel.alive, false);
+  });
+
+  test('a malformed notification from a hostile cell is a kernel fault, not a host crash', async () => {
+    const kernel = await startKernel({ workspace });
+    const code = 'process.send({ type: "cellFinished", seq: "x" }); await new Promise((r) => setTimeout(r, 5000));';
+    const { result } = await run(kernel, js(code), { timeoutMs: 10_000 });
+    assert.equal(result.failure, 'crash');
+    assert.match(result.error?.message ?? '', /malformed message/);
+    const other = await run(kernel, js('return {};'));
+    assert.equal(other.result.failure, 'crash');
+    await kernel.shutdown();
+  });
+
+  test('a forged finish for another execution is ignored', async () => {
+    const kernel = await startKernel({ workspace });
+    const code = [
+      'process.send({ type: "cellFinished", seq: 999, cellId: "x", status: "ok", durationMs: 0, declared: [] });',
+      'await new Promise((r) => setTimeout(r, 50));',
+      'return {__quire_last: "real"};',
+    ].join('\n');
+    const { result, outputs } = await run(kernel, js(code));
+    assert.equal(result.status, 'ok');
+    assert.deepEqual(outputs, [{ mime: 'text/plain', data: 'real' }]);
+    await kernel.shutdown();
+  });
+
+  test('a kernel that cannot start rejects start() with the reason', async () => {
+    const kernel = new ProcessKernel({ workspace, heapMb: -5 });
+    await assert.rejects(kernel.start(), /the kernel (failed to start|did not start)/);
+    assert.equal(kernel.alive, false);
+  });
+
+  test('shutdown ends the process and a shut-down kernel reports it is not running', async () => {
+    const kernel = await startKernel({ workspace });
+    const pid = kernel.pid!;
+    await kernel.shutdown();
+    assert.ok(await waitGone(pid));
+    const { result } = await run(kernel, js('return {};'));
+    assert.deepEqual(result.error, { name: 'KernelError', message: 'the kernel is not running' });
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Shared set-up for the kernel integration tests: real workspaces on disk and real kernel
+ * processes (the compiled runtime in dist/ must be built first: `npm run build`).
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ProcessKernel, type ProcessKernelOptions } from '../../../src/kernel/host.js';
+import type { ExecuteJs } from '../../../src/kernel/protocol.js';
+import type { ExecuteOptions, ExecutionResult } from '../../../src/kernel/types.js';
+import type { Output, StreamData } from '../../../src/outputs/types.js';
+
+/** A workspace readable by the unprivileged kernel user (mkdtemp makes 0700 folders). */
+export function makeWorkspace(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'quire-ws-'));
+  chmodSync(dir, 0o755);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true, mode: 0o755 });
+    writeFileSync(join(dir, path), text, { mode: 0o644 });
+  }
+  return dir;
+}
+
+export function removeWorkspace(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startKernel(options: Partial<ProcessKernelOptions> & { workspace: string }): Promise<ProcessKernel> {
+  const kernel = new ProcessKernel(options);
+  await kernel.start();
+  return kernel;
+}
+
+let cellCount = 0;
+
+/** A JS cell as the analysis compiles it: a function body returning `{__quire_last?, ...declarations}`. */
+export function js(code: string, fields: Partial<Omit<ExecuteJs, 'type' | 'code'>> = {}): ExecuteJs {
+  return { type: 'executeJs', seq: 0, cellId: `c${++cellCount}`, inputs: [], declarations: [], ...fields, code };
+}
+
+export interface Run {
+  result: ExecutionResult;
+  outputs: Output[];
+}
+
+export async function run(
+  kernel: ProcessKernel,
+  command: Parameters<ProcessKernel['execute']>[0],
+  options: ExecuteOptions = {},
+): Promise<Run> {
+  const outputs: Output[] = [];
+  const result = await kernel.execute(command, { ...options, onOutput: (output) => outputs.push(output) });
+  return { result, outputs };
+}
+
+export function streamText(outputs: Output[], name?: StreamData['name']): string {
+  return outputs
+    .filter((o) => o.mime === 'application/vnd.quire.stream+json')
+    .map((o) => o.data as StreamData)
+    .filter((d) => name === undefined || d.name === name)
+    .map((d) => d.text)
+    .join('');
+}
+
+/** The data of the outputs of one MIME type. */
+export function dataOf(outputs: Output[], mime: string): unknown[] {
+  return outputs.filter((o) => o.mime === mime).map((o) => o.data);
+}
+
+/** Resolves once `pid` no longer exists. */
+export async function waitGone(pid: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
