@@ -30,7 +30,9 @@ async function ensureParquet(conn: DuckDBConnection): Promise<void> {
   if (fs.existsSync(PARQUET)) return;
   fs.mkdirSync(DATA, { recursive: true });
   console.log('generating 10M-row Parquet (once)…');
-  await conn.run(`COPY (SELECT i % 1000 AS k, random() AS v FROM range(10000000) t(i)) TO '${PARQUET}' (FORMAT parquet)`);
+  await conn.run(
+    `COPY (SELECT i % 1000 AS k, random() AS v FROM range(10000000) t(i)) TO '${PARQUET}' (FORMAT parquet)`,
+  );
 }
 
 const GROUP_BY = `SELECT k, sum(v), count(*) FROM read_parquet('${PARQUET}') GROUP BY k`;
@@ -38,9 +40,16 @@ const WIDE = `SELECT i::BIGINT AS id, random() AS v, 'name_' || (i % 1000) AS s,
 
 async function groupBy(conn: DuckDBConnection): Promise<void> {
   console.log('(a,b) group-by over 10M Parquet rows -> 1000 rows');
-  const engine = await openDuckDb({ workspace: DATA, scratch: path.join(os.tmpdir(), 'quire-bench-scratch') });
-  const base = await median('raw node-api run + getRowObjectsJS', async () => (await conn.run(GROUP_BY)).getRowObjectsJS());
-  const ours = await median('SqlEngine.execute', () => engine.execute({ sql: GROUP_BY, parameters: [], tables: {} }));
+  const engine = await openDuckDb({
+    workspace: DATA,
+    scratch: path.join(os.tmpdir(), 'quire-bench-scratch'),
+  });
+  const base = await median('raw node-api run + getRowObjectsJS', async () =>
+    (await conn.run(GROUP_BY)).getRowObjectsJS(),
+  );
+  const ours = await median('SqlEngine.execute', () =>
+    engine.execute({ sql: GROUP_BY, parameters: [], tables: {} }),
+  );
   const named = await median('SqlEngine.execute (named: result kept)', () =>
     engine.execute({ sql: GROUP_BY, parameters: [], tables: {}, name: 'g' }),
   );
@@ -51,11 +60,20 @@ async function groupBy(conn: DuckDBConnection): Promise<void> {
 async function readers(conn: DuckDBConnection): Promise<void> {
   console.log('(c) 1M rows x 4 columns (BIGINT, DOUBLE, VARCHAR, TIMESTAMP) into JS');
   const base = await median('getColumnsJS (columns)', async () => (await conn.run(WIDE)).getColumnsJS());
-  const obj = await median('getColumnsObjectJS (columns by name)', async () => (await conn.run(WIDE)).getColumnsObjectJS());
-  const rows = await median('getRowObjectsJS (row objects)', async () => (await conn.run(WIDE)).getRowObjectsJS());
+  const obj = await median('getColumnsObjectJS (columns by name)', async () =>
+    (await conn.run(WIDE)).getColumnsObjectJS(),
+  );
+  const rows = await median('getRowObjectsJS (row objects)', async () =>
+    (await conn.run(WIDE)).getRowObjectsJS(),
+  );
   const arrays = await median('getRowsJS (row arrays)', async () => (await conn.run(WIDE)).getRowsJS());
-  const table = await median('QuireTable (readResult, columnar)', async () => readResult(await conn.run(WIDE)));
-  const tableRows = await median('QuireTable + first .rows', async () => (await readResult(await conn.run(WIDE))).rows);
+  const table = await median('QuireTable (readResult, columnar)', async () =>
+    readResult(await conn.run(WIDE)),
+  );
+  const tableRows = await median(
+    'QuireTable + first .rows',
+    async () => (await readResult(await conn.run(WIDE))).rows,
+  );
   console.log(
     `  vs getColumnsJS: object ${ratio(obj, base)}, rowObjects ${ratio(rows, base)}, rows ${ratio(arrays, base)}, ` +
       `QuireTable ${ratio(table, base)}, QuireTable+.rows ${ratio(tableRows, base)}`,
@@ -65,7 +83,12 @@ async function readers(conn: DuckDBConnection): Promise<void> {
 async function loading(): Promise<void> {
   const n = 200_000;
   console.log(`(d) loading a JS array of ${n} objects as a table`);
-  const people = Array.from({ length: n }, (_, i) => ({ id: i, v: i / 7, s: `n${i % 100}`, d: new Date(i * 1000) }));
+  const people = Array.from({ length: n }, (_, i) => ({
+    id: i,
+    v: i / 7,
+    s: `n${i % 100}`,
+    d: new Date(i * 1000),
+  }));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-bench-'));
   const engine = await openDuckDb({ workspace: scratch, scratch });
   const appender = await median('appender (SqlEngine tables)', () =>

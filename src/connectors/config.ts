@@ -13,14 +13,21 @@ const PostgresConfig = z
   .object({
     type: z.literal('postgres'),
     url: z.string().min(1).optional(),
-    urlEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    urlEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
   })
   .strict()
-  .refine((c) => (c.url === undefined) !== (c.urlEnv === undefined), { message: 'set exactly one of "url" or "urlEnv"' });
+  .refine((c) => (c.url === undefined) !== (c.urlEnv === undefined), {
+    message: 'set exactly one of "url" or "urlEnv"',
+  });
 
 const WorkspaceConfig = z
   .object({
-    connections: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'invalid connection name'), PostgresConfig).default({}),
+    connections: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'invalid connection name'), PostgresConfig)
+      .default({}),
   })
   .passthrough();
 
@@ -50,17 +57,26 @@ export function parseWorkspaceConfig(text: string, file: string): WorkspaceConfi
   }
   const parsed = WorkspaceConfig.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+    const issues = parsed.error.issues.map(
+      (i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+    );
     throw new Error(`${file}: ${issues.join('; ')}`);
   }
   return parsed.data;
 }
 
 /** The URL of a connection; a missing environment variable names the connection and the variable. */
-export function connectionUrl(name: string, config: ConnectionConfig, env: NodeJS.ProcessEnv = process.env): string {
+export function connectionUrl(
+  name: string,
+  config: ConnectionConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (config.url !== undefined) return config.url;
   const variable = config.urlEnv as string;
   const value = env[variable];
-  if (!value) throw new Error(`connection "${name}": environment variable ${variable} is not set (${CONFIG_FILE} connections.${name}.urlEnv)`);
+  if (!value)
+    throw new Error(
+      `connection "${name}": environment variable ${variable} is not set (${CONFIG_FILE} connections.${name}.urlEnv)`,
+    );
   return value;
 }

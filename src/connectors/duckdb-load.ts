@@ -33,9 +33,14 @@ const VECTOR_TYPE: Record<JsColumnKind, DuckDBType> = {
 };
 
 /** Creates (or replaces) temp table `name` holding `rows`. */
-export async function loadRows(conn: DuckDBConnection, name: string, rows: readonly unknown[]): Promise<void> {
+export async function loadRows(
+  conn: DuckDBConnection,
+  name: string,
+  rows: readonly unknown[],
+): Promise<void> {
   const columns = inferJsColumns(rows);
-  if (columns.length === 0) throw new Error(`${name}: an array of objects with no keys cannot be queried as a table`);
+  if (columns.length === 0)
+    throw new Error(`${name}: an array of objects with no keys cannot be queried as a table`);
   const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.kind}`).join(', ');
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} (${defs})`);
   const appender = await conn.createAppender(name, 'main', 'temp');
@@ -50,7 +55,10 @@ export async function loadRows(conn: DuckDBConnection, name: string, rows: reado
 }
 
 function chunkOf(columns: JsColumn[], rows: readonly unknown[]): DuckDBDataChunk {
-  const chunk = DuckDBDataChunk.create(columns.map((c) => VECTOR_TYPE[c.kind]), rows.length);
+  const chunk = DuckDBDataChunk.create(
+    columns.map((c) => VECTOR_TYPE[c.kind]),
+    rows.length,
+  );
   chunk.setColumns(columns.map((c) => rows.map((row) => toDuckValue(c.kind, field(row, c.name)))));
   return chunk;
 }

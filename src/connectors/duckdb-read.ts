@@ -4,10 +4,10 @@
  * Optionally hands every chunk to `onChunk` as it passes, so the engine can keep a native copy
  * of a named result for later queries without converting it back from JS.
  */
-import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import type { TableColumn } from '../outputs/types.js';
 import { QuireTable } from './table.js';
-import { quireValueConverter } from './duckdb-values.js';
+import { bigintToNumberIfSafe, quireValueConverter } from './duckdb-values.js';
 
 /** `{name, type}` for each result column, with DuckDB's type spelling. */
 export function resultColumns(result: DuckDBResult): TableColumn[] {
@@ -36,11 +36,38 @@ export async function readResult(
   return new QuireTable(columns, data);
 }
 
+/** Types whose vector items already are the Quire JS value: read directly, skipping the converter. */
+const DIRECT = new Set<DuckDBTypeId>([
+  DuckDBTypeId.DOUBLE,
+  DuckDBTypeId.FLOAT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.BOOLEAN,
+  DuckDBTypeId.VARCHAR,
+]);
+const BIGINTS = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT]);
+
 function appendChunk(chunk: DuckDBDataChunk, data: unknown[][]): void {
+  const rows = chunk.rowCount;
   for (let c = 0; c < data.length; c++) {
-    const values = chunk.convertColumnValues(c, quireValueConverter);
     const target = data[c] as unknown[];
-    for (let r = 0; r < values.length; r++) target.push(values[r]);
+    const vector = chunk.getColumnVector(c);
+    const typeId = vector.type.typeId;
+    if (DIRECT.has(typeId)) {
+      for (let r = 0; r < rows; r++) target.push(vector.getItem(r));
+    } else if (BIGINTS.has(typeId)) {
+      for (let r = 0; r < rows; r++) {
+        const v = vector.getItem(r) as bigint | null;
+        target.push(v === null ? null : bigintToNumberIfSafe(v));
+      }
+    } else {
+      const values = chunk.convertColumnValues(c, quireValueConverter);
+      for (let r = 0; r < values.length; r++) target.push(values[r]);
+    }
   }
 }
 

@@ -46,7 +46,11 @@ const fromMap: Fn = (value, type, converter) => {
   const mapType = type as unknown as { keyType: DuckDBType; valueType: DuckDBType };
   const out: Record<string, unknown> = {};
   for (const entry of v.entries) {
-    out[String(converter(entry.key, mapType.keyType, converter))] = converter(entry.value, mapType.valueType, converter);
+    out[String(converter(entry.key, mapType.keyType, converter))] = converter(
+      entry.value,
+      mapType.valueType,
+      converter,
+    );
   }
   return out;
 };

@@ -84,9 +84,11 @@ class DuckDbEngine implements SqlEngine {
   async #execute(req: ExecuteRequest): Promise<QuireTable> {
     const statements = splitStatements(req.sql);
     if (statements.length === 0) return new QuireTable([], []);
-    const registrations = await registerTables(this.conn, req.tables, (t) => this.#keptSource(t)).catch((e: unknown) => {
-      throw sqlError(e);
-    });
+    const registrations = await registerTables(this.conn, req.tables, (t) => this.#keptSource(t)).catch(
+      (e: unknown) => {
+        throw sqlError(e);
+      },
+    );
     try {
       let result = new QuireTable([], []);
       for (const [i, statement] of statements.entries()) {
@@ -139,7 +141,8 @@ async function prepareWithParameters(conn: DuckDBConnection, text: string, param
   }
   if (isDense(used)) {
     const prepared = await conn.prepare(text);
-    if (used.size > 0) prepared.bind([...used].sort((a, b) => a - b).map((i) => toDuckDbParameter(parameters[i - 1])));
+    if (used.size > 0)
+      prepared.bind([...used].sort((a, b) => a - b).map((i) => toDuckDbParameter(parameters[i - 1])));
     return prepared;
   }
   const prepared = await conn.prepare(toNamedParameters(text));

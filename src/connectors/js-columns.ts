@@ -30,7 +30,10 @@ export function kindFor(kinds: ReadonlySet<ValueKind>): JsColumnKind {
   if (seen.every((k) => k === 'int')) return 'BIGINT';
   if (seen.every((k) => k === 'int' || k === 'bigint')) return 'HUGEINT';
   if (seen.every((k) => k === 'int' || k === 'bigint' || k === 'double')) return 'DOUBLE';
-  if (seen.length === 1) return ({ string: 'VARCHAR', boolean: 'BOOLEAN', date: 'TIMESTAMP', object: 'JSON' } as const)[seen[0] as 'string'];
+  if (seen.length === 1)
+    return ({ string: 'VARCHAR', boolean: 'BOOLEAN', date: 'TIMESTAMP', object: 'JSON' } as const)[
+      seen[0] as 'string'
+    ];
   // Mixed scalars/objects: JSON keeps every value's shape (numbers stay numbers, text stays text).
   return 'JSON';
 }

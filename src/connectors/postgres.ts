@@ -26,7 +26,11 @@ export class PostgresConnection {
   }
 
   async query(sql: string, parameters: unknown[]): Promise<QueryResult> {
-    const result = await this.#pool.query({ text: sql, values: parameters.map(toPgParameter), rowMode: 'array' });
+    const result = await this.#pool.query({
+      text: sql,
+      values: parameters.map(toPgParameter),
+      rowMode: 'array',
+    });
     const fields = result.fields ?? [];
     return {
       columns: fields.map((f) => ({ name: f.name, type: pgTypeName(f.dataTypeID) })),

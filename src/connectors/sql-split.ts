@@ -56,7 +56,8 @@ function skipQuoted(sql: string, i: number, quote: string): number {
   let j = i + 1;
   while (j < sql.length) {
     if (sql[j] === quote) {
-      if (sql[j + 1] === quote) j += 2; // a doubled quote is an escaped quote
+      if (sql[j + 1] === quote)
+        j += 2; // a doubled quote is an escaped quote
       else return j + 1;
     } else j += 1;
   }

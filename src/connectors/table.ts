@@ -55,7 +55,12 @@ export class QuireTable implements TableValue {
     const count = Math.max(0, Math.min(limit, this.numRows));
     const rows: unknown[][] = [];
     for (let r = 0; r < count; r++) rows.push(this.columnData.map((col) => toJsonSafe(col[r])));
-    return { columns: this.columns.map((c) => ({ ...c })), rows, rowCount: this.numRows, truncated: count < this.numRows };
+    return {
+      columns: this.columns.map((c) => ({ ...c })),
+      rows,
+      rowCount: this.numRows,
+      truncated: count < this.numRows,
+    };
   }
 
   /** Keeps `console.log(table)` and JSON output short and useful. */
@@ -78,12 +83,16 @@ export class QuireTable implements TableValue {
 /** A table from column arrays (all the same length). */
 export function tableFromColumns(columns: TableColumn[], columnArrays: unknown[][]): QuireTable {
   const lengths = new Set(columnArrays.map((a) => a.length));
-  if (lengths.size > 1) throw new Error(`tableFromColumns: column arrays differ in length (${[...lengths].join(', ')})`);
+  if (lengths.size > 1)
+    throw new Error(`tableFromColumns: column arrays differ in length (${[...lengths].join(', ')})`);
   return new QuireTable(columns, columnArrays);
 }
 
 /** A table from row arrays (each in `columns` order). */
-export function tableFromRows(columns: TableColumn[], rowArrays: readonly (readonly unknown[])[]): QuireTable {
+export function tableFromRows(
+  columns: TableColumn[],
+  rowArrays: readonly (readonly unknown[])[],
+): QuireTable {
   const data = columns.map(() => new Array<unknown>(rowArrays.length));
   rowArrays.forEach((row, r) => {
     for (let c = 0; c < columns.length; c++) (data[c] as unknown[])[r] = row[c] ?? null;
@@ -93,5 +102,7 @@ export function tableFromRows(columns: TableColumn[], rowArrays: readonly (reado
 
 /** True for any table value (from this module or another copy of it), by the shared symbol. */
 export function isTableValue(value: unknown): value is TableValue {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TABLE_VALUE] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TABLE_VALUE] === true
+  );
 }

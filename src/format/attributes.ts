@@ -106,7 +106,10 @@ export function interpretAttributes(
       case 'connection':
         attributes.connection = token.value;
         if (ctx.language !== 'sql') {
-          warnings.push({ ...at, message: 'attribute "connection" applies only to SQL cells; it is ignored here' });
+          warnings.push({
+            ...at,
+            message: 'attribute "connection" applies only to SQL cells; it is ignored here',
+          });
         }
         break;
       case 'echo':

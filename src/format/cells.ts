@@ -5,7 +5,13 @@
  */
 import { interpretAttributes, tokenizeAttributes, type AttributeContext } from './attributes.js';
 import { NotebookParseError } from './errors.js';
-import { executableLanguage, findClosingFence, matchOpeningFence, stripIndent, type OpeningFence } from './fence.js';
+import {
+  executableLanguage,
+  findClosingFence,
+  matchOpeningFence,
+  stripIndent,
+  type OpeningFence,
+} from './fence.js';
 import { findProseInterpolations, InterpolationSyntaxError } from './interpolations.js';
 import { lineEnd, type Line, type LineIndex } from './lines.js';
 import type { Cell, CodeCell, CodeLanguage, FormatWarning, ProseCell } from './types.js';
@@ -31,7 +37,12 @@ export function scanCells(ctx: ScanContext, firstLine: number): Cell[] {
     const exec = executableLanguage(open.info);
     if (exec && close === -1) {
       const fence = open.char.repeat(open.length) + exec.word;
-      throw new NotebookParseError(`unterminated ${fence} fence opened at line ${i + 1}`, i + 1, open.indent + 1, ctx.path);
+      throw new NotebookParseError(
+        `unterminated ${fence} fence opened at line ${i + 1}`,
+        i + 1,
+        open.indent + 1,
+        ctx.path,
+      );
     }
     if (exec) {
       if (proseStart < line.start) cells.push(proseCell(ctx, proseStart, line.start, cells.length + 1));

@@ -11,7 +11,9 @@ export function parseDuration(text: string): number {
   const m = DURATION.exec(text.trim());
   const unit = m ? UNIT_MS[m[2] ?? ''] : undefined;
   if (!m || unit === undefined) {
-    throw new Error(`invalid duration ${JSON.stringify(text)}: expected a number with ms, s, m or h (e.g. 30s)`);
+    throw new Error(
+      `invalid duration ${JSON.stringify(text)}: expected a number with ms, s, m or h (e.g. 30s)`,
+    );
   }
   return Math.round(Number(m[1]) * unit);
 }

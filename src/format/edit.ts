@@ -25,7 +25,8 @@ export interface AttributePatch {
   extra?: Record<string, string | null>;
 }
 
-export type NewCell = { language: CodeLanguage; source: string; attributes?: AttributePatch } | { prose: string };
+export type NewCell =
+  { language: CodeLanguage; source: string; attributes?: AttributePatch } | { prose: string };
 
 /** Replaces a cell's source (a code cell keeps its fence style; line endings follow the file). */
 export function setCellSource(nb: Notebook, cellId: string, source: string): Notebook {
@@ -80,7 +81,11 @@ export function setCellAttributes(nb: Notebook, cellId: string, patch: Attribute
   if (cell.kind !== 'code') throw new NotebookEditError(`cell "${cellId}" is prose: it has no attributes`);
   const parts = fenceParts(cell.raw);
   const word = executableLanguage(cell.info)?.word ?? cell.language;
-  const tokens = tokenizeAttributes(cell.info.slice(word.length), { line: 1, column: 1, language: cell.language });
+  const tokens = tokenizeAttributes(cell.info.slice(word.length), {
+    line: 1,
+    column: 1,
+    language: cell.language,
+  });
   const info = renderInfo(word, tokens, patch, parts.open.char);
   return rebuild(nb, replaceAt(rawParts(nb), index, renderCodeCell(parts, cell.source, info)));
 }
@@ -117,7 +122,8 @@ function patchValues(patch: AttributePatch): Map<string, string | null> {
   put('run', patch.run);
   put('timeout', timeoutText(patch.timeout));
   for (const [key, value] of Object.entries(patch.extra ?? {})) {
-    if (!/^[A-Za-z_][\w.-]*$/.test(key)) throw new NotebookEditError(`invalid attribute name ${JSON.stringify(key)}`);
+    if (!/^[A-Za-z_][\w.-]*$/.test(key))
+      throw new NotebookEditError(`invalid attribute name ${JSON.stringify(key)}`);
     put(key, value);
   }
   return values;
@@ -172,7 +178,8 @@ function rebuild(nb: Notebook, parts: string[]): Notebook {
   try {
     result = parseNotebook(text, nb.path === undefined ? {} : { path: nb.path }).notebook;
   } catch (err) {
-    if (err instanceof NotebookParseError) throw new NotebookEditError(`the edit makes the notebook invalid: ${err.message}`);
+    if (err instanceof NotebookParseError)
+      throw new NotebookEditError(`the edit makes the notebook invalid: ${err.message}`);
     throw err;
   }
   checkStructure(result, fm, body);
@@ -190,8 +197,14 @@ function checkStructure(result: Notebook, fm: string, body: string[]): void {
     prose = !isCode;
   }
   const actual = result.cells.map((c) => c.raw);
-  const same = (result.frontMatter?.raw ?? '') === fm && actual.length === expected.length && actual.every((r, i) => r === expected[i]);
-  if (!same) throw new NotebookEditError('the edit would change other cells (an unclosed fence, a new code fence or front matter in the new text)');
+  const same =
+    (result.frontMatter?.raw ?? '') === fm &&
+    actual.length === expected.length &&
+    actual.every((r, i) => r === expected[i]);
+  if (!same)
+    throw new NotebookEditError(
+      'the edit would change other cells (an unclosed fence, a new code fence or front matter in the new text)',
+    );
 }
 
 function fenceInfo(part: string): string {

@@ -48,7 +48,9 @@ function readYaml(yaml: string, ctx: YamlContext): Document.Parsed {
 function toData(doc: Document.Parsed, ctx: YamlContext): Record<string, unknown> {
   try {
     const data: unknown = doc.toJS({ maxAliasCount: 100 });
-    return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+    return data !== null && typeof data === 'object' && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : {};
   } catch (err) {
     throw ctx.error(`front matter: ${(err as Error).message}`, doc.contents);
   }
@@ -80,9 +82,15 @@ function readKey(fm: FrontMatter, pair: Pair<unknown, unknown>, ctx: YamlContext
   }
 }
 
-function setText(fm: FrontMatter, key: 'title' | 'description' | 'owner', node: Node | null, ctx: YamlContext): void {
+function setText(
+  fm: FrontMatter,
+  key: 'title' | 'description' | 'owner',
+  node: Node | null,
+  ctx: YamlContext,
+): void {
   const value = isScalar(node) ? node.value : undefined;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fm[key] = String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    fm[key] = String(value);
   else ctx.warn(`front matter "${key}" should be text; ignored`, node);
 }
 

@@ -12,6 +12,10 @@ export {
 } from './edit.js';
 export { coerceParam, validateParamValue, resolveParams, isCalendarDate } from './params.js';
 export { parseDuration, formatDuration } from './duration.js';
-export { findCodeInterpolations, findProseInterpolations, InterpolationSyntaxError } from './interpolations.js';
+export {
+  findCodeInterpolations,
+  findProseInterpolations,
+  InterpolationSyntaxError,
+} from './interpolations.js';
 export { NotebookParseError, NotebookEditError, ParamError } from './errors.js';
 export type * from './types.js';

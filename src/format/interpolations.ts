@@ -23,12 +23,13 @@ const PUNCTUATION = /[!-/:-@[-`{-~]/;
 /** Finds the interpolations of Markdown text; throws InterpolationSyntaxError on an unclosed `${`. */
 export function findProseInterpolations(text: string): Interpolation[] {
   const found: Interpolation[] = [];
+  const paragraphEnd = paragraphEnds(text);
   for (const [start, end] of textRanges(text)) {
     let i = start;
     while (i < end) {
       const c = text[i];
       if (c === '\\' && PUNCTUATION.test(text[i + 1] ?? '')) i += 2;
-      else if (c === '`') i = skipCodeSpan(text, i, end);
+      else if (c === '`') i = skipCodeSpan(text, i, Math.min(end, paragraphEnd(i)));
       else if (c === '$' && text[i + 1] === '{') {
         const item = readInterpolation(text, i);
         found.push(item);
@@ -70,15 +71,25 @@ function textRanges(text: string): Array<[number, number]> {
   return ranges;
 }
 
+/** A function giving the offset of the next blank line at or after an offset (asked in increasing order). */
+function paragraphEnds(text: string): (offset: number) => number {
+  const blank = /\n[ \t]*\r?\n|\r[ \t]*\r/g;
+  let next = -1;
+  return (offset) => {
+    if (next !== text.length && next < offset) {
+      blank.lastIndex = offset;
+      next = blank.exec(text)?.index ?? text.length;
+    }
+    return next;
+  };
+}
+
 /**
  * CommonMark code span: a run of n backticks up to the next run of exactly n; without one, the
- * run is literal. Spans do not cross a blank line (the end of a paragraph).
+ * run is literal. Spans do not cross a blank line (`limit`, the end of the paragraph).
  */
-function skipCodeSpan(text: string, at: number, end: number): number {
+function skipCodeSpan(text: string, at: number, limit: number): number {
   const n = runLength(text, at, '`');
-  const blank = /\n[ \t]*\r?\n|\r[ \t]*\r/g;
-  blank.lastIndex = at;
-  const limit = Math.min(end, blank.exec(text)?.index ?? end);
   let i = at + n;
   while (i < limit) {
     if (text[i] !== '`') {

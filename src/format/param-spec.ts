@@ -35,7 +35,10 @@ function normalizeParam(pair: Pair<unknown, unknown>, ctx: YamlContext): ParamSp
     return spec;
   }
   const missing = value === null || (isScalar(value) && value.value === null);
-  throw ctx.error(`param "${name}": expected a default value or {type, default, …}`, missing ? pair.key : value);
+  throw ctx.error(
+    `param "${name}": expected a default value or {type, default, …}`,
+    missing ? pair.key : value,
+  );
 }
 
 function inferType(value: ParamValue): ParamType {
@@ -106,7 +109,13 @@ function setEnum(spec: ParamSpec, node: Node | null | undefined, ctx: YamlContex
 }
 
 /** Validates a default or enum value against the spec; the error points at the value. */
-function checkValue(spec: ParamSpec, value: unknown, node: unknown, ctx: YamlContext, what = 'default'): ParamValue {
+function checkValue(
+  spec: ParamSpec,
+  value: unknown,
+  node: unknown,
+  ctx: YamlContext,
+  what = 'default',
+): ParamValue {
   try {
     return validateParamValue(spec, value);
   } catch (err) {

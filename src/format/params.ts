@@ -55,7 +55,10 @@ export function resolveParams(
     } else if (spec.default !== undefined) {
       values[spec.name] = spec.default;
     } else {
-      throw new ParamError(`param "${spec.name}": no value given and no default (expected ${expected(spec)})`, spec.name);
+      throw new ParamError(
+        `param "${spec.name}": no value given and no default (expected ${expected(spec)})`,
+        spec.name,
+      );
     }
   }
   return values;

@@ -46,7 +46,9 @@ export function renderCodeCell(parts: FenceParts, source: string, info?: string)
   const indent = ' '.repeat(open.indent);
   const fence = open.char.repeat(length);
   const openLine =
-    info === undefined ? indent + fence + parts.openText.slice(open.indent + open.length) : indent + fence + info;
+    info === undefined
+      ? indent + fence + parts.openText.slice(open.indent + open.length)
+      : indent + fence + info;
   return openLine + eol + body(source, indent, eol) + closeLine(parts, length) + parts.trailing;
 }
 

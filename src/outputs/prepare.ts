@@ -4,7 +4,7 @@
  * before the cap so that a cut can never leave half a secret behind.
  */
 import { normalizeOutput } from './normalize.js';
-import { identityRedactor, redactDeep, type Redactor } from './redact.js';
+import { identityRedactor, redactOutputData, type Redactor } from './redact.js';
 import { sanitizeHtml } from './sanitize.js';
 import { capOutput } from './size.js';
 import { MIME, type Output } from './types.js';
@@ -20,6 +20,14 @@ export interface PrepareOptions {
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
+const KNOWN_MIMES: ReadonlySet<string> = new Set(Object.values(MIME));
+
+/** A kernel-chosen MIME type is shown in exports but cannot be redacted in place (that would change its kind): drop the output. */
+const REDACTED_MIME_NOTE: Output = {
+  mime: MIME.text,
+  data: '[output dropped: its MIME type contained a secret]',
+};
+
 /**
  * Sanitizing decodes entities, so `&#115;ecret` would come out as `secret`: redact the sanitized
  * markup again, and sanitize once more if that changed it (a replacement inside an attribute
@@ -34,7 +42,9 @@ function safeMarkup(markup: string, redactor: Redactor): string {
 export function prepareOutput(output: Output, options: PrepareOptions = {}): Output {
   const redactor = options.redactor ?? identityRedactor;
   const normal = normalizeOutput(output);
-  const redacted: Output = { mime: redactor.redact(normal.mime), data: redactDeep(normal.data, redactor) };
+  if (!KNOWN_MIMES.has(normal.mime) && redactor.redact(normal.mime) !== normal.mime)
+    return REDACTED_MIME_NOTE;
+  const redacted: Output = { mime: normal.mime, data: redactOutputData(normal.mime, normal.data, redactor) };
   if (redacted.mime === MIME.html || redacted.mime === MIME.svg) {
     redacted.data = safeMarkup(redacted.data as string, redactor);
   }

@@ -40,7 +40,9 @@ const file = (name: string) => path.join(workspace, name).replaceAll("'", "''");
 
 describe('files in the workspace', () => {
   test('reads CSV', async () => {
-    const t = await run(`select region, sum(total) as total from read_csv('${file('data/orders.csv')}') group by region order by region`);
+    const t = await run(
+      `select region, sum(total) as total from read_csv('${file('data/orders.csv')}') group by region order by region`,
+    );
     assert.deepEqual(t.rows, [
       { region: 'EU', total: 15 },
       { region: 'US', total: 20 },
@@ -48,7 +50,9 @@ describe('files in the workspace', () => {
   });
 
   test('writes and reads Parquet', async () => {
-    await run(`copy (select i, i * 2 as j from range(5) t(i)) to '${file('data/x.parquet')}' (format parquet)`);
+    await run(
+      `copy (select i, i * 2 as j from range(5) t(i)) to '${file('data/x.parquet')}' (format parquet)`,
+    );
     const t = await run(`select count(*) as n, sum(j) as s from read_parquet('${file('data/x.parquet')}')`);
     assert.deepEqual(t.rows, [{ n: 5, s: 20 }]);
   });
@@ -111,24 +115,43 @@ describe('lockdown', () => {
 describe('parameters', () => {
   test('binds strings, numbers, booleans, Dates and null', async () => {
     const when = new Date('2024-05-06T07:08:09.123Z');
-    const t = await run('select $1 as s, $2 as i, $3 as d, $4 as b, $5 as ts, $6 as n', ['EU', 42, 1.5, true, when, null]);
+    const t = await run('select $1 as s, $2 as i, $3 as d, $4 as b, $5 as ts, $6 as n', [
+      'EU',
+      42,
+      1.5,
+      true,
+      when,
+      null,
+    ]);
     assert.deepEqual(t.rows[0], { s: 'EU', i: 42, d: 1.5, b: true, ts: when, n: null });
   });
 
   test('an injection attempt stays a literal', async () => {
-    const t = await run(`select count(*) as n from read_csv('${file('data/orders.csv')}') where region = $1`, ["x' OR 1=1 --"]);
+    const t = await run(
+      `select count(*) as n from read_csv('${file('data/orders.csv')}') where region = $1`,
+      ["x' OR 1=1 --"],
+    );
     assert.equal(t.rows[0]?.n, 0);
     const echo = await run('select $1 as v', ["x' OR 1=1 --"]);
     assert.equal(echo.rows[0]?.v, "x' OR 1=1 --");
   });
 
   test('filters with a bound parameter', async () => {
-    const t = await run(`select region from read_csv('${file('data/orders.csv')}') where total >= $1 order by total`, [10]);
-    assert.deepEqual(t.rows.map((r) => r.region), ['EU', 'US']);
+    const t = await run(
+      `select region from read_csv('${file('data/orders.csv')}') where total >= $1 order by total`,
+      [10],
+    );
+    assert.deepEqual(
+      t.rows.map((r) => r.region),
+      ['EU', 'US'],
+    );
   });
 
   test('each statement of a cell uses its own subset of the parameters', async () => {
-    const t = await run('create temp table p(a int); insert into p values ($1); select a, $2 as b from p', [7, 'x']);
+    const t = await run('create temp table p(a int); insert into p values ($1); select a, $2 as b from p', [
+      7,
+      'x',
+    ]);
     assert.deepEqual(t.rows, [{ a: 7, b: 'x' }]);
     await run('drop table p');
   });
@@ -154,14 +177,20 @@ describe('notebook values as tables', () => {
     assert.deepEqual(t.rows[0], { name: 'ana', age: 31, joined: people[0]?.joined, score: 1, extra: null });
     assert.deepEqual(t.rows[1], { name: 'bo', age: null, joined: null, score: 2.5, extra: null });
     assert.deepEqual(t.rows[2]?.extra, { x: 1 });
-    const agg = await run('select count(age) as n, avg(score) as s from people where joined >= $1', [new Date('2020-06-01Z')], { people });
+    const agg = await run(
+      'select count(age) as n, avg(score) as s from people where joined >= $1',
+      [new Date('2020-06-01Z')],
+      { people },
+    );
     assert.deepEqual(agg.rows, [{ n: 1, s: 3 }]);
   });
 
   test('a result referenced by name in the next query (kept in DuckDB)', async () => {
     const orders = await run(`select * from read_csv('${file('data/orders.csv')}')`, [], {}, 'orders');
     assert.ok(orders instanceof QuireTable && orders.origin, 'a named result is kept');
-    const t = await run('select region, count(*) as n from orders group by region order by region', [], { orders });
+    const t = await run('select region, count(*) as n from orders group by region order by region', [], {
+      orders,
+    });
     assert.deepEqual(t.rows, [
       { region: 'EU', n: 2 },
       { region: 'US', n: 1 },
@@ -189,7 +218,10 @@ describe('notebook values as tables', () => {
   });
 
   test('values that are not tables are ignored (a column may share the name)', async () => {
-    const t = await run('select region from orders_file', [], { region: 'EU', orders_file: [{ region: 'US' }] });
+    const t = await run('select region from orders_file', [], {
+      region: 'EU',
+      orders_file: [{ region: 'US' }],
+    });
     assert.deepEqual(t.rows, [{ region: 'US' }]);
   });
 
@@ -273,7 +305,11 @@ describe('type mapping (docs/sql.md)', () => {
     ["'\\xAA\\x01'::blob", 'BLOB', new Uint8Array([0xaa, 0x01])],
     ["'00000000-0000-0000-0000-000000000001'::uuid", 'UUID', '00000000-0000-0000-0000-000000000001'],
     ['[1, 2, null]', 'INTEGER[]', [1, 2, null]],
-    ["{'a': 1, 'b': [date '2024-01-01']}", 'STRUCT(a INTEGER, b DATE[])', { a: 1, b: [new Date('2024-01-01T00:00:00Z')] }],
+    [
+      "{'a': 1, 'b': [date '2024-01-01']}",
+      'STRUCT(a INTEGER, b DATE[])',
+      { a: 1, b: [new Date('2024-01-01T00:00:00Z')] },
+    ],
     ["map {'k': 1::bigint}", 'MAP(VARCHAR, BIGINT)', { k: 1 }],
     ["'a'::enum('a', 'b')", "ENUM('a', 'b')", 'a'],
     ['null', 'INTEGER', null],
@@ -291,7 +327,9 @@ describe('type mapping (docs/sql.md)', () => {
   }
 
   test('the preview is JSON-safe', async () => {
-    const t = await run("select 9007199254740993::bigint as big, 1::bigint as small, timestamp '2024-01-01 00:00:00' as ts, '\\xAA'::blob as b");
+    const t = await run(
+      "select 9007199254740993::bigint as big, 1::bigint as small, timestamp '2024-01-01 00:00:00' as ts, '\\xAA'::blob as b",
+    );
     assert.deepEqual(t.preview(10), {
       columns: t.columns,
       rows: [['9007199254740993', 1, '2024-01-01T00:00:00.000Z', 'qg==']],

@@ -36,7 +36,18 @@ describe('PostgresConnection', () => {
     const r = await conn.query(`select * from ${table} where id = $1`, [1]);
     assert.deepEqual(
       r.columns.map((c) => `${c.name}:${c.type}`),
-      ['id:bigint', 'big:bigint', 'name:text', 'price:numeric', 'day:date', 'at:timestamp', 'atz:timestamptz', 'ok:boolean', 'doc:jsonb', 'tags:text[]'],
+      [
+        'id:bigint',
+        'big:bigint',
+        'name:text',
+        'price:numeric',
+        'day:date',
+        'at:timestamp',
+        'atz:timestamptz',
+        'ok:boolean',
+        'doc:jsonb',
+        'tags:text[]',
+      ],
     );
     assert.deepEqual(r.rows[0], [
       1,
@@ -58,12 +69,10 @@ describe('PostgresConnection', () => {
   });
 
   test('parameters: strings, numbers, booleans, Dates; injection stays a literal', async () => {
-    const r = await conn.query(`select count(*) as n from ${table} where name = $1 or (id = $2 and $3 and day = $4)`, [
-      "x' OR 1=1 --",
-      1,
-      true,
-      new Date('2024-02-29T00:00:00Z'),
-    ]);
+    const r = await conn.query(
+      `select count(*) as n from ${table} where name = $1 or (id = $2 and $3 and day = $4)`,
+      ["x' OR 1=1 --", 1, true, new Date('2024-02-29T00:00:00Z')],
+    );
     assert.deepEqual(r.rows, [[1]]);
   });
 
@@ -83,7 +92,8 @@ describe('PostgresConnection', () => {
 
 describe('ConnectionRegistry', () => {
   let workspace: string;
-  const write = (config: unknown) => fs.writeFileSync(path.join(workspace, 'quire.config.json'), JSON.stringify(config));
+  const write = (config: unknown) =>
+    fs.writeFileSync(path.join(workspace, 'quire.config.json'), JSON.stringify(config));
 
   before(() => {
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-registry-'));
@@ -102,16 +112,24 @@ describe('ConnectionRegistry', () => {
   });
 
   test('an unknown connection names it and the known ones', async () => {
-    write({ connections: { warehouse: { type: 'postgres', url: URL }, lake: { type: 'postgres', url: URL } } });
+    write({
+      connections: { warehouse: { type: 'postgres', url: URL }, lake: { type: 'postgres', url: URL } },
+    });
     const registry = await ConnectionRegistry.load(workspace, {});
-    await assert.rejects(registry.query('nope', 'select 1', []), /unknown connection "nope" \(known: warehouse, lake\)/);
+    await assert.rejects(
+      registry.query('nope', 'select 1', []),
+      /unknown connection "nope" \(known: warehouse, lake\)/,
+    );
     await registry.close();
   });
 
   test('a missing env var fails on first use, naming the connection and the variable', async () => {
     write({ connections: { warehouse: { type: 'postgres', urlEnv: 'QUIRE_TEST_UNSET_VAR' } } });
     const registry = await ConnectionRegistry.load(workspace, {});
-    await assert.rejects(registry.query('warehouse', 'select 1', []), /connection "warehouse": environment variable QUIRE_TEST_UNSET_VAR is not set/);
+    await assert.rejects(
+      registry.query('warehouse', 'select 1', []),
+      /connection "warehouse": environment variable QUIRE_TEST_UNSET_VAR is not set/,
+    );
     await registry.close();
   });
 
@@ -127,6 +145,9 @@ describe('ConnectionRegistry', () => {
     fs.rmSync(path.join(workspace, 'quire.config.json'));
     const registry = await ConnectionRegistry.load(workspace);
     assert.deepEqual(registry.names, []);
-    await assert.rejects(registry.query('x', 'select 1', []), /unknown connection "x" \(known: none configured\)/);
+    await assert.rejects(
+      registry.query('x', 'select 1', []),
+      /unknown connection "x" \(known: none configured\)/,
+    );
   });
 });

@@ -8,19 +8,30 @@ const F = '/ws/quire.config.json';
 
 const invalid: [string, unknown, RegExp][] = [
   ['unknown type', { connections: { w: { type: 'mysql', url: 'x' } } }, /connections\.w\.type/],
-  ['both url and urlEnv', { connections: { w: { type: 'postgres', url: 'x', urlEnv: 'Y' } } }, /connections\.w: set exactly one/],
+  [
+    'both url and urlEnv',
+    { connections: { w: { type: 'postgres', url: 'x', urlEnv: 'Y' } } },
+    /connections\.w: set exactly one/,
+  ],
   ['neither', { connections: { w: { type: 'postgres' } } }, /connections\.w: set exactly one/],
-  ['bad env name', { connections: { w: { type: 'postgres', urlEnv: 'not a var' } } }, /connections\.w\.urlEnv/],
+  [
+    'bad env name',
+    { connections: { w: { type: 'postgres', urlEnv: 'not a var' } } },
+    /connections\.w\.urlEnv/,
+  ],
   ['unknown key', { connections: { w: { type: 'postgres', url: 'x', password: 'p' } } }, /connections\.w/],
   ['connections not an object', { connections: [] }, /connections/],
 ];
 for (const [name, config, message] of invalid) {
   test(`invalid config: ${name}`, () => {
-    assert.throws(() => parseWorkspaceConfig(JSON.stringify(config), F), (error: Error) => {
-      assert.ok(error.message.startsWith(`${F}: `), error.message);
-      assert.match(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => parseWorkspaceConfig(JSON.stringify(config), F),
+      (error: Error) => {
+        assert.ok(error.message.startsWith(`${F}: `), error.message);
+        assert.match(error.message, message);
+        return true;
+      },
+    );
   });
 }
 
@@ -29,15 +40,24 @@ test('invalid JSON names the file', () => {
 });
 
 test('valid config; other top-level keys are kept', () => {
-  const config = parseWorkspaceConfig(JSON.stringify({ connections: { w: { type: 'postgres', urlEnv: 'W_URL' } }, other: 1 }), F);
+  const config = parseWorkspaceConfig(
+    JSON.stringify({ connections: { w: { type: 'postgres', urlEnv: 'W_URL' } }, other: 1 }),
+    F,
+  );
   assert.deepEqual(config.connections, { w: { type: 'postgres', urlEnv: 'W_URL' } });
   assert.deepEqual(parseWorkspaceConfig('{}', F).connections, {});
 });
 
 test('connectionUrl reads the env var, or names what is missing', () => {
-  assert.equal(connectionUrl('w', { type: 'postgres', urlEnv: 'W_URL' }, { W_URL: 'postgres://h/db' }), 'postgres://h/db');
+  assert.equal(
+    connectionUrl('w', { type: 'postgres', urlEnv: 'W_URL' }, { W_URL: 'postgres://h/db' }),
+    'postgres://h/db',
+  );
   assert.equal(connectionUrl('w', { type: 'postgres', url: 'postgres://f/db' }, {}), 'postgres://f/db');
-  assert.throws(() => connectionUrl('w', { type: 'postgres', urlEnv: 'W_URL' }, {}), /connection "w": environment variable W_URL is not set/);
+  assert.throws(
+    () => connectionUrl('w', { type: 'postgres', urlEnv: 'W_URL' }, {}),
+    /connection "w": environment variable W_URL is not set/,
+  );
 });
 
 test('pg parsers', () => {

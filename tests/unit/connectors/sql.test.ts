@@ -8,13 +8,37 @@ import { splitStatements } from '../../../src/connectors/sql-split.js';
 
 const splitCases: [string, { text: string; line: number }[]][] = [
   ['select 1', [{ text: 'select 1', line: 1 }]],
-  ['select 1;\nselect 2;', [{ text: 'select 1', line: 1 }, { text: 'select 2', line: 2 }]],
-  ["select ';' as s; select 2", [{ text: "select ';' as s", line: 1 }, { text: 'select 2', line: 1 }]],
+  [
+    'select 1;\nselect 2;',
+    [
+      { text: 'select 1', line: 1 },
+      { text: 'select 2', line: 2 },
+    ],
+  ],
+  [
+    "select ';' as s; select 2",
+    [
+      { text: "select ';' as s", line: 1 },
+      { text: 'select 2', line: 1 },
+    ],
+  ],
   ['select "a;b" from t', [{ text: 'select "a;b" from t', line: 1 }]],
   ['-- c; d\nselect 1', [{ text: '-- c; d\nselect 1', line: 1 }]],
   ['/* a; /* nested; */ b; */ select 1', [{ text: '/* a; /* nested; */ b; */ select 1', line: 1 }]],
-  ['select $$a;b$$, $t$x;$t$; select 2', [{ text: 'select $$a;b$$, $t$x;$t$', line: 1 }, { text: 'select 2', line: 1 }]],
-  ['select $1;\n\n  select $2', [{ text: 'select $1', line: 1 }, { text: 'select $2', line: 3 }]],
+  [
+    'select $$a;b$$, $t$x;$t$; select 2',
+    [
+      { text: 'select $$a;b$$, $t$x;$t$', line: 1 },
+      { text: 'select 2', line: 1 },
+    ],
+  ],
+  [
+    'select $1;\n\n  select $2',
+    [
+      { text: 'select $1', line: 1 },
+      { text: 'select $2', line: 3 },
+    ],
+  ],
   ["select 'it''s;'", [{ text: "select 'it''s;'", line: 1 }]],
   [';;\n -- only comments\n;', []],
   ["select 'unterminated; select 2", [{ text: "select 'unterminated; select 2", line: 1 }]],
@@ -24,7 +48,7 @@ for (const [sql, expected] of splitCases) {
 }
 
 test('positional parameters skip quotes and comments', () => {
-  assert.deepEqual([...positionalParameters("select $2, '$3', \"$4\" -- $5\n, $2")], [2]);
+  assert.deepEqual([...positionalParameters('select $2, \'$3\', "$4" -- $5\n, $2')], [2]);
   assert.equal(isDense(new Set([1, 2])), true);
   assert.equal(isDense(new Set([2])), false);
   assert.equal(isDense(new Set()), true);

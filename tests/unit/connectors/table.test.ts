@@ -12,7 +12,10 @@ const columns = [
 ];
 
 test('rows are plain objects, built once', () => {
-  const t = tableFromColumns(columns, [[1, 2], ['x', 'y']]);
+  const t = tableFromColumns(columns, [
+    [1, 2],
+    ['x', 'y'],
+  ]);
   assert.equal(t.numRows, 2);
   assert.deepEqual(t.rows, [
     { a: 1, b: 'x' },

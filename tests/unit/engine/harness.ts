@@ -79,12 +79,18 @@ export class Script {
     return this.state.running;
   }
 
-  /** Plays the kernel until the queue drains or the kernel dies; returns the cells executed. */
+  private mark = 0;
+
+  /**
+   * Plays the kernel until the queue drains or the kernel dies; returns the cells executed since
+   * the previous `finishAll` (including the one the run operation itself dispatched).
+   */
   finishAll(outcomes: Outcomes = {}): string[] {
-    const start = this.executed.length;
+    const start = this.mark;
     for (let id = this.pending(); id !== null && !this.state.awaitingKernel; id = this.pending()) {
       this.finish(id, outcomes[id] ?? 'ok');
     }
+    this.mark = this.executed.length;
     return this.executed.slice(start);
   }
 

@@ -66,7 +66,10 @@ describe('setCellSource', () => {
   });
 
   it('an empty source leaves an empty fence', () => {
-    assert.equal(assertReparses(setCellSource(parse(nb('```ts', 'x', '```')), 'cell-1', '')), nb('```ts', '```'));
+    assert.equal(
+      assertReparses(setCellSource(parse(nb('```ts', 'x', '```')), 'cell-1', '')),
+      nb('```ts', '```'),
+    );
   });
 
   it('edits a prose cell and recomputes its interpolations', () => {
@@ -95,7 +98,11 @@ describe('setCellSource', () => {
 
 describe('insertCell', () => {
   it('inserts a code cell with attributes', () => {
-    const result = insertCell(parse(base), 1, { language: 'sql', source: 'select 3', attributes: { name: 'q', connection: 'my db' } });
+    const result = insertCell(parse(base), 1, {
+      language: 'sql',
+      source: 'select 3',
+      attributes: { name: 'q', connection: 'my db' },
+    });
     const text = assertReparses(result);
     assert.equal(text, base.replace('~~~~ts', '```sql name=q connection="my db"\nselect 3\n```\n~~~~ts'));
     assert.equal(result.cells[1]?.id, 'q');
@@ -155,7 +162,10 @@ describe('setCellAttributes', () => {
   it('changes one attribute and keeps the others as written', () => {
     const result = setCellAttributes(parse(base), 'a', { echo: true, timeout: 30_000 });
     const text = assertReparses(result);
-    assert.equal(text, base.replace('~~~~ts name=a echo=false  note="x y"', '~~~~ts name=a echo=true note="x y" timeout=30s'));
+    assert.equal(
+      text,
+      base.replace('~~~~ts name=a echo=false  note="x y"', '~~~~ts name=a echo=true note="x y" timeout=30s'),
+    );
   });
 
   it('removes attributes with null and renames', () => {

@@ -82,7 +82,13 @@ describe('params', () => {
       '---',
     );
     assert.deepEqual(notebook.frontMatter?.params, [
-      { name: 'region', type: 'string', default: 'EU', enum: ['EU', 'US', 'APAC'], description: 'Sales region' },
+      {
+        name: 'region',
+        type: 'string',
+        default: 'EU',
+        enum: ['EU', 'US', 'APAC'],
+        description: 'Sales region',
+      },
       { name: 'min_total', type: 'number', default: 0, min: 0, max: 1000 },
       { name: 'n', type: 'integer' },
       { name: 'since', type: 'datetime', default: '2024-05-01T07:30:00.000Z' },

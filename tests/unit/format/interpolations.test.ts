@@ -9,7 +9,11 @@ const cases: Array<{ name: string; text: string; expressions: string[] }> = [
   { name: 'several', text: '${a} and ${b + 1}', expressions: ['a', 'b + 1'] },
   { name: 'balanced braces', text: '${ {a: 1}.a } x', expressions: [' {a: 1}.a '] },
   { name: 'braces in strings', text: `\${"}" + '{' + "\\"}"}`, expressions: [`"}" + '{' + "\\"}"`] },
-  { name: 'template literal with nested ${}', text: '${`a ${b ? `}` : "{"} c`} d', expressions: ['`a ${b ? `}` : "{"} c`'] },
+  {
+    name: 'template literal with nested ${}',
+    text: '${`a ${b ? `}` : "{"} c`} d',
+    expressions: ['`a ${b ? `}` : "{"} c`'],
+  },
   { name: 'escaped \\${ is literal', text: 'price \\${x} and ${y}', expressions: ['y'] },
   { name: 'escaped backslash before ${ leaves it active', text: '\\\\${x}', expressions: ['x'] },
   { name: 'not in code spans', text: 'code `${x}` and ``${`y`}`` but ${z}', expressions: ['z'] },

@@ -47,9 +47,21 @@ const cliBad: Array<[ParamSpec, string, string]> = [
   [spec('boolean'), 'maybe', 'param "p": expected a boolean (true/false, yes/no, 1/0), got "maybe"'],
   [spec('date'), '2023-02-29', 'param "p": expected a date (YYYY-MM-DD), got "2023-02-29"'],
   [spec('date'), '2024-1-1', 'param "p": expected a date (YYYY-MM-DD), got "2024-1-1"'],
-  [spec('datetime'), 'tomorrow', 'param "p": expected an ISO-8601 datetime (e.g. 2024-05-01T09:30:00Z), got "tomorrow"'],
-  [spec('datetime'), '2024-05-01T25:00', 'param "p": expected an ISO-8601 datetime (e.g. 2024-05-01T09:30:00Z), got "2024-05-01T25:00"'],
-  [spec('datetime'), '2024-02-30T10:00Z', 'param "p": expected an ISO-8601 datetime (e.g. 2024-05-01T09:30:00Z), got "2024-02-30T10:00Z"'],
+  [
+    spec('datetime'),
+    'tomorrow',
+    'param "p": expected an ISO-8601 datetime (e.g. 2024-05-01T09:30:00Z), got "tomorrow"',
+  ],
+  [
+    spec('datetime'),
+    '2024-05-01T25:00',
+    'param "p": expected an ISO-8601 datetime (e.g. 2024-05-01T09:30:00Z), got "2024-05-01T25:00"',
+  ],
+  [
+    spec('datetime'),
+    '2024-02-30T10:00Z',
+    'param "p": expected an ISO-8601 datetime (e.g. 2024-05-01T09:30:00Z), got "2024-02-30T10:00Z"',
+  ],
   [spec('string', { enum: ['EU', 'US'] }), 'eu', 'param "p": expected one of "EU", "US", got "eu"'],
   [spec('number', { min: 0 }), '-1', 'param "p": expected a number >= 0, got "-1"'],
   [spec('integer', { max: 5 }), '6', 'param "p": expected an integer <= 5, got "6"'],
@@ -58,10 +70,12 @@ const cliBad: Array<[ParamSpec, string, string]> = [
 
 describe('coerceParam (CLI strings)', () => {
   for (const [s, raw, value] of cliOk) {
-    it(`${s.type} ${JSON.stringify(raw)} -> ${JSON.stringify(value)}`, () => assert.equal(coerceParam(s, raw), value));
+    it(`${s.type} ${JSON.stringify(raw)} -> ${JSON.stringify(value)}`, () =>
+      assert.equal(coerceParam(s, raw), value));
   }
   for (const [s, raw, message] of cliBad) {
-    it(`${s.type} rejects ${JSON.stringify(raw)}`, () => assertParamError(() => coerceParam(s, raw), message));
+    it(`${s.type} rejects ${JSON.stringify(raw)}`, () =>
+      assertParamError(() => coerceParam(s, raw), message));
   }
 });
 
@@ -81,10 +95,14 @@ describe('validateParamValue (JSON values)', () => {
     assert.equal(validateParamValue(spec('integer', { enum: [1, 2] }), 2), 2);
     assert.equal(validateParamValue(spec('boolean'), false), false);
     assert.equal(validateParamValue(spec('date'), '2024-12-31'), '2024-12-31');
-    assert.equal(validateParamValue(spec('datetime'), '2024-12-31T23:59:59-01:00'), '2025-01-01T00:59:59.000Z');
+    assert.equal(
+      validateParamValue(spec('datetime'), '2024-12-31T23:59:59-01:00'),
+      '2025-01-01T00:59:59.000Z',
+    );
   });
   for (const [s, value, message] of jsonBad) {
-    it(`${s.type} rejects ${String(value)}`, () => assertParamError(() => validateParamValue(s, value), message));
+    it(`${s.type} rejects ${String(value)}`, () =>
+      assertParamError(() => validateParamValue(s, value), message));
   }
   it('long values are shortened in messages', () => {
     assert.throws(() => validateParamValue(spec('number'), 'x'.repeat(100)), /got "x{56}\.\.\.$/);
@@ -98,7 +116,10 @@ describe('resolveParams', () => {
   ];
 
   it('fills defaults and coerces CLI strings', () => {
-    assert.deepEqual(resolveParams(specs, { min_total: '5' }, { source: 'cli' }), { region: 'EU', min_total: 5 });
+    assert.deepEqual(resolveParams(specs, { min_total: '5' }, { source: 'cli' }), {
+      region: 'EU',
+      min_total: 5,
+    });
   });
 
   it('validates JSON values without coercion', () => {
@@ -143,9 +164,12 @@ describe('resolveParams', () => {
   });
 
   it('does not treat inherited keys as given', () => {
-    assert.deepEqual(resolveParams(specs, Object.create({ region: 'US' }) as Record<string, unknown>, { source: 'json' }), {
-      region: 'EU',
-      min_total: 0,
-    });
+    assert.deepEqual(
+      resolveParams(specs, Object.create({ region: 'US' }) as Record<string, unknown>, { source: 'json' }),
+      {
+        region: 'EU',
+        min_total: 0,
+      },
+    );
   });
 });

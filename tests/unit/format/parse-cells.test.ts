@@ -7,7 +7,9 @@ import { nb } from './helpers.js';
 
 /** A compact view of cells: `code:<lang>:<id>:<source>` or `prose:<id>:<source>`. */
 function shape(cells: Cell[]): string[] {
-  return cells.map((c) => (c.kind === 'code' ? `code:${c.language}:${c.id}:${c.source}` : `prose:${c.id}:${c.source}`));
+  return cells.map((c) =>
+    c.kind === 'code' ? `code:${c.language}:${c.id}:${c.source}` : `prose:${c.id}:${c.source}`,
+  );
 }
 
 interface CellCase {
@@ -21,8 +23,30 @@ const cases: CellCase[] = [
   { name: 'prose only', text: nb('# Hi', 'text'), cells: ['prose:cell-1:# Hi\ntext\n'] },
   {
     name: 'languages and aliases',
-    text: nb('```ts', 'a', '```', '```typescript', 'b', '```', '```js', 'c', '```', '```javascript', 'd', '```', '```sql', 'e', '```'),
-    cells: ['code:ts:cell-1:a', 'code:ts:cell-2:b', 'code:js:cell-3:c', 'code:js:cell-4:d', 'code:sql:cell-5:e'],
+    text: nb(
+      '```ts',
+      'a',
+      '```',
+      '```typescript',
+      'b',
+      '```',
+      '```js',
+      'c',
+      '```',
+      '```javascript',
+      'd',
+      '```',
+      '```sql',
+      'e',
+      '```',
+    ),
+    cells: [
+      'code:ts:cell-1:a',
+      'code:ts:cell-2:b',
+      'code:js:cell-3:c',
+      'code:js:cell-4:d',
+      'code:sql:cell-5:e',
+    ],
   },
   {
     name: 'other languages stay prose',
@@ -131,7 +155,17 @@ describe('cells', () => {
   }
 
   it('records lines, info and raw', () => {
-    const text = nb('---', 'title: t', '---', 'intro', '', '  ~~~~ sql   name=orders  ', '  select 1', '  ~~~~~', 'end');
+    const text = nb(
+      '---',
+      'title: t',
+      '---',
+      'intro',
+      '',
+      '  ~~~~ sql   name=orders  ',
+      '  select 1',
+      '  ~~~~~',
+      'end',
+    );
     const { notebook } = parseNotebook(text);
     const [prose, code, tail] = notebook.cells;
     assert.equal(prose?.line, 4);
@@ -190,7 +224,12 @@ describe('attributes', () => {
     const { attributes, warnings } = attrs('ts name=a color=red');
     assert.deepEqual(attributes.extra, { color: 'red' });
     assert.deepEqual(warnings, [
-      { line: 1, column: 14, cellId: 'a', message: 'unknown cell attribute "color" (known: name, connection, echo, run, timeout)' },
+      {
+        line: 1,
+        column: 14,
+        cellId: 'a',
+        message: 'unknown cell attribute "color" (known: name, connection, echo, run, timeout)',
+      },
     ]);
   });
 

@@ -50,6 +50,27 @@ describe('prepareOutput redaction', () => {
     });
   }
 
+  it('keeps MIME types and the field names of known shapes, whatever the secret', () => {
+    const short = substringRedactor('m');
+    const outputs = prepareOutputs(
+      [...CARRIERS.slice(0, 2), CARRIERS[6]!, CARRIERS[8]!, { mime: MIME.markdown, data: 'm' }],
+      { redactor: short },
+    );
+    assert.deepEqual(
+      outputs.map((o) => o.mime),
+      [MIME.text, MIME.stream, MIME.table, MIME.error, MIME.markdown],
+    );
+    assert.deepEqual(Object.keys(outputs[1]!.data as object), ['name', 'text']);
+    assert.deepEqual(Object.keys(outputs[2]!.data as object), ['columns', 'rows', 'rowCount', 'truncated']);
+    assert.deepEqual(Object.keys((outputs[2]!.data as TableData).columns[0]!), ['name', 'type']);
+    assert.deepEqual(Object.keys(outputs[3]!.data as object), ['name', 'message', 'stack']);
+  });
+
+  it('drops an output whose MIME type holds a secret', () => {
+    const out = prepareOutput({ mime: `application/x-${SECRET}`, data: 1 }, { redactor });
+    assert.deepEqual(out, { mime: MIME.text, data: '[output dropped: its MIME type contained a secret]' });
+  });
+
   it('redacts with no redactor as the identity', () => {
     assert.deepEqual(prepareOutput({ mime: MIME.text, data: SECRET }), { mime: MIME.text, data: SECRET });
   });
@@ -81,7 +102,7 @@ describe('prepareOutput redaction', () => {
         const prepared = prepareOutputs(allKinds(text), { redactor: substringRedactor(secret) });
         return prepared.flatMap(shownText).every((leaf) => !leaf.includes(secret));
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });
 });
@@ -92,7 +113,7 @@ function allKinds(s: string): Output[] {
     { mime: MIME.text, data: s },
     { mime: MIME.stream, data: { name: 'stdout', text: s } },
     { mime: MIME.html, data: s },
-    { mime: MIME.html, data: `<a href="https://e.com/${s}" title="${s}">${s}</a>` },
+    { mime: MIME.html, data: `<a href="#${s}" title="${s}">${s}</a>` },
     { mime: MIME.markdown, data: s },
     { mime: MIME.json, data: { [s]: [s, { s }] } },
     { mime: MIME.error, data: { name: s, message: s, stack: s } },
@@ -107,6 +128,8 @@ function shownText(output: Output): string[] {
     const table = output.data as TableData;
     return [...table.columns.map((c) => c.name), ...strings(table.rows)];
   }
+  if (output.mime === MIME.error) return strings(Object.values(output.data as ErrorData));
+  if (output.mime === MIME.error) return strings(Object.values(output.data as ErrorData));
   if (output.mime !== MIME.html) return strings(output.data);
   const html = output.data as string;
   const attributes = [...html.matchAll(/="([^"]*)"/g)].map((m) => m[1] ?? '');
