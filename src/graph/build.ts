@@ -102,7 +102,13 @@ function duplicateErrors(
     if (cells.length < 2 && !builtin) continue;
     for (const cell of cells) {
       const others = cells.filter((c) => c !== cell).map((c) => nodes[c]!.id);
-      addError(nodes[cell]!.id, { kind: 'duplicate', name, others, builtin, message: duplicateMessage(name, others, builtin) });
+      addError(nodes[cell]!.id, {
+        kind: 'duplicate',
+        name,
+        others,
+        builtin,
+        message: duplicateMessage(name, others, builtin),
+      });
     }
   }
 }
@@ -125,7 +131,8 @@ function cycleErrors(
   const onShared = new Map(shared.map((m, i) => [m, i]));
   return members.map((m) => {
     const at = onShared.get(m);
-    const cycle = at === undefined ? cycleThrough(m, set, adj) : [...shared.slice(at), ...shared.slice(0, at), m];
+    const cycle =
+      at === undefined ? cycleThrough(m, set, adj) : [...shared.slice(at), ...shared.slice(0, at), m];
     const path = cycle.map((i) => nodes[i]!.id);
     return [nodes[m]!.id, { kind: 'cycle', path, message: `cycle: ${path.join(' -> ')}` }];
   });

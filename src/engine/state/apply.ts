@@ -34,7 +34,10 @@ function dispatch(d: Draft, op: Operation): string | void {
     case 'runAll':
       return enqueue(d, d.graph.order);
     case 'runStale':
-      return enqueue(d, d.graph.order.filter((id) => d.rt(id).status === 'stale'));
+      return enqueue(
+        d,
+        d.graph.order.filter((id) => d.rt(id).status === 'stale'),
+      );
     case 'cellStarted':
       return cellStarted(d, op.id);
     case 'cellFinished':

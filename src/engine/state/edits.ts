@@ -39,7 +39,12 @@ export function editCell(d: Draft, op: Op<'editCell'>): string | undefined {
 
 function edited(old: Cell, op: Op<'editCell'>): Cell {
   if (old.kind === 'code') return { ...old, source: op.source, attributes: op.attributes ?? old.attributes };
-  return { ...old, source: op.source, raw: op.source, interpolations: op.interpolations ?? scanInterpolations(op.source) };
+  return {
+    ...old,
+    source: op.source,
+    raw: op.source,
+    interpolations: op.interpolations ?? scanInterpolations(op.source),
+  };
 }
 
 function removedNames(before: CellAnalysis | undefined, after: CellAnalysis): string[] {

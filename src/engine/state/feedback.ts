@@ -51,7 +51,12 @@ export function kernelRestarted(d: Draft): void {
   const running = d.running;
   if (running !== null) {
     d.running = null;
-    fail(d, running, { name: 'KernelRestarted', message: 'the kernel restarted while the cell ran' }, 'crash');
+    fail(
+      d,
+      running,
+      { name: 'KernelRestarted', message: 'the kernel restarted while the cell ran' },
+      'crash',
+    );
   }
   loseAllValues(d);
   d.awaitingKernel = false;

@@ -13,7 +13,11 @@ import type { Draft } from './draft.js';
 export function graphNodes(d: Draft): GraphNode[] {
   return d.cells.map((cell) => {
     const analysis = d.analyses.get(cell.id);
-    return { id: cell.id, declarations: analysis?.declarations ?? [], references: analysis?.references ?? [] };
+    return {
+      id: cell.id,
+      declarations: analysis?.declarations ?? [],
+      references: analysis?.references ?? [],
+    };
   });
 }
 
@@ -34,7 +38,10 @@ export function rebuildGraph(d: Draft, changed: readonly string[]): void {
     if (!sameErrors(before, after, node.id)) touched.add(node.id);
   }
   d.graph = after;
-  d.queue = inOrder(after, d.queue.filter((id) => after.index.has(id)));
+  d.queue = inOrder(
+    after,
+    d.queue.filter((id) => after.index.has(id)),
+  );
   invalidate(d, [...staleAfter(before, touched), ...staleAfter(after, touched)]);
 }
 

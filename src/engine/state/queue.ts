@@ -29,13 +29,22 @@ export function enqueue(d: Draft, ids: readonly string[]): void {
   advance(d);
 }
 
-/** Runnable upstream cells of `id` whose values are not current and that are not queued yet. */
-function neededUpstream(d: Draft, id: string, queued: ReadonlySet<string>): string[] {
+/**
+ * Runnable upstream cells of `id` whose values are not current and that are not queued yet (nor
+ * in `exclude`: the cells this run already failed or skipped, which must not be retried forever).
+ */
+function neededUpstream(
+  d: Draft,
+  id: string,
+  queued: ReadonlySet<string>,
+  exclude = new Set<string>(),
+): string[] {
   const needed = new Set<string>();
   const visit = (cellId: string): void => {
     for (const up of d.graph.upstream.get(cellId) ?? []) {
       const cell = d.cell(up);
-      if (needed.has(up) || queued.has(up) || d.rt(up).current || !cell || !isRunnable(cell)) continue;
+      if (needed.has(up) || queued.has(up) || exclude.has(up) || d.rt(up).current) continue;
+      if (!cell || !isRunnable(cell)) continue;
       // The running cell will be current when it finishes, unless it was edited meanwhile.
       if (up === d.running && !d.rt(up).invalidatedWhileRunning) continue;
       needed.add(up);
@@ -61,7 +70,7 @@ export function advance(d: Draft): void {
       fail(d, id, error, 'static');
       continue;
     }
-    const missing = neededUpstream(d, id, new Set(d.queue));
+    const missing = neededUpstream(d, id, new Set(d.queue), settledInRun(d));
     if (missing.length > 0) {
       // Values were lost (restart, edit) since the plan was made: run what this cell needs first.
       d.queue.unshift(id);
@@ -79,6 +88,10 @@ export function advance(d: Draft): void {
     d.effects.push({ type: 'execute', cellId: id });
   }
   finishRunIfDrained(d);
+}
+
+function settledInRun(d: Draft): Set<string> {
+  return new Set([...(d.run?.errors ?? []), ...(d.run?.skipped ?? [])]);
 }
 
 function finishRunIfDrained(d: Draft): void {
@@ -105,12 +118,19 @@ export function fail(d: Draft, id: string, error: ErrorData | undefined, failure
   skipDependents(d, id);
 }
 
+/** Queued dependents are skipped, except those broken themselves (a cycle's other cells): error. */
 function skipDependents(d: Draft, id: string): void {
   const dependents = staleAfter(d.graph, [id]).filter((dep) => dep !== id);
   const queued = new Set(d.queue);
   for (const dep of dependents) {
     d.patch(dep, { current: false });
-    if (queued.has(dep)) skip(d, dep, id);
+    if (!queued.has(dep)) continue;
+    const own = staticError(d, dep);
+    if (own) {
+      d.setStatus(dep, 'error', { error: own, failure: 'static' });
+      d.run?.errors.push(dep);
+      d.queue.splice(d.queue.indexOf(dep), 1);
+    } else skip(d, dep, id);
   }
 }
 

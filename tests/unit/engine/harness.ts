@@ -97,7 +97,13 @@ export class Script {
   finish(id: string, outcome: Outcomes[string] = 'ok'): Effect[] {
     if (outcome === 'ok') return this.apply({ type: 'cellFinished', id, status: 'ok' });
     const failure = outcome === 'error' ? 'exception' : outcome;
-    return this.apply({ type: 'cellFinished', id, status: 'error', failure, error: { name: 'Error', message: 'boom' } });
+    return this.apply({
+      type: 'cellFinished',
+      id,
+      status: 'error',
+      failure,
+      error: { name: 'Error', message: 'boom' },
+    });
   }
 
   status(id: string): RunStatus | undefined {

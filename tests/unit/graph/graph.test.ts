@@ -173,7 +173,12 @@ const cases: GraphCase[] = [
   },
   {
     name: 'two separate cycles',
-    cells: [cell('a', ['x'], ['y']), cell('b', ['y'], ['x']), cell('c', ['p'], ['q']), cell('d', ['q'], ['p'])],
+    cells: [
+      cell('a', ['x'], ['y']),
+      cell('b', ['y'], ['x']),
+      cell('c', ['p'], ['q']),
+      cell('d', ['q'], ['p']),
+    ],
     errors: {
       a: ['cycle: a -> b -> a'],
       b: ['cycle: b -> a -> b'],
@@ -237,8 +242,14 @@ const cases: GraphCase[] = [
     name: 'stale after several changes is one topological list',
     cells: [cell('a', ['x']), cell('b', ['y']), cell('c', ['z'], ['y']), cell('d', [], ['x', 'z'])],
     stale: [
-      [['c', 'a'], ['a', 'c', 'd']],
-      [['b', 'unknown'], ['b', 'c', 'd']],
+      [
+        ['c', 'a'],
+        ['a', 'c', 'd'],
+      ],
+      [
+        ['b', 'unknown'],
+        ['b', 'c', 'd'],
+      ],
       [[], []],
     ],
     upstreamClosure: [
@@ -260,13 +271,17 @@ describe('buildGraph (table)', () => {
       assert.equal(graph.order.length, c.cells.length, 'every cell is ordered');
       if (c.order) assert.deepEqual(graph.order, c.order);
       if (c.definitions) assert.deepEqual(Object.fromEntries(graph.definitions), c.definitions);
-      for (const [id, up] of Object.entries(c.upstream ?? {})) assert.deepEqual(graph.upstream.get(id), up, id);
+      for (const [id, up] of Object.entries(c.upstream ?? {}))
+        assert.deepEqual(graph.upstream.get(id), up, id);
       if (c.errors) {
-        const messages = Object.fromEntries([...graph.errors].map(([id, errs]) => [id, errs.map((e) => e.message)]));
+        const messages = Object.fromEntries(
+          [...graph.errors].map(([id, errs]) => [id, errs.map((e) => e.message)]),
+        );
         assert.deepEqual(messages, c.errors);
       }
       for (const [changed, expected] of c.stale ?? []) assert.deepEqual(staleAfter(graph, changed), expected);
-      for (const [ids, expected] of c.upstreamClosure ?? []) assert.deepEqual(upstreamClosure(graph, ids), expected);
+      for (const [ids, expected] of c.upstreamClosure ?? [])
+        assert.deepEqual(upstreamClosure(graph, ids), expected);
       for (const [names, expected] of c.dependentsOfNames ?? []) {
         assert.deepEqual(dependentsOfNames(graph, names), expected);
       }
@@ -282,7 +297,10 @@ describe('buildGraph (properties)', () => {
       return cell(`c${k}`, [`v${k}`], k > 0 ? [`v${k - 1}`] : []);
     });
     const graph = buildGraph(cells);
-    assert.deepEqual(graph.order, Array.from({ length: n }, (_, k) => `c${k}`));
+    assert.deepEqual(
+      graph.order,
+      Array.from({ length: n }, (_, k) => `c${k}`),
+    );
     assert.equal(staleAfter(graph, ['c150']).length, 150);
   });
 
