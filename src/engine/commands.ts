@@ -1,0 +1,58 @@
+/**
+ * Turns a cell of the engine state into the kernel command that runs it: compiles JS/TS, lowers
+ * SQL `${…}` to bound parameters, and narrows inputs to the names the notebook defines (every other
+ * free name is a global the kernel resolves itself).
+ */
+import { compileJsCell, compileSqlCell } from '../analysis/index.js';
+import type { Cell } from '../format/types.js';
+import type { ExecuteCommand } from '../kernel/types.js';
+import type { EngineState } from './state/index.js';
+
+/** Names the kernel's scope may hold: declarations of cells and the params. */
+function definedNames(state: EngineState): Set<string> {
+  const names = new Set<string>(state.graph.definitions.keys());
+  for (const name of Object.keys(state.params)) names.add(name);
+  return names;
+}
+
+const only = (names: Iterable<string>, defined: Set<string>): string[] =>
+  [...new Set(names)].filter((name) => defined.has(name));
+
+export function commandForCell(state: EngineState, cell: Cell, seq: number): ExecuteCommand {
+  const defined = definedNames(state);
+  if (cell.kind === 'prose') {
+    return {
+      type: 'renderProse',
+      seq,
+      cellId: cell.id,
+      inputs: only(state.analyses.get(cell.id)?.references ?? [], defined),
+      expressions: cell.interpolations.map((i) => i.expression),
+      source: cell.source,
+      interpolations: cell.interpolations.map(({ start, end }) => ({ start, end })),
+    };
+  }
+  if (cell.language === 'sql') {
+    const compiled = compileSqlCell(cell.source);
+    return {
+      type: 'executeSql',
+      seq,
+      cellId: cell.id,
+      inputs: only(compiled.parameterReferences, defined),
+      sql: compiled.sql,
+      parameters: compiled.parameters,
+      tables: only(compiled.tableCandidates, defined),
+      ...(cell.attributes.name ? { name: cell.attributes.name } : {}),
+      ...(cell.attributes.connection ? { connection: cell.attributes.connection } : {}),
+    };
+  }
+  const compiled = compileJsCell(cell);
+  return {
+    type: 'executeJs',
+    seq,
+    cellId: cell.id,
+    inputs: only(compiled.inputs, defined),
+    code: compiled.code,
+    declarations: compiled.declarations,
+    lineMap: compiled.lineMap,
+  };
+}

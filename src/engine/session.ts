@@ -1,0 +1,196 @@
+/**
+ * The session: carries out the effects that the pure engine core decides, against a kernel.
+ * `quire run`, and later the editor and the scheduler, all drive the engine through this class.
+ *
+ * Operations are applied one at a time from a queue, so a kernel report that arrives while
+ * effects are being carried out never interleaves with them. At most one cell executes at once
+ * (the engine emits the next `execute` only after the previous `cellFinished`).
+ */
+import { EventEmitter } from 'node:events';
+import type { Cell, ParamValue } from '../format/types.js';
+import type { Kernel } from '../kernel/types.js';
+import type { ErrorData, Output } from '../outputs/types.js';
+import { commandForCell } from './commands.js';
+import { applyOperation, type EngineState, type Effect, type Notification, type Operation } from './state/index.js';
+
+export interface SessionOptions {
+  /** makes a new (not yet started) kernel; called again after a kernel dies */
+  createKernel: () => Kernel;
+  /** the time limit of one cell, if any */
+  cellTimeoutMs?: (cell: Cell) => number | undefined;
+  /** every output passes through this before it is kept or sent (sanitize, redact, cap) */
+  prepareOutput?: (output: Output) => Output;
+}
+
+/** What one execution of a cell produced. */
+export interface CellResult {
+  outputs: Output[];
+  durationMs: number;
+  versions?: Record<string, string>;
+}
+
+export interface SessionEvents {
+  notification: [Notification];
+  output: [cellId: string, output: Output];
+  runFinished: [{ errors: string[]; skipped: string[] }];
+}
+
+export class Session extends EventEmitter<SessionEvents> {
+  private current: EngineState;
+  private kernel: Kernel | undefined;
+  private readonly ops: Operation[] = [];
+  private applying = false;
+  private seq = 0;
+  private closed = false;
+  /** outputs and timings of each cell's latest execution */
+  readonly results = new Map<string, CellResult>();
+
+  constructor(
+    state: EngineState,
+    private readonly options: SessionOptions,
+  ) {
+    super();
+    this.current = state;
+  }
+
+  get state(): EngineState {
+    return this.current;
+  }
+
+  /** Queues an operation; its effects are carried out in order. */
+  dispatch(op: Operation): void {
+    this.ops.push(op);
+    if (this.applying) return;
+    this.applying = true;
+    try {
+      for (let next = this.ops.shift(); next; next = this.ops.shift()) this.apply(next);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  /** Runs every runnable cell; resolves when the run's queue drains. */
+  runAll(): Promise<{ errors: string[]; skipped: string[] }> {
+    const finished = new Promise<{ errors: string[]; skipped: string[] }>((resolve) => this.once('runFinished', resolve));
+    this.dispatch({ type: 'runAll' });
+    return finished;
+  }
+
+  /** Stops the kernel; the session can no longer run cells. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const kernel = this.kernel;
+    this.kernel = undefined;
+    await kernel?.shutdown();
+  }
+
+  /** Kills the kernel now (a run past its time limit); the running cell fails as a crash. */
+  async killKernel(): Promise<void> {
+    await this.kernel?.shutdown();
+  }
+
+  private apply(op: Operation): void {
+    const { state, effects } = applyOperation(this.current, op);
+    this.current = state;
+    for (const effect of effects) this.perform(effect);
+  }
+
+  private perform(effect: Effect): void {
+    switch (effect.type) {
+      case 'execute':
+        void this.execute(effect.cellId);
+        return;
+      case 'deleteNames':
+        if (this.kernel?.alive) this.kernel.send({ type: 'deleteNames', names: effect.names });
+        return;
+      case 'defineParams':
+        if (this.kernel?.alive) this.kernel.send({ type: 'defineValues', values: effect.values });
+        return;
+      case 'interruptKernel':
+        // A synchronous loop cannot be interrupted from outside: stopping means a new kernel.
+        void this.kernel?.shutdown();
+        return;
+      case 'notify':
+        this.emit('notification', effect.notification);
+        return;
+      case 'runFinished':
+        this.emit('runFinished', { errors: effect.errors, skipped: effect.skipped });
+        return;
+    }
+  }
+
+  private async execute(cellId: string): Promise<void> {
+    const cell = this.current.cells.find((c) => c.id === cellId);
+    if (!cell) return;
+    const outputs: Output[] = [];
+    this.results.set(cellId, { outputs, durationMs: 0 });
+    this.dispatch({ type: 'cellStarted', id: cellId });
+    let command;
+    try {
+      command = commandForCell(this.current, cell, ++this.seq);
+    } catch (error) {
+      this.dispatch({ type: 'cellFinished', id: cellId, status: 'error', error: asErrorData(error), failure: 'exception' });
+      return;
+    }
+    const kernel = await this.ensureKernel(cellId);
+    if (!kernel) return;
+    const prepare = this.options.prepareOutput ?? ((o: Output) => o);
+    const result = await kernel.execute(command, {
+      timeoutMs: this.options.cellTimeoutMs?.(cell),
+      onOutput: (output) => {
+        const prepared = prepare(output);
+        outputs.push(prepared);
+        this.emit('output', cellId, prepared);
+      },
+    });
+    this.results.set(cellId, { outputs, durationMs: result.durationMs, versions: result.versions });
+    this.dispatch({
+      type: 'cellFinished',
+      id: cellId,
+      status: result.status,
+      ...(result.error ? { error: result.error } : {}),
+      ...(result.failure ? { failure: result.failure } : {}),
+    });
+    if (result.failure === 'timeout' || result.failure === 'crash') {
+      this.kernel = undefined;
+      if (!this.closed) this.dispatch({ type: 'kernelRestarted' });
+    }
+  }
+
+  /** The live kernel, started on first use with the params defined; undefined if it cannot start. */
+  private async ensureKernel(cellId: string): Promise<Kernel | undefined> {
+    if (this.kernel?.alive) return this.kernel;
+    if (this.closed) {
+      const error = { name: 'Error', message: 'the session is closed' };
+      this.dispatch({ type: 'cellFinished', id: cellId, status: 'error', error, failure: 'exception' });
+      return undefined;
+    }
+    const kernel = this.options.createKernel();
+    this.kernel = kernel;
+    try {
+      await kernel.start();
+    } catch (error) {
+      // Not a lost kernel (there was none): the cell fails and the next cell tries a new start.
+      this.kernel = undefined;
+      const data = asErrorData(error);
+      data.message = `the kernel could not start: ${data.message}`;
+      this.dispatch({ type: 'cellFinished', id: cellId, status: 'error', error: data, failure: 'exception' });
+      return undefined;
+    }
+    kernel.send({ type: 'defineValues', values: { ...this.current.params } as Record<string, ParamValue> });
+    return kernel;
+  }
+}
+
+function asErrorData(error: unknown): ErrorData {
+  if (error instanceof Error) {
+    const positioned = error as Error & { line?: number; column?: number };
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof positioned.line === 'number' ? { line: positioned.line } : {}),
+      ...(typeof positioned.column === 'number' ? { column: positioned.column } : {}),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}

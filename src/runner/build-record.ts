@@ -1,0 +1,123 @@
+/**
+ * Builds the run record (DESIGN §4) from the engine's final state and the session's results.
+ * Pure apart from reading the clock-free inputs it is given.
+ */
+import type { EngineState } from '../engine/state/index.js';
+import type { CellResult } from '../engine/session.js';
+import { formatDuration } from '../format/index.js';
+import type { Cell, FormatWarning, Notebook, ParamValue } from '../format/types.js';
+import type { CellError, CellRecord, RunRecord } from './record.js';
+import type { RuntimeInfo } from './runtime-info.js';
+
+export interface RecordInput {
+  id: string;
+  notebook: Notebook;
+  source: string;
+  sha256: string;
+  path: string;
+  params: Record<string, ParamValue>;
+  started: Date;
+  durationMs: number;
+  runtime: RuntimeInfo;
+  state: EngineState;
+  results: ReadonlyMap<string, CellResult>;
+  warnings: FormatWarning[];
+  timedOut?: { limitMs: number; stoppedCell: string | null };
+}
+
+/** Cells that appear in the record: code cells, and prose that has `${…}` to render. */
+export const isRecorded = (cell: Cell): boolean => cell.kind === 'code' || cell.interpolations.length > 0;
+
+const languageOf = (cell: Cell): CellRecord['language'] => (cell.kind === 'code' ? cell.language : 'markdown');
+const codeLine = (cell: Cell): number => (cell.kind === 'code' ? cell.sourceLine : cell.line);
+
+function cellError(cell: Cell, state: EngineState): CellError | undefined {
+  const runtime = state.runtime.get(cell.id);
+  if (!runtime?.error) return undefined;
+  const { error, failure } = runtime;
+  const kind = failure === 'static' ? (state.graph.errors.has(cell.id) ? 'graph' : 'syntax') : failure;
+  return {
+    message: error.message,
+    ...(error.name ? { name: error.name } : {}),
+    ...(error.line !== undefined ? { line: error.line, fileLine: codeLine(cell) + error.line - 1 } : {}),
+    ...(error.column !== undefined ? { column: error.column } : {}),
+    ...(kind ? { kind } : {}),
+    ...(error.stack ? { stack: error.stack } : {}),
+  };
+}
+
+/** One cell's record; undefined for prose without interpolations. */
+function cellRecord(
+  cell: Cell,
+  state: EngineState,
+  results: ReadonlyMap<string, CellResult>,
+  timedOut?: RecordInput['timedOut'],
+): CellRecord | undefined {
+  if (!isRecorded(cell)) return undefined;
+  const runtime = state.runtime.get(cell.id);
+  const result = results.get(cell.id);
+  const base = {
+    id: cell.id,
+    ...(cell.kind === 'code' && cell.attributes.name ? { name: cell.attributes.name } : {}),
+    language: languageOf(cell),
+    line: cell.line,
+    durationMs: Math.round((result?.durationMs ?? 0) * 100) / 100,
+    outputs: result?.outputs ?? [],
+  };
+  const status = runtime?.status;
+  if (status === 'ok') return { ...base, status: 'ok' };
+  if (status === 'error') {
+    const error = cellError(cell, state);
+    if (timedOut && timedOut.stoppedCell === cell.id && error) {
+      error.kind = 'timeout';
+      error.message = `stopped: the run passed its time limit of ${formatDuration(timedOut.limitMs)}`;
+    }
+    return { ...base, status: 'error', ...(error ? { error } : {}) };
+  }
+  return { ...base, status: 'skipped', skippedBecause: skipReason(cell, runtime?.skippedBecause, timedOut) };
+}
+
+function skipReason(cell: Cell, because: string | undefined, timedOut: RecordInput['timedOut']): string {
+  if (because) return because;
+  if (cell.kind === 'code' && !cell.attributes.run) return 'run=false';
+  if (timedOut) return 'run time limit';
+  return 'not run';
+}
+
+export function buildRecord(input: RecordInput): RunRecord {
+  const cells = input.notebook.cells
+    .map((cell) => cellRecord(cell, input.state, input.results, input.timedOut))
+    .filter((c): c is CellRecord => c !== undefined);
+  const anyTimeout = input.timedOut !== undefined || cells.some((c) => c.error?.kind === 'timeout');
+  const anyError = cells.some((c) => c.status === 'error');
+  const finished = new Date(input.started.getTime() + input.durationMs);
+  const title = input.notebook.frontMatter?.title;
+  return {
+    id: input.id,
+    status: anyTimeout ? 'timeout' : anyError ? 'error' : 'ok',
+    params: input.params,
+    startedAt: input.started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: Math.round(input.durationMs),
+    notebook: { path: input.path, sha256: input.sha256, ...(title ? { title } : {}) },
+    runtime: { ...input.runtime, ...engineVersions(input.results) },
+    cells,
+    warnings: input.warnings.map(({ message, line, column, cellId }) => ({
+      message,
+      line,
+      column,
+      ...(cellId ? { cellId } : {}),
+    })),
+    ...(input.timedOut ? { timedOut: { limitMs: input.timedOut.limitMs } } : {}),
+  };
+}
+
+/** Versions the kernel reported while running (e.g. the DuckDB engine), merged. */
+function engineVersions(results: ReadonlyMap<string, CellResult>): { engines?: Record<string, string> } {
+  const engines: Record<string, string> = {};
+  for (const result of results.values()) Object.assign(engines, result.versions ?? {});
+  return Object.keys(engines).length > 0 ? { engines } : {};
+}
+
+buildRecord.cell = (cell: Cell, state: EngineState, results: ReadonlyMap<string, CellResult>) =>
+  cellRecord(cell, state, results);

@@ -1,0 +1,161 @@
+/**
+ * A headless run of one notebook: parse, check params, run every cell in a fresh kernel, and
+ * build the run record. Used alike by `quire run`, and later by the scheduler and the workers.
+ *
+ * Bad input (a missing file, a parse error, a bad param) throws RunInputError before any kernel
+ * starts; everything that happens once cells run is in the record, never thrown.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { analyzeCell } from '../analysis/index.js';
+import { createState } from '../engine/state/index.js';
+import { Session } from '../engine/session.js';
+import { NotebookParseError, ParamError } from '../format/errors.js';
+import { parseNotebook, resolveParams } from '../format/index.js';
+import type { Cell, Notebook, ParamValue } from '../format/types.js';
+import { ProcessKernel } from '../kernel/host.js';
+import { prepareOutput, type Redactor } from '../outputs/prepare.js';
+import { buildRecord } from './build-record.js';
+import type { CellRecord, RunRecord } from './record.js';
+import { runtimeInfo, sha256 } from './runtime-info.js';
+import { findWorkspace } from './workspace.js';
+
+/** Bad input: exit code 2. The message names the file (and the line, the param). */
+export class RunInputError extends Error {
+  override readonly name = 'RunInputError';
+}
+
+export interface RunRequest {
+  path: string;
+  /** param values: strings from the CLI (`source: 'cli'`) or JSON values (API, schedules) */
+  params: Record<string, unknown>;
+  paramSource: 'cli' | 'json';
+  /** a limit for the whole run */
+  timeoutMs?: number;
+  redactor?: Redactor;
+  /** kernel heap limit in MB */
+  heapMb?: number;
+  onWarning?: (message: string) => void;
+  onCellFinished?: (cell: CellRecord, path: string) => void;
+}
+
+export interface RunResult {
+  record: RunRecord;
+  exitCode: 0 | 1 | 3;
+  notebook: Notebook;
+  /** the notebook source as run */
+  source: string;
+}
+
+interface Loaded {
+  notebook: Notebook;
+  source: string;
+  displayPath: string;
+  absolutePath: string;
+}
+
+async function loadNotebook(path: string): Promise<Loaded> {
+  const displayPath = path;
+  let source: string;
+  let absolutePath: string;
+  try {
+    absolutePath = await realpath(resolve(path));
+    source = await readFile(absolutePath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error);
+    throw new RunInputError(`${displayPath}: ${why}`);
+  }
+  try {
+    return { notebook: parseNotebook(source, { path: displayPath }).notebook, source, displayPath, absolutePath };
+  } catch (error) {
+    if (error instanceof NotebookParseError) throw new RunInputError(error.message);
+    throw error;
+  }
+}
+
+function checkParams(loaded: Loaded, request: RunRequest): Record<string, ParamValue> {
+  try {
+    return resolveParams(loaded.notebook.frontMatter?.params ?? [], request.params, { source: request.paramSource });
+  } catch (error) {
+    if (error instanceof ParamError) throw new RunInputError(`${loaded.displayPath}: ${error.message}`);
+    throw error;
+  }
+}
+
+const runId = (start: Date): string =>
+  `run-${start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+
+export async function runNotebook(request: RunRequest): Promise<RunResult> {
+  const loaded = await loadNotebook(request.path);
+  const warnings = parseNotebook(loaded.source, { path: loaded.displayPath }).warnings;
+  for (const w of warnings) request.onWarning?.(`${loaded.displayPath}:${w.line}:${w.column}: ${w.message}`);
+  const params = checkParams(loaded, request);
+  const notebookDir = dirname(loaded.absolutePath);
+  const workspace = findWorkspace(notebookDir);
+  const started = new Date();
+  const startedMs = performance.now();
+  const { notebook } = loaded;
+  const frontTimeout = notebook.frontMatter?.timeoutMs;
+  const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
+    ? await (await import('../connectors/registry.js')).ConnectionRegistry.load(workspace)
+    : undefined;
+  const session = new Session(
+    createState({ cells: notebook.cells, params, analyze: analyzeCell }),
+    {
+      createKernel: () =>
+        new ProcessKernel({
+          workspace,
+          cwd: notebookDir,
+          ...(request.heapMb ? { heapMb: request.heapMb } : {}),
+          ...(connections ? { connections } : {}),
+        }),
+      cellTimeoutMs: (cell: Cell) => (cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeout) : frontTimeout),
+      prepareOutput: (output) => prepareOutput(output, request.redactor ? { redactor: request.redactor } : {}),
+    },
+  );
+  const cellById = new Map(notebook.cells.map((c) => [c.id, c]));
+  session.on('notification', (n) => {
+    if (!request.onCellFinished || !['ok', 'error', 'skipped'].includes(n.status)) return;
+    const cell = cellById.get(n.cellId);
+    if (!cell) return;
+    const partial = buildRecord.cell(cell, session.state, session.results);
+    if (partial) request.onCellFinished(partial, loaded.displayPath);
+  });
+  let timedOut = false;
+  let stoppedCell: string | null = null;
+  const timer =
+    request.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          stoppedCell = session.state.running;
+          session.dispatch({ type: 'interrupt' });
+          void session.killKernel();
+        }, request.timeoutMs);
+  try {
+    await session.runAll();
+  } finally {
+    if (timer) clearTimeout(timer);
+    await session.close();
+    await connections?.close();
+  }
+  const record = buildRecord({
+    id: runId(started),
+    notebook,
+    source: loaded.source,
+    path: relative(process.cwd(), loaded.absolutePath) || loaded.displayPath,
+    params,
+    started,
+    durationMs: performance.now() - startedMs,
+    runtime: runtimeInfo(workspace),
+    state: session.state,
+    results: session.results,
+    warnings,
+    timedOut: timedOut && request.timeoutMs !== undefined ? { limitMs: request.timeoutMs, stoppedCell } : undefined,
+    sha256: sha256(loaded.source),
+  });
+  const exitCode = record.status === 'timeout' ? 3 : record.status === 'error' ? 1 : 0;
+  return { record, exitCode, notebook, source: loaded.source };
+}
