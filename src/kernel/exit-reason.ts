@@ -6,6 +6,7 @@
 /** The runtime writes this line to fd 2 from its `exit` handler, so the host can tell `process.exit(n)`. */
 export const EXIT_MARKER = '\u0000quire-exit:';
 
+// eslint-disable-next-line no-control-regex -- the NUL makes the marker impossible to print by accident
 const EXIT_MARKER_LINE = /\u0000quire-exit:(-?\d+)\n?/g;
 
 /** Removes exit-marker lines from a stderr chunk; returns the cleaned text and the code seen, if any. */

@@ -39,8 +39,10 @@ export interface ConnectionProvider {
 }
 
 export interface ProcessKernelOptions {
-  /** the notebook's folder: readable by cells, the kernel's cwd, where imports resolve from */
+  /** the folder cells may read (and where bare imports resolve from: its node_modules) */
   workspace: string;
+  /** the kernel's working directory, where relative paths and imports resolve (default: workspace; must be inside it) */
+  cwd?: string;
   /** V8 old-space limit of the kernel (default 4096) */
   heapMb?: number;
   /** bytes of output one cell execution may produce (default 2 MiB); the rest is dropped */
@@ -76,7 +78,12 @@ function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))}s`;
 }
 
-function errorResult(failure: 'timeout' | 'crash', name: string, message: string, durationMs = 0): ExecutionResult {
+function errorResult(
+  failure: 'timeout' | 'crash',
+  name: string,
+  message: string,
+  durationMs = 0,
+): ExecutionResult {
   return { status: 'error', failure, durationMs, error: { name, message }, declared: [] };
 }
 
@@ -118,7 +125,14 @@ export class ProcessKernel implements Kernel {
       assertReadableBy(packageRoot(), user);
     }
     const scratch = this.makeScratch(user);
-    const config: RuntimeConfig = { workspace, scratch, packageRoot: packageRoot(), outputCapBytes: this.capBytes };
+    const cwd = this.options.cwd === undefined ? workspace : realpathSync(this.options.cwd);
+    const config: RuntimeConfig = {
+      workspace,
+      cwd,
+      scratch,
+      packageRoot: packageRoot(),
+      outputCapBytes: this.capBytes,
+    };
     const plan = launchPlan({ entry, config, heapMb: this.heapMb, env: this.options.env, user });
     this.stderrTail = '';
     this.exitCalled = undefined;
@@ -230,7 +244,11 @@ export class ProcessKernel implements Kernel {
   }
 
   private finishedResult(message: CellFinished): ExecutionResult {
-    const result: ExecutionResult = { status: message.status, durationMs: message.durationMs, declared: message.declared };
+    const result: ExecutionResult = {
+      status: message.status,
+      durationMs: message.durationMs,
+      declared: message.declared,
+    };
     if (message.status === 'error') result.failure = 'exception';
     if (message.error) result.error = message.error;
     if (message.versions) result.versions = message.versions;
@@ -335,24 +353,37 @@ export class ProcessKernel implements Kernel {
     const child = this.child;
     if (!child) return;
     const running = this.running;
-    if (running) this.finish(errorResult('crash', 'KernelError', reason, performance.now() - running.started));
+    if (running)
+      this.finish(errorResult('crash', 'KernelError', reason, performance.now() - running.started));
     killGroup(child);
   }
 
-  private onDeath(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
+  private onDeath(
+    child: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    spawnError?: string,
+  ): void {
     if (child !== this.child) return;
     this.child = undefined;
     untrack(child);
     this.removeScratch();
     const reason =
       spawnError ??
-      describeExit({ code, signal, stderrTail: this.stderrTail, exitCalled: this.exitCalled, heapMb: this.heapMb });
+      describeExit({
+        code,
+        signal,
+        stderrTail: this.stderrTail,
+        exitCalled: this.exitCalled,
+        heapMb: this.heapMb,
+      });
     if (this.starting) {
       this.starting.reject(new Error(`the kernel failed to start: ${reason}${this.stderrSuffix()}`));
       this.starting = undefined;
     }
     const running = this.running;
-    if (running) this.finish(errorResult('crash', 'KernelCrash', reason, performance.now() - running.started));
+    if (running)
+      this.finish(errorResult('crash', 'KernelCrash', reason, performance.now() - running.started));
   }
 
   private removeScratch(): void {

@@ -8,6 +8,8 @@ import type { KernelUser } from './user.js';
 /** What the runtime receives as its one argv argument (JSON). */
 export interface RuntimeConfig {
   workspace: string;
+  /** the working directory (inside the workspace): relative paths and imports resolve from it */
+  cwd: string;
   scratch: string;
   packageRoot: string;
   outputCapBytes: number;
@@ -44,7 +46,13 @@ export function permissionFlag(nodeVersion: string = process.versions.node): str
 /** Read access: the workspace, the scratch dir and the code the runtime loads (never the whole root). */
 function readPaths(config: RuntimeConfig): string[] {
   const root = config.packageRoot;
-  return [config.workspace, config.scratch, join(root, 'dist'), join(root, 'node_modules'), join(root, 'package.json')];
+  return [
+    config.workspace,
+    config.scratch,
+    join(root, 'dist'),
+    join(root, 'node_modules'),
+    join(root, 'package.json'),
+  ];
 }
 
 export function nodeArgs(input: LaunchInput): string[] {
@@ -79,7 +87,7 @@ export function launchPlan(input: LaunchInput): LaunchPlan {
     execPath: process.execPath,
     args: nodeArgs(input),
     env: kernelEnv(input.config.scratch, input.env),
-    cwd: input.config.workspace,
+    cwd: input.config.cwd,
   };
   if (input.user) {
     plan.uid = input.user.uid;
@@ -87,4 +95,3 @@ export function launchPlan(input: LaunchInput): LaunchPlan {
   }
   return plan;
 }
-

@@ -101,7 +101,9 @@ export class OutputBudget {
     const head = cutUtf8(data.text, remaining);
     this.used += Buffer.byteLength(head);
     const marker = this.markTruncated();
-    return head.length > 0 ? [{ mime: MIME.stream, data: { name: data.name, text: head } }, marker] : [marker];
+    return head.length > 0
+      ? [{ mime: MIME.stream, data: { name: data.name, text: head } }, marker]
+      : [marker];
   }
 
   private markTruncated(): Output {

@@ -25,7 +25,8 @@ export function resolveKernelUser(option: string | undefined): KernelUser | unde
   if (choice === 'auto') return process.getuid?.() === 0 ? NOBODY : undefined;
   if (choice === 'nobody') return NOBODY;
   const match = /^(\d+)(?::(\d+))?$/.exec(choice);
-  if (!match) throw new Error(`kernel user must be 'auto', 'none', 'nobody', 'uid' or 'uid:gid', not '${choice}'`);
+  if (!match)
+    throw new Error(`kernel user must be 'auto', 'none', 'nobody', 'uid' or 'uid:gid', not '${choice}'`);
   const uid = Number(match[1]);
   return { name: `uid ${uid}`, uid, gid: match[2] === undefined ? uid : Number(match[2]) };
 }

@@ -11,7 +11,9 @@ function toText(chunk: unknown, encoding: unknown): string {
   if (typeof chunk === 'string') return chunk;
   if (chunk instanceof Uint8Array) {
     const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
-    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(Buffer.isEncoding(enc) ? enc : 'utf8');
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(
+      Buffer.isEncoding(enc) ? enc : 'utf8',
+    );
   }
   return String(chunk);
 }

@@ -40,7 +40,12 @@ function sendAdmitted(cell: CellRun, output: Output): void {
   for (const admitted of cell.budget.admit(output)) {
     if (!send({ type: 'cellOutput', seq: cell.seq, cellId: cell.cellId, output: admitted })) {
       const note = `[an output of type ${admitted.mime} could not be sent: it is not serializable]`;
-      send({ type: 'cellOutput', seq: cell.seq, cellId: cell.cellId, output: { mime: MIME.text, data: note } });
+      send({
+        type: 'cellOutput',
+        seq: cell.seq,
+        cellId: cell.cellId,
+        output: { mime: MIME.text, data: note },
+      });
     }
   }
 }

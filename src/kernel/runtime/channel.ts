@@ -22,13 +22,22 @@ let nextRequest = 1;
 const pending = new Map<number, (reply: ConnectionReply) => void>();
 
 /** Asks the host to run a query on a named connection (the credentials live in the host). */
-export function queryConnection(connection: string, sql: string, parameters: unknown[]): Promise<ConnectionReply> {
+export function queryConnection(
+  connection: string,
+  sql: string,
+  parameters: unknown[],
+): Promise<ConnectionReply> {
   const requestId = nextRequest++;
   return new Promise((resolve) => {
     pending.set(requestId, resolve);
     if (!send({ type: 'connectionQuery', requestId, connection, sql, parameters })) {
       pending.delete(requestId);
-      resolve({ type: 'connectionResult', requestId, ok: false, error: 'the query parameters cannot be sent' });
+      resolve({
+        type: 'connectionResult',
+        requestId,
+        ok: false,
+        error: 'the query parameters cannot be sent',
+      });
     }
   });
 }

@@ -39,7 +39,12 @@ function cleanStack(stack: string, source: CellSource): string {
   return stack
     .split('\n')
     .filter((line) => !line.includes(RUNTIME_DIR))
-    .map((line) => line.replace(frame, (_m, l: string, c: string) => `${source.file}:${cellLine(Number(l), source.lineMap)}:${c}`))
+    .map((line) =>
+      line.replace(
+        frame,
+        (_m, l: string, c: string) => `${source.file}:${cellLine(Number(l), source.lineMap)}:${c}`,
+      ),
+    )
     .join('\n');
 }
 
@@ -72,6 +77,7 @@ export function toErrorData(thrown: unknown, source?: CellSource): ErrorData {
 
 /** A short text for errors nobody awaited (printed to the running cell's stderr). */
 export function describeUncaught(kind: string, thrown: unknown): string {
-  const text = thrown instanceof Error ? (thrown.stack ?? `${thrown.name}: ${thrown.message}`) : String(thrown);
+  const text =
+    thrown instanceof Error ? (thrown.stack ?? `${thrown.name}: ${thrown.message}`) : String(thrown);
   return `${kind}: ${text}\n`;
 }

@@ -17,7 +17,12 @@ export function runBody(body: string, inputs: string[], scope: Scope, file: stri
 }
 
 /** Evaluates expressions (one per line, so an error's line says which) to an array of values. */
-export async function evaluateAll(expressions: string[], inputs: string[], scope: Scope, file: string): Promise<unknown[]> {
+export async function evaluateAll(
+  expressions: string[],
+  inputs: string[],
+  scope: Scope,
+  file: string,
+): Promise<unknown[]> {
   if (expressions.length === 0) return [];
   const body = `return [\n${expressions.map((e) => `(${e})`).join(',\n')}\n];`;
   const values = (await runBody(body, inputs, scope, file)) as unknown[];

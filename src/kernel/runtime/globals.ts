@@ -29,8 +29,12 @@ function define(name: string, value: unknown): void {
 
 export function installGlobals(scope: Scope): void {
   define('display', display);
-  define('html', (strings: TemplateStringsArray, ...values: unknown[]) => builtins('html').html(strings, ...values));
-  define('md', (strings: TemplateStringsArray, ...values: unknown[]) => builtins('md').md(strings, ...values));
+  define('html', (strings: TemplateStringsArray, ...values: unknown[]) =>
+    builtins('html').html(strings, ...values),
+  );
+  define('md', (strings: TemplateStringsArray, ...values: unknown[]) =>
+    builtins('md').md(strings, ...values),
+  );
   define('vegalite', (spec: unknown) => builtins('vegalite').vegalite(spec));
   define('sql', makeSqlTag(scope));
 }

@@ -1,7 +1,7 @@
 /**
  * `__quire_import(specifier)`: the cells' `import` statements, lowered to a call so they work in a
  * function body. Bare specifiers resolve from the workspace's node_modules (not the kernel's own),
- * relative ones from the workspace folder; `node:` builtins are allowed (the permission model
+ * relative ones from the kernel's cwd (the notebook's folder, by default the workspace); `node:` builtins are allowed (the permission model
  * still gates what they can do).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -65,21 +65,24 @@ function resolveBare(specifier: string, workspace: string): string {
   } catch (error) {
     const esm = resolveEsmOnly(specifier, workspace);
     if (esm) return esm;
-    throw new Error(`cannot import "${specifier}": it is not installed in the workspace (${workspace}/node_modules)`, {
-      cause: error,
-    });
+    throw new Error(
+      `cannot import "${specifier}": it is not installed in the workspace (${workspace}/node_modules)`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 /** The URL `import()` should load for a cell's specifier. */
-export function resolveSpecifier(specifier: string, workspace: string): string {
+export function resolveSpecifier(specifier: string, workspace: string, cwd: string = workspace): string {
   if (specifier.startsWith('node:') || isBuiltin(specifier)) return specifier;
-  if (specifier.startsWith('.')) return pathToFileURL(resolve(workspace, specifier)).href;
+  if (specifier.startsWith('.')) return pathToFileURL(resolve(cwd, specifier)).href;
   if (isAbsolute(specifier)) return pathToFileURL(specifier).href;
   if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return specifier;
   return pathToFileURL(resolveBare(specifier, workspace)).href;
 }
 
 export function quireImport(specifier: string): Promise<unknown> {
-  return import(resolveSpecifier(specifier, config.workspace));
+  return import(resolveSpecifier(specifier, config.workspace, config.cwd));
 }

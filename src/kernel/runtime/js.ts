@@ -11,7 +11,10 @@ import { loadOutputs, needsOutputs, toOutputs } from './outputs.js';
 import type { Scope } from './scope.js';
 
 function declarationsOf(returned: unknown, names: string[]): Map<string, unknown> {
-  const record = (typeof returned === 'object' && returned !== null ? returned : {}) as Record<string, unknown>;
+  const record = (typeof returned === 'object' && returned !== null ? returned : {}) as Record<
+    string,
+    unknown
+  >;
   return new Map(names.map((name) => [name, record[name]]));
 }
 

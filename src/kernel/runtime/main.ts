@@ -73,8 +73,12 @@ function onMessage(command: KernelCommand): void {
 
 function installFaultHandlers(): void {
   // Errors nobody awaited must not end the kernel: they go to the running cell's stderr (or nowhere).
-  process.on('uncaughtException', (error) => writeStream('stderr', describeUncaught('Uncaught exception', error)));
-  process.on('unhandledRejection', (reason) => writeStream('stderr', describeUncaught('Unhandled rejection', reason)));
+  process.on('uncaughtException', (error) =>
+    writeStream('stderr', describeUncaught('Uncaught exception', error)),
+  );
+  process.on('unhandledRejection', (reason) =>
+    writeStream('stderr', describeUncaught('Unhandled rejection', reason)),
+  );
   // Tells the host that a cell called process.exit(n), rather than the kernel failing by itself.
   process.on('exit', (code) => {
     if (currentCell()) writeSync(2, `${EXIT_MARKER}${code}\n`);

@@ -4,17 +4,17 @@
  * them preloaded before they run; the fallback covers code that reaches them indirectly.
  */
 import { MIME, type Output } from '../../outputs/types.js';
-
-type DisplayModule = typeof import('../../outputs/display.js');
-type BuiltinsModule = typeof import('../../outputs/builtins.js');
-type ValuesModule = typeof import('../../outputs/values.js');
-type EscapeModule = typeof import('../../outputs/escape.js');
+// Type-only: erased at compile time, so none of these modules loads at startup.
+import type * as BuiltinsModule from '../../outputs/builtins.js';
+import type * as DisplayModule from '../../outputs/display.js';
+import type * as EscapeModule from '../../outputs/escape.js';
+import type * as ValuesModule from '../../outputs/values.js';
 
 export interface OutputHelpers {
-  display: DisplayModule;
-  builtins: BuiltinsModule;
-  values: ValuesModule;
-  escape: EscapeModule;
+  display: typeof DisplayModule;
+  builtins: typeof BuiltinsModule;
+  values: typeof ValuesModule;
+  escape: typeof EscapeModule;
 }
 
 let loaded: OutputHelpers | undefined;

@@ -43,8 +43,19 @@ function substitute(command: RenderProse, texts: string[]): string {
 export async function renderProse(command: RenderProse, scope: Scope): Promise<Completion> {
   try {
     const helpers = await loadOutputs();
-    const values = await evaluateAll(command.expressions, command.inputs, scope, cellFile('prose', command.cellId));
-    emit({ mime: MIME.markdown, data: substitute(command, values.map((v) => proseText(v, helpers))) });
+    const values = await evaluateAll(
+      command.expressions,
+      command.inputs,
+      scope,
+      cellFile('prose', command.cellId),
+    );
+    emit({
+      mime: MIME.markdown,
+      data: substitute(
+        command,
+        values.map((v) => proseText(v, helpers)),
+      ),
+    });
     return { status: 'ok', declared: [] };
   } catch (error) {
     return { status: 'error', error: toErrorData(error), declared: [] };

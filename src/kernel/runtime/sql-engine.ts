@@ -5,7 +5,7 @@
  */
 import type { SqlEngine } from '../../connectors/duckdb.js';
 import type { TableValue } from '../../outputs/types.js';
-import { lockAddons } from './addons.js';
+import { withDuckDbOpen } from './addons.js';
 import { config } from './config.js';
 import type { Scope } from './scope.js';
 
@@ -13,12 +13,8 @@ let opening: Promise<SqlEngine> | undefined;
 
 export function embeddedEngine(): Promise<SqlEngine> {
   opening ??= (async () => {
-    try {
-      const { openDuckDb } = await import('../../connectors/duckdb.js');
-      return await openDuckDb({ workspace: config.workspace, scratch: config.scratch });
-    } finally {
-      lockAddons();
-    }
+    const { openDuckDb } = await import('../../connectors/duckdb.js');
+    return withDuckDbOpen(() => openDuckDb({ workspace: config.workspace, scratch: config.scratch }));
   })();
   // A failed open may be retried by the next query (the addon lock stays).
   opening.catch(() => (opening = undefined));
@@ -26,14 +22,18 @@ export function embeddedEngine(): Promise<SqlEngine> {
 }
 
 function isTableLike(value: unknown): boolean {
-  return Array.isArray(value) || (typeof value === 'object' && value !== null && Symbol.for('quire.table') in value);
+  return (
+    Array.isArray(value) ||
+    (typeof value === 'object' && value !== null && Symbol.for('quire.table') in value)
+  );
 }
 
 /** For the `sql` template: scope values that the query text mentions by name and that can be tables. */
 export function tablesMentioned(sql: string, scope: Scope): Record<string, unknown> {
   const words = new Set(sql.match(/[A-Za-z_$][\w$]*/g) ?? []);
   const tables: Record<string, unknown> = {};
-  for (const [name, value] of scope.entries()) if (words.has(name) && isTableLike(value)) tables[name] = value;
+  for (const [name, value] of scope.entries())
+    if (words.has(name) && isTableLike(value)) tables[name] = value;
   return tables;
 }
 

@@ -40,8 +40,16 @@ function tablesInScope(names: string[], scope: Scope): Record<string, unknown> {
   return tables;
 }
 
-async function run(command: ExecuteSql, scope: Scope): Promise<{ table: TableValue; versions?: Record<string, string> }> {
-  const parameters = await evaluateAll(command.parameters, command.inputs, scope, cellFile('sql', command.cellId));
+async function run(
+  command: ExecuteSql,
+  scope: Scope,
+): Promise<{ table: TableValue; versions?: Record<string, string> }> {
+  const parameters = await evaluateAll(
+    command.parameters,
+    command.inputs,
+    scope,
+    cellFile('sql', command.cellId),
+  );
   if (command.connection) return { table: await viaConnection(command.connection, command.sql, parameters) };
   const engine = await embeddedEngine();
   const request = { sql: command.sql, parameters, tables: tablesInScope(command.tables, scope) };

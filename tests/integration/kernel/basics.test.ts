@@ -36,7 +36,10 @@ describe('kernel basics', () => {
   });
 
   test('declarations of one cell are the inputs of the next', async () => {
-    const first = await run(kernel, js('const a = 20; let b = 1; return {a, b};', { declarations: ['a', 'b'] }));
+    const first = await run(
+      kernel,
+      js('const a = 20; let b = 1; return {a, b};', { declarations: ['a', 'b'] }),
+    );
     assert.deepEqual(first.result.declared, ['a', 'b']);
     const second = await run(kernel, js('return {__quire_last: a + b * 2};', { inputs: ['a', 'b'] }));
     assert.deepEqual(second.outputs, [{ mime: 'text/plain', data: '22' }]);
@@ -50,7 +53,10 @@ describe('kernel basics', () => {
   });
 
   test('display() adds outputs in order with console output', async () => {
-    const { outputs } = await run(kernel, js('console.log("before"); display(html`<b>${"<x>"}</b>`); display(3); return {};'));
+    const { outputs } = await run(
+      kernel,
+      js('console.log("before"); display(html`<b>${"<x>"}</b>`); display(3); return {};'),
+    );
     assert.deepEqual(outputs, [
       { mime: 'application/vnd.quire.stream+json', data: { name: 'stdout', text: 'before\n' } },
       { mime: 'text/html', data: '<b>&lt;x&gt;</b>' },
@@ -59,7 +65,8 @@ describe('kernel basics', () => {
   });
 
   test('console and process streams are captured and coalesced', async () => {
-    const code = 'for (let i = 0; i < 1000; i++) console.log(i); console.error("oops"); process.stdout.write("raw\\n"); return {};';
+    const code =
+      'for (let i = 0; i < 1000; i++) console.log(i); console.error("oops"); process.stdout.write("raw\\n"); return {};';
     const { outputs } = await run(kernel, js(code));
     const expected = Array.from({ length: 1000 }, (_, i) => `${i}\n`).join('');
     assert.equal(streamText(outputs, 'stdout'), `${expected}raw\n`);
@@ -68,7 +75,8 @@ describe('kernel basics', () => {
   });
 
   test('top-level await works', async () => {
-    const code = 'const v = await new Promise((r) => setTimeout(() => r(7), 20)); return {v, __quire_last: v};';
+    const code =
+      'const v = await new Promise((r) => setTimeout(() => r(7), 20)); return {v, __quire_last: v};';
     const { result, outputs } = await run(kernel, js(code, { declarations: ['v'] }));
     assert.equal(result.status, 'ok');
     assert.deepEqual(outputs, [{ mime: 'text/plain', data: '7' }]);
@@ -104,7 +112,10 @@ describe('kernel basics', () => {
 
   test('defineValues and deleteNames change the scope in order', async () => {
     kernel.send({ type: 'defineValues', values: { limit: 5, when: new Date(0) } });
-    const { outputs } = await run(kernel, js('return {__quire_last: [limit, when instanceof Date]};', { inputs: ['limit', 'when'] }));
+    const { outputs } = await run(
+      kernel,
+      js('return {__quire_last: [limit, when instanceof Date]};', { inputs: ['limit', 'when'] }),
+    );
     assert.deepEqual(dataOf(outputs, 'application/json'), [[5, true]]);
     kernel.send({ type: 'deleteNames', names: ['limit'] });
     const { result } = await run(kernel, js('return {__quire_last: limit};', { inputs: ['limit'] }));
@@ -123,8 +134,26 @@ describe('kernel basics', () => {
     assert.deepEqual(dataOf(outputs, 'application/json'), [[84, 'hello from the workspace\n']]);
   });
 
+  test('with cwd set, relative paths and imports resolve from it', async () => {
+    const inDir = await startKernel({ workspace, cwd: `${workspace}/lib` });
+    try {
+      const code =
+        'const { double } = await __quire_import("./helper.mjs"); return {__quire_last: [double(2), process.cwd().endsWith("/lib")]};';
+      const { result, outputs } = await run(inDir, js(code));
+      assert.equal(result.status, 'ok', JSON.stringify(result.error));
+      assert.deepEqual(dataOf(outputs, 'application/json'), [[4, true]]);
+    } finally {
+      await inDir.shutdown();
+    }
+  });
+
   test('prose interpolations are substituted, escaped, html inserted raw', async () => {
-    await run(kernel, js('const who = "<Ada>"; const badge = html`<em>ok</em>`; return {who, badge};', { declarations: ['who', 'badge'] }));
+    await run(
+      kernel,
+      js('const who = "<Ada>"; const badge = html`<em>ok</em>`; return {who, badge};', {
+        declarations: ['who', 'badge'],
+      }),
+    );
     const source = 'Hello ${who}, status ${badge}, sum ${1 + 2}.';
     const { result, outputs } = await run(kernel, {
       type: 'renderProse',
@@ -133,14 +162,24 @@ describe('kernel basics', () => {
       inputs: ['who', 'badge'],
       expressions: ['who', 'badge', '1 + 2'],
       source,
-      interpolations: [...source.matchAll(/\$\{[^}]*\}/g)].map((m) => ({ start: m.index, end: m.index + m[0].length })),
+      interpolations: [...source.matchAll(/\$\{[^}]*\}/g)].map((m) => ({
+        start: m.index,
+        end: m.index + m[0].length,
+      })),
     });
     assert.equal(result.status, 'ok');
-    assert.deepEqual(outputs, [{ mime: 'text/markdown', data: 'Hello &lt;Ada&gt;, status <em>ok</em>, sum 3.' }]);
+    assert.deepEqual(outputs, [
+      { mime: 'text/markdown', data: 'Hello &lt;Ada&gt;, status <em>ok</em>, sum 3.' },
+    ]);
   });
 
   test('an error thrown later by a finished cell does not kill the kernel', async () => {
-    await run(kernel, js('setTimeout(() => { throw new Error("late"); }, 10); Promise.reject(new Error("nobody awaits")); return {};'));
+    await run(
+      kernel,
+      js(
+        'setTimeout(() => { throw new Error("late"); }, 10); Promise.reject(new Error("nobody awaits")); return {};',
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const { result } = await run(kernel, js('return {__quire_last: 1};'));
     assert.equal(result.status, 'ok');
@@ -148,7 +187,8 @@ describe('kernel basics', () => {
   });
 
   test('an unhandled rejection during a cell shows on its stderr', async () => {
-    const code = 'Promise.reject(new Error("dropped")); await new Promise((r) => setTimeout(r, 20)); return {};';
+    const code =
+      'Promise.reject(new Error("dropped")); await new Promise((r) => setTimeout(r, 20)); return {};';
     const { outputs } = await run(kernel, js(code));
     assert.match(streamText(outputs, 'stderr'), /Unhandled rejection: Error: dropped/);
   });

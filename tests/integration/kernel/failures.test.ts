@@ -42,9 +42,13 @@ describe('kernel failures', () => {
 
   test('a kernel killed by a signal says so', async () => {
     const kernel = await startKernel({ workspace });
-    const { result } = await run(kernel, js('process.kill(process.pid, "SIGTERM"); await new Promise(() => {});'));
+    const { result } = await run(
+      kernel,
+      js('process.kill(process.pid, "SIGTERM"); await new Promise(() => {});'),
+    );
     assert.equal(result.failure, 'crash');
     assert.equal(result.error?.message, 'the kernel was killed by signal SIGTERM');
+    assert.equal(kernel.alive, false);
   });
 
   test('a memory bomb crashes its kernel with the heap message', async () => {
@@ -58,7 +62,8 @@ describe('kernel failures', () => {
 
   test('a malformed notification from a hostile cell is a kernel fault, not a host crash', async () => {
     const kernel = await startKernel({ workspace });
-    const code = 'process.send({ type: "cellFinished", seq: "x" }); await new Promise((r) => setTimeout(r, 5000));';
+    const code =
+      'process.send({ type: "cellFinished", seq: "x" }); await new Promise((r) => setTimeout(r, 5000));';
     const { result } = await run(kernel, js(code), { timeoutMs: 10_000 });
     assert.equal(result.failure, 'crash');
     assert.match(result.error?.message ?? '', /malformed message/);
@@ -81,8 +86,12 @@ describe('kernel failures', () => {
   });
 
   test('a kernel that cannot start rejects start() with the reason', async () => {
-    const kernel = new ProcessKernel({ workspace, heapMb: -5 });
-    await assert.rejects(kernel.start(), /the kernel (failed to start|did not start)/);
+    // An option the child's node rejects at startup (exit code 9 before any runtime code runs).
+    const kernel = new ProcessKernel({ workspace, env: { NODE_OPTIONS: '--no-such-flag' } });
+    await assert.rejects(
+      kernel.start(),
+      /the kernel failed to start: the kernel exited with code 9[^]*no-such-flag/,
+    );
     assert.equal(kernel.alive, false);
   });
 

@@ -25,7 +25,9 @@ export function removeWorkspace(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startKernel(options: Partial<ProcessKernelOptions> & { workspace: string }): Promise<ProcessKernel> {
+export async function startKernel(
+  options: Partial<ProcessKernelOptions> & { workspace: string },
+): Promise<ProcessKernel> {
   const kernel = new ProcessKernel(options);
   await kernel.start();
   return kernel;
@@ -35,7 +37,15 @@ let cellCount = 0;
 
 /** A JS cell as the analysis compiles it: a function body returning `{__quire_last?, ...declarations}`. */
 export function js(code: string, fields: Partial<Omit<ExecuteJs, 'type' | 'code'>> = {}): ExecuteJs {
-  return { type: 'executeJs', seq: 0, cellId: `c${++cellCount}`, inputs: [], declarations: [], ...fields, code };
+  return {
+    type: 'executeJs',
+    seq: 0,
+    cellId: `c${++cellCount}`,
+    inputs: [],
+    declarations: [],
+    ...fields,
+    code,
+  };
 }
 
 export interface Run {

@@ -1,0 +1,125 @@
+/**
+ * Kernel start-up and round-trip costs against baselines measured in the same run:
+ *   node --import tsx bench/kernel.ts        (needs `npm run build`: the kernel runs dist/)
+ * Targets: start <= 1.5x fork-to-first-message; warm round trip <= 1 ms; idle RSS <= 60 MB.
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessKernel } from '../src/kernel/host.js';
+import type { ExecuteJs } from '../src/kernel/protocol.js';
+
+const RUNS = 15;
+const ROUND_TRIPS = 500;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+async function timeMany(runs: number, once: () => Promise<number> | number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await once());
+  return median(samples);
+}
+
+function nodeE0(): number {
+  const t = performance.now();
+  execFileSync(process.execPath, ['-e', '0']);
+  return performance.now() - t;
+}
+
+function forkToFirstMessage(script: string): Promise<number> {
+  const t = performance.now();
+  const child = fork(script, [], { stdio: 'ignore', serialization: 'advanced', execArgv: [] });
+  return new Promise((resolve) =>
+    child.once('message', () => {
+      resolve(performance.now() - t);
+      child.kill();
+    }),
+  );
+}
+
+async function rawRoundTrip(script: string): Promise<number> {
+  const child = fork(script, [], { stdio: 'ignore', serialization: 'advanced', execArgv: [] });
+  await new Promise((resolve) => child.once('message', resolve));
+  const samples: number[] = [];
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const t = performance.now();
+    child.send({ i });
+    await new Promise((resolve) => child.once('message', resolve));
+    samples.push(performance.now() - t);
+  }
+  child.kill();
+  return median(samples);
+}
+
+const trivial: ExecuteJs = {
+  type: 'executeJs',
+  seq: 0,
+  cellId: 'b',
+  inputs: [],
+  declarations: [],
+  code: 'return {__quire_last: 1};',
+};
+
+async function kernelStart(workspace: string): Promise<number> {
+  const t = performance.now();
+  const kernel = new ProcessKernel({ workspace });
+  await kernel.start();
+  await kernel.execute(trivial);
+  const elapsed = performance.now() - t;
+  await kernel.shutdown();
+  return elapsed;
+}
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function report(label: string, value: number, unit: string, baseline: number, against: string): void {
+  const ratio = (value / baseline).toFixed(2);
+  console.log(
+    `${label.padEnd(44)} ${value.toFixed(2).padStart(9)} ${unit.padEnd(3)} ${ratio.padStart(6)}x ${against}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'quire-bench-'));
+  chmodSync(dir, 0o755);
+  const script = join(dir, 'echo.cjs');
+  writeFileSync(script, 'process.on("message", (m) => process.send(m)); process.send("ready");');
+  chmodSync(script, 0o644);
+
+  const e0 = await timeMany(RUNS, nodeE0);
+  const forkFirst = await timeMany(RUNS, () => forkToFirstMessage(script));
+  const ipc = await rawRoundTrip(script);
+  const start = await timeMany(RUNS, () => kernelStart(dir));
+
+  const kernel = new ProcessKernel({ workspace: dir });
+  await kernel.start();
+  await kernel.execute(trivial);
+  const trip = await timeMany(ROUND_TRIPS, async () => {
+    const t = performance.now();
+    await kernel.execute(trivial);
+    return performance.now() - t;
+  });
+  const idleRss = rssMb(kernel.pid!);
+  const sql = await kernel.execute({ ...trivial, code: 'await sql`select 1`; return {};' });
+  const duckRss = sql.status === 'ok' ? rssMb(kernel.pid!) : NaN;
+  await kernel.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+
+  console.log(`Node ${process.version}, medians (${RUNS} starts, ${ROUND_TRIPS} round trips)`);
+  report('(a) node -e 0', e0, 'ms', e0, 'of itself');
+  report('(b) fork to first IPC message', forkFirst, 'ms', e0, 'of (a)');
+  report('(c) raw IPC round trip', ipc, 'ms', 1, 'of 1 ms');
+  report('(d) ProcessKernel start to first cell result', start, 'ms', forkFirst, 'of (b) (target <= 1.5)');
+  report('(e) trivial cell round trip, warm kernel', trip, 'ms', 1, 'of 1 ms target');
+  report('(f) idle kernel RSS', idleRss, 'MB', 60, 'of 60 MB target');
+  report('(g) kernel RSS after DuckDB loaded', duckRss, 'MB', 60, 'of 60 MB');
+}
+
+await main();
