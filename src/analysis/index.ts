@@ -12,6 +12,7 @@ import type { CellAnalysis } from './types.js';
 
 export type { CellAnalysis, CompiledJsCell, CompiledSqlCell } from './types.js';
 export { CellSourceError } from './errors.js';
+export { warmTranspileCache } from './transpile.js';
 export { findDeclarations } from './declarations.js';
 export { findReferences } from './references.js';
 export { compileJsCell, LAST_VALUE } from './compile-js.js';

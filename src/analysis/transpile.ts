@@ -10,7 +10,7 @@
  * analysis and the compiled form of the same source, and a transform costs a round trip to the
  * esbuild service (~1-2 ms) where a lookup costs nothing.
  */
-import { transformSync, type Message, type TransformFailure } from 'esbuild';
+import { transform as transformAsync, transformSync, type Message, type TransformFailure } from 'esbuild';
 import { CellSourceError } from './errors.js';
 import { lineMapFromMappings } from './sourcemap.js';
 
@@ -35,19 +35,49 @@ export function transpileTs(source: string): Transpiled {
   return hit;
 }
 
+const OPTIONS = {
+  loader: 'ts',
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: 'external',
+  sourcesContent: false,
+  tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+} as const;
+
+/**
+ * Fills the cache for many sources at once through esbuild's async service. A headless run calls
+ * this first: the first synchronous transform costs ~170 ms (a blocking service start), the
+ * batch ~60 ms, and it overlaps with the kernel's start.
+ */
+export async function warmTranspileCache(sources: Iterable<string>): Promise<void> {
+  const missing = [...new Set(sources)].filter((source) => !cache.has(source));
+  await Promise.all(
+    missing.map(async (source) => {
+      try {
+        remember(source, toTranspiled(await transformAsync(source, OPTIONS)));
+      } catch (error) {
+        const first = (error as Partial<TransformFailure>).errors?.[0];
+        if (!first) throw error;
+        remember(source, toCellError(first));
+      }
+    }),
+  );
+}
+
+function remember(source: string, value: Transpiled | CellSourceError): void {
+  cache.set(source, value);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+}
+
+function toTranspiled(result: { code: string; map: string }): Transpiled {
+  const mappings = (JSON.parse(result.map) as { mappings: string }).mappings;
+  const lineCount = result.code.split('\n').length;
+  return { code: result.code, lineMap: lineMapFromMappings(mappings, lineCount) };
+}
+
 function transform(source: string): Transpiled | CellSourceError {
   try {
-    const result = transformSync(source, {
-      loader: 'ts',
-      format: 'esm',
-      target: 'es2022',
-      sourcemap: 'external',
-      sourcesContent: false,
-      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
-    });
-    const mappings = (JSON.parse(result.map) as { mappings: string }).mappings;
-    const lineCount = result.code.split('\n').length;
-    return { code: result.code, lineMap: lineMapFromMappings(mappings, lineCount) };
+    return toTranspiled(transformSync(source, OPTIONS));
   } catch (error) {
     const first = (error as Partial<TransformFailure>).errors?.[0];
     if (!first) throw error;

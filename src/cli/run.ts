@@ -35,6 +35,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`expected one notebook file, got ${positionals.length}\n${HELP}`);
   const timeoutMs = values.timeout === undefined ? undefined : parseTimeoutFlag(values.timeout);
   const params = parseParamFlags(values.param);
+  exitOnSignals();
   const { runNotebook, RunInputError } = await import('../runner/run.js');
   const progress = createProgressPrinter(process.stderr);
   try {
@@ -60,9 +61,27 @@ export async function runCommand(argv: string[]): Promise<number> {
 }
 
 function parseTimeoutFlag(text: string): number {
+  let ms: number;
   try {
-    return parseDuration(text);
+    ms = parseDuration(text);
   } catch (error) {
     throw new InputError(`--timeout: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (ms <= 0) throw new InputError(`--timeout: the limit must be more than zero, got "${text}"`);
+  return ms;
+}
+
+/**
+ * Ctrl-C, `kill` or a closed terminal: exit through `process.exit`, whose hook kills the kernels'
+ * process groups (they are detached, so the signal never reaches them, and a busy kernel would
+ * otherwise outlive us). Nothing half-written is left: the run directory only appears whole.
+ */
+function exitOnSignals(): void {
+  const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+  for (const [signal, code] of Object.entries(codes)) {
+    process.once(signal as NodeJS.Signals, () => {
+      process.stderr.write(`quire run: stopped by ${signal}\n`);
+      process.exit(code);
+    });
   }
 }

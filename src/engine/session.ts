@@ -16,6 +16,8 @@ import { applyOperation, type EngineState, type Effect, type Notification, type 
 export interface SessionOptions {
   /** makes a new (not yet started) kernel; called again after a kernel dies */
   createKernel: () => Kernel;
+  /** a kernel already started (e.g. while the notebook was being analysed); used first */
+  startedKernel?: Kernel;
   /** the time limit of one cell, if any */
   cellTimeoutMs?: (cell: Cell) => number | undefined;
   /** every output passes through this before it is kept or sent (sanitize, redact, cap) */
@@ -42,6 +44,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private applying = false;
   private seq = 0;
   private closed = false;
+  /** the started kernel given in the options still needs the params defined */
+  private paramsPending = false;
   /** outputs and timings of each cell's latest execution */
   readonly results = new Map<string, CellResult>();
 
@@ -51,6 +55,10 @@ export class Session extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.current = state;
+    if (options.startedKernel) {
+      this.kernel = options.startedKernel;
+      this.paramsPending = true;
+    }
   }
 
   get state(): EngineState {
@@ -159,7 +167,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** The live kernel, started on first use with the params defined; undefined if it cannot start. */
   private async ensureKernel(cellId: string): Promise<Kernel | undefined> {
-    if (this.kernel?.alive) return this.kernel;
+    if (this.kernel?.alive) {
+      if (this.paramsPending) this.defineParams(this.kernel);
+      return this.kernel;
+    }
     if (this.closed) {
       const error = { name: 'Error', message: 'the session is closed' };
       this.dispatch({ type: 'cellFinished', id: cellId, status: 'error', error, failure: 'exception' });
@@ -177,8 +188,13 @@ export class Session extends EventEmitter<SessionEvents> {
       this.dispatch({ type: 'cellFinished', id: cellId, status: 'error', error: data, failure: 'exception' });
       return undefined;
     }
-    kernel.send({ type: 'defineValues', values: { ...this.current.params } as Record<string, ParamValue> });
+    this.defineParams(kernel);
     return kernel;
+  }
+
+  private defineParams(kernel: Kernel): void {
+    this.paramsPending = false;
+    kernel.send({ type: 'defineValues', values: { ...this.current.params } as Record<string, ParamValue> });
   }
 }
 

@@ -16,14 +16,22 @@ import { describeExit, stripExitMarker } from './exit-reason.js';
 import { launchPlan, type RuntimeConfig } from './launch.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
 import { assertRuntimeBuilt, packageRoot, runtimeEntry } from './paths.js';
-import {
+import type {
   KernelNotification,
-  type CellFinished,
-  type ConnectionQuery,
-  type DefineValues,
-  type DeleteNames,
-  type KernelCommand,
+  CellFinished,
+  ConnectionQuery,
+  DefineValues,
+  DeleteNames,
+  KernelCommand,
 } from './protocol.js';
+
+// zod and the schemas load in the background while the first kernel starts (~80 ms that would
+// otherwise add to every `quire run`); messages that arrive earlier wait for them.
+type Protocol = typeof import('./protocol.js');
+let protocol: Protocol | undefined;
+let protocolLoading: Promise<Protocol> | undefined;
+const loadProtocol = (): Promise<Protocol> =>
+  (protocolLoading ??= import('./protocol.js').then((module) => (protocol = module)));
 import { killGroup, track, untrack } from './reaper.js';
 import type { ExecuteCommand, ExecuteOptions, ExecutionResult, Kernel } from './types.js';
 import { assertReadableBy, giveTo, resolveKernelUser, type KernelUser } from './user.js';
@@ -184,7 +192,11 @@ export class ProcessKernel implements Kernel {
   }
 
   private wire(child: ChildProcess): void {
-    child.on('message', (message) => this.onMessage(child, message));
+    void loadProtocol();
+    child.on('message', (message) => {
+      if (protocol) this.onMessage(protocol, child, message);
+      else void loadProtocol().then((loaded) => this.onMessage(loaded, child, message));
+    });
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.onRawStream('stdout', text));
     child.stderr?.setEncoding('utf8').on('data', (text: string) => this.onStderr(text));
     // 'error' covers spawn failures (EACCES on cwd, missing binary) and failed IPC writes.
@@ -216,7 +228,7 @@ export class ProcessKernel implements Kernel {
     if (text.length > 0) this.deliver({ mime: 'application/vnd.quire.stream+json', data: { name, text } });
   }
 
-  private onMessage(child: ChildProcess, raw: unknown): void {
+  private onMessage({ KernelNotification }: Protocol, child: ChildProcess, raw: unknown): void {
     if (child !== this.child) return;
     const parsed = KernelNotification.safeParse(raw);
     if (!parsed.success) {

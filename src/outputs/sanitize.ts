@@ -8,7 +8,14 @@
  * SVG `use`/`foreignObject`/animation, or CSS that can load or overlay (`url(…)`, `position`).
  * `style` attributes survive only for a few properties with plain values (colours, lengths, keywords).
  */
-import sanitizeHtmlLib from 'sanitize-html';
+import { createRequire } from 'node:module';
+import type sanitizeHtmlLib from 'sanitize-html';
+
+// Loaded on first use: sanitize-html and its parser cost ~100 ms to load, and most runs have no
+// HTML output at all. It is CommonJS, so a synchronous require keeps sanitizeHtml() synchronous.
+let library: typeof sanitizeHtmlLib | undefined;
+const load = (): typeof sanitizeHtmlLib =>
+  (library ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtmlLib);
 
 const HTML_TAGS = [
   'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'col', 'colgroup', 'dd', 'del',
@@ -100,5 +107,5 @@ const OPTIONS: sanitizeHtmlLib.IOptions = {
 
 /** Sanitized markup: safe to insert in a page that also holds other users' content. */
 export function sanitizeHtml(markup: string): string {
-  return sanitizeHtmlLib(markup, OPTIONS);
+  return load()(markup, OPTIONS);
 }

@@ -36,14 +36,35 @@ function cellError(cell: Cell, state: EngineState): CellError | undefined {
   if (!runtime?.error) return undefined;
   const { error, failure } = runtime;
   const kind = failure === 'static' ? (state.graph.errors.has(cell.id) ? 'graph' : 'syntax') : failure;
+  const line = error.line ?? (kind === 'graph' ? graphErrorLine(cell, state) : undefined);
   return {
     message: error.message,
     ...(error.name ? { name: error.name } : {}),
-    ...(error.line !== undefined ? { line: error.line, fileLine: codeLine(cell) + error.line - 1 } : {}),
+    ...(line !== undefined ? { line, fileLine: codeLine(cell) + line - 1 } : {}),
     ...(error.column !== undefined ? { column: error.column } : {}),
     ...(kind ? { kind } : {}),
     ...(error.stack ? { stack: error.stack } : {}),
   };
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The graph reports duplicates and cycles by name, not position: the line (in the cell's code) of
+ * the first mention of the name at fault — the duplicated name, or for a cycle a name defined by
+ * the next cell on it. Line 1 when the name is not in the code (a SQL cell's `name=` attribute).
+ */
+function graphErrorLine(cell: Cell, state: EngineState): number {
+  const first = state.graph.errors.get(cell.id)?.[0];
+  if (!first) return 1;
+  const names =
+    first.kind === 'duplicate' ? [first.name] : (state.analyses.get(first.path[1] ?? '')?.declarations ?? []);
+  const lines = cell.source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i] ?? '';
+    if (names.some((name) => new RegExp(`(^|[^\\w$])${escapeRegExp(name)}($|[^\\w$])`).test(text))) return i + 1;
+  }
+  return 1;
 }
 
 /** One cell's record; undefined for prose without interpolations. */
@@ -70,6 +91,7 @@ function cellRecord(
     const error = cellError(cell, state);
     if (timedOut && timedOut.stoppedCell === cell.id && error) {
       error.kind = 'timeout';
+      error.name = 'TimeoutError';
       error.message = `stopped: the run passed its time limit of ${formatDuration(timedOut.limitMs)}`;
     }
     return { ...base, status: 'error', ...(error ? { error } : {}) };
@@ -119,5 +141,9 @@ function engineVersions(results: ReadonlyMap<string, CellResult>): { engines?: R
   return Object.keys(engines).length > 0 ? { engines } : {};
 }
 
-buildRecord.cell = (cell: Cell, state: EngineState, results: ReadonlyMap<string, CellResult>) =>
-  cellRecord(cell, state, results);
+buildRecord.cell = (
+  cell: Cell,
+  state: EngineState,
+  results: ReadonlyMap<string, CellResult>,
+  timedOut?: RecordInput['timedOut'],
+) => cellRecord(cell, state, results, timedOut);

@@ -1,11 +1,12 @@
 /**
  * Writes a run directory all at once: files go into a temporary sibling which is renamed into
  * place at the end, so a reader never sees a half-written run directory, and a run that dies
- * midway leaves at most a `.tmp-*` folder (never a torn `manifest.json`).
+ * midway leaves at most a `.DIR.tmp-PID-*` folder (never a torn `manifest.json`). The next write
+ * to the same DIR removes such leftovers whose process is gone; a live writer's are left alone.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile, open } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export interface RunDirFile {
@@ -18,7 +19,9 @@ export async function writeRunDir(outDir: string, files: RunDirFile[]): Promise<
   const target = resolve(outDir);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
-  const suffix = randomBytes(4).toString('hex');
+  await removeStale(parent, basename(target));
+  // The pid in the name tells a later run whether the writer is still alive.
+  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = join(parent, `.${basename(target)}.tmp-${suffix}`);
   await mkdir(temp);
   try {
@@ -60,4 +63,34 @@ async function replaceDir(temp: string, target: string, suffix: string): Promise
     throw error;
   }
   await rm(old, { recursive: true, force: true });
+}
+
+/** Whether a process with this id exists (EPERM: it exists but belongs to someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes `.NAME.tmp-PID-*` and `.NAME.old-PID-*` left by writers that died (kill -9, power loss). */
+async function removeStale(parent: string, name: string): Promise<void> {
+  const prefix = `.${name}.`;
+  const pattern = /^(?:tmp|old)-(\d+)-[0-9a-f]+$/;
+  let entries: string[];
+  try {
+    entries = await readdir(parent);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const match = pattern.exec(entry.slice(prefix.length));
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (processAlive(pid)) continue;
+    await rm(join(parent, entry), { recursive: true, force: true });
+  }
 }

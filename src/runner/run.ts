@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { analyzeCell } from '../analysis/index.js';
+import { analyzeCell, warmTranspileCache } from '../analysis/index.js';
 import { createState } from '../engine/state/index.js';
 import { Session } from '../engine/session.js';
 import { NotebookParseError, ParamError } from '../format/errors.js';
@@ -34,7 +34,7 @@ export interface RunRequest {
   /** a limit for the whole run */
   timeoutMs?: number;
   redactor?: Redactor;
-  /** kernel heap limit in MB */
+  /** kernel heap limit in MB (default: `QUIRE_KERNEL_HEAP_MB`, else the kernel's own default) */
   heapMb?: number;
   onWarning?: (message: string) => void;
   onCellFinished?: (cell: CellRecord, path: string) => void;
@@ -84,14 +84,46 @@ function checkParams(loaded: Loaded, request: RunRequest): Record<string, ParamV
   }
 }
 
+/** The kernel heap limit from `QUIRE_KERNEL_HEAP_MB`; a value that is not a whole number ≥ 16 is bad input. */
+export function heapMbFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env.QUIRE_KERNEL_HEAP_MB?.trim();
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 16) {
+    throw new RunInputError(`QUIRE_KERNEL_HEAP_MB: expected a whole number of megabytes (at least 16), got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** setTimeout fires at once past 2^31-1 ms (about 24.8 days): a longer limit is no limit. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const asTimerLimit = (ms: number | undefined): number | undefined =>
+  ms === undefined || ms > MAX_TIMER_MS ? undefined : ms;
+
 const runId = (start: Date): string =>
   `run-${start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+
+const tsSources = (notebook: Notebook): string[] =>
+  notebook.cells.flatMap((c) => (c.kind === 'code' && c.language === 'ts' ? [c.source] : []));
+
+const hasRunnableCells = (notebook: Notebook): boolean =>
+  notebook.cells.some((c) => (c.kind === 'code' ? c.attributes.run : c.interpolations.length > 0));
+
+/** Starts a kernel while the TS cells are transpiled; a failed start is left to the session to report. */
+async function startEarly(createKernel: () => ProcessKernel, tsSources: string[] = []): Promise<ProcessKernel | undefined> {
+  const kernel = createKernel();
+  const [started] = await Promise.allSettled([kernel.start(), warmTranspileCache(tsSources)]);
+  if (started.status === 'fulfilled') return kernel;
+  await kernel.shutdown();
+  return undefined;
+}
 
 export async function runNotebook(request: RunRequest): Promise<RunResult> {
   const loaded = await loadNotebook(request.path);
   const warnings = parseNotebook(loaded.source, { path: loaded.displayPath }).warnings;
   for (const w of warnings) request.onWarning?.(`${loaded.displayPath}:${w.line}:${w.column}: ${w.message}`);
   const params = checkParams(loaded, request);
+  const heapMb = request.heapMb ?? heapMbFromEnv();
   const notebookDir = dirname(loaded.absolutePath);
   const workspace = findWorkspace(notebookDir);
   const started = new Date();
@@ -101,39 +133,50 @@ export async function runNotebook(request: RunRequest): Promise<RunResult> {
   const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
     ? await (await import('../connectors/registry.js')).ConnectionRegistry.load(workspace)
     : undefined;
+  const createKernel = () =>
+    new ProcessKernel({
+      workspace,
+      cwd: notebookDir,
+      ...(heapMb ? { heapMb } : {}),
+      ...(connections ? { connections } : {}),
+    });
+  // The kernel starts while TS cells are transpiled: the two costs overlap instead of adding up.
+  const startedKernel = hasRunnableCells(notebook) ? await startEarly(createKernel, tsSources(notebook)) : undefined;
   const session = new Session(
     createState({ cells: notebook.cells, params, analyze: analyzeCell }),
     {
-      createKernel: () =>
-        new ProcessKernel({
-          workspace,
-          cwd: notebookDir,
-          ...(request.heapMb ? { heapMb: request.heapMb } : {}),
-          ...(connections ? { connections } : {}),
-        }),
-      cellTimeoutMs: (cell: Cell) => (cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeout) : frontTimeout),
+      createKernel,
+      ...(startedKernel ? { startedKernel } : {}),
+      cellTimeoutMs: (cell: Cell) =>
+        asTimerLimit(cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeout) : frontTimeout),
       prepareOutput: (output) => prepareOutput(output, request.redactor ? { redactor: request.redactor } : {}),
     },
   );
   const cellById = new Map(notebook.cells.map((c) => [c.id, c]));
-  session.on('notification', (n) => {
-    if (!request.onCellFinished || !['ok', 'error', 'skipped'].includes(n.status)) return;
-    const cell = cellById.get(n.cellId);
-    if (!cell) return;
-    const partial = buildRecord.cell(cell, session.state, session.results);
-    if (partial) request.onCellFinished(partial, loaded.displayPath);
-  });
   let timedOut = false;
   let stoppedCell: string | null = null;
+  const runLimit = () =>
+    timedOut && request.timeoutMs !== undefined ? { limitMs: request.timeoutMs, stoppedCell } : undefined;
+  session.on('notification', (n) => {
+    if (!['ok', 'error', 'skipped'].includes(n.status)) return;
+    // The run limit can pass while no cell is marked running (the kernel was still starting):
+    // the first cell that then fails is the one the limit stopped.
+    if (timedOut && stoppedCell === null && n.status === 'error') stoppedCell = n.cellId;
+    const cell = cellById.get(n.cellId);
+    if (!cell || !request.onCellFinished) return;
+    const partial = buildRecord.cell(cell, session.state, session.results, runLimit());
+    if (partial) request.onCellFinished(partial, loaded.displayPath);
+  });
+  const runTimeoutMs = asTimerLimit(request.timeoutMs);
   const timer =
-    request.timeoutMs === undefined
+    runTimeoutMs === undefined
       ? undefined
       : setTimeout(() => {
           timedOut = true;
           stoppedCell = session.state.running;
           session.dispatch({ type: 'interrupt' });
           void session.killKernel();
-        }, request.timeoutMs);
+        }, runTimeoutMs);
   try {
     await session.runAll();
   } finally {
@@ -153,7 +196,7 @@ export async function runNotebook(request: RunRequest): Promise<RunResult> {
     state: session.state,
     results: session.results,
     warnings,
-    timedOut: timedOut && request.timeoutMs !== undefined ? { limitMs: request.timeoutMs, stoppedCell } : undefined,
+    timedOut: runLimit(),
     sha256: sha256(loaded.source),
   });
   const exitCode = record.status === 'timeout' ? 3 : record.status === 'error' ? 1 : 0;
