@@ -16,8 +16,8 @@ import { describeExit, stripExitMarker } from './exit-reason.js';
 import { launchPlan, type RuntimeConfig } from './launch.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
 import { assertRuntimeBuilt, packageRoot, runtimeEntry } from './paths.js';
+import type * as ProtocolModule from './protocol.js';
 import type {
-  KernelNotification,
   CellFinished,
   ConnectionQuery,
   DefineValues,
@@ -27,7 +27,7 @@ import type {
 
 // zod and the schemas load in the background while the first kernel starts (~80 ms that would
 // otherwise add to every `quire run`); messages that arrive earlier wait for them.
-type Protocol = typeof import('./protocol.js');
+type Protocol = typeof ProtocolModule;
 let protocol: Protocol | undefined;
 let protocolLoading: Promise<Protocol> | undefined;
 const loadProtocol = (): Promise<Protocol> =>
