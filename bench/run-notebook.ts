@@ -26,7 +26,9 @@ function wall(args: string[]): number {
 function median(label: string, args: string[]): number {
   const samples = Array.from({ length: RUNS }, () => wall(args)).sort((a, b) => a - b);
   const ms = samples[Math.floor(samples.length / 2)]!;
-  console.log(`  ${label.padEnd(46)} ${ms.toFixed(0).padStart(6)} ms   (min ${samples[0]!.toFixed(0)}, max ${samples.at(-1)!.toFixed(0)})`);
+  console.log(
+    `  ${label.padEnd(46)} ${ms.toFixed(0).padStart(6)} ms   (min ${samples[0]!.toFixed(0)}, max ${samples.at(-1)!.toFixed(0)})`,
+  );
   return ms;
 }
 
@@ -35,10 +37,18 @@ console.log(`quire run, median of ${RUNS} (node ${process.version})`);
 const floor = median('node -e 0 (baseline)', ['-e', '0']);
 const version = median('quire --version', [quire, '--version']);
 const ten = median('quire run ten-cells.nb.md --out (TS + SQL)', [
-  quire, 'run', 'bench/fixtures/ten-cells.nb.md', '--out', join(out, 'ten'),
+  quire,
+  'run',
+  'bench/fixtures/ten-cells.nb.md',
+  '--out',
+  join(out, 'ten'),
 ]);
 const noSql = median('quire run no-sql.nb.md --out (TS only)', [
-  quire, 'run', 'bench/fixtures/no-sql.nb.md', '--out', join(out, 'nosql'),
+  quire,
+  'run',
+  'bench/fixtures/no-sql.nb.md',
+  '--out',
+  join(out, 'nosql'),
 ]);
 console.log('');
 console.log(`  quire --version / node -e 0     ${(version / floor).toFixed(2)}x`);

@@ -43,7 +43,14 @@ await kernel.start();
 let seq = 0;
 const throughKernel = await timed(async () => {
   const result = await kernel.execute({
-    type: 'executeSql', seq: ++seq, cellId: 'groups', inputs: [], sql: query, parameters: [], tables: [], name: 'groups',
+    type: 'executeSql',
+    seq: ++seq,
+    cellId: 'groups',
+    inputs: [],
+    sql: query,
+    parameters: [],
+    tables: [],
+    name: 'groups',
   });
   if (result.status !== 'ok') throw new Error(result.error?.message);
 });
@@ -53,5 +60,7 @@ await kernel.shutdown();
 console.log(`group-by over 10M Parquet rows, median of ${RUNS} (node ${process.version})`);
 console.log(`  in-process @duckdb/node-api (baseline)   ${inProcess.toFixed(1).padStart(8)} ms`);
 console.log(`  SQL cell on a warm kernel                ${throughKernel.toFixed(1).padStart(8)} ms`);
-console.log(`  ratio                                    ${(throughKernel / inProcess).toFixed(2)}x   (target <= 1.15x)`);
+console.log(
+  `  ratio                                    ${(throughKernel / inProcess).toFixed(2)}x   (target <= 1.15x)`,
+);
 console.log(`  kernel RSS with DuckDB loaded            ${rss.toFixed(1).padStart(8)} MB`);

@@ -40,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.badInput;
   }
   try {
-    return await (await command.load())(rest);
+    return await (
+      await command.load()
+    )(rest);
   } catch (error) {
     if (error instanceof InputError) {
       process.stderr.write(`quire ${name}: ${error.message}\n`);

@@ -21,7 +21,10 @@ export function createProgressPrinter(stream: Stream) {
     cellFinished(cell: CellRecord, path: string): void {
       if (cell.status === 'error') {
         const where = cell.error?.fileLine ?? cell.line;
-        stream.write(color(31, `✗ ${path}: cell "${cell.id}" (line ${where}): ${cell.error?.message ?? 'failed'}`) + '\n');
+        stream.write(
+          color(31, `✗ ${path}: cell "${cell.id}" (line ${where}): ${cell.error?.message ?? 'failed'}`) +
+            '\n',
+        );
         return;
       }
       if (!tty) return;

@@ -32,7 +32,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
-  if (positionals.length !== 1) throw new InputError(`expected one notebook file, got ${positionals.length}\n${HELP}`);
+  if (positionals.length !== 1)
+    throw new InputError(`expected one notebook file, got ${positionals.length}\n${HELP}`);
   const timeoutMs = values.timeout === undefined ? undefined : parseTimeoutFlag(values.timeout);
   const params = parseParamFlags(values.param);
   exitOnSignals();

@@ -11,7 +11,13 @@ import type { Cell, ParamValue } from '../format/types.js';
 import type { Kernel } from '../kernel/types.js';
 import type { ErrorData, Output } from '../outputs/types.js';
 import { commandForCell } from './commands.js';
-import { applyOperation, type EngineState, type Effect, type Notification, type Operation } from './state/index.js';
+import {
+  applyOperation,
+  type EngineState,
+  type Effect,
+  type Notification,
+  type Operation,
+} from './state/index.js';
 
 export interface SessionOptions {
   /** makes a new (not yet started) kernel; called again after a kernel dies */
@@ -79,7 +85,9 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Runs every runnable cell; resolves when the run's queue drains. */
   runAll(): Promise<{ errors: string[]; skipped: string[] }> {
-    const finished = new Promise<{ errors: string[]; skipped: string[] }>((resolve) => this.once('runFinished', resolve));
+    const finished = new Promise<{ errors: string[]; skipped: string[] }>((resolve) =>
+      this.once('runFinished', resolve),
+    );
     this.dispatch({ type: 'runAll' });
     return finished;
   }
@@ -137,7 +145,13 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       command = commandForCell(this.current, cell, ++this.seq);
     } catch (error) {
-      this.dispatch({ type: 'cellFinished', id: cellId, status: 'error', error: asErrorData(error), failure: 'exception' });
+      this.dispatch({
+        type: 'cellFinished',
+        id: cellId,
+        status: 'error',
+        error: asErrorData(error),
+        failure: 'exception',
+      });
       return;
     }
     const kernel = await this.ensureKernel(cellId);

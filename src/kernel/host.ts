@@ -17,13 +17,7 @@ import { launchPlan, type RuntimeConfig } from './launch.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
 import { assertRuntimeBuilt, packageRoot, runtimeEntry } from './paths.js';
 import type * as ProtocolModule from './protocol.js';
-import type {
-  CellFinished,
-  ConnectionQuery,
-  DefineValues,
-  DeleteNames,
-  KernelCommand,
-} from './protocol.js';
+import type { CellFinished, ConnectionQuery, DefineValues, DeleteNames, KernelCommand } from './protocol.js';
 
 // zod and the schemas load in the background while the first kernel starts (~80 ms that would
 // otherwise add to every `quire run`); messages that arrive earlier wait for them.

@@ -2,6 +2,7 @@
  * How a kernel process is started: the Node flags (permission model, heap), the scrubbed
  * environment and the OS user. Pure apart from reading the Node version, so it is easy to test.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KernelUser } from './user.js';
 
@@ -82,10 +83,18 @@ export function kernelEnv(scratch: string, extra: Record<string, string> = {}): 
   return { ...env, HOME: scratch, TMPDIR: scratch, ...extra };
 }
 
+/**
+ * util-linux's setpriv, when the machine has it: `--pdeathsig KILL` makes the kernel die with its
+ * host even when the host is SIGKILLed (an exit hook cannot run then, and a kernel stuck in a busy
+ * loop never notices its IPC channel closing).
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
 export function launchPlan(input: LaunchInput): LaunchPlan {
+  const args = nodeArgs(input);
   const plan: LaunchPlan = {
-    execPath: process.execPath,
-    args: nodeArgs(input),
+    execPath: SETPRIV ?? process.execPath,
+    args: SETPRIV ? ['--pdeathsig', 'KILL', '--', process.execPath, ...args] : args,
     env: kernelEnv(input.config.scratch, input.env),
     cwd: input.config.cwd,
   };

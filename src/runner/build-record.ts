@@ -28,7 +28,8 @@ export interface RecordInput {
 /** Cells that appear in the record: code cells, and prose that has `${…}` to render. */
 export const isRecorded = (cell: Cell): boolean => cell.kind === 'code' || cell.interpolations.length > 0;
 
-const languageOf = (cell: Cell): CellRecord['language'] => (cell.kind === 'code' ? cell.language : 'markdown');
+const languageOf = (cell: Cell): CellRecord['language'] =>
+  cell.kind === 'code' ? cell.language : 'markdown';
 const codeLine = (cell: Cell): number => (cell.kind === 'code' ? cell.sourceLine : cell.line);
 
 function cellError(cell: Cell, state: EngineState): CellError | undefined {
@@ -62,7 +63,8 @@ function graphErrorLine(cell: Cell, state: EngineState): number {
   const lines = cell.source.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i] ?? '';
-    if (names.some((name) => new RegExp(`(^|[^\\w$])${escapeRegExp(name)}($|[^\\w$])`).test(text))) return i + 1;
+    if (names.some((name) => new RegExp(`(^|[^\\w$])${escapeRegExp(name)}($|[^\\w$])`).test(text)))
+      return i + 1;
   }
   return 1;
 }

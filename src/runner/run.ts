@@ -68,7 +68,12 @@ async function loadNotebook(path: string): Promise<Loaded> {
     throw new RunInputError(`${displayPath}: ${why}`);
   }
   try {
-    return { notebook: parseNotebook(source, { path: displayPath }).notebook, source, displayPath, absolutePath };
+    return {
+      notebook: parseNotebook(source, { path: displayPath }).notebook,
+      source,
+      displayPath,
+      absolutePath,
+    };
   } catch (error) {
     if (error instanceof NotebookParseError) throw new RunInputError(error.message);
     throw error;
@@ -77,7 +82,9 @@ async function loadNotebook(path: string): Promise<Loaded> {
 
 function checkParams(loaded: Loaded, request: RunRequest): Record<string, ParamValue> {
   try {
-    return resolveParams(loaded.notebook.frontMatter?.params ?? [], request.params, { source: request.paramSource });
+    return resolveParams(loaded.notebook.frontMatter?.params ?? [], request.params, {
+      source: request.paramSource,
+    });
   } catch (error) {
     if (error instanceof ParamError) throw new RunInputError(`${loaded.displayPath}: ${error.message}`);
     throw error;
@@ -90,7 +97,9 @@ export function heapMbFromEnv(env: NodeJS.ProcessEnv = process.env): number | un
   if (text === undefined || text === '') return undefined;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 16) {
-    throw new RunInputError(`QUIRE_KERNEL_HEAP_MB: expected a whole number of megabytes (at least 16), got ${JSON.stringify(text)}`);
+    throw new RunInputError(
+      `QUIRE_KERNEL_HEAP_MB: expected a whole number of megabytes (at least 16), got ${JSON.stringify(text)}`,
+    );
   }
   return value;
 }
@@ -101,7 +110,10 @@ const asTimerLimit = (ms: number | undefined): number | undefined =>
   ms === undefined || ms > MAX_TIMER_MS ? undefined : ms;
 
 const runId = (start: Date): string =>
-  `run-${start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  `run-${start
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
 const tsSources = (notebook: Notebook): string[] =>
   notebook.cells.flatMap((c) => (c.kind === 'code' && c.language === 'ts' ? [c.source] : []));
@@ -110,7 +122,10 @@ const hasRunnableCells = (notebook: Notebook): boolean =>
   notebook.cells.some((c) => (c.kind === 'code' ? c.attributes.run : c.interpolations.length > 0));
 
 /** Starts a kernel while the TS cells are transpiled; a failed start is left to the session to report. */
-async function startEarly(createKernel: () => ProcessKernel, tsSources: string[] = []): Promise<ProcessKernel | undefined> {
+async function startEarly(
+  createKernel: () => ProcessKernel,
+  tsSources: string[] = [],
+): Promise<ProcessKernel | undefined> {
   const kernel = createKernel();
   const [started] = await Promise.allSettled([kernel.start(), warmTranspileCache(tsSources)]);
   if (started.status === 'fulfilled') return kernel;
@@ -141,17 +156,16 @@ export async function runNotebook(request: RunRequest): Promise<RunResult> {
       ...(connections ? { connections } : {}),
     });
   // The kernel starts while TS cells are transpiled: the two costs overlap instead of adding up.
-  const startedKernel = hasRunnableCells(notebook) ? await startEarly(createKernel, tsSources(notebook)) : undefined;
-  const session = new Session(
-    createState({ cells: notebook.cells, params, analyze: analyzeCell }),
-    {
-      createKernel,
-      ...(startedKernel ? { startedKernel } : {}),
-      cellTimeoutMs: (cell: Cell) =>
-        asTimerLimit(cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeout) : frontTimeout),
-      prepareOutput: (output) => prepareOutput(output, request.redactor ? { redactor: request.redactor } : {}),
-    },
-  );
+  const startedKernel = hasRunnableCells(notebook)
+    ? await startEarly(createKernel, tsSources(notebook))
+    : undefined;
+  const session = new Session(createState({ cells: notebook.cells, params, analyze: analyzeCell }), {
+    createKernel,
+    ...(startedKernel ? { startedKernel } : {}),
+    cellTimeoutMs: (cell: Cell) =>
+      asTimerLimit(cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeout) : frontTimeout),
+    prepareOutput: (output) => prepareOutput(output, request.redactor ? { redactor: request.redactor } : {}),
+  });
   const cellById = new Map(notebook.cells.map((c) => [c.id, c]));
   let timedOut = false;
   let stoppedCell: string | null = null;

@@ -13,7 +13,8 @@ export function reportInput(notebook: Notebook, record: RunRecord): ReportInput 
   const cells: ReportCell[] = notebook.cells.map((cell) => {
     const ran = byId.get(cell.id);
     const outputs = ran?.outputs ?? [];
-    if (cell.kind === 'prose') return { id: cell.id, kind: 'prose', source: cell.source, echo: true, outputs };
+    if (cell.kind === 'prose')
+      return { id: cell.id, kind: 'prose', source: cell.source, echo: true, outputs };
     return {
       id: cell.id,
       kind: 'code',
@@ -23,7 +24,15 @@ export function reportInput(notebook: Notebook, record: RunRecord): ReportInput 
       echo: cell.attributes.echo,
       ...(ran ? { status: ran.status, durationMs: ran.durationMs } : {}),
       outputs,
-      ...(ran?.error ? { error: { name: ran.error.name ?? 'Error', message: ran.error.message, ...(ran.error.line ? { line: ran.error.line } : {}) } } : {}),
+      ...(ran?.error
+        ? {
+            error: {
+              name: ran.error.name ?? 'Error',
+              message: ran.error.message,
+              ...(ran.error.line ? { line: ran.error.line } : {}),
+            },
+          }
+        : {}),
       ...(ran?.skippedBecause ? { skippedBecause: ran.skippedBecause } : {}),
     };
   });
@@ -39,7 +48,10 @@ export function reportInput(notebook: Notebook, record: RunRecord): ReportInput 
   };
 }
 
-export async function writeRunDirectory(outDir: string, result: { record: RunRecord; notebook: Notebook }): Promise<void> {
+export async function writeRunDirectory(
+  outDir: string,
+  result: { record: RunRecord; notebook: Notebook },
+): Promise<void> {
   const html = await renderReport(reportInput(result.notebook, result.record));
   await writeRunDir(outDir, [
     { path: 'manifest.json', data: JSON.stringify(result.record, null, 2) + '\n' },

@@ -69,8 +69,11 @@ select * from read_csv('/etc/passwd')
 \`\`\`
 `;
 
+// A busy loop, not a timer: a kernel that never returns to its event loop cannot notice that its
+// IPC channel closed, so only the parent-death signal ends it when its host is SIGKILLed.
 const SLEEPER = `\`\`\`ts name=sleeper
-await new Promise((r) => setTimeout(r, 10000));
+const until = Date.now() + 10000;
+while (Date.now() < until) {}
 \`\`\`
 `;
 
@@ -180,17 +183,13 @@ describe('quire run --out: the run directory appears whole or not at all', () =>
     });
     assert.ok(kernels, 'the kernel started');
     await sleep(1000);
+    // Only the CLI is killed: its kernel (busy in a cell) must die with it, not linger as an orphan.
     process.kill(cliPid, 'SIGKILL');
-    for (const pid of kernels) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        process.kill(pid, 'SIGKILL');
-      }
-    }
     const r = await killed;
     assert.equal(r.signal, 'SIGKILL');
-    assert.ok(await waitFor(() => (kernels.every((pid) => !isAlive(pid)) ? true : undefined), 5000));
+    const gone = await waitFor(() => (kernels.every((pid) => !isAlive(pid)) ? true : undefined), 5000);
+    for (const pid of kernels.filter(isAlive)) process.kill(pid, 'SIGKILL');
+    assert.ok(gone, 'the kernel died with its host');
     assert.equal(existsSync(out), false, 'no run directory after kill -9');
     assert.deepEqual(
       readdirSync(join(ws, 'runs')).filter((n) => !n.startsWith('.latest.tmp-')),
