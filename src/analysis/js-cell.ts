@@ -8,6 +8,7 @@ import { findDeclarations } from './declarations.js';
 import { CellSourceError, positionAt } from './errors.js';
 import { parseProgram } from './parse.js';
 import { findReferences } from './references.js';
+import { findSqlTemplateTables } from './sql-in-js.js';
 import { transpileTs } from './transpile.js';
 
 /** Names the compiled cell uses for itself; a cell may not declare them. */
@@ -44,7 +45,7 @@ export function parseJsCell(source: string, language: 'js' | 'ts'): ParsedJsCell
   const declared = new Set(declarations);
   // A name the cell declares at the top level is its own, never an input, even if read before;
   // reserved names are the compiled cell's own locals or provided by the kernel.
-  const references = findReferences(program).filter(
+  const references = [...new Set([...findReferences(program), ...findSqlTemplateTables(program)])].filter(
     (name) => !declared.has(name) && !name.startsWith(RESERVED_PREFIX),
   );
   return { code, program, lineMap, declarations, references };

@@ -13,6 +13,20 @@ interface Case {
 }
 
 const cases: Case[] = [
+  // tables read through the sql tagged template are inputs
+  {
+    name: 'sql template reads a table',
+    source:
+      'const t = await sql`select count(*) from orders o join regions r on o.r = r.id where o.x > ${min}`;',
+    declarations: ['t'],
+    references: ['sql', 'min', 'orders', 'regions'],
+  },
+  {
+    name: 'another tag is not SQL',
+    source: 'const t = html`<p>from orders</p>`;',
+    declarations: ['t'],
+    references: ['html'],
+  },
   // declarations
   {
     name: 'const/let/var',
