@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The published entry point: the compiled CLI. `npm ci` builds dist/ through the `prepare` script.
-import { main } from '../dist/cli/main.js';
+// The published entry point: the bundled CLI (dist/bundle, built from src/cli by `npm run build`).
+import { main } from '../dist/bundle/main.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

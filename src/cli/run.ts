@@ -37,6 +37,20 @@ export async function runCommand(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? undefined : parseTimeoutFlag(values.timeout);
   const params = parseParamFlags(values.param);
   exitOnSignals();
+  // The kernel starts first, from the file text alone: its start overlaps with everything below.
+  const heapText = process.env.QUIRE_KERNEL_HEAP_MB?.trim();
+  const heapOk =
+    heapText === undefined || heapText === '' || (/^\d+$/.test(heapText) && Number(heapText) >= 16);
+  const { prestartKernel } = await import('../runner/prestart.js');
+  const prestarted = heapOk
+    ? prestartKernel(positionals[0]!, heapText ? Number(heapText) : undefined)
+    : undefined;
+  // The report writer loads while the run waits on its kernel, not after it.
+  const writer = values.out === undefined ? undefined : import('../runner/write.js');
+  void writer?.then(
+    (module) => module.preloadSanitizer(),
+    () => undefined,
+  );
   const { runNotebook, RunInputError } = await import('../runner/run.js');
   const progress = createProgressPrinter(process.stderr);
   try {
@@ -44,12 +58,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       path: positionals[0]!,
       params,
       paramSource: 'cli',
+      ...(prestarted ? { prestarted } : {}),
       timeoutMs,
       onWarning: progress.warning,
       onCellFinished: progress.cellFinished,
     });
     if (values.out !== undefined) {
-      const { writeRunDirectory } = await import('../runner/write.js');
+      const { writeRunDirectory } = await writer!;
       await writeRunDirectory(values.out, result);
     }
     if (values.json) process.stdout.write(JSON.stringify(result.record, null, 2) + '\n');

@@ -3,6 +3,7 @@
  * DataChunk of 2048 rows at a time (measured against a scratch JSON file + read_json in
  * bench/sql.ts: the appender avoids serializing to text and re-parsing).
  */
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
   BIGINT,
   BOOLEAN,
@@ -12,10 +13,7 @@ import {
   TIMESTAMP,
   VARCHAR,
   timestampValue,
-  type DuckDBConnection,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+} from './duckdb-api.js';
 import { inferJsColumns, type JsColumn, type JsColumnKind } from './js-columns.js';
 import { quoteIdent } from './sql-quote.js';
 

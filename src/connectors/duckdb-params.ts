@@ -3,7 +3,8 @@
  * Integers bind as BIGINT-sized integers, other numbers as DOUBLE, Dates as TIMESTAMP (UTC),
  * arrays as LIST; plain objects bind as their JSON text, which DuckDB casts where JSON is expected.
  */
-import { blobValue, listValue, timestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
+import { blobValue, listValue, timestampValue } from './duckdb-api.js';
 import { isTableValue } from './table.js';
 
 export function toDuckDbParameter(value: unknown): DuckDBValue {

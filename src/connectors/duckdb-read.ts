@@ -4,7 +4,8 @@
  * Optionally hands every chunk to `onChunk` as it passes, so the engine can keep a native copy
  * of a named result for later queries without converting it back from JS.
  */
-import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
+import { DuckDBTypeId } from './duckdb-api.js';
 import type { TableColumn } from '../outputs/types.js';
 import { QuireTable } from './table.js';
 import { bigintToNumberIfSafe, quireValueConverter } from './duckdb-values.js';

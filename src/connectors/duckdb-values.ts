@@ -2,16 +2,14 @@
  * DuckDB value -> Quire JS value (the type mapping in docs/sql.md). Built on node-api's
  * per-type-id converter table so nested LIST/STRUCT/MAP values recurse through the same rules.
  */
-import {
-  createDuckDBValueConverter,
-  DuckDBTypeId,
-  JSDuckDBValueConverter,
-  type DuckDBType,
-  type DuckDBValue,
-  type DuckDBValueConverter,
-  type DuckDBIntervalValue,
-  type DuckDBMapValue,
+import type {
+  DuckDBType,
+  DuckDBValue,
+  DuckDBValueConverter,
+  DuckDBIntervalValue,
+  DuckDBMapValue,
 } from '@duckdb/node-api';
+import { createDuckDBValueConverter, DuckDBTypeId, JSDuckDBValueConverter } from './duckdb-api.js';
 
 type Converter = DuckDBValueConverter<unknown>;
 type Fn = (value: DuckDBValue, type: DuckDBType, converter: Converter) => unknown;

@@ -5,7 +5,8 @@
  * the last statement's result as a QuireTable. Calls are serialized: registrations are per
  * connection, so two cells must not interleave.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import { DuckDBInstance } from './duckdb-api.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TableValue } from '../outputs/types.js';

@@ -8,16 +8,21 @@
  * launches a fresh one with an empty scope.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { realpathSync, rmSync } from 'node:fs';
 import type { Output } from '../outputs/types.js';
 import { describeExit, stripExitMarker } from './exit-reason.js';
 import { launchPlan, type RuntimeConfig } from './launch.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
 import { assertRuntimeBuilt, packageRoot, runtimeEntry } from './paths.js';
 import type * as ProtocolModule from './protocol.js';
-import type { CellFinished, ConnectionQuery, DefineValues, DeleteNames, KernelCommand } from './protocol.js';
+import type {
+  CellFinished,
+  ConnectionQuery,
+  DefineValues,
+  DeleteNames,
+  KernelCommand,
+  Warmup,
+} from './protocol.js';
 
 // zod and the schemas load in the background while the first kernel starts (~80 ms that would
 // otherwise add to every `quire run`); messages that arrive earlier wait for them.
@@ -27,6 +32,7 @@ let protocolLoading: Promise<Protocol> | undefined;
 const loadProtocol = (): Promise<Protocol> =>
   (protocolLoading ??= import('./protocol.js').then((module) => (protocol = module)));
 import { killGroup, track, untrack } from './reaper.js';
+import { makeScratchDir } from './scratch.js';
 import type { ExecuteCommand, ExecuteOptions, ExecutionResult, Kernel } from './types.js';
 import { assertReadableBy, giveTo, resolveKernelUser, type KernelUser } from './user.js';
 import type { z } from 'zod';
@@ -153,7 +159,7 @@ export class ProcessKernel implements Kernel {
   }
 
   private makeScratch(user: KernelUser | undefined): string {
-    const scratch = mkdtempSync(join(realpathSync(tmpdir()), 'quire-kernel-'));
+    const scratch = makeScratchDir();
     if (user) giveTo(scratch, user);
     this.scratch = scratch;
     return scratch;
@@ -313,7 +319,7 @@ export class ProcessKernel implements Kernel {
     return result;
   }
 
-  send(command: z.infer<typeof DeleteNames> | z.infer<typeof DefineValues>): void {
+  send(command: z.infer<typeof DeleteNames> | z.infer<typeof DefineValues> | z.infer<typeof Warmup>): void {
     // Queued behind pending executions so the kernel sees commands in the order they were issued.
     this.queue = this.queue.then(() => void this.post(command));
   }

@@ -1,15 +1,27 @@
 /**
- * Where the kernel's code lives. The host runs from `dist/kernel/` (built) or `src/kernel/` (tsx in
- * tests); both are two levels below the package root, and the child always runs the compiled
- * runtime so that it needs no TypeScript loader.
+ * Where the kernel's code lives. The host runs from `dist/kernel/` (built), `dist/bundle/` (the
+ * bundled CLI) or `src/kernel/` (tsx in tests); the package root is found by walking up to quire's
+ * package.json. The child always runs the compiled runtime so that it needs no TypeScript loader.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+let root: string | undefined;
+
 /** The quire package root (holds package.json, dist/ and node_modules/). */
 export function packageRoot(): string {
-  return dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+  if (root) return root;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'quire'
+    )
+      return (root = dir);
+    if (dirname(dir) === dir)
+      throw new Error('the quire package root was not found above ' + import.meta.url);
+  }
 }
 
 /** The compiled runtime entry point that the child process runs. */

@@ -93,6 +93,12 @@ export const ConnectionResult = z.object({
   error: z.string().optional(),
 });
 
+/**
+ * Starts loading what the notebook will need (DuckDB) while the kernel is otherwise idle, so that
+ * the cost overlaps with the host's own work instead of landing on the first SQL cell.
+ */
+export const Warmup = z.object({ type: z.literal('warmup'), sql: z.boolean() });
+
 export const Shutdown = z.object({ type: z.literal('shutdown') });
 
 export const KernelCommand = z.discriminatedUnion('type', [
@@ -102,6 +108,7 @@ export const KernelCommand = z.discriminatedUnion('type', [
   DeleteNames,
   DefineValues,
   ConnectionResult,
+  Warmup,
   Shutdown,
 ]);
 export type KernelCommand = z.infer<typeof KernelCommand>;

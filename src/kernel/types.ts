@@ -3,7 +3,7 @@
  * this interface; `ProcessKernel` (host.ts) is the child-process implementation.
  */
 import type { ErrorData, Output } from '../outputs/types.js';
-import type { DefineValues, DeleteNames, ExecuteJs, ExecuteSql, RenderProse } from './protocol.js';
+import type { DefineValues, DeleteNames, ExecuteJs, ExecuteSql, RenderProse, Warmup } from './protocol.js';
 import type { z } from 'zod';
 
 export type ExecuteCommand = ExecuteJs | ExecuteSql | RenderProse;
@@ -35,7 +35,7 @@ export interface Kernel {
   /** runs one cell; never rejects for a user-code failure (the result says so) */
   execute(command: ExecuteCommand, options?: ExecuteOptions): Promise<ExecutionResult>;
   /** a fire-and-forget scope change */
-  send(command: z.infer<typeof DeleteNames> | z.infer<typeof DefineValues>): void;
+  send(command: z.infer<typeof DeleteNames> | z.infer<typeof DefineValues> | z.infer<typeof Warmup>): void;
   /** true while the process is up */
   readonly alive: boolean;
   /** stops the process (graceful, then SIGKILL of its process group) */

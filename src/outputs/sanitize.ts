@@ -106,6 +106,11 @@ const OPTIONS: sanitizeHtmlLib.IOptions = {
 };
 
 /** Sanitized markup: safe to insert in a page that also holds other users' content. */
+/** Loads the sanitizer now (e.g. while a run waits on its kernel) rather than at first use. */
+export function preloadSanitizer(): void {
+  load();
+}
+
 export function sanitizeHtml(markup: string): string {
   return load()(markup, OPTIONS);
 }

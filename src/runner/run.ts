@@ -8,18 +8,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { analyzeCell, warmTranspileCache } from '../analysis/index.js';
-import { createState } from '../engine/state/index.js';
-import { Session } from '../engine/session.js';
 import { NotebookParseError, ParamError } from '../format/errors.js';
 import { parseNotebook, resolveParams } from '../format/index.js';
 import type { Cell, Notebook, ParamValue } from '../format/types.js';
 import { ProcessKernel } from '../kernel/host.js';
-import { prepareOutput, type Redactor } from '../outputs/prepare.js';
-import { buildRecord } from './build-record.js';
+import type { Redactor } from '../outputs/redact.js';
 import type { CellRecord, RunRecord } from './record.js';
 import { runtimeInfo, sha256 } from './runtime-info.js';
 import { findWorkspace } from './workspace.js';
+import { LateConnections, type Prestarted } from './prestart.js';
 
 /** Bad input: exit code 2. The message names the file (and the line, the param). */
 export class RunInputError extends Error {
@@ -27,6 +24,8 @@ export class RunInputError extends Error {
 }
 
 export interface RunRequest {
+  /** a kernel started for this file before the runner loaded (see prestart.ts); adopted or shut down */
+  prestarted?: Prestarted;
   path: string;
   /** param values: strings from the CLI (`source: 'cli'`) or JSON values (API, schedules) */
   params: Record<string, unknown>;
@@ -121,19 +120,78 @@ const tsSources = (notebook: Notebook): string[] =>
 const hasRunnableCells = (notebook: Notebook): boolean =>
   notebook.cells.some((c) => (c.kind === 'code' ? c.attributes.run : c.interpolations.length > 0));
 
-/** Starts a kernel while the TS cells are transpiled; a failed start is left to the session to report. */
-async function startEarly(
-  createKernel: () => ProcessKernel,
-  tsSources: string[] = [],
+type RunConnections = LateConnections['target'];
+
+const hasSqlCells = (notebook: Notebook): boolean =>
+  notebook.cells.some((c) => c.kind === 'code' && c.language === 'sql' && c.attributes.run);
+
+/**
+ * The modules a run needs once its input is known to be good. They load while the kernel starts
+ * (and loads DuckDB), so the two costs overlap instead of adding up.
+ */
+const loadRunModules = () =>
+  Promise.all([
+    import('../analysis/index.js'),
+    import('../engine/state/index.js'),
+    import('../engine/session.js'),
+    import('../outputs/prepare.js'),
+    import('./build-record.js'),
+  ]);
+
+/**
+ * Starts the kernel right away and, for a notebook with SQL, has it load DuckDB while the host
+ * loads its own modules and transpiles the TS cells. A failed start is left to the session (it
+ * tries again and reports the error on the cell).
+ */
+function startEarly(kernel: ProcessKernel, sql: boolean): Promise<ProcessKernel | undefined> {
+  return kernel.start().then(
+    () => {
+      if (sql) kernel.send({ type: 'warmup', sql: true });
+      return kernel;
+    },
+    async () => {
+      await kernel.shutdown();
+      return undefined;
+    },
+  );
+}
+
+/** The prestarted kernel when it was started for this very run, else a fresh start. */
+async function adoptOrStart(
+  prestarted: Prestarted | undefined,
+  expected: { absolutePath: string; workspace: string; heapMb: number | undefined },
+  connections: RunConnections | undefined,
+  start: () => Promise<ProcessKernel | undefined>,
 ): Promise<ProcessKernel | undefined> {
-  const kernel = createKernel();
-  const [started] = await Promise.allSettled([kernel.start(), warmTranspileCache(tsSources)]);
-  if (started.status === 'fulfilled') return kernel;
-  await kernel.shutdown();
+  if (
+    prestarted &&
+    prestarted.absolutePath === expected.absolutePath &&
+    prestarted.workspace === expected.workspace &&
+    prestarted.heapMb === expected.heapMb
+  ) {
+    prestarted.connections.target = connections;
+    return prestarted.ready;
+  }
+  await shutDown(prestarted);
+  return start();
+}
+
+async function shutDown(prestarted: Prestarted | undefined): Promise<undefined> {
+  await prestarted?.kernel.shutdown();
   return undefined;
 }
 
 export async function runNotebook(request: RunRequest): Promise<RunResult> {
+  try {
+    return await run(request);
+  } catch (error) {
+    // Bad input (or a fault before the session took the kernel): no kernel may outlive the run.
+    await request.prestarted?.kernel.shutdown();
+    throw error;
+  }
+}
+
+async function run(request: RunRequest): Promise<RunResult> {
   const loaded = await loadNotebook(request.path);
   const warnings = parseNotebook(loaded.source, { path: loaded.displayPath }).warnings;
   for (const w of warnings) request.onWarning?.(`${loaded.displayPath}:${w.line}:${w.column}: ${w.message}`);
@@ -148,17 +206,24 @@ export async function runNotebook(request: RunRequest): Promise<RunResult> {
   const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
     ? await (await import('../connectors/registry.js')).ConnectionRegistry.load(workspace)
     : undefined;
+  const late = new LateConnections();
+  late.target = connections;
   const createKernel = () =>
-    new ProcessKernel({
-      workspace,
-      cwd: notebookDir,
-      ...(heapMb ? { heapMb } : {}),
-      ...(connections ? { connections } : {}),
-    });
-  // The kernel starts while TS cells are transpiled: the two costs overlap instead of adding up.
-  const startedKernel = hasRunnableCells(notebook)
-    ? await startEarly(createKernel, tsSources(notebook))
-    : undefined;
+    new ProcessKernel({ workspace, cwd: notebookDir, connections: late, ...(heapMb ? { heapMb } : {}) });
+  const kernelStarting = hasRunnableCells(notebook)
+    ? adoptOrStart(
+        request.prestarted,
+        { absolutePath: loaded.absolutePath, workspace, heapMb },
+        connections,
+        () => startEarly(createKernel(), hasSqlCells(notebook)),
+      )
+    : shutDown(request.prestarted);
+  const [analysis, { createState }, { Session }, { prepareOutput }, { buildRecord }] = await loadRunModules();
+  const [startedKernel] = await Promise.all([
+    kernelStarting,
+    analysis.warmTranspileCache(tsSources(notebook)),
+  ]);
+  const { analyzeCell } = analysis;
   const session = new Session(createState({ cells: notebook.cells, params, analyze: analyzeCell }), {
     createKernel,
     ...(startedKernel ? { startedKernel } : {}),

@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot as findPackageRoot } from '../kernel/paths.js';
 
-/** the root of the quire package (the folder of its package.json), from dist/ or src/ alike */
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** the root of the quire package (the folder of its package.json), from dist/, the bundle or src/ */
+const packageRoot = findPackageRoot();
 
 const readJson = (path: string): Record<string, unknown> =>
   JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

@@ -7,6 +7,7 @@ import { renderReport } from '../outputs/render/report.js';
 import type { Notebook } from '../format/types.js';
 import type { RunRecord } from './record.js';
 import { writeRunDir } from './run-dir.js';
+export { preloadSanitizer } from '../outputs/sanitize.js';
 
 export function reportInput(notebook: Notebook, record: RunRecord): ReportInput {
   const byId = new Map(record.cells.map((c) => [c.id, c]));

@@ -18,6 +18,7 @@ import { executeJs } from './js.js';
 import { renderProse } from './prose.js';
 import { Scope } from './scope.js';
 import { executeSql } from './sql.js';
+import { embeddedEngine } from './sql-engine.js';
 
 type CellCommand = Extract<KernelCommand, { seq: number }>;
 
@@ -60,6 +61,10 @@ async function handle(command: KernelCommand): Promise<void> {
       return;
     case 'connectionResult':
       return settleConnection(command);
+    case 'warmup':
+      // Not awaited: cells queued behind it run while DuckDB loads; a SQL cell awaits the same open.
+      if (command.sql) embeddedEngine().catch(() => undefined);
+      return;
     default:
       return runCell(command);
   }

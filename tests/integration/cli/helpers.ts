@@ -171,12 +171,12 @@ export const sha256 = (data: string | Buffer): string => createHash('sha256').up
 
 /**
  * Runs `fn` while watching a private TMPDIR, and reports whether a kernel scratch folder
- * (`quire-kernel-*`) was created in it: the kernel makes one before it starts, so none means
- * no kernel was started. Pass the returned env to the CLI.
+ * (`quire-kernel-*`) was created in it (the kernel makes one before it starts) and whether one is
+ * still there after `fn` (a kernel left behind). Pass the returned env to the CLI.
  */
 export async function watchingKernels<T>(
   fn: (env: Record<string, string>) => Promise<T>,
-): Promise<{ result: T; kernelStarted: boolean }> {
+): Promise<{ result: T; kernelStarted: boolean; kernelLeft: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'quire-tmp-'));
   chmodSync(dir, 0o755);
   let kernelStarted = false;
@@ -186,8 +186,8 @@ export async function watchingKernels<T>(
   try {
     const result = await fn({ TMPDIR: dir });
     await sleep(50);
-    if (readdirSync(dir).some((n) => n.startsWith('quire-kernel-'))) kernelStarted = true;
-    return { result, kernelStarted };
+    const kernelLeft = readdirSync(dir).some((n) => n.startsWith('quire-kernel-'));
+    return { result, kernelStarted: kernelStarted || kernelLeft, kernelLeft };
   } finally {
     watcher.close();
     rmSync(dir, { recursive: true, force: true });
