@@ -20,23 +20,48 @@ export interface TableOrigin {
   generation: number;
 }
 
+/**
+ * Columns that are converted to JS values only when first read. A large SQL result arrives as
+ * DuckDB chunks in ~0.1 s per million rows, while turning them into JS values (a Date per
+ * timestamp, a string per VARCHAR) costs seconds; a result that is only previewed, or read again by
+ * a later SQL cell, never needs that.
+ */
+export interface LazyColumns {
+  numRows: number;
+  /** every column, in full (called once) */
+  load(): unknown[][];
+  /** the first `limit` rows of every column (no full conversion) */
+  head(limit: number): unknown[][];
+}
+
 export class QuireTable implements TableValue {
   readonly [TABLE_VALUE] = true as const;
   readonly columns: TableColumn[];
   readonly numRows: number;
-  /** one array per column, in `columns` order; do not mutate */
-  readonly columnData: readonly unknown[][];
   /** set by the engine that produced the value; absent for tables built from JS */
   origin?: TableOrigin;
   #rows?: Record<string, unknown>[];
+  #data?: unknown[][];
+  readonly #lazy?: LazyColumns;
 
-  constructor(columns: TableColumn[], columnData: unknown[][]) {
-    if (columns.length !== columnData.length) {
-      throw new Error(`QuireTable: ${columns.length} columns but ${columnData.length} column arrays`);
-    }
+  constructor(columns: TableColumn[], columnData: unknown[][] | LazyColumns) {
     this.columns = columns;
-    this.columnData = columnData;
-    this.numRows = columnData[0]?.length ?? 0;
+    if (Array.isArray(columnData)) {
+      if (columns.length !== columnData.length) {
+        throw new Error(`QuireTable: ${columns.length} columns but ${columnData.length} column arrays`);
+      }
+      this.#data = columnData;
+      this.numRows = columnData[0]?.length ?? 0;
+    } else {
+      this.#lazy = columnData;
+      this.numRows = columnData.numRows;
+    }
+  }
+
+  /** one array per column, in `columns` order (converted on first access); do not mutate */
+  get columnData(): readonly unknown[][] {
+    this.#data ??= this.#lazy!.load();
+    return this.#data;
   }
 
   /** Every row as a plain object, built once. Duplicate column names: the last one wins. */
@@ -53,8 +78,9 @@ export class QuireTable implements TableValue {
 
   preview(limit: number): TableData {
     const count = Math.max(0, Math.min(limit, this.numRows));
+    const data = this.#data ?? this.#lazy!.head(count);
     const rows: unknown[][] = [];
-    for (let r = 0; r < count; r++) rows.push(this.columnData.map((col) => toJsonSafe(col[r])));
+    for (let r = 0; r < count; r++) rows.push(data.map((col) => toJsonSafe(col[r])));
     return {
       columns: this.columns.map((c) => ({ ...c })),
       rows,

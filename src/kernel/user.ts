@@ -17,10 +17,15 @@ export const NOBODY: KernelUser = { name: 'nobody', uid: 65534, gid: 65534 };
 
 /**
  * `auto`: nobody when the host is root, else the host's own user (no switch). `none`: never switch.
- * A number string or `uid:gid` names an explicit user.
+ * A number string or `uid:gid` names an explicit user. Without an option, `QUIRE_KERNEL_USER`
+ * decides (default `auto`).
  */
-export function resolveKernelUser(option: string | undefined): KernelUser | undefined {
-  const choice = option ?? 'auto';
+export function resolveKernelUser(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): KernelUser | undefined {
+  // The operator's choice for every kernel of this host, when the caller names none.
+  const choice = option ?? (env.QUIRE_KERNEL_USER?.trim() || 'auto');
   if (choice === 'none') return undefined;
   if (choice === 'auto') return process.getuid?.() === 0 ? NOBODY : undefined;
   if (choice === 'nobody') return NOBODY;

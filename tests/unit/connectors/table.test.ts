@@ -96,3 +96,28 @@ test('isRowArray', () => {
   assert.equal(isRowArray([[1]]), false);
   assert.equal(isRowArray('abc'), false);
 });
+
+test('a lazy table converts its columns only when they are read, and only once', () => {
+  let loads = 0;
+  let heads = 0;
+  const table = new QuireTable([{ name: 'n', type: 'INTEGER' }], {
+    numRows: 3,
+    load: () => {
+      loads++;
+      return [[1, 2, 3]];
+    },
+    head: (limit) => {
+      heads++;
+      return [[1, 2, 3].slice(0, limit)];
+    },
+  });
+  assert.equal(table.numRows, 3);
+  assert.deepEqual(table.preview(2).rows, [[1], [2]]);
+  assert.equal(loads, 0, 'a preview converts only the first rows');
+  assert.equal(heads, 1);
+  assert.deepEqual(table.rows, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+  assert.deepEqual(table.column('n'), [1, 2, 3]);
+  assert.equal(loads, 1, 'the full conversion happens once');
+  assert.deepEqual(table.preview(1).rows, [[1]]);
+  assert.equal(heads, 1, 'once loaded, previews read the converted data');
+});
