@@ -4,10 +4,11 @@
  * the expected file and fails; UPDATE_GOLDEN=1 rewrites the expected files (never in CI).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { compareGolden } from './compare.js';
 import { NotebookParseError } from '../../src/format/errors.js';
 import { parseNotebook } from '../../src/format/parse.js';
 import { serializeNotebook } from '../../src/format/serialize.js';
@@ -36,21 +37,7 @@ describe('format golden files', () => {
     it(name, () => {
       const actual = render(name, readFileSync(join(root, 'input', name), 'utf8'));
       const expectedPath = join(root, 'output', name.replace(/\.nb\.md$/, '.json'));
-      const changedPath = `${expectedPath}.changed`;
-      if (process.env.UPDATE_GOLDEN === '1') {
-        writeFileSync(expectedPath, actual);
-        rmSync(changedPath, { force: true });
-        return;
-      }
-      const expected = existsSync(expectedPath) ? readFileSync(expectedPath, 'utf8') : undefined;
-      if (actual === expected) {
-        rmSync(changedPath, { force: true });
-        return;
-      }
-      writeFileSync(changedPath, actual);
-      assert.fail(
-        `${name}: output differs from ${expectedPath}; see ${changedPath} (UPDATE_GOLDEN=1 to accept)`,
-      );
+      compareGolden(name, expectedPath, actual);
     });
   }
 });

@@ -4,10 +4,11 @@
  * file and fails; UPDATE_GOLDEN=1 rewrites the expectations (never in CI).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { compareGolden } from './compare.js';
 import { renderReport, type ReportInput } from '../../src/outputs/render/report.js';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), 'report');
@@ -23,21 +24,7 @@ describe('report goldens', () => {
       const input = JSON.parse(readFileSync(join(root, 'input', file), 'utf8')) as ReportInput;
       const actual = await renderReport(input);
       const expectedPath = join(root, 'output', file.replace(/\.json$/, '.html'));
-      const changedPath = `${expectedPath}.changed`;
-      if (process.env.UPDATE_GOLDEN === '1') {
-        writeFileSync(expectedPath, actual);
-        rmSync(changedPath, { force: true });
-        return;
-      }
-      const expected = existsSync(expectedPath) ? readFileSync(expectedPath, 'utf8') : undefined;
-      if (actual === expected) {
-        rmSync(changedPath, { force: true });
-        return;
-      }
-      writeFileSync(changedPath, actual);
-      assert.fail(
-        `${file}: report differs from ${expectedPath}; see ${changedPath} (UPDATE_GOLDEN=1 to accept)`,
-      );
+      compareGolden(file, expectedPath, actual);
     });
   }
 
