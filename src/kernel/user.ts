@@ -50,7 +50,7 @@ export function assertReadableBy(dir: string, user: KernelUser): void {
   const problem = (path: string): Error =>
     new Error(
       `the workspace ${target} is not readable by the kernel user ${user.name} (uid ${user.uid}): ` +
-        `${path} lacks permission; make it world-readable (chmod o+rx) or start the kernel with user: 'none'`,
+        `${path} lacks permission; make it readable (chmod o+rx on it and o+x on its parents) or set QUIRE_KERNEL_USER=none to run kernels as the current user`,
     );
   if (!hasBits(target, user, 5)) throw problem(target);
   for (let path = dirname(target); ; path = dirname(path)) {
