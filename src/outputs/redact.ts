@@ -13,13 +13,20 @@ export interface Redactor {
 /** The default: redacts nothing (no secrets were read). */
 export const identityRedactor: Redactor = { redact: (text) => text };
 
-/** A copy of `value` with the redactor applied to every string and object key. Shares nothing mutable with the input. */
-export function redactDeep(value: unknown, redactor: Redactor): unknown {
+/**
+ * A copy of `value` with the redactor applied to every string and object key. Shares nothing
+ * mutable with the input. With `keys: false` keys are kept: for documents whose keys are
+ * vocabulary (the run record, whose outputs were redacted keys and all by prepareOutput), so that
+ * a short secret cannot break their shape.
+ */
+export function redactDeep(value: unknown, redactor: Redactor, options: { keys?: boolean } = {}): unknown {
   if (typeof value === 'string') return redactor.redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redactor));
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redactor, options));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[redactor.redact(key)] = redactDeep(item, redactor);
+    for (const [key, item] of Object.entries(value)) {
+      out[options.keys === false ? key : redactor.redact(key)] = redactDeep(item, redactor, options);
+    }
     return out;
   }
   return value;

@@ -60,6 +60,7 @@ thead th { background: var(--panel); }
 .q-error { border: 1px solid var(--error); background: var(--error-bg); border-radius: 6px; padding: 8px 12px; }
 .q-error-head { margin: 0; }
 .q-error-head strong { color: var(--error); }
+.q-error-message { margin: 6px 0 0; white-space: pre-wrap; font-size: 13px; }
 .q-stack summary { cursor: pointer; color: var(--muted); font-size: 12px; }
 .q-stack pre { margin-top: 6px; }
 .q-skipped { margin: 0; color: var(--warn); font-style: italic; }

@@ -131,3 +131,18 @@ describe('formats', () => {
     assert.equal(formatTimestamp('not a date'), 'not a date');
   });
 });
+
+it('a multi-line error message keeps its lines (DuckDB caret alignment)', async () => {
+  const html = await renderOutputHtml({
+    mime: MIME.error,
+    data: {
+      name: 'SqlError',
+      message: 'Binder Error: no column\n\nLINE 3: where nope > 1\n              ^',
+      line: 3,
+    },
+  });
+  assert.match(
+    html,
+    /<pre class="q-error-message">Binder Error: no column\n\nLINE 3: where nope &gt; 1\n {14}\^<\/pre>/,
+  );
+});
