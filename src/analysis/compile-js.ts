@@ -35,7 +35,13 @@ export function compileJsCell(cell: Pick<CodeCell, 'source' | 'language'>): Comp
   const lineMap = [...parsed.lineMap];
   // The footer line reports as the cell's last line.
   lineMap.push(lineMap[lineMap.length - 1] ?? 1);
-  return { code, inputs: parsed.references, declarations: parsed.declarations, lineMap };
+  return {
+    code,
+    inputs: parsed.references,
+    declarations: parsed.declarations,
+    lineMap,
+    ...(parsed.secrets.length > 0 ? { secrets: parsed.secrets } : {}),
+  };
 }
 
 function editsFor(program: Program, code: string): Edit[] {

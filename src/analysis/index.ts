@@ -15,6 +15,7 @@ export { CellSourceError } from './errors.js';
 export { warmTranspileCache } from './transpile.js';
 export { findDeclarations } from './declarations.js';
 export { findReferences } from './references.js';
+export { findSecretNames } from './secrets.js';
 export { compileJsCell, LAST_VALUE } from './compile-js.js';
 export { compileSqlCell } from './compile-sql.js';
 export { findTableCandidates } from './sql-tables.js';
@@ -38,8 +39,8 @@ export function analyzeCells(cells: readonly Cell[]): CellAnalysis[] {
 
 function analyzeCode(cell: CodeCell): CellAnalysis {
   if (cell.language !== 'sql') {
-    const { declarations, references } = parseJsCell(cell.source, cell.language);
-    return { declarations, references };
+    const { declarations, references, secrets } = parseJsCell(cell.source, cell.language);
+    return { declarations, references, ...(secrets.length > 0 ? { secrets } : {}) };
   }
   const compiled = compileSqlCell(cell.source);
   const references = [...new Set([...compiled.parameterReferences, ...compiled.tableCandidates])];

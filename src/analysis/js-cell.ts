@@ -8,6 +8,7 @@ import { findDeclarations } from './declarations.js';
 import { CellSourceError, positionAt } from './errors.js';
 import { parseProgram } from './parse.js';
 import { findReferences } from './references.js';
+import { DYNAMIC_SECRET_MESSAGE, findSecretNames } from './secrets.js';
 import { findSqlTemplateTables } from './sql-in-js.js';
 import { transpileTs } from './transpile.js';
 
@@ -22,6 +23,8 @@ export interface ParsedJsCell {
   lineMap: number[];
   declarations: string[];
   references: string[];
+  /** the secrets the cell reads with `secrets.get('NAME')` */
+  secrets: string[];
 }
 
 export function parseJsCell(source: string, language: 'js' | 'ts'): ParsedJsCell {
@@ -48,7 +51,16 @@ export function parseJsCell(source: string, language: 'js' | 'ts'): ParsedJsCell
   const references = [...new Set([...findReferences(program), ...findSqlTemplateTables(program)])].filter(
     (name) => !declared.has(name) && !name.startsWith(RESERVED_PREFIX),
   );
-  return { code, program, lineMap, declarations, references };
+  const secrets = findSecretNames(program, code);
+  const [dynamic] = secrets.dynamic;
+  if (dynamic) {
+    throw new CellSourceError(
+      DYNAMIC_SECRET_MESSAGE,
+      lineMap[dynamic.line - 1] ?? dynamic.line,
+      language === 'js' ? dynamic.column : 1,
+    );
+  }
+  return { code, program, lineMap, declarations, references, secrets: secrets.names };
 }
 
 type ToSource = (offset: number, message: string) => CellSourceError;

@@ -12,6 +12,8 @@ export interface CellAnalysis {
    * prose, the free names of its `${…}` expressions.
    */
   references: string[];
+  /** JS/TS: the secrets the cell reads with `secrets.get('NAME')` (absent when none) */
+  secrets?: string[];
   /** a syntax error in the cell, positions relative to the cell source (1-based) */
   error?: { message: string; line: number; column: number };
 }
@@ -24,6 +26,8 @@ export interface CompiledJsCell {
   declarations: string[];
   /** index = generated line - 1 in `code`, value = 1-based line in the cell source */
   lineMap: number[];
+  /** the secrets the cell reads with `secrets.get('NAME')`, fetched before it starts (absent when none) */
+  secrets?: string[];
 }
 
 /** What the kernel needs to run a SQL cell (see `ExecuteSql` in kernel/protocol.ts). */

@@ -5,6 +5,7 @@
  */
 import { compileJsCell, compileSqlCell } from '../analysis/index.js';
 import type { Cell } from '../format/types.js';
+import { MissingSecretError } from '../secrets/source.js';
 import type { ExecuteCommand } from '../kernel/types.js';
 import type { EngineState } from './state/index.js';
 
@@ -18,7 +19,18 @@ function definedNames(state: EngineState): Set<string> {
 const only = (names: Iterable<string>, defined: Set<string>): string[] =>
   [...new Set(names)].filter((name) => defined.has(name));
 
-export function commandForCell(state: EngineState, cell: Cell, seq: number): ExecuteCommand {
+/**
+ * The values of the secrets a cell names, by name; throws (failing the cell before it runs) when
+ * one is not set. Carried out by the session: looking a secret up is I/O.
+ */
+export type ResolveSecrets = (names: string[]) => Record<string, string>;
+
+export function commandForCell(
+  state: EngineState,
+  cell: Cell,
+  seq: number,
+  resolveSecrets?: ResolveSecrets,
+): ExecuteCommand {
   const defined = definedNames(state);
   if (cell.kind === 'prose') {
     return {
@@ -46,6 +58,7 @@ export function commandForCell(state: EngineState, cell: Cell, seq: number): Exe
     };
   }
   const compiled = compileJsCell(cell);
+  const secrets = compiled.secrets ? secretValues(compiled.secrets, resolveSecrets) : undefined;
   return {
     type: 'executeJs',
     seq,
@@ -54,5 +67,11 @@ export function commandForCell(state: EngineState, cell: Cell, seq: number): Exe
     code: compiled.code,
     declarations: compiled.declarations,
     lineMap: compiled.lineMap,
+    ...(secrets ? { secrets } : {}),
   };
+}
+
+function secretValues(names: string[], resolve: ResolveSecrets | undefined): Record<string, string> {
+  if (resolve) return resolve(names);
+  throw new MissingSecretError(names[0] ?? '', 'this session has no secret source');
 }

@@ -10,6 +10,8 @@ import { EventEmitter } from 'node:events';
 import type { Cell, ParamValue } from '../format/types.js';
 import type { Kernel } from '../kernel/types.js';
 import type { ErrorData, Output } from '../outputs/types.js';
+import type { SecretRedactor } from '../secrets/redactor.js';
+import { MissingSecretError, type SecretSource } from '../secrets/source.js';
 import { commandForCell } from './commands.js';
 import {
   applyOperation,
@@ -28,6 +30,11 @@ export interface SessionOptions {
   cellTimeoutMs?: (cell: Cell) => number | undefined;
   /** every output passes through this before it is kept or sent (sanitize, redact, cap) */
   prepareOutput?: (output: Output) => Output;
+  /**
+   * where the secrets that cells name come from; each value found is registered with `redactor`
+   * before it is sent to the kernel (without this, a cell that names a secret fails)
+   */
+  secrets?: { source: SecretSource; redactor: SecretRedactor };
 }
 
 /** What one execution of a cell produced. */
@@ -143,7 +150,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.dispatch({ type: 'cellStarted', id: cellId });
     let command;
     try {
-      command = commandForCell(this.current, cell, ++this.seq);
+      command = commandForCell(this.current, cell, ++this.seq, (names) => this.resolveSecrets(names));
     } catch (error) {
       this.dispatch({
         type: 'cellFinished',
@@ -177,6 +184,20 @@ export class Session extends EventEmitter<SessionEvents> {
       this.kernel = undefined;
       if (!this.closed) this.dispatch({ type: 'kernelRestarted' });
     }
+  }
+
+  /** The secrets' values, each registered with the redactor before anything else sees it. */
+  private resolveSecrets(names: string[]): Record<string, string> {
+    const secrets = this.options.secrets;
+    const values: Record<string, string> = {};
+    for (const name of names) {
+      if (!secrets) throw new MissingSecretError(name, 'this session has no secret source');
+      const value = secrets.source.get(name);
+      if (value === undefined) throw new MissingSecretError(name, secrets.source.describe(name));
+      secrets.redactor.register(value);
+      values[name] = value;
+    }
+    return values;
   }
 
   /** The live kernel, started on first use with the params defined; undefined if it cannot start. */

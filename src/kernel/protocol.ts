@@ -34,6 +34,8 @@ export const ExecuteJs = z.object({
   declarations: z.array(z.string()),
   /** maps a generated line (1-based, in `code`) to the cell source line; index = generated line - 1 */
   lineMap: z.array(z.number().int()).optional(),
+  /** the values of the secrets this cell reads (`secrets.get`), by name; the host has registered them for redaction */
+  secrets: z.record(z.string(), z.string()).optional(),
 });
 
 /** Runs a SQL cell on the embedded DuckDB or, when `connection` is set, through the host. */

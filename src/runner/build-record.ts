@@ -23,6 +23,8 @@ export interface RecordInput {
   results: ReadonlyMap<string, CellResult>;
   warnings: FormatWarning[];
   timedOut?: { limitMs: number; stoppedCell: string | null };
+  /** names of the secrets the run read */
+  secrets?: string[];
 }
 
 /** Cells that appear in the record: code cells, and prose that has `${…}` to render. */
@@ -132,6 +134,7 @@ export function buildRecord(input: RecordInput): RunRecord {
       column,
       ...(cellId ? { cellId } : {}),
     })),
+    ...(input.secrets && input.secrets.length > 0 ? { secrets: [...input.secrets].sort() } : {}),
     ...(input.timedOut ? { timedOut: { limitMs: input.timedOut.limitMs } } : {}),
   };
 }

@@ -47,6 +47,8 @@ export interface RunRecord {
   runtime: RuntimeInfo;
   cells: CellRecord[];
   warnings: { message: string; line: number; column: number; cellId?: string }[];
+  /** the names (never the values) of the secrets the run's cells read; absent when none */
+  secrets?: string[];
   /** set when the whole run passed its `--timeout` */
   timedOut?: { limitMs: number };
 }

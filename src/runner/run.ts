@@ -12,7 +12,9 @@ import { NotebookParseError, ParamError } from '../format/errors.js';
 import { parseNotebook, resolveParams } from '../format/index.js';
 import type { Cell, Notebook, ParamValue } from '../format/types.js';
 import { ProcessKernel } from '../kernel/host.js';
-import type { Redactor } from '../outputs/redact.js';
+import { redactDeep, type Redactor } from '../outputs/redact.js';
+import { SecretRedactor } from '../secrets/redactor.js';
+import { EnvSecretSource, type SecretSource } from '../secrets/source.js';
 import type { CellRecord, RunRecord } from './record.js';
 import { runtimeInfo, sha256 } from './runtime-info.js';
 import { findWorkspace } from './workspace.js';
@@ -45,6 +47,8 @@ export interface RunResult {
   notebook: Notebook;
   /** the notebook source as run */
   source: string;
+  /** the run's redactor (its secrets and `request.redactor`): anything written later goes through it */
+  redactor: Redactor;
 }
 
 interface Loaded {
@@ -176,6 +180,28 @@ async function adoptOrStart(
   return start();
 }
 
+/**
+ * The run's secrets: looked up in the host's environment, each value registered with the run's
+ * redactor before its cell starts; `used` collects the names found, for the run record.
+ */
+function runSecrets(extra: Redactor | undefined) {
+  const redactor = new SecretRedactor();
+  const env = new EnvSecretSource();
+  const used = new Set<string>();
+  const source: SecretSource = {
+    get: (name) => {
+      const value = env.get(name);
+      if (value !== undefined) used.add(name);
+      return value;
+    },
+    describe: (name) => env.describe(name),
+  };
+  const all: Redactor = {
+    redact: (text) => (extra ? extra.redact(redactor.redact(text)) : redactor.redact(text)),
+  };
+  return { source, redactor, used, all };
+}
+
 async function shutDown(prestarted: Prestarted | undefined): Promise<undefined> {
   await prestarted?.kernel.shutdown();
   return undefined;
@@ -224,12 +250,15 @@ async function run(request: RunRequest): Promise<RunResult> {
     analysis.warmTranspileCache(tsSources(notebook)),
   ]);
   const { analyzeCell } = analysis;
+  const secrets = runSecrets(request.redactor);
+  const redactor = secrets.all;
   const session = new Session(createState({ cells: notebook.cells, params, analyze: analyzeCell }), {
     createKernel,
     ...(startedKernel ? { startedKernel } : {}),
     cellTimeoutMs: (cell: Cell) =>
       asTimerLimit(cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeout) : frontTimeout),
-    prepareOutput: (output) => prepareOutput(output, request.redactor ? { redactor: request.redactor } : {}),
+    prepareOutput: (output) => prepareOutput(output, { redactor }),
+    secrets: { source: secrets.source, redactor: secrets.redactor },
   });
   const cellById = new Map(notebook.cells.map((c) => [c.id, c]));
   let timedOut = false;
@@ -244,7 +273,12 @@ async function run(request: RunRequest): Promise<RunResult> {
     const cell = cellById.get(n.cellId);
     if (!cell || !request.onCellFinished) return;
     const partial = buildRecord.cell(cell, session.state, session.results, runLimit());
-    if (partial) request.onCellFinished(partial, loaded.displayPath);
+    // Progress lines show error messages: they pass the redactor like everything else.
+    if (partial)
+      request.onCellFinished(
+        redactDeep(partial, redactor, { keys: false }) as CellRecord,
+        loaded.displayPath,
+      );
   });
   const runTimeoutMs = asTimerLimit(request.timeoutMs);
   const timer =
@@ -263,7 +297,7 @@ async function run(request: RunRequest): Promise<RunResult> {
     await session.close();
     await connections?.close();
   }
-  const record = buildRecord({
+  const built = buildRecord({
     id: runId(started),
     notebook,
     source: loaded.source,
@@ -277,7 +311,10 @@ async function run(request: RunRequest): Promise<RunResult> {
     warnings,
     timedOut: runLimit(),
     sha256: sha256(loaded.source),
+    secrets: [...secrets.used],
   });
+  // Errors, stacks and warnings can hold a secret too (outputs were redacted as they arrived).
+  const record = redactDeep(built, redactor, { keys: false }) as RunRecord;
   const exitCode = record.status === 'timeout' ? 3 : record.status === 'error' ? 1 : 0;
-  return { record, exitCode, notebook, source: loaded.source };
+  return { record, exitCode, notebook, source: loaded.source, redactor };
 }

@@ -5,6 +5,7 @@
 import type { ReportCell, ReportInput } from '../outputs/render/report.js';
 import { renderReport } from '../outputs/render/report.js';
 import type { Notebook } from '../format/types.js';
+import type { Redactor } from '../outputs/redact.js';
 import type { RunRecord } from './record.js';
 import { writeRunDir } from './run-dir.js';
 export { preloadSanitizer } from '../outputs/sanitize.js';
@@ -51,9 +52,13 @@ export function reportInput(notebook: Notebook, record: RunRecord): ReportInput 
 
 export async function writeRunDirectory(
   outDir: string,
-  result: { record: RunRecord; notebook: Notebook },
+  result: { record: RunRecord; notebook: Notebook; redactor?: Redactor },
 ): Promise<void> {
-  const html = await renderReport(reportInput(result.notebook, result.record));
+  // The record is redacted already; the report also shows cell sources, so it gets the same pass.
+  const html = await renderReport(
+    reportInput(result.notebook, result.record),
+    result.redactor ? { redactor: result.redactor } : {},
+  );
   await writeRunDir(outDir, [
     { path: 'manifest.json', data: JSON.stringify(result.record, null, 2) + '\n' },
     { path: 'report.html', data: html },

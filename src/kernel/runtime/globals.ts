@@ -1,11 +1,12 @@
 /**
  * The names every cell can use without importing them (DESIGN §3): `display`, `html`, `md`,
- * `vegalite` and `sql`. They are globals, so a cell that declares its own `html` simply shadows it.
+ * `vegalite`, `sql` and `secrets`. They are globals, so a cell that declares its own `html` simply shadows it.
  */
 import type { Output } from '../../outputs/types.js';
 import { emit } from './cell.js';
 import { outputHelpers, toOutputsNow, type OutputHelpers } from './outputs.js';
 import type { Scope } from './scope.js';
+import { secrets } from './secrets.js';
 import { makeSqlTag } from './sql-engine.js';
 
 type Builtins = OutputHelpers['builtins'];
@@ -37,4 +38,5 @@ export function installGlobals(scope: Scope): void {
   );
   define('vegalite', (spec: unknown) => builtins('vegalite').vegalite(spec));
   define('sql', makeSqlTag(scope));
+  define('secrets', secrets);
 }

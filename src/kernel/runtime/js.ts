@@ -9,6 +9,7 @@ import { cellFile, toErrorData } from './errors.js';
 import { runBody } from './evaluate.js';
 import { loadOutputs, needsOutputs, toOutputs } from './outputs.js';
 import type { Scope } from './scope.js';
+import { beginSecrets, endSecrets } from './secrets.js';
 
 function declarationsOf(returned: unknown, names: string[]): Map<string, unknown> {
   const record = (typeof returned === 'object' && returned !== null ? returned : {}) as Record<
@@ -28,6 +29,7 @@ async function showLast(returned: unknown): Promise<void> {
 export async function executeJs(command: ExecuteJs, scope: Scope): Promise<Completion> {
   const file = cellFile('cell', command.cellId);
   scope.forgetCell(command.cellId);
+  beginSecrets(command.secrets);
   try {
     if (needsOutputs(command.code)) await loadOutputs();
     const returned = await runBody(command.code, command.inputs, scope, file);
@@ -36,5 +38,7 @@ export async function executeJs(command: ExecuteJs, scope: Scope): Promise<Compl
     return { status: 'ok', declared };
   } catch (error) {
     return { status: 'error', error: toErrorData(error, { file, lineMap: command.lineMap }), declared: [] };
+  } finally {
+    endSecrets();
   }
 }
