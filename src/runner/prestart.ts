@@ -31,6 +31,24 @@ export interface Prestarted {
   ready: Promise<ProcessKernel | undefined>;
 }
 
+/**
+ * Starts `kernel` and, when the notebook has SQL, has it load DuckDB right away (while the host
+ * does its own work). Resolves undefined when the start fails: the session then tries again and
+ * reports the error on the cell.
+ */
+export function startKernel(kernel: ProcessKernel, sql: boolean): Promise<ProcessKernel | undefined> {
+  return kernel.start().then(
+    () => {
+      if (sql) kernel.send({ type: 'warmup', sql: true });
+      return kernel;
+    },
+    async () => {
+      await kernel.shutdown();
+      return undefined;
+    },
+  );
+}
+
 /** A SQL fence anywhere in the text: enough to decide to load DuckDB early (a guess, never wrong-footed). */
 const SQL_FENCE = /^ {0,3}(?:`{3,}|~{3,})[ \t]*sql(?:[ \t]|$)/m;
 
@@ -48,16 +66,6 @@ export function prestartKernel(path: string, heapMb: number | undefined): Presta
   const workspace = findWorkspace(cwd);
   const connections = new LateConnections();
   const kernel = new ProcessKernel({ workspace, cwd, connections, ...(heapMb ? { heapMb } : {}) });
-  const sql = SQL_FENCE.test(text);
-  const ready = kernel.start().then(
-    () => {
-      if (sql) kernel.send({ type: 'warmup', sql: true });
-      return kernel;
-    },
-    async () => {
-      await kernel.shutdown();
-      return undefined;
-    },
-  );
+  const ready = startKernel(kernel, SQL_FENCE.test(text));
   return { absolutePath, workspace, cwd, heapMb, connections, kernel, ready };
 }

@@ -18,7 +18,7 @@ import { EnvSecretSource, type SecretSource } from '../secrets/source.js';
 import type { CellRecord, RunRecord } from './record.js';
 import { runtimeInfo, sha256 } from './runtime-info.js';
 import { findWorkspace } from './workspace.js';
-import { LateConnections, type Prestarted } from './prestart.js';
+import { LateConnections, startKernel, type Prestarted } from './prestart.js';
 
 /** Bad input: exit code 2. The message names the file (and the line, the param). */
 export class RunInputError extends Error {
@@ -142,24 +142,6 @@ const loadRunModules = () =>
     import('./build-record.js'),
   ]);
 
-/**
- * Starts the kernel right away and, for a notebook with SQL, has it load DuckDB while the host
- * loads its own modules and transpiles the TS cells. A failed start is left to the session (it
- * tries again and reports the error on the cell).
- */
-function startEarly(kernel: ProcessKernel, sql: boolean): Promise<ProcessKernel | undefined> {
-  return kernel.start().then(
-    () => {
-      if (sql) kernel.send({ type: 'warmup', sql: true });
-      return kernel;
-    },
-    async () => {
-      await kernel.shutdown();
-      return undefined;
-    },
-  );
-}
-
 /** The prestarted kernel when it was started for this very run, else a fresh start. */
 async function adoptOrStart(
   prestarted: Prestarted | undefined,
@@ -241,7 +223,7 @@ async function run(request: RunRequest): Promise<RunResult> {
         request.prestarted,
         { absolutePath: loaded.absolutePath, workspace, heapMb },
         connections,
-        () => startEarly(createKernel(), hasSqlCells(notebook)),
+        () => startKernel(createKernel(), hasSqlCells(notebook)),
       )
     : shutDown(request.prestarted);
   const [analysis, { createState }, { Session }, { prepareOutput }, { buildRecord }] = await loadRunModules();
