@@ -1,0 +1,85 @@
+/**
+ * The HTTP application of `quire serve`, without a listening socket (server.ts binds it). Owns
+ * the middleware order: headers, Origin check, body limit, session on `/api/*`, then the routes;
+ * and the mapping of every error to a JSON answer. Routes are thin handlers over WorkspaceFiles.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import type { Authorize, Sessions, User } from './auth.js';
+import { checkOrigin } from './auth.js';
+import { describeError, errorResponse } from './errors.js';
+import { loginRoutes } from './routes/login.js';
+import { notebookRoutes } from './routes/notebooks.js';
+import type { WorkspaceFiles } from './workspace-files.js';
+
+/** Facts known only once the server listens (the port, when 0 was asked for). */
+export interface ServerIdentity {
+  /** origins a state-changing request may come from */
+  origins: Set<string>;
+  /** the session cookie's name */
+  cookieName: string;
+}
+
+export interface ServerDeps {
+  files: WorkspaceFiles;
+  sessions: Sessions;
+  authorize: Authorize;
+  identity: () => ServerIdentity;
+  /** where unexpected errors go (they are never sent to the client) */
+  logError: (error: unknown) => void;
+  /** largest accepted request body, bytes */
+  maxBodyBytes?: number;
+}
+
+export type ServerEnv = { Variables: { user: User } };
+
+const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+
+export function createApp(deps: ServerDeps): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+
+  app.use(async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    // The login URL carries the token: it must not leak through Referer or a cache.
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Cache-Control', 'no-store');
+  });
+
+  app.use(async (c, next) => {
+    const refused = checkOrigin(
+      { method: c.req.method, origin: c.req.header('origin') },
+      deps.identity().origins,
+    );
+    if (refused) return errorResponse(c, 403, 'forbidden-origin', refused);
+    await next();
+  });
+
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY,
+      onError: (c) => errorResponse(c, 413, 'payload-too-large', 'the request body is too large'),
+    }),
+  );
+
+  app.use('/api/*', async (c, next) => {
+    const user = deps.sessions.userOf(getCookie(c, deps.identity().cookieName));
+    if (!user) return errorResponse(c, 401, 'unauthorized', 'log in with the URL printed by `quire serve`');
+    c.set('user', user);
+    await next();
+  });
+
+  app.route('/', loginRoutes(deps));
+  app.route('/api/notebooks', notebookRoutes(deps));
+
+  // The editor UI is not built yet (issue 3): a placeholder so the login redirect lands somewhere.
+  app.get('/', (c) => c.text('Quire editor: the UI is not built yet. The API is under /api.'));
+
+  app.notFound((c) => errorResponse(c, 404, 'not-found', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    const { status, body } = describeError(error, deps.logError);
+    return c.json(body, status);
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+/**
+ * The security baseline of `quire serve` (issue 3): a login token, session cookies, the Origin
+ * check, and the single place where a request is authorized. Full users and roles come later
+ * (DESIGN §5 `auth/`): they replace `authorize` and `Sessions.login`, and every route already
+ * calls `authorize(user, action, resource)`.
+ *
+ * - The login token is random per server start and valid for the server's lifetime (like Jupyter's),
+ *   so the printed URL can be opened in more than one browser. `/login?token=` exchanges it for a
+ *   session cookie; the token itself never goes into a cookie.
+ * - The session cookie is HttpOnly (no script reads it), SameSite=Strict (no cross-site request
+ *   carries it), Path=/; its value is a random id mapped to the user in memory, so a restart logs
+ *   everyone out. Its name carries the port: cookies are not port-scoped, and two servers on one
+ *   host must not overwrite each other's session.
+ * - A state-changing request (anything but GET/HEAD/OPTIONS) with an Origin header must come from
+ *   one of the server's own origins; a foreign Origin is refused with 403. The allowed origins are
+ *   fixed at start from the bound address, never taken from the request's Host header (a DNS
+ *   rebinding page would control that).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Who is making a request. The baseline has one user: whoever holds the login token. */
+export interface User {
+  id: string;
+  name: string;
+}
+
+/** What a request wants to do; RBAC maps roles to these. */
+export type Action = 'notebook:list' | 'notebook:read' | 'notebook:write';
+
+/** The one authorization decision: may `user` do `action` on `resource` (a workspace path, or '*')? */
+export type Authorize = (user: User, action: Action, resource: string) => boolean;
+
+/** Baseline: whoever logged in with the token owns the workspace. */
+export const authorizeOwner: Authorize = () => true;
+
+export const OWNER: User = { id: 'owner', name: 'owner' };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const randomToken = (): string => randomBytes(32).toString('base64url');
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The login token and the live sessions of one server. */
+export class Sessions {
+  readonly token: string;
+  private readonly byId = new Map<string, User>();
+
+  constructor(token: string = randomToken()) {
+    this.token = token;
+  }
+
+  /** A new session id for a valid token, or undefined. */
+  login(token: string | undefined): string | undefined {
+    if (token === undefined || !sameSecret(token, this.token)) return undefined;
+    const id = randomToken();
+    this.byId.set(id, OWNER);
+    return id;
+  }
+
+  userOf(sessionId: string | undefined): User | undefined {
+    return sessionId === undefined ? undefined : this.byId.get(sessionId);
+  }
+
+  logout(sessionId: string): void {
+    this.byId.delete(sessionId);
+  }
+}
+
+/** The cookie that carries the session id for a server on `port`. */
+export const sessionCookieName = (port: number): string => `quire_session_${port}`;
+
+/**
+ * The origins a browser uses to reach a server bound to `host:port`. A loopback server is
+ * reachable as 127.0.0.1, localhost and [::1]; others by the bound host and any `extra` origins
+ * (a reverse proxy's public origin, given by configuration).
+ */
+export function ownOrigins(host: string, port: number, extra: string[] = []): Set<string> {
+  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'];
+  const hosts = loopback.includes(host)
+    ? ['127.0.0.1', 'localhost', '[::1]']
+    : [host.includes(':') ? `[${host}]` : host];
+  return new Set([...hosts.map((h) => `http://${h}:${port}`), ...extra]);
+}
+
+/**
+ * The Origin rule for one request: null when allowed, else the reason it is refused. A request
+ * without Origin is not from a cross-site browser context and passes, except a WebSocket upgrade
+ * (`webSocket: true`): browsers always send Origin there, and an upgrade is a GET that changes
+ * state, so it must carry one of ours.
+ */
+export function checkOrigin(
+  request: { method: string; origin: string | undefined; webSocket?: boolean },
+  allowed: Set<string>,
+): string | null {
+  const { method, origin, webSocket = false } = request;
+  if (!webSocket && SAFE_METHODS.has(method.toUpperCase())) return null;
+  if (origin === undefined && !webSocket) return null;
+  if (origin !== undefined && allowed.has(origin)) return null;
+  return `requests from origin ${JSON.stringify(origin ?? '(none)')} are not allowed`;
+}

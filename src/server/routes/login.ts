@@ -1,0 +1,17 @@
+/** `/login?token=…`: exchanges the printed login token for a session cookie, then goes to `/`. */
+import { Hono } from 'hono';
+import { setCookie } from 'hono/cookie';
+import type { ServerEnv, ServerDeps } from '../app.js';
+import { errorResponse } from '../errors.js';
+
+export function loginRoutes(deps: ServerDeps): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+  routes.get('/login', (c) => {
+    const session = deps.sessions.login(c.req.query('token'));
+    if (session === undefined)
+      return errorResponse(c, 401, 'unauthorized', 'the login token is missing or wrong');
+    setCookie(c, deps.identity().cookieName, session, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    return c.redirect('/', 302);
+  });
+  return routes;
+}

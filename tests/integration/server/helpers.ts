@@ -1,0 +1,35 @@
+/** Shared set-up for the server tests: real workspaces in the temp folder. */
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** A temp folder holding `files` (paths relative to it); its real path. */
+export function makeWorkspace(files: Record<string, string> = {}): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'quire-server-')));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+export function removeWorkspace(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export const notebook = (title: string, tags: string[] = [], body = '```ts\nconst x = 1;\n```\n'): string =>
+  `---\ntitle: ${title}\ntags: [${tags.join(', ')}]\n---\n\n# ${title}\n\n${body}`;
+
+/** A notebook with an unterminated code fence: a parse error on line 3. */
+export const BROKEN = '# Broken\n\n```ts\nconst x = 1;\n';
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it is true or `ms` pass. */
+export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await sleep(20);
+  }
+}

@@ -1,0 +1,58 @@
+/** The security baseline's pure parts: login tokens, sessions, allowed origins, the Origin rule. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkOrigin, ownOrigins, sessionCookieName, Sessions } from '../../../src/server/auth.js';
+
+test('a session is created only for the exact token', () => {
+  const sessions = new Sessions();
+  assert.ok(sessions.token.length >= 40, 'the token has at least 32 random bytes');
+  assert.equal(sessions.login(undefined), undefined);
+  assert.equal(sessions.login(''), undefined);
+  assert.equal(sessions.login(sessions.token.slice(1)), undefined);
+  assert.equal(sessions.login(sessions.token + 'x'), undefined);
+  const id = sessions.login(sessions.token);
+  assert.ok(id);
+  assert.notEqual(id, sessions.token, 'the session id is not the token');
+  assert.equal(sessions.userOf(id)?.id, 'owner');
+  assert.equal(sessions.userOf('forged'), undefined);
+  sessions.logout(id);
+  assert.equal(sessions.userOf(id), undefined);
+});
+
+test('each server start has its own token', () => {
+  assert.notEqual(new Sessions().token, new Sessions().token);
+});
+
+test('a loopback server accepts its three loopback origins and nothing else', () => {
+  assert.deepEqual(
+    [...ownOrigins('127.0.0.1', 8123)],
+    ['http://127.0.0.1:8123', 'http://localhost:8123', 'http://[::1]:8123'],
+  );
+  assert.deepEqual(
+    [...ownOrigins('10.0.0.5', 80, ['https://nb.example.com'])],
+    ['http://10.0.0.5:80', 'https://nb.example.com'],
+  );
+  assert.equal(sessionCookieName(8123), 'quire_session_8123');
+});
+
+const allowed = ownOrigins('127.0.0.1', 8123);
+const cases: Array<[method: string, origin: string | undefined, webSocket: boolean, ok: boolean]> = [
+  ['GET', 'https://evil.example', false, true],
+  ['HEAD', 'https://evil.example', false, true],
+  ['PUT', undefined, false, true],
+  ['PUT', 'http://127.0.0.1:8123', false, true],
+  ['POST', 'http://localhost:8123', false, true],
+  ['PUT', 'https://evil.example', false, false],
+  ['DELETE', 'http://127.0.0.1:9999', false, false],
+  ['PUT', 'null', false, false],
+  ['put', 'https://evil.example', false, false],
+  ['GET', 'http://127.0.0.1:8123', true, true],
+  ['GET', 'https://evil.example', true, false],
+  ['GET', undefined, true, false],
+];
+for (const [method, origin, webSocket, ok] of cases) {
+  test(`Origin ${origin ?? '(none)'} on ${method}${webSocket ? ' upgrade' : ''} is ${ok ? 'allowed' : 'refused'}`, () => {
+    const refused = checkOrigin({ method, origin, webSocket }, allowed);
+    assert.equal(refused === null, ok, refused ?? '');
+  });
+}
