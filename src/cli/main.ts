@@ -11,6 +11,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run a notebook headless: quire run FILE [-p name=value]… [--out DIR] [--json] [--timeout 10m]',
     load: async () => (await import('./run.js')).runCommand,
   },
+  serve: {
+    summary: 'the editor: quire serve [DIR] [--port N] [--host H] (prints a one-time login URL)',
+    load: async () => (await import('./serve.js')).serveCommand,
+  },
 };
 
 const usage = (): string =>

@@ -11,6 +11,7 @@ import { checkOrigin } from './auth.js';
 import { describeError, errorResponse } from './errors.js';
 import { loginRoutes } from './routes/login.js';
 import { notebookRoutes } from './routes/notebooks.js';
+import { staticRoutes } from './routes/static.js';
 import type { WorkspaceFiles } from './workspace-files.js';
 
 /** Facts known only once the server listens (the port, when 0 was asked for). */
@@ -72,6 +73,7 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
 
   app.route('/', loginRoutes(deps));
   app.route('/api/notebooks', notebookRoutes(deps));
+  app.route('/', staticRoutes());
 
   // The editor UI is not built yet (issue 3): a placeholder so the login redirect lands somewhere.
   app.get('/', (c) => c.text('Quire editor: the UI is not built yet. The API is under /api.'));

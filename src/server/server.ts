@@ -11,6 +11,8 @@ import { serve } from '@hono/node-server';
 import { authorizeOwner, ownOrigins, sessionCookieName, Sessions, type Authorize } from './auth.js';
 import { createApp, type ServerIdentity } from './app.js';
 import { WorkspaceFiles } from './workspace-files.js';
+import { NotebookSessions } from './notebook-sessions.js';
+import { attachWebSockets } from './ws.js';
 
 export interface ServerOptions {
   workspace: string;
@@ -24,6 +26,10 @@ export interface ServerOptions {
   token?: string;
   authorize?: Authorize;
   logError?: (error: unknown) => void;
+  /** an editor session's kernel stops after this long without a run (default 10 min) */
+  idleKernelMs?: number;
+  /** how often notebooks are polled for changes on disk (default 1 s) */
+  watchIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -33,6 +39,9 @@ export interface RunningServer {
   /** the URL to print: opening it logs the browser in */
   loginUrl: string;
   files: WorkspaceFiles;
+  /** the editor sessions, one per open notebook */
+  notebooks: NotebookSessions;
+  /** closes sockets and connections and shuts every session's kernel down */
   close(): Promise<void>;
 }
 
@@ -44,6 +53,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const files = new WorkspaceFiles(workspace);
   const sessions = new Sessions(options.token);
+  const logError =
+    options.logError ?? ((error: unknown) => console.error('quire serve: unexpected error:', error));
   // Set once the port is known; the app reads it per request.
   const bound: { identity?: ServerIdentity } = {};
   const app = createApp({
@@ -54,7 +65,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!bound.identity) throw new Error('the server is not listening yet');
       return bound.identity;
     },
-    logError: options.logError ?? ((error) => console.error('quire serve: unexpected error:', error)),
+    logError,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -66,16 +77,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
   bound.identity = { origins: ownOrigins(host, port, options.origins), cookieName: sessionCookieName(port) };
   const url = `http://${urlHost(host)}:${port}`;
+  const notebooks = new NotebookSessions(files, {
+    ...(options.idleKernelMs !== undefined ? { idleKernelMs: options.idleKernelMs } : {}),
+    ...(options.watchIntervalMs !== undefined ? { watchIntervalMs: options.watchIntervalMs } : {}),
+    logError,
+  });
+  const sockets = attachWebSockets(server, {
+    sessions,
+    authorize: options.authorize ?? authorizeOwner,
+    identity: () => bound.identity!,
+    notebooks,
+    logError,
+  });
 
   return {
     url,
     token: sessions.token,
     loginUrl: `${url}/login?token=${encodeURIComponent(sessions.token)}`,
     files,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    notebooks,
+    close: async () => {
+      const closed = new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await sockets.close();
+      await notebooks.close();
+      await closed;
+    },
   };
 }

@@ -1,0 +1,75 @@
+/**
+ * `quire serve [DIR] [--port N] [--host H]` (DESIGN §4): the editor's server on DIR (default: the
+ * current folder), bound to 127.0.0.1:8888 by default (`--port 0`: any free port). Prints the
+ * one-time login URL; SIGINT/SIGTERM close the server and shut its kernels down.
+ */
+import { resolve } from 'node:path';
+import { InputError } from './errors.js';
+import { parseCommandArgs } from './args.js';
+
+const HELP = `usage: quire serve [DIR] [--port N] [--host H]
+
+  DIR          the folder of notebooks to serve (default: the current folder)
+  --port N     the port (default 8888; 0 picks a free one)
+  --host H     the address to bind (default 127.0.0.1: only this machine can connect)`;
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return 8888;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new InputError(`--port expects 0…65535, got "${text}"`);
+  return port;
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (positionals.length > 1)
+    throw new InputError(`expected at most one folder, got ${positionals.length}\n${HELP}`);
+  const port = parsePort(values.port);
+  const { startServer } = await import('../server/server.js');
+  let server;
+  try {
+    server = await startServer({
+      workspace: resolve(positionals[0] ?? '.'),
+      port,
+      host: values.host ?? '127.0.0.1',
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new InputError((error as Error).message);
+    }
+    if (error instanceof Error && /is not a folder/.test(error.message)) throw new InputError(error.message);
+    throw error;
+  }
+  process.stdout.write(`Quire is serving ${positionals[0] ?? '.'}\n  ${server.loginUrl}\nCtrl-C to stop\n`);
+  const running = server;
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals, code: number) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`quire serve: stopping (${signal})\n`);
+      running.close().then(
+        () => done(code),
+        (error: unknown) => {
+          process.stderr.write(`quire serve: ${String(error)}\n`);
+          done(code);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT', 0));
+    process.once('SIGTERM', () => stop('SIGTERM', 0));
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Client commands of the editor protocol (browser → server), one zod schema per message and a
+ * discriminated union on `type`. Every command carries a client-chosen `requestId`, echoed in the
+ * `ack` or `error` that answers it. Shared by the server and the browser: no Node imports here.
+ */
+import { z } from 'zod';
+
+const requestId = z.string().min(1).max(200);
+const cellId = z.string().min(1).max(500);
+/** A cell's source; the WebSocket frame cap bounds the whole message. */
+const source = z.string();
+const version = z.string().regex(/^[0-9a-f]{64}$/, 'a version is a sha256 in hex');
+const paramValue = z.union([z.string(), z.number(), z.boolean()]);
+
+const command = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), requestId, ...shape }).strict();
+
+/** Opens (or re-attaches to) the server session of a notebook; the answer is a `snapshot`. */
+export const Open = command('open', { path: z.string().min(1).max(4096) });
+export const EditCell = command('editCell', { cellId, source });
+/** `language: 'prose'` inserts Markdown; a code cell may be given a `name`. */
+export const InsertCell = command('insertCell', {
+  index: z.number().int().min(0),
+  language: z.enum(['ts', 'js', 'sql', 'prose']),
+  source,
+  name: z
+    .string()
+    .regex(/^[A-Za-z_$][\w$]*$/, 'a name is an identifier')
+    .optional(),
+});
+export const DeleteCell = command('deleteCell', { cellId });
+export const MoveCell = command('moveCell', { cellId, index: z.number().int().min(0) });
+/** Runs the cell and exactly its transitive dependents (and inputs the kernel lacks). */
+export const RunCell = command('runCell', { cellId });
+export const RunAll = command('runAll', {});
+export const Interrupt = command('interrupt', {});
+export const SetParams = command('setParams', { values: z.record(z.string(), paramValue) });
+/** Writes the session's text if the file is still at `baseVersion` (null: the file must not exist). */
+export const Save = command('save', { baseVersion: version.nullable() });
+/** Raw mode (a notebook that does not parse): replaces the whole text, then parses again. */
+export const SaveRaw = command('saveRaw', { text: z.string(), baseVersion: version.nullable() });
+/** Rows of a table output; `outputIndex` picks among the cell's outputs (default: the first table). */
+export const TablePage = command('tablePage', {
+  cellId,
+  outputIndex: z.number().int().min(0).optional(),
+  offset: z.number().int().min(0),
+  limit: z.number().int().min(1).max(10_000),
+  sort: z.object({ column: z.string(), descending: z.boolean().default(false) }).optional(),
+});
+
+export const ClientCommand = z.discriminatedUnion('type', [
+  Open,
+  EditCell,
+  InsertCell,
+  DeleteCell,
+  MoveCell,
+  RunCell,
+  RunAll,
+  Interrupt,
+  SetParams,
+  Save,
+  SaveRaw,
+  TablePage,
+]);
+export type ClientCommand = z.infer<typeof ClientCommand>;
+export type CommandOf<T extends ClientCommand['type']> = Extract<ClientCommand, { type: T }>;

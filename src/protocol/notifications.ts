@@ -1,0 +1,124 @@
+/**
+ * Server notifications of the editor protocol (server → browser). A `snapshot` is the whole state
+ * of a notebook session; the others are changes to it. Shared by the server and the browser: no
+ * Node imports here.
+ */
+import { z } from 'zod';
+
+export const RunStatus = z.enum(['idle', 'queued', 'running', 'ok', 'error', 'skipped', 'stale']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** `{mime, data}`; data depends on the MIME type (see src/outputs/types.ts). */
+export const Output = z.object({ mime: z.string(), data: z.unknown() });
+export type Output = z.infer<typeof Output>;
+
+export const ErrorData = z.object({
+  name: z.string(),
+  message: z.string(),
+  line: z.number().optional(),
+  column: z.number().optional(),
+  stack: z.string().optional(),
+});
+export type ErrorData = z.infer<typeof ErrorData>;
+
+export const SnapshotCell = z.object({
+  id: z.string(),
+  kind: z.enum(['code', 'prose']),
+  language: z.enum(['ts', 'js', 'sql']).optional(),
+  name: z.string().optional(),
+  source: z.string(),
+  status: RunStatus,
+  durationMs: z.number().optional(),
+  outputs: z.array(Output),
+  error: ErrorData.optional(),
+  skippedBecause: z.string().optional(),
+});
+export type SnapshotCell = z.infer<typeof SnapshotCell>;
+
+const ParamType = z.enum(['string', 'number', 'integer', 'boolean', 'date', 'datetime']);
+const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
+export const ParamSpec = z.object({
+  name: z.string(),
+  type: ParamType,
+  default: ParamValue.optional(),
+  enum: z.array(ParamValue).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  description: z.string().optional(),
+});
+
+const requestId = z.string().optional();
+
+export const Snapshot = z.object({
+  type: z.literal('snapshot'),
+  requestId,
+  path: z.string(),
+  /** the version on disk this session's text is based on (null: the file is gone) */
+  version: z.string().nullable(),
+  /** the session's current text (what `save` writes) */
+  text: z.string(),
+  /** the text differs from what is on disk at `version` */
+  dirty: z.boolean(),
+  title: z.string().optional(),
+  cells: z.array(SnapshotCell),
+  params: z.object({ schema: z.array(ParamSpec), values: z.record(z.string(), ParamValue) }),
+  /** raw mode: the notebook does not parse; only `saveRaw` is allowed */
+  parseError: z.object({ message: z.string(), line: z.number(), column: z.number() }).optional(),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+export const CellStatus = z.object({
+  type: z.literal('cellStatus'),
+  cellId: z.string(),
+  status: RunStatus,
+  durationMs: z.number().optional(),
+  error: ErrorData.optional(),
+  skippedBecause: z.string().optional(),
+});
+/** One more output of a running cell (a `running` status clears the cell's outputs). */
+export const CellOutput = z.object({ type: z.literal('cellOutput'), cellId: z.string(), output: Output });
+/** Another client edited a cell's source. */
+export const CellSource = z.object({
+  type: z.literal('cellSource'),
+  cellId: z.string(),
+  source: z.string(),
+  dirty: z.boolean(),
+});
+/** The command `requestId` was applied (commands answered otherwise, e.g. by a snapshot, get no ack). */
+export const Ack = z.object({ type: z.literal('ack'), requestId: z.string() });
+export const Saved = z.object({ type: z.literal('saved'), requestId, version: z.string() });
+export const Conflict = z.object({
+  type: z.literal('conflict'),
+  requestId,
+  currentVersion: z.string().nullable(),
+});
+/** The file changed on disk while this session had unsaved edits (null: it was deleted). */
+export const ExternalChange = z.object({ type: z.literal('externalChange'), version: z.string().nullable() });
+export const ErrorNotification = z.object({ type: z.literal('error'), requestId, message: z.string() });
+export const TablePageResult = z.object({
+  type: z.literal('tablePage'),
+  requestId,
+  cellId: z.string(),
+  offset: z.number(),
+  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  rows: z.array(z.array(z.unknown())),
+  /** rows available to page through (the preview's rows) */
+  pageableRows: z.number(),
+  /** rows in the whole result */
+  rowCount: z.number(),
+});
+
+export const ServerNotification = z.discriminatedUnion('type', [
+  Snapshot,
+  CellStatus,
+  CellOutput,
+  CellSource,
+  Ack,
+  Saved,
+  Conflict,
+  ExternalChange,
+  ErrorNotification,
+  TablePageResult,
+]);
+export type ServerNotification = z.infer<typeof ServerNotification>;
+export type NotificationOf<T extends ServerNotification['type']> = Extract<ServerNotification, { type: T }>;

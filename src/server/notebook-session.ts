@@ -1,0 +1,335 @@
+/**
+ * One server-side session per open notebook, shared by every client that opens it (issue 3). It
+ * owns the document (the parsed notebook and its current text), an engine `Session` whose kernel
+ * starts on the first run, every cell's status and outputs, and the clients to notify. The
+ * document lives here, not in a browser: a client that closes its tab mid-run loses nothing, and
+ * the next `open` gets a snapshot with whatever arrived meanwhile.
+ *
+ * Commands are handled one at a time (a chain), so a save never interleaves with an edit. It must
+ * not know about sockets: ws.ts turns frames into commands and notifications into frames.
+ */
+import { dirname } from 'node:path';
+import { analyzeCell } from '../analysis/index.js';
+import { Session } from '../engine/session.js';
+import { createState, type CellStatusNotification } from '../engine/state/index.js';
+import { NotebookEditError, NotebookParseError, ParamError } from '../format/errors.js';
+import { parseNotebook, serializeNotebook, validateParamValue } from '../format/index.js';
+import type { Cell, ParamValue } from '../format/types.js';
+import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../protocol/index.js';
+import { applyEdit, engineCells, loadDocument, type SessionDocument } from './session-document.js';
+import { sessionKernel, type SessionKernel } from './session-kernel.js';
+import { redactError, snapshotCell, tablePage } from './session-view.js';
+import type { NotebookChange, WorkspaceFiles } from './workspace-files.js';
+
+/** Where a session's notifications go: one per connected client. */
+export interface SessionClient {
+  send(notification: ServerNotification): void;
+}
+
+export interface NotebookSessionOptions {
+  /** the kernel is shut down after this long without a run (default 10 min); the next run starts one */
+  idleKernelMs?: number;
+  heapMb?: number;
+}
+
+export const DEFAULT_IDLE_KERNEL_MS = 10 * 60 * 1000;
+
+interface Live {
+  document: SessionDocument;
+  engine: Session;
+  kernel: SessionKernel;
+}
+
+type Raw = { text: string; parseError: { message: string; line: number; column: number } };
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class NotebookSession {
+  readonly clients = new Set<SessionClient>();
+  private live: Live | undefined;
+  private raw: Raw | undefined;
+  /** the version on disk that `savedText` has (null: no file) */
+  private version: string | null = null;
+  private savedText = '';
+  private chain: Promise<void> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private hasKernel = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly files: WorkspaceFiles,
+    private readonly options: NotebookSessionOptions,
+  ) {}
+
+  static async open(
+    files: WorkspaceFiles,
+    path: string,
+    options: NotebookSessionOptions = {},
+  ): Promise<NotebookSession> {
+    const session = new NotebookSession(path, files, options);
+    const { text, version } = await files.read(path);
+    session.load(text, version);
+    return session;
+  }
+
+  /** The text a save writes now. */
+  get text(): string {
+    return this.live ? serializeNotebook(this.live.document.notebook) : (this.raw?.text ?? this.savedText);
+  }
+
+  get dirty(): boolean {
+    return this.text !== this.savedText;
+  }
+
+  /** a kernel was started and not stopped since (idle shutdown, reload) */
+  get kernelStarted(): boolean {
+    return this.hasKernel;
+  }
+
+  /** Handles one client command; every outcome is a notification, nothing throws. */
+  handle(client: SessionClient, command: ClientCommand): Promise<void> {
+    const next = this.chain.then(() => this.apply(client, command));
+    this.chain = next.catch(() => undefined);
+    return next.catch((error: unknown) => {
+      client.send({ type: 'error', requestId: command.requestId, message: messageOf(error) });
+    });
+  }
+
+  snapshot(requestId?: string): Snapshot {
+    const base = { type: 'snapshot' as const, ...(requestId ? { requestId } : {}), path: this.path };
+    const common = { version: this.version, text: this.text, dirty: this.dirty };
+    if (!this.live) {
+      return {
+        ...base,
+        ...common,
+        cells: [],
+        params: { schema: [], values: {} },
+        ...(this.raw ? { parseError: this.raw.parseError } : {}),
+      };
+    }
+    const { document, engine, kernel } = this.live;
+    const cells = engineCells(document).map((cell) =>
+      snapshotCell(cell, engine.state, engine.results, kernel.redactor),
+    );
+    const fm = document.notebook.frontMatter;
+    return {
+      ...base,
+      ...common,
+      ...(fm?.title ? { title: fm.title } : {}),
+      cells,
+      params: { schema: fm?.params ?? [], values: { ...engine.state.params } },
+    };
+  }
+
+  broadcast(notification: ServerNotification, except?: SessionClient): void {
+    for (const client of this.clients) if (client !== except) client.send(notification);
+  }
+
+  /** The file changed on disk (someone else wrote it). */
+  async diskChanged(change: NotebookChange): Promise<void> {
+    if (change.version === this.version) return;
+    if (this.dirty || change.version === null) {
+      this.broadcast({ type: 'externalChange', version: change.version });
+      return;
+    }
+    const { text, version } = await this.files.read(this.path);
+    if (this.dirty) return this.broadcast({ type: 'externalChange', version });
+    this.load(text, version);
+    this.broadcast(this.snapshot());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    await this.unload();
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  private async apply(client: SessionClient, command: ClientCommand): Promise<void> {
+    if (command.type === 'open') return client.send(this.snapshot(command.requestId));
+    if (command.type === 'saveRaw') return this.saveRaw(client, command);
+    if (command.type === 'save') return this.save(client, command);
+    const live = this.live;
+    if (!live) throw new Error('the notebook does not parse: fix its text with saveRaw first');
+    switch (command.type) {
+      case 'editCell':
+      case 'insertCell':
+      case 'deleteCell':
+      case 'moveCell': {
+        const { document, op } = applyEdit(live.document, command);
+        live.document = document;
+        live.engine.dispatch(op);
+        if (command.type === 'editCell') {
+          const cell = engineCells(document).find((c) => c.id === command.cellId);
+          client.send({ type: 'ack', requestId: command.requestId });
+          this.broadcast(
+            { type: 'cellSource', cellId: command.cellId, source: cell?.source ?? '', dirty: this.dirty },
+            client,
+          );
+        } else {
+          client.send({ type: 'ack', requestId: command.requestId });
+          this.broadcast(this.snapshot());
+        }
+        return;
+      }
+      case 'runCell':
+        if (!live.document.ids.includes(command.cellId))
+          throw new Error(`no cell with id "${command.cellId}"`);
+        this.touch();
+        live.engine.dispatch({ type: 'runCell', id: command.cellId });
+        return client.send({ type: 'ack', requestId: command.requestId });
+      case 'runAll':
+        this.touch();
+        live.engine.dispatch({ type: 'runAll' });
+        return client.send({ type: 'ack', requestId: command.requestId });
+      case 'interrupt':
+        live.engine.dispatch({ type: 'interrupt' });
+        return client.send({ type: 'ack', requestId: command.requestId });
+      case 'setParams':
+        live.engine.dispatch({ type: 'setParams', values: this.checkParams(live, command.values) });
+        client.send({ type: 'ack', requestId: command.requestId });
+        return this.broadcast(this.snapshot());
+      case 'tablePage': {
+        const page = tablePage(command, live.engine.results.get(command.cellId));
+        if (typeof page === 'string') throw new Error(page);
+        return client.send(page);
+      }
+    }
+  }
+
+  private checkParams(live: Live, values: Record<string, ParamValue>): Record<string, ParamValue> {
+    const specs = live.document.notebook.frontMatter?.params ?? [];
+    const checked: Record<string, ParamValue> = {};
+    for (const [name, value] of Object.entries(values)) {
+      const spec = specs.find((s) => s.name === name);
+      if (!spec) throw new ParamError(`unknown param "${name}"`, name);
+      checked[name] = validateParamValue(spec, value);
+    }
+    return checked;
+  }
+
+  private async save(client: SessionClient, command: CommandOf<'save'>): Promise<void> {
+    if (!this.live) throw new Error('the notebook does not parse: save its text with saveRaw');
+    const text = this.text;
+    const result = await this.files.save(this.path, text, command.baseVersion);
+    if (!result.ok) {
+      return client.send({
+        type: 'conflict',
+        requestId: command.requestId,
+        currentVersion: result.currentVersion,
+      });
+    }
+    this.version = result.version;
+    this.savedText = text;
+    this.broadcast({ type: 'saved', requestId: command.requestId, version: result.version });
+  }
+
+  private async saveRaw(client: SessionClient, command: CommandOf<'saveRaw'>): Promise<void> {
+    if (this.live) throw new Error('saveRaw is only for a notebook that does not parse (raw mode)');
+    const result = await this.files.save(this.path, command.text, command.baseVersion);
+    if (!result.ok) {
+      return client.send({
+        type: 'conflict',
+        requestId: command.requestId,
+        currentVersion: result.currentVersion,
+      });
+    }
+    this.load(command.text, result.version);
+    client.send({ type: 'saved', requestId: command.requestId, version: result.version });
+    this.broadcast(this.snapshot());
+  }
+
+  // ---- loading and the kernel ------------------------------------------------------------------
+
+  /** (Re)loads from text on disk: a fresh engine (the old kernel is shut down), or raw mode. */
+  private load(text: string, version: string | null): void {
+    void this.unload();
+    this.version = version;
+    this.savedText = text;
+    this.raw = undefined;
+    let document: SessionDocument;
+    try {
+      document = loadDocument(parseNotebook(text, { path: this.path }).notebook);
+    } catch (error) {
+      if (!(error instanceof NotebookParseError)) throw error;
+      const message = error.message.replace(/^.*?:\d+:\d+: /, '');
+      this.raw = { text, parseError: { message, line: error.line, column: error.column } };
+      return;
+    }
+    const fm = document.notebook.frontMatter;
+    const params = Object.fromEntries(
+      (fm?.params ?? []).flatMap((p) => (p.default === undefined ? [] : [[p.name, p.default]])),
+    ) as Record<string, ParamValue>;
+    const absolute = this.files.resolve(this.path).absolute;
+    const kernel = sessionKernel(this.files.root, dirname(absolute), this.options.heapMb);
+    const engine = new Session(createState({ cells: engineCells(document), params, analyze: analyzeCell }), {
+      ...kernel.options,
+      createKernel: () => {
+        this.hasKernel = true;
+        return kernel.options.createKernel();
+      },
+      cellTimeoutMs: (cell: Cell) =>
+        cell.kind === 'code' ? (cell.attributes.timeoutMs ?? fm?.timeoutMs) : fm?.timeoutMs,
+    });
+    const live: Live = { document, engine, kernel };
+    engine.on('notification', (n) => this.live === live && this.onStatus(live, n));
+    engine.on('output', (cellId, output) => {
+      if (this.live === live) this.broadcast({ type: 'cellOutput', cellId, output });
+    });
+    engine.on('runFinished', () => this.live === live && this.touch());
+    this.live = live;
+  }
+
+  private onStatus(live: Live, n: CellStatusNotification): void {
+    const error = redactError(n.error, live.kernel.redactor);
+    const result = live.engine.results.get(n.cellId);
+    const finished = n.status === 'ok' || n.status === 'error';
+    this.broadcast({
+      type: 'cellStatus',
+      cellId: n.cellId,
+      status: n.status,
+      ...(finished && result ? { durationMs: result.durationMs } : {}),
+      ...(error ? { error } : {}),
+      ...(n.skippedBecause ? { skippedBecause: n.skippedBecause } : {}),
+    });
+  }
+
+  private async unload(): Promise<void> {
+    const live = this.live;
+    this.live = undefined;
+    this.hasKernel = false;
+    if (!live) return;
+    await live.engine.close();
+    await live.kernel.close();
+  }
+
+  /** Activity: the idle clock starts again; when it runs out with nothing running, the kernel stops. */
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    if (this.closed) return;
+    const ms = Math.min(this.options.idleKernelMs ?? DEFAULT_IDLE_KERNEL_MS, MAX_TIMER_MS);
+    // On the command chain: a command that arrives meanwhile waits for the kernel to be gone.
+    this.idleTimer = setTimeout(() => {
+      this.chain = this.chain.then(() => this.stopIdleKernel()).catch(() => undefined);
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private async stopIdleKernel(): Promise<void> {
+    const live = this.live;
+    if (!live || !this.hasKernel) return;
+    const { running, queue } = live.engine.state;
+    if (running !== null || queue.length > 0) return this.touch();
+    await live.engine.killKernel();
+    // Every value is gone with the process: the engine recomputes what the next run needs.
+    live.engine.dispatch({ type: 'kernelRestarted' });
+    this.hasKernel = false;
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof NotebookEditError || error instanceof ParamError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,79 @@
+/**
+ * Pure views of a notebook session for the protocol: the snapshot of its cells and a page of a
+ * table output. No I/O; the session (notebook-session.ts) owns the state these read.
+ */
+import type { CellResult } from '../engine/session.js';
+import type { EngineState } from '../engine/state/index.js';
+import type { Cell } from '../format/types.js';
+import { redactDeep, type Redactor } from '../outputs/redact.js';
+import { MIME, type ErrorData, type TableData } from '../outputs/types.js';
+import type { CommandOf, NotificationOf, SnapshotCell } from '../protocol/index.js';
+
+export const redactError = (error: ErrorData | undefined, redactor: Redactor): ErrorData | undefined =>
+  error === undefined ? undefined : (redactDeep(error, redactor, { keys: false }) as ErrorData);
+
+/** The protocol's view of one cell: its source, run status and latest outputs. */
+export function snapshotCell(
+  cell: Cell,
+  state: EngineState,
+  results: ReadonlyMap<string, CellResult>,
+  redactor: Redactor,
+): SnapshotCell {
+  const runtime = state.runtime.get(cell.id);
+  const result = results.get(cell.id);
+  const error = redactError(runtime?.error, redactor);
+  return {
+    id: cell.id,
+    kind: cell.kind,
+    ...(cell.kind === 'code' ? { language: cell.language } : {}),
+    ...(cell.kind === 'code' && cell.attributes.name ? { name: cell.attributes.name } : {}),
+    source: cell.source,
+    status: runtime?.status ?? 'idle',
+    ...(result && runtime?.status !== 'running' ? { durationMs: result.durationMs } : {}),
+    outputs: result ? [...result.outputs] : [],
+    ...(error ? { error } : {}),
+    ...(runtime?.skippedBecause ? { skippedBecause: runtime.skippedBecause } : {}),
+  };
+}
+
+const compare = (a: unknown, b: unknown): number => {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : 1;
+};
+
+/**
+ * Rows `offset…offset+limit` of a cell's table output, sorted on request. Pages come from the
+ * preview the output carries (its first rows), not from the kernel: `pageableRows` says how far
+ * paging reaches, `rowCount` how many rows the whole result has.
+ */
+export function tablePage(
+  command: CommandOf<'tablePage'>,
+  result: CellResult | undefined,
+): NotificationOf<'tablePage'> | string {
+  const tables = (result?.outputs ?? []).map((o, i) => ({ o, i })).filter(({ o }) => o.mime === MIME.table);
+  const picked =
+    command.outputIndex === undefined ? tables[0] : tables.find(({ i }) => i === command.outputIndex);
+  if (!picked)
+    return `cell ${command.cellId} has no table output${command.outputIndex === undefined ? '' : ` at ${command.outputIndex}`}`;
+  const table = picked.o.data as TableData;
+  let rows = table.rows;
+  if (command.sort) {
+    const column = table.columns.findIndex((c) => c.name === command.sort?.column);
+    if (column === -1) return `the table has no column ${JSON.stringify(command.sort.column)}`;
+    const sign = command.sort.descending ? -1 : 1;
+    rows = [...rows].sort((a, b) => sign * compare(a[column], b[column]));
+  }
+  return {
+    type: 'tablePage',
+    requestId: command.requestId,
+    cellId: command.cellId,
+    offset: command.offset,
+    columns: table.columns,
+    rows: rows.slice(command.offset, command.offset + command.limit),
+    pageableRows: table.rows.length,
+    rowCount: table.rowCount,
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The editor's WebSocket endpoint `/ws`, on the HTTP server's `upgrade` event. The upgrade must
+ * pass the WebSocket Origin rule (403) and carry the session cookie (401). Then every frame is one
+ * JSON command, validated with the shared protocol schema: a malformed one is answered with an
+ * `error` notification and the connection and the session go on. Frames over the size cap close
+ * the connection (ws's `maxPayload`, close code 1009).
+ *
+ * A connection is attached to one notebook session at a time (the last `open`). It owns no state
+ * of its own: closing it loses nothing.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ClientCommand, MAX_MESSAGE_BYTES, type ServerNotification } from '../protocol/index.js';
+import type { Action, Authorize, Sessions, User } from './auth.js';
+import { checkOrigin } from './auth.js';
+import type { ServerIdentity } from './app.js';
+import type { NotebookSession, SessionClient } from './notebook-session.js';
+import type { NotebookSessions } from './notebook-sessions.js';
+
+export interface WebSocketDeps {
+  sessions: Sessions;
+  authorize: Authorize;
+  identity: () => ServerIdentity;
+  notebooks: NotebookSessions;
+  logError: (error: unknown) => void;
+  maxMessageBytes?: number;
+}
+
+export interface WebSocketEndpoint {
+  /** closes every connection and stops accepting new ones */
+  close(): Promise<void>;
+}
+
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: STATUS_TEXT[status]?.toLowerCase().replace(' ', '-'), message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function attachWebSockets(server: Server, deps: WebSocketDeps): WebSocketEndpoint {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes ?? MAX_MESSAGE_BYTES });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname !== '/ws') return refuse(socket, 404, `no WebSocket endpoint at ${pathname}`);
+    const identity = deps.identity();
+    const refused = checkOrigin(
+      { method: 'GET', origin: request.headers.origin, webSocket: true },
+      identity.origins,
+    );
+    if (refused) return refuse(socket, 403, refused);
+    const user = deps.sessions.userOf(cookieValue(request.headers.cookie, identity.cookieName));
+    if (!user) return refuse(socket, 401, 'log in with the URL printed by `quire serve`');
+    wss.handleUpgrade(request, socket, head, (ws) => connection(ws, user, deps));
+  });
+
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+}
+
+const ACTION: Record<ClientCommand['type'], Action> = {
+  open: 'notebook:read',
+  tablePage: 'notebook:read',
+  editCell: 'notebook:write',
+  insertCell: 'notebook:write',
+  deleteCell: 'notebook:write',
+  moveCell: 'notebook:write',
+  runCell: 'notebook:write',
+  runAll: 'notebook:write',
+  interrupt: 'notebook:write',
+  setParams: 'notebook:write',
+  save: 'notebook:write',
+  saveRaw: 'notebook:write',
+};
+
+/** The requestId of a message that failed validation, when it has a usable one. */
+function requestIdOf(message: unknown): string | undefined {
+  const id = (message as { requestId?: unknown } | null)?.requestId;
+  return typeof id === 'string' && id.length <= 200 ? id : undefined;
+}
+
+function connection(ws: WebSocket, user: User, deps: WebSocketDeps): void {
+  let session: NotebookSession | undefined;
+  const client: SessionClient = {
+    send: (notification: ServerNotification) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(notification));
+    },
+  };
+  const fail = (message: string, requestId?: string): void =>
+    client.send({ type: 'error', ...(requestId ? { requestId } : {}), message });
+
+  const onMessage = async (data: Buffer, isBinary: boolean): Promise<void> => {
+    if (isBinary) return fail('messages are JSON text frames');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString('utf8'));
+    } catch {
+      return fail('the message is not valid JSON');
+    }
+    const checked = ClientCommand.safeParse(parsed);
+    if (!checked.success) {
+      const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`);
+      return fail(`invalid message: ${issues.join('; ')}`, requestIdOf(parsed));
+    }
+    const command = checked.data;
+    const path = command.type === 'open' ? command.path : session?.path;
+    if (path === undefined) return fail('open a notebook first', command.requestId);
+    if (!deps.authorize(user, ACTION[command.type], path)) {
+      return fail(`not allowed: ${ACTION[command.type]} on ${path}`, command.requestId);
+    }
+    if (command.type === 'open') {
+      const opened = await deps.notebooks.open(command.path);
+      session?.clients.delete(client);
+      session = opened;
+      session.clients.add(client);
+    }
+    await session!.handle(client, command);
+  };
+
+  // One message at a time per connection: an `open` must attach before the next command runs.
+  let queue: Promise<void> = Promise.resolve();
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    queue = queue
+      .then(() => onMessage(data, isBinary))
+      .catch((error: unknown) => {
+        const known = error instanceof Error && ['PathError', 'NotFoundError'].includes(error.name);
+        if (!known) deps.logError(error);
+        const message = known ? (error as Error).message : 'internal error (see the server log)';
+        fail(message, requestIdOf(safeJson(data)));
+      });
+  });
+  ws.on('close', () => session?.clients.delete(client));
+  ws.on('error', () => undefined);
+}
+
+function safeJson(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
