@@ -89,6 +89,22 @@ export class QuireTable implements TableValue {
     };
   }
 
+  /**
+   * JSON-safe rows `offset…offset+limit`, or the rows at `order[offset…offset+limit]` (a row
+   * permutation, e.g. a sort). Unsorted pages near the start convert only the chunks they reach.
+   */
+  page(offset: number, limit: number, order?: readonly number[]): unknown[][] {
+    const end = Math.min(offset + limit, this.numRows);
+    if (offset >= end) return [];
+    const data = order ? this.columnData : (this.#data ?? this.#lazy!.head(end));
+    const rows: unknown[][] = [];
+    for (let i = offset; i < end; i++) {
+      const r = order ? (order[i] as number) : i;
+      rows.push(data.map((col) => toJsonSafe(col[r])));
+    }
+    return rows;
+  }
+
   /** Keeps `console.log(table)` and JSON output short and useful. */
   toJSON(): TableData {
     return this.preview(20);

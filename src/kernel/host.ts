@@ -21,6 +21,8 @@ import type {
   DefineValues,
   DeleteNames,
   KernelCommand,
+  TablePage,
+  TablePageResult,
   Warmup,
 } from './protocol.js';
 
@@ -78,6 +80,21 @@ interface Starting {
   reject: (error: Error) => void;
 }
 
+/** What {@link ProcessKernel.tablePage} asks for (the request id is the host's). */
+export type TablePageRequest = Omit<TablePage, 'type' | 'requestId'>;
+/** A page of a table value in the kernel (rows JSON-safe, as TableData's). */
+export type KernelTablePage = Required<Pick<TablePageResult, 'columns' | 'rows' | 'rowCount' | 'offset'>> &
+  Pick<TablePageResult, 'source'>;
+
+interface PendingPage {
+  resolve: (page: KernelTablePage) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** How long a table page may take by default (a kernel busy in a synchronous loop cannot answer). */
+const TABLE_PAGE_TIMEOUT_MS = 5_000;
+
 const STDERR_TAIL_BYTES = 8192;
 /** Grace after `exit` for the stdio pipes to drain (a stray grandchild could hold them open). */
 const CLOSE_GRACE_MS = 500;
@@ -102,6 +119,8 @@ export class ProcessKernel implements Kernel {
   private starting: Starting | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private nextSeq = 1;
+  private nextPage = 1;
+  private readonly pages = new Map<number, PendingPage>();
   private stderrTail = '';
   private exitCalled: number | undefined;
   private readonly heapMb: number;
@@ -252,6 +271,62 @@ export class ProcessKernel implements Kernel {
       case 'connectionQuery':
         void this.answerConnection(message);
         return;
+      case 'tablePage':
+        this.settlePage(message);
+        return;
+    }
+  }
+
+  /**
+   * A page of a table value in the kernel's scope (by notebook name or by the cell that showed it).
+   * Not queued behind running cells; rejects when the kernel has no such table, is not running,
+   * dies, or does not answer within `timeoutMs`.
+   */
+  tablePage(request: TablePageRequest, timeoutMs = TABLE_PAGE_TIMEOUT_MS): Promise<KernelTablePage> {
+    const requestId = this.nextPage++;
+    return new Promise<KernelTablePage>((resolve, reject) => {
+      if (!this.child) return reject(new Error('the kernel is not running'));
+      const timer = setTimeout(() => {
+        this.pages.delete(requestId);
+        reject(new Error(`the kernel did not answer the table page within ${seconds(timeoutMs)}`));
+      }, timeoutMs);
+      this.pages.set(requestId, { resolve, reject, timer });
+      if (!this.post({ type: 'tablePage', requestId, ...request })) {
+        this.pages.delete(requestId);
+        clearTimeout(timer);
+        reject(new Error('the kernel is not running'));
+      }
+    });
+  }
+
+  private settlePage(message: TablePageResult): void {
+    const pending = this.pages.get(message.requestId);
+    if (!pending) return;
+    this.pages.delete(message.requestId);
+    clearTimeout(pending.timer);
+    const { columns, rows, rowCount, offset } = message;
+    if (!message.ok || !columns || !rows || rowCount === undefined || offset === undefined) {
+      pending.reject(new Error(message.error ?? 'the kernel sent an incomplete table page'));
+      return;
+    }
+    if (rows.some((row) => row.length !== columns.length)) {
+      pending.reject(new Error('the kernel sent a table page whose rows do not match its columns'));
+      return;
+    }
+    pending.resolve({
+      columns,
+      rows,
+      rowCount,
+      offset,
+      ...(message.source ? { source: message.source } : {}),
+    });
+  }
+
+  private rejectPages(reason: string): void {
+    for (const [id, pending] of this.pages) {
+      this.pages.delete(id);
+      clearTimeout(pending.timer);
+      pending.reject(new Error(reason));
     }
   }
 
@@ -379,6 +454,7 @@ export class ProcessKernel implements Kernel {
     if (child !== this.child) return;
     this.child = undefined;
     untrack(child);
+    this.rejectPages('the kernel stopped before answering the table page');
     this.removeScratch();
     const reason =
       spawnError ??

@@ -103,6 +103,21 @@ export const Warmup = z.object({ type: z.literal('warmup'), sql: z.boolean() });
 
 export const Shutdown = z.object({ type: z.literal('shutdown') });
 
+/**
+ * A page of a table value in the kernel's scope: `name` (a notebook name) or `cellId` (the table
+ * the cell showed last: its SQL result or its last expression). Answered by a `tablePage`
+ * notification with the same `requestId`; handled at once, not queued behind running cells.
+ */
+export const TablePage = z.object({
+  type: z.literal('tablePage'),
+  requestId: z.number().int(),
+  name: z.string().optional(),
+  cellId: z.string().optional(),
+  offset: z.number().int().min(0),
+  limit: z.number().int().min(1),
+  sort: z.object({ column: z.string(), descending: z.boolean() }).optional(),
+});
+
 export const KernelCommand = z.discriminatedUnion('type', [
   ExecuteJs,
   ExecuteSql,
@@ -112,6 +127,7 @@ export const KernelCommand = z.discriminatedUnion('type', [
   ConnectionResult,
   Warmup,
   Shutdown,
+  TablePage,
 ]);
 export type KernelCommand = z.infer<typeof KernelCommand>;
 export type ExecuteJs = z.infer<typeof ExecuteJs>;
@@ -155,13 +171,30 @@ export const ConnectionQuery = z.object({
   parameters: z.array(z.unknown()),
 });
 
+/** The answer to a {@link TablePage}: JSON-safe rows (as TableData), or `error`. */
+export const TablePageResult = z.object({
+  type: z.literal('tablePage'),
+  requestId: z.number().int(),
+  ok: z.boolean(),
+  columns: z.array(z.object({ name: z.string(), type: z.string() })).optional(),
+  rows: z.array(z.array(z.unknown())).optional(),
+  rowCount: z.number().int().min(0).optional(),
+  offset: z.number().int().min(0).optional(),
+  /** `duckdb`: read from the kept temp table; `js`: from the JS value */
+  source: z.enum(['duckdb', 'js']).optional(),
+  error: z.string().optional(),
+});
+
 export const KernelNotification = z.discriminatedUnion('type', [
   Ready,
   CellOutput,
   CellFinished,
   ConnectionQuery,
+  TablePageResult,
 ]);
 export type KernelNotification = z.infer<typeof KernelNotification>;
 export type CellFinished = z.infer<typeof CellFinished>;
 export type CellOutput = z.infer<typeof CellOutput>;
 export type ConnectionQuery = z.infer<typeof ConnectionQuery>;
+export type TablePage = z.infer<typeof TablePage>;
+export type TablePageResult = z.infer<typeof TablePageResult>;

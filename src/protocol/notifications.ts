@@ -102,10 +102,12 @@ export const TablePageResult = z.object({
   offset: z.number(),
   columns: z.array(z.object({ name: z.string(), type: z.string() })),
   rows: z.array(z.array(z.unknown())),
-  /** rows available to page through (the preview's rows) */
+  /** rows available to page through: the whole result when paged from the kernel, else the preview's rows */
   pageableRows: z.number(),
   /** rows in the whole result */
   rowCount: z.number(),
+  /** where the page came from: the kernel (the whole result, sorted there) or the output's preview */
+  source: z.enum(['kernel', 'preview']).optional(),
 });
 
 export const ServerNotification = z.discriminatedUnion('type', [

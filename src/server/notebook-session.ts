@@ -19,6 +19,8 @@ import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../
 import { applyEdit, engineCells, loadDocument, type SessionDocument } from './session-document.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
 import { redactError, snapshotCell, tablePage } from './session-view.js';
+import { redactDeep } from '../outputs/redact.js';
+import { MIME } from '../outputs/types.js';
 import type { NotebookChange, WorkspaceFiles } from './workspace-files.js';
 
 /** Where a session's notifications go: one per connected client. */
@@ -89,6 +91,12 @@ export class NotebookSession {
 
   /** Handles one client command; every outcome is a notification, nothing throws. */
   handle(client: SessionClient, command: ClientCommand): Promise<void> {
+    // Pages only read state, and may wait on the kernel: they do not hold up edits and runs.
+    if (command.type === 'tablePage') {
+      return this.tablePage(client, command).catch((error: unknown) => {
+        client.send({ type: 'error', requestId: command.requestId, message: messageOf(error) });
+      });
+    }
     const next = this.chain.then(() => this.apply(client, command));
     this.chain = next.catch(() => undefined);
     return next.catch((error: unknown) => {
@@ -191,12 +199,55 @@ export class NotebookSession {
         live.engine.dispatch({ type: 'setParams', values: this.checkParams(live, command.values) });
         client.send({ type: 'ack', requestId: command.requestId });
         return this.broadcast(this.snapshot());
-      case 'tablePage': {
-        const page = tablePage(command, live.engine.results.get(command.cellId));
-        if (typeof page === 'string') throw new Error(page);
-        return client.send(page);
+      case 'tablePage':
+        return this.tablePage(client, command);
+    }
+  }
+
+  /**
+   * A page of a cell's table output: from the kernel (the whole result; a named SQL result is paged
+   * inside DuckDB) while the kernel still holds the value the output shows and the output's
+   * preview does not hold every row; otherwise from the preview.
+   */
+  private async tablePage(client: SessionClient, command: CommandOf<'tablePage'>): Promise<void> {
+    const live = this.live;
+    if (!live) throw new Error('the notebook does not parse: fix its text with saveRaw first');
+    const result = live.engine.results.get(command.cellId);
+    const preview = tablePage(command, result);
+    if (typeof preview === 'string') throw new Error(preview);
+    const status = live.engine.state.runtime.get(command.cellId)?.status;
+    const kernel = live.kernel.current;
+    const lastTable = (result?.outputs ?? []).map((o) => o.mime).lastIndexOf(MIME.table);
+    const shown = command.outputIndex === undefined || command.outputIndex === lastTable;
+    const inKernel =
+      this.hasKernel && kernel?.alive === true && (status === 'ok' || status === 'stale') && shown;
+    if (inKernel && preview.pageableRows < preview.rowCount) {
+      try {
+        const page = await kernel.tablePage({
+          cellId: command.cellId,
+          offset: command.offset,
+          limit: command.limit,
+          ...(command.sort
+            ? { sort: { column: command.sort.column, descending: command.sort.descending } }
+            : {}),
+        });
+        if (this.live === live) this.touch();
+        return client.send({
+          type: 'tablePage',
+          requestId: command.requestId,
+          cellId: command.cellId,
+          offset: page.offset,
+          columns: page.columns,
+          rows: redactDeep(page.rows, live.kernel.redactor, { keys: false }) as unknown[][],
+          pageableRows: page.rowCount,
+          rowCount: page.rowCount,
+          source: 'kernel',
+        });
+      } catch {
+        // The value is gone (a restarted or busy kernel, a re-run): the preview still answers.
       }
     }
+    client.send({ ...preview, source: 'preview' });
   }
 
   private checkParams(live: Live, values: Record<string, ParamValue>): Record<string, ParamValue> {

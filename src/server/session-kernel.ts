@@ -15,6 +15,8 @@ import type { SessionOptions } from '../engine/session.js';
 export interface SessionKernel {
   options: SessionOptions;
   redactor: SecretRedactor;
+  /** the kernel made last (alive or not); table pages are asked of it */
+  readonly current: ProcessKernel | undefined;
   /** closes the connections opened for this session */
   close(): Promise<void>;
 }
@@ -26,15 +28,24 @@ export function sessionKernel(workspace: string, notebookDir: string, heapMb?: n
       (await (registry ??= ConnectionRegistry.load(workspace))).query(name, sql, parameters),
   };
   const redactor = new SecretRedactor();
+  let current: ProcessKernel | undefined;
   const options: SessionOptions = {
     createKernel: () =>
-      new ProcessKernel({ workspace, cwd: notebookDir, connections, ...(heapMb ? { heapMb } : {}) }),
+      (current = new ProcessKernel({
+        workspace,
+        cwd: notebookDir,
+        connections,
+        ...(heapMb ? { heapMb } : {}),
+      })),
     prepareOutput: (output: Output) => prepareOutput(output, { redactor }),
     secrets: { source: new EnvSecretSource(), redactor },
   };
   return {
     options,
     redactor,
+    get current() {
+      return current;
+    },
     close: async () => {
       const opened = registry;
       registry = undefined;

@@ -1,11 +1,7 @@
 /**
- * The editor's connection to the server: today the REST API of `quire serve` (docs/server.md).
- * Every server call of the UI goes through this module, so that the WebSocket protocol
- * (src/protocol/) can replace or extend it without touching the components. No DOM here.
+ * The REST part of the editor's connection to `quire serve` (docs/server.md): the notebook list.
+ * A notebook itself is opened, edited, run and saved over the WebSocket (session.ts). No DOM here.
  */
-import type { Cell } from '../format/types.js';
-
-export type { Cell, CodeCell, ProseCell } from '../format/types.js';
 
 /** One entry of `GET /api/notebooks`. */
 export interface NotebookSummary {
@@ -23,19 +19,6 @@ export interface ParseErrorInfo {
   line: number;
   column: number;
 }
-
-/** The answer of `GET /api/notebooks/PATH`: cells, or a parse error (the raw mode). */
-export interface NotebookDocument {
-  path: string;
-  text: string;
-  version: string;
-  cells?: Cell[];
-  parseError?: ParseErrorInfo;
-}
-
-export type SaveResult =
-  | { ok: true; version: string }
-  | { ok: false; conflict: true; currentVersion: string | null; message: string };
 
 /** A failed request, with the server's `{error, message}` when it sent one. */
 export class ApiError extends Error {
@@ -75,34 +58,4 @@ export async function listNotebooks(q = '', signal?: AbortSignal): Promise<Noteb
   const query = q.trim() ? `?q=${encodeURIComponent(q.trim())}` : '';
   const body = await getJson<{ notebooks: NotebookSummary[] }>(`/api/notebooks${query}`, signal);
   return body.notebooks;
-}
-
-export function readNotebook(path: string, signal?: AbortSignal): Promise<NotebookDocument> {
-  return getJson<NotebookDocument>(`/api/notebooks/${encodePath(path)}`, signal);
-}
-
-/** Saves `text` if the file still has `baseVersion`; a conflict is an answer, not an exception. */
-export async function saveNotebook(
-  path: string,
-  text: string,
-  baseVersion: string | null,
-): Promise<SaveResult> {
-  const response = await fetch(`/api/notebooks/${encodePath(path)}`, {
-    method: 'PUT',
-    credentials: 'same-origin',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text, baseVersion }),
-  });
-  if (response.status === 409) {
-    const body = (await response.json()) as { message?: string; currentVersion?: string | null };
-    return {
-      ok: false,
-      conflict: true,
-      currentVersion: body.currentVersion ?? null,
-      message: body.message ?? 'the notebook changed on disk since it was read',
-    };
-  }
-  if (!response.ok) throw await failure(response);
-  const body = (await response.json()) as { version: string };
-  return { ok: true, version: body.version };
 }

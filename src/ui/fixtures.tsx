@@ -2,10 +2,10 @@
  * Fixture outputs of every MIME type (src/outputs/types.ts) on one page, `/#/dev/outputs`: the
  * e2e tests check the output components here until outputs arrive over the WebSocket.
  */
-import type { Cell } from './api.js';
 import { CellView } from './components/CellView.js';
 import { OutputView } from './components/outputs/OutputView.js';
 import { MIME, type Output, type TableData } from '../outputs/types.js';
+import type { SnapshotCell } from './session.js';
 
 const regions = ['EU', 'US', 'APAC', 'LATAM', 'MEA'];
 const table: TableData = {
@@ -42,16 +42,15 @@ const outputs: Output[] = [
   { mime: MIME.stream, data: { name: 'stderr', text: 'a warning on stderr\n' } },
 ];
 
-const failingCell: Cell = {
+const failingCell: SnapshotCell = {
   kind: 'code',
   id: 'failing',
-  raw: '```ts name=failing\nconst a = 1;\nconst b = a.nope.deeper;\n```\n',
-  line: 1,
   language: 'ts',
-  info: 'ts name=failing',
-  attributes: { name: 'failing', echo: true, run: true, extra: {} },
+  name: 'failing',
   source: 'const a = 1;\nconst b = a.nope.deeper;',
-  sourceLine: 2,
+  status: 'error',
+  durationMs: 3,
+  outputs: [],
 };
 
 const errorOutput: Output = {
@@ -77,13 +76,13 @@ export function Fixtures() {
       <section class="fixture" data-mime={MIME.error}>
         <h2>{MIME.error} (the line is marked in the editor)</h2>
         <CellView
-          cell={failingCell}
-          index={0}
+          cell={{ ...failingCell, outputs: [errorOutput] }}
           eager
-          status="error"
-          durationMs={3}
-          outputs={[errorOutput]}
           onSourceChange={() => {}}
+          onRun={() => {}}
+          onMove={() => {}}
+          onDelete={() => {}}
+          onInsertAfter={() => {}}
         />
       </section>
     </main>

@@ -19,6 +19,12 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Esc', description: 'close this help', scope: 'everywhere' },
   { keys: '/', description: 'focus the search box', scope: 'notebook list' },
   { keys: `${MOD}-S`, description: 'save the notebook', scope: 'notebook' },
+  {
+    keys: 'Shift-Enter',
+    description: 'run the cell and its dependents, then go to the next cell',
+    scope: 'code editor',
+  },
+  { keys: `${MOD}-Enter`, description: 'run the cell and its dependents, stay in it', scope: 'code editor' },
   { keys: `${MOD}-Z / ${MOD}-Shift-Z`, description: 'undo / redo', scope: 'code editor' },
   { keys: `${MOD}-F`, description: 'find and replace in the cell', scope: 'code editor' },
   { keys: `${MOD}-/`, description: 'toggle comment', scope: 'code editor' },

@@ -122,12 +122,17 @@ test('a stale save shows the conflict and leaves the newer file alone', async ()
   const { page } = h;
   await page.goto(h.server.url + '/n/ops/health.nb.md');
   await page.locator('.code-cell .cm-content').waitFor();
-  const theirs = OPS.replace('const up = true;', 'const up = false; // someone else');
-  writeFileSync(join(h.workspace, 'ops/health.nb.md'), theirs);
-
   await page.click('.code-cell .cm-content');
   await page.keyboard.press('Control+End');
   await page.keyboard.type('\nconst mine = 1;');
+  await page.locator('.code-cell.edited').waitFor();
+  // the edit reaches the server session (debounced), then someone else writes the file
+  await page.waitForTimeout(800);
+  const theirs = OPS.replace('const up = true;', 'const up = false; // someone else');
+  writeFileSync(join(h.workspace, 'ops/health.nb.md'), theirs);
+  // the server's watcher reports it: the session has unsaved edits, so it keeps them
+  await page.locator('.server-error', { hasText: 'changed on disk' }).waitFor();
+
   await page.click('button.save');
   await page.locator('.conflict-banner').waitFor();
   assert.match((await page.locator('.conflict-banner').textContent()) ?? '', /changed on disk/);

@@ -2,7 +2,7 @@
  * Shared set-up for the browser tests: a real `quire serve` server on a random port over a temp
  * workspace, and Debian's Chromium driven by playwright-core. The UI must be built (`npm run build`).
  */
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -13,6 +13,8 @@ export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 
 export function makeWorkspace(files: Record<string, string>): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'quire-e2e-')));
+  // readable by the kernel's user (`nobody` when the tests run as root)
+  chmodSync(dir, 0o755);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);

@@ -18,6 +18,7 @@ import { executeJs } from './js.js';
 import { renderProse } from './prose.js';
 import { Scope } from './scope.js';
 import { executeSql } from './sql.js';
+import { answerTablePage } from './table-page.js';
 import { embeddedEngine } from './sql-engine.js';
 
 type CellCommand = Extract<KernelCommand, { seq: number }>;
@@ -61,6 +62,8 @@ async function handle(command: KernelCommand): Promise<void> {
       return;
     case 'connectionResult':
       return settleConnection(command);
+    case 'tablePage':
+      return answerTablePage(command, scope);
     case 'warmup':
       // Not awaited: cells queued behind it run while DuckDB loads; a SQL cell awaits the same open.
       if (command.sql) embeddedEngine().catch(() => undefined);
@@ -73,6 +76,8 @@ async function handle(command: KernelCommand): Promise<void> {
 function onMessage(command: KernelCommand): void {
   // Answers to the running cell's own requests cannot wait behind it.
   if (command.type === 'connectionResult') return settleConnection(command);
+  // A page only reads the scope: it does not wait for queued cells (a SQL page waits for DuckDB).
+  if (command.type === 'tablePage') return void answerTablePage(command, scope);
   queue = queue.then(() => handle(command));
 }
 

@@ -7,6 +7,8 @@
 export class Scope {
   private readonly values = new Map<string, unknown>();
   private readonly byCell = new Map<string, string[]>();
+  /** the table-like value each cell showed last (its SQL result, its last expression) */
+  private readonly shown = new Map<string, unknown>();
 
   has(name: string): boolean {
     return this.values.has(name);
@@ -29,6 +31,16 @@ export class Scope {
   forgetCell(cellId: string): void {
     this.delete(this.byCell.get(cellId) ?? []);
     this.byCell.delete(cellId);
+    this.shown.delete(cellId);
+  }
+
+  /** Remembers the table a cell showed, for paging it later (table-page.ts). */
+  showTable(cellId: string, value: unknown): void {
+    this.shown.set(cellId, value);
+  }
+
+  shownTable(cellId: string): unknown {
+    return this.shown.get(cellId);
   }
 
   /** Binds what a cell declared. */

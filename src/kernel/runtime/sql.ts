@@ -12,6 +12,7 @@ import { evaluateAll } from './evaluate.js';
 import { toOutputs } from './outputs.js';
 import type { Scope } from './scope.js';
 import { embeddedEngine } from './sql-engine.js';
+import { noteKept } from './table-page.js';
 
 function sqlError(message: string): Error {
   const error = new Error(message);
@@ -62,6 +63,8 @@ export async function executeSql(command: ExecuteSql, scope: Scope): Promise<Com
   try {
     const { table, versions } = await run(command, scope);
     const declared = command.name ? scope.bindCell(command.cellId, new Map([[command.name, table]])) : [];
+    scope.showTable(command.cellId, table);
+    noteKept(table);
     for (const output of await toOutputs(table)) emit(output);
     return versions ? { status: 'ok', declared, versions } : { status: 'ok', declared };
   } catch (error) {

@@ -7,8 +7,8 @@
 import { basicSetup } from 'codemirror';
 import { javascript } from '@codemirror/lang-javascript';
 import { sql } from '@codemirror/lang-sql';
-import { Compartment, EditorState, StateEffect, StateField, type Extension } from '@codemirror/state';
-import { Decoration, EditorView, type DecorationSet } from '@codemirror/view';
+import { Compartment, EditorState, Prec, StateEffect, StateField, type Extension } from '@codemirror/state';
+import { Decoration, EditorView, keymap, type DecorationSet } from '@codemirror/view';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 export type EditorLanguage = 'ts' | 'js' | 'sql' | 'markdown';
@@ -61,6 +61,8 @@ export interface CodeEditorProps {
   eager?: boolean;
   /** accessible label, e.g. the cell's name */
   label: string;
+  /** Shift-Enter (`next`) or Ctrl/Cmd-Enter (`inPlace`) was pressed: run the cell */
+  onRun?: (mode: 'next' | 'inPlace', source: string) => void;
 }
 
 /** Editors created so far, for the open-time measurement and tests. */
@@ -72,6 +74,8 @@ export function CodeEditor(props: CodeEditorProps) {
   const [languageSlot] = useState(() => new Compartment());
   const onChange = useRef(props.onChange);
   onChange.current = props.onChange;
+  const onRun = useRef(props.onRun);
+  onRun.current = props.onRun;
   const [visible, setVisible] = useState(Boolean(props.eager));
 
   useEffect(() => {
@@ -89,6 +93,12 @@ export function CodeEditor(props: CodeEditorProps) {
     return () => observer.disconnect();
   }, [visible]);
 
+  const run = (v: EditorView, mode: 'next' | 'inPlace'): boolean => {
+    if (!onRun.current) return false;
+    onRun.current(mode, v.state.doc.toString());
+    return true;
+  };
+
   useEffect(() => {
     if (!visible || !host.current) return;
     const created = new EditorView({
@@ -96,6 +106,12 @@ export function CodeEditor(props: CodeEditorProps) {
       state: EditorState.create({
         doc: props.source,
         extensions: [
+          Prec.highest(
+            keymap.of([
+              { key: 'Shift-Enter', run: (v) => run(v, 'next') },
+              { key: 'Mod-Enter', run: (v) => run(v, 'inPlace') },
+            ]),
+          ),
           basicSetup,
           languageSlot.of(languageOf(props.language)),
           errorLineField,
@@ -117,8 +133,16 @@ export function CodeEditor(props: CodeEditorProps) {
       created.destroy();
       view.current = null;
     };
-    // The editor owns its text once created: later `source` props are not pushed back in.
+    // The editor owns its text once created; a new `source` (from the server) is pushed in below.
   }, [visible]);
+
+  // The server's source changed (another tab, a reload from disk): show it. While the user types,
+  // the prop stays at the server's last source, so this does not fight the typing.
+  useEffect(() => {
+    const current = view.current;
+    if (!current || current.state.doc.toString() === props.source) return;
+    current.dispatch({ changes: { from: 0, to: current.state.doc.length, insert: props.source } });
+  }, [props.source]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: setErrorLine.of(props.errorLine ?? null) });

@@ -11,13 +11,15 @@ import {
   type TableData,
 } from '../../../outputs/types.js';
 import { renderMarkdown } from '../../markdown.js';
-import { TableOutput } from './TableOutput.js';
+import { TableOutput, type FetchPage } from './TableOutput.js';
 import { VegaOutput } from './VegaOutput.js';
 
 export interface OutputViewProps {
   output: Output;
   /** an error's line was clicked: show it in the editor */
   onErrorLine?: (line: number) => void;
+  /** pages of a table output from the server (a notebook page; not the fixtures) */
+  fetchPage?: FetchPage;
 }
 
 export function ErrorOutput({
@@ -48,7 +50,7 @@ export function ErrorOutput({
   );
 }
 
-export function OutputView({ output, onErrorLine }: OutputViewProps) {
+export function OutputView({ output, onErrorLine, fetchPage }: OutputViewProps) {
   const { mime, data } = output;
   switch (mime) {
     case MIME.text:
@@ -65,7 +67,7 @@ export function OutputView({ output, onErrorLine }: OutputViewProps) {
     case MIME.json:
       return <pre class="output-json">{JSON.stringify(data, null, 2)}</pre>;
     case MIME.table:
-      return <TableOutput data={data as TableData} />;
+      return <TableOutput data={data as TableData} fetchPage={fetchPage} />;
     case MIME.vegalite:
       return <VegaOutput spec={data} />;
     case MIME.svg:

@@ -1,9 +1,10 @@
 /**
- * A table preview (`application/vnd.quire.table+json`): paged and sortable over the preview rows
- * the server sent. The browser never holds a whole large result: paging past the preview will ask
- * the server for pages over the WebSocket (issue 3); until then the footer says how many rows exist.
+ * A table preview (`application/vnd.quire.table+json`): paged and sortable. The browser never
+ * holds a whole large result: a truncated preview with a `fetchPage` (a notebook page) asks the
+ * server for each page and sort over the WebSocket (`tablePage`); otherwise (fixtures, a complete
+ * preview) it pages and sorts the preview rows here.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { TableData } from '../../../outputs/types.js';
 
 type Sort = { column: number; direction: 1 | -1 } | null;
@@ -24,19 +25,58 @@ export function formatCell(value: unknown): string {
   return String(value);
 }
 
-export function TableOutput({ data }: { data: TableData }) {
+export interface PageRequest {
+  offset: number;
+  limit: number;
+  sort?: { column: string; descending: boolean };
+}
+
+export interface PageAnswer {
+  rows: unknown[][];
+  /** rows the pages reach (the whole result when the kernel pages it) */
+  pageableRows: number;
+  rowCount: number;
+}
+
+export type FetchPage = (request: PageRequest) => Promise<PageAnswer | null>;
+
+export function TableOutput({ data, fetchPage }: { data: TableData; fetchPage?: FetchPage }) {
   const [sort, setSort] = useState<Sort>(null);
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(PAGE_SIZES[0] ?? 10);
+  const remote = Boolean(fetchPage && data.truncated);
+  const [answer, setAnswer] = useState<PageAnswer | null>(null);
 
   const rows = useMemo(() => {
-    if (!sort) return data.rows;
+    if (!sort || remote) return data.rows;
     return [...data.rows].sort((x, y) => sort.direction * compare(x[sort.column], y[sort.column]));
-  }, [data.rows, sort]);
+  }, [data.rows, sort, remote]);
 
-  const pages = Math.max(1, Math.ceil(rows.length / pageSize));
+  const pageable = remote ? (answer?.pageableRows ?? rows.length) : rows.length;
+  const pages = Math.max(1, Math.ceil(pageable / pageSize));
   const current = Math.min(page, pages - 1);
-  const shown = rows.slice(current * pageSize, (current + 1) * pageSize);
+  const shown = remote && answer ? answer.rows : rows.slice(current * pageSize, (current + 1) * pageSize);
+
+  // A new output (the cell ran again): pages fetched for the old one are gone.
+  useEffect(() => setAnswer(null), [data]);
+
+  useEffect(() => {
+    if (!remote || !fetchPage) return;
+    // The first page unsorted is the preview's: no request for it.
+    if (current === 0 && !sort && !answer) return;
+    let live = true;
+    const column = sort ? data.columns[sort.column]?.name : undefined;
+    void fetchPage({
+      offset: current * pageSize,
+      limit: pageSize,
+      ...(sort && column !== undefined ? { sort: { column, descending: sort.direction === -1 } } : {}),
+    }).then((next) => {
+      if (live && next) setAnswer(next);
+    });
+    return () => {
+      live = false;
+    };
+  }, [remote, current, pageSize, sort]);
 
   const toggleSort = (column: number) => {
     setPage(0);
@@ -118,9 +158,11 @@ export function TableOutput({ data }: { data: TableData }) {
           </select>
         </label>
         <span class="row-count">
-          {data.truncated
-            ? `preview of ${data.rows.length.toLocaleString()} of ${data.rowCount.toLocaleString()} rows`
-            : `${data.rowCount.toLocaleString()} rows`}
+          {remote && answer && answer.pageableRows >= answer.rowCount
+            ? `${answer.rowCount.toLocaleString()} rows`
+            : data.truncated
+              ? `preview of ${data.rows.length.toLocaleString()} of ${data.rowCount.toLocaleString()} rows`
+              : `${data.rowCount.toLocaleString()} rows`}
         </span>
       </div>
     </div>

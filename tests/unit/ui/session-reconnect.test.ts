@@ -1,0 +1,111 @@
+/**
+ * The browser session's connection (src/ui/session.ts) over a fake WebSocket: it opens the
+ * notebook, answers commands by requestId, drops notifications that do not fit the protocol, and
+ * after a dropped connection reconnects with backoff and opens the notebook again.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { NotebookSession } from '../../../src/ui/session.js';
+
+class FakeSocket {
+  static readonly OPEN = 1;
+  static made: FakeSocket[] = [];
+  readyState = 0;
+  sent: Record<string, unknown>[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.made.push(this);
+  }
+  send(text: string) {
+    this.sent.push(JSON.parse(text) as Record<string, unknown>);
+  }
+  close() {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+}
+
+const real = globalThis.WebSocket;
+(globalThis as { WebSocket: unknown }).WebSocket = FakeSocket;
+afterEach(() => {
+  FakeSocket.made = [];
+});
+process.on('exit', () => {
+  (globalThis as { WebSocket: unknown }).WebSocket = real;
+});
+
+const snapshot = (text: string) => ({
+  type: 'snapshot',
+  path: 'n.nb.md',
+  version: null,
+  text,
+  dirty: false,
+  cells: [],
+  params: { schema: [], values: {} },
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('opens the notebook, answers by requestId, ignores what does not fit the protocol', async () => {
+  const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws' });
+  const socket = FakeSocket.made[0] as FakeSocket;
+  socket.open();
+  assert.equal(socket.sent[0]?.type, 'open');
+  assert.equal(socket.sent[0]?.path, 'n.nb.md');
+  socket.receive(snapshot('one'));
+  assert.equal(session.state?.text, 'one');
+
+  const answer = session.send({ type: 'runAll' });
+  const requestId = socket.sent[1]?.requestId as string;
+  const warn = console.warn;
+  const warned: unknown[] = [];
+  console.warn = (...args: unknown[]) => warned.push(args[0]);
+  socket.receive({ type: 'cellStatus', cellId: 42 }); // does not fit: dropped, with a warning
+  console.warn = warn;
+  assert.equal(warned.length, 1);
+  socket.receive({ type: 'ack', requestId });
+  assert.deepEqual(await answer, { type: 'ack', requestId });
+
+  const unprompted: string[] = [];
+  session.onNotification = (n) => unprompted.push(n.type);
+  socket.receive({ type: 'error', message: 'refused' });
+  assert.deepEqual(unprompted, ['error']);
+  session.close();
+});
+
+test('a dropped connection fails the commands in flight, reconnects with backoff and re-opens', async () => {
+  const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws', minDelayMs: 10, maxDelayMs: 40 });
+  const first = FakeSocket.made[0] as FakeSocket;
+  first.open();
+  first.receive(snapshot('before'));
+  const inFlight = session.send({ type: 'runAll' });
+  first.close();
+  assert.equal(session.connection, 'closed');
+  assert.equal((await inFlight).type, 'error');
+  await assert.rejects(session.send({ type: 'runAll' }), /not connected/);
+
+  await sleep(30);
+  const second = FakeSocket.made[1] as FakeSocket;
+  assert.ok(second, 'a new socket after the delay');
+  second.close(); // the server is still away: the next delay is longer
+  await sleep(15);
+  assert.equal(FakeSocket.made.length, 2);
+  await sleep(40);
+  const third = FakeSocket.made[2] as FakeSocket;
+  third.open();
+  assert.equal(third.sent[0]?.type, 'open');
+  third.receive(snapshot('after'));
+  assert.equal(session.state?.text, 'after');
+  assert.equal(session.connection, 'open');
+  session.close();
+  await sleep(60);
+  assert.equal(FakeSocket.made.length, 3, 'no reconnect after close()');
+});
