@@ -6,18 +6,9 @@
 import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from './process-alive.js';
 
 const PREFIX = 'quire-kernel-';
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Removes scratch folders whose host process no longer exists. Best effort, never throws. */
 export function removeStaleScratch(dir: string = realpathSync(tmpdir())): void {
@@ -29,7 +20,7 @@ export function removeStaleScratch(dir: string = realpathSync(tmpdir())): void {
   }
   for (const name of names) {
     const match = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
+    if (!match || isProcessAlive(Number(match[1]))) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
   }
 }

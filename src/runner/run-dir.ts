@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isProcessAlive } from '../kernel/process-alive.js';
 
 export interface RunDirFile {
   /** a path relative to the run directory (no `..`) */
@@ -65,16 +66,6 @@ async function replaceDir(temp: string, target: string, suffix: string): Promise
   await rm(old, { recursive: true, force: true });
 }
 
-/** Whether a process with this id exists (EPERM: it exists but belongs to someone else). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes `.NAME.tmp-PID-*` and `.NAME.old-PID-*` left by writers that died (kill -9, power loss). */
 async function removeStale(parent: string, name: string): Promise<void> {
   const prefix = `.${name}.`;
@@ -90,7 +81,7 @@ async function removeStale(parent: string, name: string): Promise<void> {
     const match = pattern.exec(entry.slice(prefix.length));
     if (!match) continue;
     const pid = Number(match[1]);
-    if (processAlive(pid)) continue;
+    if (isProcessAlive(pid)) continue;
     await rm(join(parent, entry), { recursive: true, force: true });
   }
 }

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from '../kernel/process-alive.js';
 
 const TEMP = /^\.(.+)\.tmp-(\d+)-[0-9a-f]+$/;
 
@@ -18,16 +19,6 @@ const TEMP = /^\.(.+)\.tmp-(\d+)-[0-9a-f]+$/;
 export function tempNameFor(target: string, pid: number = process.pid): string {
   return `.${basename(target)}.tmp-${pid}-${randomBytes(6).toString('hex')}`;
 }
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Removes the temp files in `dir` left by writers that are gone. Best effort, never throws. */
 export async function removeStaleTemps(dir: string): Promise<string[]> {
@@ -42,7 +33,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     const match = TEMP.exec(name);
     if (!match) continue;
     const pid = Number(match[2]);
-    if (pid === process.pid || isAlive(pid)) continue;
+    if (pid === process.pid || isProcessAlive(pid)) continue;
     try {
       await unlink(join(dir, name));
       removed.push(name);

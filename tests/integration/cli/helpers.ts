@@ -4,20 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  watch,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CellRecord, RunRecord } from '../../../src/runner/record.js';
+import { makeWorkspace as makeReadableWorkspace, removeWorkspace } from '../kernel/helpers.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const cliPath = join(repoRoot, 'bin', 'quire.js');
@@ -27,19 +19,10 @@ export const cliPath = join(repoRoot, 'bin', 'quire.js');
  * package.json so it is the workspace root, and the given files.
  */
 export function makeWorkspace(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'quire-cli-'));
-  chmodSync(dir, 0o755);
-  writeFileSync(join(dir, 'package.json'), '{}\n', { mode: 0o644 });
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true, mode: 0o755 });
-    writeFileSync(join(dir, path), text, { mode: 0o644 });
-  }
-  return dir;
+  return makeReadableWorkspace({ 'package.json': '{}\n', ...files });
 }
 
-export function removeWorkspace(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-}
+export { removeWorkspace };
 
 export interface CliResult {
   code: number | null;

@@ -131,6 +131,8 @@ describe('kernel sandbox', () => {
     assert.equal(result.status, 'error');
   });
 
+  // The user switch happens only when the host is root (DESIGN §6); CI and these machines run as
+  // root, so both tests run there. Elsewhere there is no user to switch from.
   test(
     'as root, the kernel runs as nobody and can still read the workspace',
     { skip: process.getuid?.() !== 0 },
