@@ -6,6 +6,7 @@
  * starts; everything that happens once cells run is in the record, never thrown.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { NotebookParseError, ParamError } from '../format/errors.js';
@@ -29,6 +30,16 @@ export interface RunRequest {
   /** a kernel started for this file before the runner loaded (see prestart.ts); adopted or shut down */
   prestarted?: Prestarted;
   path: string;
+  /**
+   * The exact text to run as if it were the file at `path` (a rerun, a queued run carrying its
+   * source): the file is not read, and need not exist; its folder is the kernel's working folder
+   * when it exists, else `workspace`.
+   */
+  source?: string;
+  /** the run id to use (the store assigned it when the run was queued) */
+  id?: string;
+  /** the workspace folder, when the notebook's own folder cannot tell (a source without its file) */
+  workspace?: string;
   /** param values: strings from the CLI (`source: 'cli'`) or JSON values (API, schedules) */
   params: Record<string, unknown>;
   paramSource: 'cli' | 'json';
@@ -58,13 +69,18 @@ interface Loaded {
   absolutePath: string;
 }
 
-async function loadNotebook(path: string): Promise<Loaded> {
+async function loadNotebook(path: string, given: string | undefined): Promise<Loaded> {
   const displayPath = path;
   let source: string;
   let absolutePath: string;
   try {
-    absolutePath = await realpath(resolve(path));
-    source = await readFile(absolutePath, 'utf8');
+    if (given !== undefined) {
+      source = given;
+      absolutePath = resolve(path);
+    } else {
+      absolutePath = await realpath(resolve(path));
+      source = await readFile(absolutePath, 'utf8');
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error);
@@ -200,13 +216,14 @@ export async function runNotebook(request: RunRequest): Promise<RunResult> {
 }
 
 async function run(request: RunRequest): Promise<RunResult> {
-  const loaded = await loadNotebook(request.path);
+  const loaded = await loadNotebook(request.path, request.source);
   const warnings = parseNotebook(loaded.source, { path: loaded.displayPath }).warnings;
   for (const w of warnings) request.onWarning?.(`${loaded.displayPath}:${w.line}:${w.column}: ${w.message}`);
   const params = checkParams(loaded, request);
   const heapMb = request.heapMb ?? heapMbFromEnv();
-  const notebookDir = dirname(loaded.absolutePath);
-  const workspace = findWorkspace(notebookDir);
+  const ownDir = dirname(loaded.absolutePath);
+  const notebookDir = request.workspace && !existsSync(ownDir) ? request.workspace : ownDir;
+  const workspace = request.workspace ?? findWorkspace(notebookDir);
   const started = new Date();
   const startedMs = performance.now();
   const { notebook } = loaded;
@@ -280,7 +297,7 @@ async function run(request: RunRequest): Promise<RunResult> {
     await connections?.close();
   }
   const built = buildRecord({
-    id: runId(started),
+    id: request.id ?? runId(started),
     notebook,
     source: loaded.source,
     path: relative(process.cwd(), loaded.absolutePath) || loaded.displayPath,

@@ -1,0 +1,75 @@
+/**
+ * A run's record in the store: each cell output becomes a content-addressed blob (identical
+ * outputs of daily runs are kept once), the record itself is a blob whose outputs are references
+ * (`{mime, sha256, size}`), and the run lists them all as artifacts. `loadRecord` puts the
+ * outputs back, so readers get the record `quire run --json` printed.
+ */
+import type { Output } from '../outputs/types.js';
+import type { BlobStore } from '../store/blobs.js';
+import type { RunStore } from '../store/run-store.js';
+import type { Artifact, OutputRef, StoredRun } from '../store/types.js';
+import type { CellRecord, RunRecord } from './record.js';
+
+const JSON_MIME = 'application/json';
+
+type StoredCell = Omit<CellRecord, 'outputs'> & { outputs: OutputRef[] };
+type StoredRecord = Omit<RunRecord, 'cells'> & { cells: StoredCell[] };
+
+export interface SavedRecord {
+  recordSha256: string;
+  reportSha256?: string;
+  artifacts: Artifact[];
+}
+
+/** Stores the record's outputs, the record and (when given) the report; returns what `finish` needs. */
+export async function saveRecord(
+  blobs: BlobStore,
+  record: RunRecord,
+  extra: { source?: { sha256: string; size: number }; reportHtml?: string } = {},
+): Promise<SavedRecord> {
+  const artifacts: Artifact[] = [];
+  const cells: StoredCell[] = [];
+  for (const cell of record.cells) {
+    const outputs: OutputRef[] = [];
+    for (const [index, output] of cell.outputs.entries()) {
+      const { sha256, size } = await blobs.put(JSON.stringify(output.data));
+      outputs.push({ mime: output.mime, sha256, size });
+      artifacts.push({ name: `outputs/${cell.id}/${index}`, sha256, size, mime: output.mime });
+    }
+    cells.push({ ...cell, outputs });
+  }
+  const stored: StoredRecord = { ...record, cells };
+  const recordBlob = await blobs.put(JSON.stringify(stored, null, 1));
+  artifacts.push({ name: 'record.json', ...recordBlob, mime: JSON_MIME });
+  if (extra.source) artifacts.push({ name: 'source.nb.md', ...extra.source, mime: 'text/markdown' });
+  let reportSha256: string | undefined;
+  if (extra.reportHtml !== undefined) {
+    const report = await blobs.put(extra.reportHtml);
+    reportSha256 = report.sha256;
+    artifacts.push({ name: 'report.html', ...report, mime: 'text/html' });
+  }
+  return { recordSha256: recordBlob.sha256, ...(reportSha256 ? { reportSha256 } : {}), artifacts };
+}
+
+/** The full record of a finished run (outputs inlined); undefined when it has none (queued, lost). */
+export async function loadRecord(store: RunStore, run: StoredRun): Promise<RunRecord | undefined> {
+  if (!run.recordSha256) return undefined;
+  const stored = JSON.parse((await store.blobs.get(run.recordSha256)).toString('utf8')) as StoredRecord;
+  const cells: CellRecord[] = [];
+  for (const cell of stored.cells) {
+    const outputs: Output[] = [];
+    for (const ref of cell.outputs) {
+      outputs.push({
+        mime: ref.mime,
+        data: JSON.parse((await store.blobs.get(ref.sha256)).toString('utf8')),
+      });
+    }
+    cells.push({ ...cell, outputs });
+  }
+  return { ...stored, cells };
+}
+
+/** The exact notebook source a run ran. */
+export async function loadSource(store: RunStore, run: StoredRun): Promise<string> {
+  return (await store.blobs.get(run.sha256)).toString('utf8');
+}

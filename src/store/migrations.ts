@@ -1,0 +1,136 @@
+/**
+ * The store's schema, one list of migrations for both dialects. A migration is written once with
+ * the few type names that differ ({{blob}}, {{real}}) filled per dialect. Applied migrations are
+ * listed in `schema_migrations`; they run in one transaction under a lock, so two servers starting
+ * at once against one PostgreSQL database never apply a migration twice.
+ *
+ * Times are BIGINT milliseconds since the epoch (UTC); JSON is TEXT.
+ */
+import type { Db } from './db.js';
+import { SCHEMA } from './postgres.js';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'runs, attempts, artifacts, blobs',
+    sql: `
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  notebook_path TEXT NOT NULL,
+  notebook_sha256 TEXT NOT NULL,
+  title TEXT,
+  trigger TEXT NOT NULL,
+  status TEXT NOT NULL,
+  params TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  finished_at BIGINT,
+  duration_ms {{real}},
+  attempt INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL DEFAULT 1,
+  timeout_ms BIGINT,
+  not_before BIGINT,
+  worker TEXT,
+  lease_expires_at BIGINT,
+  error TEXT,
+  record_sha256 TEXT,
+  report_sha256 TEXT,
+  sweep_id TEXT,
+  schedule_key TEXT UNIQUE,
+  scheduled_for BIGINT,
+  rerun_of TEXT,
+  metrics TEXT
+);
+CREATE INDEX runs_by_notebook ON runs (notebook_path, created_at);
+CREATE INDEX runs_by_status ON runs (status, not_before);
+CREATE INDEX runs_by_created ON runs (created_at);
+CREATE INDEX runs_by_sweep ON runs (sweep_id);
+CREATE TABLE run_attempts (
+  run_id TEXT NOT NULL REFERENCES runs (id),
+  attempt INTEGER NOT NULL,
+  worker TEXT,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT,
+  status TEXT NOT NULL,
+  error TEXT,
+  PRIMARY KEY (run_id, attempt)
+);
+CREATE TABLE artifacts (
+  run_id TEXT NOT NULL REFERENCES runs (id),
+  name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  mime TEXT NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+CREATE TABLE blobs (
+  sha256 TEXT PRIMARY KEY,
+  size BIGINT NOT NULL,
+  data {{blob}} NOT NULL
+);
+`,
+  },
+];
+
+const TYPES = {
+  sqlite: { blob: 'BLOB', real: 'REAL' },
+  postgres: { blob: 'BYTEA', real: 'DOUBLE PRECISION' },
+} as const;
+
+const fill = (sql: string, dialect: Db['dialect']): string =>
+  sql.replace(/\{\{(\w+)\}\}/g, (_, name: keyof (typeof TYPES)['sqlite']) => TYPES[dialect][name]);
+
+const statements = (sql: string): string[] =>
+  sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Applies the migrations `db` lacks; returns the versions applied. */
+export async function migrate(db: Db): Promise<number[]> {
+  if (db.dialect === 'postgres') await db.run(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`).catch(ignoreRace);
+  return db.transaction(async (tx) => {
+    // One migrator at a time across processes: an advisory lock on PostgreSQL, BEGIN IMMEDIATE's
+    // write lock on SQLite.
+    if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(7242100)');
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const done = new Set(
+      (await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) =>
+        Number(r.version),
+      ),
+    );
+    const newest = Math.max(0, ...done);
+    const known = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+    if (newest > known) {
+      throw new Error(
+        `the store ${db.label} has schema version ${newest}, newer than this quire knows (${known}): upgrade quire`,
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      for (const statement of statements(fill(migration.sql, tx.dialect))) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}
+
+/** Two processes creating the schema at once: the loser's "already exists" is not an error. */
+function ignoreRace(error: unknown): void {
+  const code = (error as { code?: string }).code;
+  if (code !== '23505' && code !== '42P06') throw error;
+}

@@ -1,0 +1,414 @@
+/**
+ * The run store: every run of every kind (CLI, editor, schedule, API, sweep, rerun) with its
+ * attempts and content-addressed artifacts, on SQLite or PostgreSQL alike.
+ *
+ * Life of a run: `create` (queued, or running for a run that starts at once) → `claim` (running,
+ * attempt + 1, a lease) → `heartbeat`s → `finish` (final) or `retry` (queued again, not before a
+ * backoff). The attempt number is the fencing token: `heartbeat`, `finish` and `retry` only take
+ * effect while the row still has that attempt and is running, so an attempt whose lease expired
+ * (its worker was cut off, then came back) cannot overwrite the attempt that replaced it.
+ */
+import { randomBytes } from 'node:crypto';
+import { one, type Db, type SqlValue } from './db.js';
+import type { BlobStore } from './blobs.js';
+import { attemptFromRow, runFromRow } from './rows.js';
+import type { Artifact, RunState, StoredAttempt, StoredRun, Trigger } from './types.js';
+import type { ParamValue } from '../format/types.js';
+
+export interface NewRun {
+  id?: string;
+  path: string;
+  /** the exact notebook source: stored as a blob, its sha256 is the run's `sha256` */
+  source: string;
+  title?: string;
+  trigger: Trigger;
+  params: Record<string, ParamValue>;
+  /** `running` claims the first attempt at once (a `quire run` or an editor run) */
+  status?: 'queued' | 'running';
+  worker?: string;
+  maxAttempts?: number;
+  timeoutMs?: number;
+  notBefore?: number;
+  sweepId?: string;
+  /** unique: a second run with the same key is not created (`create` resolves to undefined) */
+  scheduleKey?: string;
+  scheduledFor?: number;
+  rerunOf?: string;
+  /** the lease of a run created `running`; default 1 h (a process that records as it goes) */
+  leaseMs?: number;
+  now?: number;
+}
+
+export interface FinalResult {
+  status: Exclude<RunState, 'queued' | 'running'>;
+  durationMs?: number;
+  error?: string;
+  /** the run record (outputs already stored as blobs, see run-artifacts.ts) */
+  recordSha256?: string;
+  reportSha256?: string;
+  artifacts?: Artifact[];
+  metrics?: Record<string, number>;
+  now?: number;
+}
+
+export interface RunFilter {
+  path?: string;
+  sweepId?: string;
+  status?: RunState;
+  trigger?: Trigger;
+  limit?: number;
+}
+
+export const newRunId = (at: Date = new Date()): string =>
+  `run-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+
+const COLUMNS = `id, notebook_path, notebook_sha256, title, trigger, status, params, created_at, started_at,
+  finished_at, duration_ms, attempt, max_attempts, timeout_ms, not_before, worker, lease_expires_at,
+  error, record_sha256, report_sha256, sweep_id, schedule_key, scheduled_for, rerun_of, metrics`;
+
+export interface LostRuns {
+  requeued: StoredRun[];
+  failed: StoredRun[];
+}
+
+/** How a process names itself as a run's worker: `cli@host:pid`, `server@host:pid`, `worker@host:pid`. */
+export const workerName = (kind: string, host: string, pid = process.pid): string => `${kind}@${host}:${pid}`;
+
+function localPid(worker: string | undefined, host: string): number | undefined {
+  const match = worker ? /^[\w-]+@(.+):(\d+)$/.exec(worker) : null;
+  return match && match[1] === host ? Number(match[2]) : undefined;
+}
+
+const DEFAULT_LEASE_MS = 60 * 60 * 1000;
+
+export class RunStore {
+  constructor(
+    readonly db: Db,
+    readonly blobs: BlobStore,
+  ) {}
+
+  /** Records a new run; undefined when its `scheduleKey` is taken (that slot already has a run). */
+  async create(run: NewRun): Promise<StoredRun | undefined> {
+    const now = run.now ?? Date.now();
+    const id = run.id ?? newRunId(new Date(now));
+    const source = await this.blobs.put(run.source);
+    const running = run.status === 'running';
+    const values: SqlValue[] = [
+      id,
+      run.path,
+      source.sha256,
+      run.title ?? null,
+      run.trigger,
+      running ? 'running' : 'queued',
+      JSON.stringify(run.params),
+      now,
+      running ? now : null,
+      running ? 1 : 0,
+      run.maxAttempts ?? 1,
+      run.timeoutMs ?? null,
+      run.notBefore ?? null,
+      running ? (run.worker ?? null) : null,
+      running ? now + (run.leaseMs ?? DEFAULT_LEASE_MS) : null,
+      run.sweepId ?? null,
+      run.scheduleKey ?? null,
+      run.scheduledFor ?? null,
+      run.rerunOf ?? null,
+    ];
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.run(
+        `INSERT INTO runs (id, notebook_path, notebook_sha256, title, trigger, status, params, created_at,
+           started_at, attempt, max_attempts, timeout_ms, not_before, worker, lease_expires_at, sweep_id,
+           schedule_key, scheduled_for, rerun_of)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (schedule_key) DO NOTHING`,
+        values,
+      );
+      if (inserted === 0) return undefined;
+      if (running) await this.insertAttempt(tx, id, 1, run.worker, now);
+      return runFromRow((await one(tx, `SELECT ${COLUMNS} FROM runs WHERE id = ?`, [id]))!);
+    });
+  }
+
+  private insertAttempt(tx: Db, id: string, attempt: number, worker: string | undefined, now: number) {
+    return tx.run(
+      "INSERT INTO run_attempts (run_id, attempt, worker, started_at, status) VALUES (?, ?, ?, ?, 'running')",
+      [id, attempt, worker ?? null, now],
+    );
+  }
+
+  /**
+   * Takes a queued run for `worker`: running, the next attempt, a lease until now + leaseMs.
+   * Resolves to the attempt number (the fencing token), or undefined when the run is not queued
+   * (another worker took it, it was cancelled) or its retry time has not come.
+   */
+  async claim(id: string, worker: string, leaseMs: number, now = Date.now()): Promise<number | undefined> {
+    return this.db.transaction(async (tx) => {
+      const row = await one<{ attempt: number }>(
+        tx,
+        `UPDATE runs SET status = 'running', attempt = attempt + 1, worker = ?, lease_expires_at = ?,
+           started_at = COALESCE(started_at, ?), not_before = NULL
+         WHERE id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?)
+         RETURNING attempt`,
+        [worker, now + leaseMs, now, id, now],
+      );
+      if (!row) return undefined;
+      const attempt = Number(row.attempt);
+      await this.insertAttempt(tx, id, attempt, worker, now);
+      return attempt;
+    });
+  }
+
+  /** Extends the lease of a running attempt; false when that attempt no longer owns the run. */
+  async heartbeat(id: string, attempt: number, leaseMs: number, now = Date.now()): Promise<boolean> {
+    const changed = await this.db.run(
+      "UPDATE runs SET lease_expires_at = ? WHERE id = ? AND attempt = ? AND status = 'running'",
+      [now + leaseMs, id, attempt],
+    );
+    return changed === 1;
+  }
+
+  /**
+   * Makes the run final. False (and nothing written) when `attempt` no longer owns the run: its
+   * lease expired and the run was retried or failed meanwhile — the late write of a dead attempt.
+   */
+  async finish(id: string, attempt: number, result: FinalResult): Promise<boolean> {
+    const now = result.now ?? Date.now();
+    return this.db.transaction(async (tx) => {
+      const changed = await tx.run(
+        `UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ?, record_sha256 = ?,
+           report_sha256 = ?, metrics = ?, lease_expires_at = NULL
+         WHERE id = ? AND attempt = ? AND status = 'running'`,
+        [
+          result.status,
+          now,
+          result.durationMs ?? null,
+          result.error ?? null,
+          result.recordSha256 ?? null,
+          result.reportSha256 ?? null,
+          result.metrics && Object.keys(result.metrics).length ? JSON.stringify(result.metrics) : null,
+          id,
+          attempt,
+        ],
+      );
+      if (changed !== 1) return false;
+      await this.endAttempt(tx, id, attempt, attemptStatus(result.status), result.error, now);
+      for (const a of result.artifacts ?? []) {
+        await tx.run(
+          'INSERT INTO artifacts (run_id, name, sha256, size, mime) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO NOTHING',
+          [id, a.name, a.sha256, a.size, a.mime],
+        );
+      }
+      return true;
+    });
+  }
+
+  /** Puts a failed attempt's run back in the queue, not before `notBefore`. False when fenced off. */
+  async retry(
+    id: string,
+    attempt: number,
+    notBefore: number,
+    error: string,
+    now = Date.now(),
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const changed = await tx.run(
+        `UPDATE runs SET status = 'queued', not_before = ?, worker = NULL, lease_expires_at = NULL, error = ?
+         WHERE id = ? AND attempt = ? AND status = 'running'`,
+        [notBefore, error, id, attempt],
+      );
+      if (changed !== 1) return false;
+      await this.endAttempt(tx, id, attempt, 'error', error, now);
+      return true;
+    });
+  }
+
+  /**
+   * A worker stopping gracefully hands a run back: queued again, the attempt `released`. A
+   * released attempt does not count against the retries (max_attempts grows by one), and attempt
+   * numbers stay unique, so the fencing token of the released attempt never comes back.
+   */
+  async release(id: string, attempt: number, now = Date.now()): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const changed = await tx.run(
+        `UPDATE runs SET status = 'queued', max_attempts = max_attempts + 1, worker = NULL, lease_expires_at = NULL
+         WHERE id = ? AND attempt = ? AND status = 'running'`,
+        [id, attempt],
+      );
+      if (changed !== 1) return false;
+      await this.endAttempt(tx, id, attempt, 'released', undefined, now);
+      return true;
+    });
+  }
+
+  private endAttempt(
+    tx: Db,
+    id: string,
+    attempt: number,
+    status: StoredAttempt['status'],
+    error: string | undefined,
+    now: number,
+  ) {
+    return tx.run(
+      "UPDATE run_attempts SET status = ?, finished_at = ?, error = ? WHERE run_id = ? AND attempt = ? AND status = 'running'",
+      [status, now, error ?? null, id, attempt],
+    );
+  }
+
+  /**
+   * Runs whose lease passed: their worker died or lost the database. Each goes back to the queue
+   * when it has attempts left (the attempt is marked `lost`), else fails. Resolves to what changed.
+   */
+  async expireLeases(now = Date.now()): Promise<LostRuns> {
+    const expired = await this.db.all(
+      `SELECT ${COLUMNS} FROM runs WHERE status = 'running' AND lease_expires_at IS NOT NULL AND lease_expires_at < ?`,
+      [now],
+    );
+    return this.loseAttempts(
+      expired.map(runFromRow),
+      (run) => `attempt ${run.attempt} lost: worker ${run.worker ?? '?'} stopped renewing its lease`,
+      now,
+    );
+  }
+
+  /**
+   * Running runs of processes on this machine that are gone (a `quire run` stopped by a signal, a
+   * server killed mid-run): their leases need not be waited out. `host` and `isAlive` tell which;
+   * workers are named `kind@host:pid` (see workerName).
+   */
+  async reapDeadLocal(host: string, isAlive: (pid: number) => boolean, now = Date.now()): Promise<LostRuns> {
+    const rows = await this.db.all(
+      `SELECT ${COLUMNS} FROM runs WHERE status = 'running' AND worker LIKE ? ESCAPE '\\'`,
+      [`%@${host.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`],
+    );
+    const dead = rows.map(runFromRow).filter((run) => {
+      const pid = localPid(run.worker, host);
+      return pid !== undefined && pid !== process.pid && !isAlive(pid);
+    });
+    return this.loseAttempts(dead, (run) => `attempt ${run.attempt} lost: ${run.worker ?? '?'} is gone`, now);
+  }
+
+  private async loseAttempts(
+    runs: StoredRun[],
+    why: (run: StoredRun) => string,
+    now: number,
+  ): Promise<LostRuns> {
+    const requeued: StoredRun[] = [];
+    const failed: StoredRun[] = [];
+    for (const run of runs) {
+      const again = run.attempt < run.maxAttempts;
+      const error = why(run);
+      const changed = await this.db.transaction(async (tx) => {
+        const n = await tx.run(
+          again
+            ? `UPDATE runs SET status = 'queued', worker = NULL, lease_expires_at = NULL, error = ?
+               WHERE id = ? AND attempt = ? AND status = 'running'`
+            : `UPDATE runs SET status = 'error', finished_at = ?, lease_expires_at = NULL, error = ?
+               WHERE id = ? AND attempt = ? AND status = 'running'`,
+          again ? [error, run.id, run.attempt] : [now, error, run.id, run.attempt],
+        );
+        if (n === 1) await this.endAttempt(tx, run.id, run.attempt, 'lost', error, now);
+        return n === 1;
+      });
+      if (changed) (again ? requeued : failed).push(run);
+    }
+    return { requeued, failed };
+  }
+
+  /** Cancels a queued run (a running one is stopped by its worker, which then finishes it). */
+  async cancelQueued(id: string, now = Date.now()): Promise<boolean> {
+    const n = await this.db.run(
+      "UPDATE runs SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'queued'",
+      [now, id],
+    );
+    return n === 1;
+  }
+
+  async get(id: string): Promise<StoredRun | undefined> {
+    const row = await one(this.db, `SELECT ${COLUMNS} FROM runs WHERE id = ?`, [id]);
+    return row ? runFromRow(row) : undefined;
+  }
+
+  /**
+   * A run by its id or a unique prefix of it (the random tail, or `run-2026…`), as users type
+   * them. Throws when a prefix is ambiguous.
+   */
+  async find(idOrPrefix: string): Promise<StoredRun | undefined> {
+    const exact = await this.get(idOrPrefix);
+    if (exact) return exact;
+    const like = idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = await this.db.all(
+      `SELECT ${COLUMNS} FROM runs WHERE id LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 6`,
+      [`${like}%`, `%-${like}`],
+    );
+    if (rows.length > 1) {
+      const ids = rows.slice(0, 5).map((r) => String(r.id));
+      throw new Error(
+        `"${idOrPrefix}" matches several runs: ${ids.join(', ')}${rows.length > 5 ? ', …' : ''}`,
+      );
+    }
+    return rows[0] ? runFromRow(rows[0]) : undefined;
+  }
+
+  /** Newest first. */
+  async list(filter: RunFilter = {}): Promise<StoredRun[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.path !== undefined) where.push('notebook_path = ?') && params.push(filter.path);
+    if (filter.sweepId !== undefined) where.push('sweep_id = ?') && params.push(filter.sweepId);
+    if (filter.status !== undefined) where.push('status = ?') && params.push(filter.status);
+    if (filter.trigger !== undefined) where.push('trigger = ?') && params.push(filter.trigger);
+    params.push(filter.limit ?? 50);
+    const rows = await this.db.all(
+      `SELECT ${COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+      params,
+    );
+    return rows.map(runFromRow);
+  }
+
+  /** Queued runs whose time has come, oldest first. */
+  async due(now = Date.now(), limit = 100): Promise<StoredRun[]> {
+    const rows = await this.db.all(
+      `SELECT ${COLUMNS} FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
+       ORDER BY created_at, id LIMIT ?`,
+      [now, limit],
+    );
+    return rows.map(runFromRow);
+  }
+
+  async count(status: RunState): Promise<number> {
+    const row = await one<{ n: number }>(this.db, 'SELECT COUNT(*) AS n FROM runs WHERE status = ?', [
+      status,
+    ]);
+    return Number(row?.n ?? 0);
+  }
+
+  async attempts(id: string): Promise<StoredAttempt[]> {
+    const rows = await this.db.all('SELECT * FROM run_attempts WHERE run_id = ? ORDER BY attempt', [id]);
+    return rows.map(attemptFromRow);
+  }
+
+  async artifacts(id: string): Promise<Artifact[]> {
+    const rows = await this.db.all(
+      'SELECT name, sha256, size, mime FROM artifacts WHERE run_id = ? ORDER BY name',
+      [id],
+    );
+    return rows.map((r) => ({
+      name: String(r.name),
+      sha256: String(r.sha256),
+      size: Number(r.size),
+      mime: String(r.mime),
+    }));
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+function attemptStatus(status: FinalResult['status']): StoredAttempt['status'] {
+  return status === 'cancelled' ? 'error' : status;
+}
