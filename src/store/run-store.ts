@@ -356,10 +356,17 @@ export class RunStore {
   async list(filter: RunFilter = {}): Promise<StoredRun[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (filter.path !== undefined) where.push('notebook_path = ?') && params.push(filter.path);
-    if (filter.sweepId !== undefined) where.push('sweep_id = ?') && params.push(filter.sweepId);
-    if (filter.status !== undefined) where.push('status = ?') && params.push(filter.status);
-    if (filter.trigger !== undefined) where.push('trigger = ?') && params.push(filter.trigger);
+    const conditions: [string, SqlValue | undefined][] = [
+      ['notebook_path = ?', filter.path],
+      ['sweep_id = ?', filter.sweepId],
+      ['status = ?', filter.status],
+      ['trigger = ?', filter.trigger],
+    ];
+    for (const [condition, value] of conditions) {
+      if (value === undefined) continue;
+      where.push(condition);
+      params.push(value);
+    }
     params.push(filter.limit ?? 50);
     const rows = await this.db.all(
       `SELECT ${COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
