@@ -63,7 +63,7 @@ export class FileBlobStore implements BlobStore {
       return await readFile(this.pathOf(sha256));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new Error(`blob ${sha256} is missing from ${this.root}`);
+        throw new Error(`blob ${sha256} is missing from ${this.root}`, { cause: error });
       throw error;
     }
   }

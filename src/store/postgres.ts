@@ -4,6 +4,7 @@
  * BIGINT (milliseconds, counters) comes back as a JS number: every value the store keeps in one
  * is far below 2^53.
  */
+import type * as Pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import { createRequire } from 'node:module';
 import { toPostgresPlaceholders, type Db, type Row, type SqlValue } from './db.js';
@@ -83,7 +84,7 @@ class PostgresDb implements Db {
 }
 
 export function openPostgres(url: string, options: { max?: number } = {}): Db {
-  const pg = require('pg') as typeof import('pg');
+  const pg = require('pg') as typeof Pg;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 5,
