@@ -29,14 +29,26 @@ export const InsertCell = command('insertCell', {
     .optional(),
 });
 export const DeleteCell = command('deleteCell', { cellId });
+/** Sets a code cell's `name` attribute (null removes it); the cell keeps its session id. */
+export const RenameCell = command('renameCell', {
+  cellId,
+  name: z
+    .string()
+    .regex(/^[A-Za-z_$][\w$]*$/, 'a name is an identifier')
+    .nullable(),
+});
 export const MoveCell = command('moveCell', { cellId, index: z.number().int().min(0) });
 /** Runs the cell and exactly its transitive dependents (and inputs the kernel lacks). */
 export const RunCell = command('runCell', { cellId });
 export const RunAll = command('runAll', {});
+/** Runs every stale cell (and what they need), e.g. after params changed. */
+export const RunStale = command('runStale', {});
 export const Interrupt = command('interrupt', {});
 export const SetParams = command('setParams', { values: z.record(z.string(), paramValue) });
 /** Writes the session's text if the file is still at `baseVersion` (null: the file must not exist). */
 export const Save = command('save', { baseVersion: version.nullable() });
+/** Drops the session's unsaved edits and loads the file as it is on disk (answered by a snapshot). */
+export const Revert = command('revert', {});
 /** Raw mode (a notebook that does not parse): replaces the whole text, then parses again. */
 export const SaveRaw = command('saveRaw', { text: z.string(), baseVersion: version.nullable() });
 /** Rows of a table output; `outputIndex` picks among the cell's outputs (default: the first table). */
@@ -53,13 +65,16 @@ export const ClientCommand = z.discriminatedUnion('type', [
   EditCell,
   InsertCell,
   DeleteCell,
+  RenameCell,
   MoveCell,
   RunCell,
   RunAll,
+  RunStale,
   Interrupt,
   SetParams,
   Save,
   SaveRaw,
+  Revert,
   TablePage,
 ]);
 export type ClientCommand = z.infer<typeof ClientCommand>;

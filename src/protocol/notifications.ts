@@ -32,6 +32,8 @@ export const SnapshotCell = z.object({
   outputs: z.array(Output),
   error: ErrorData.optional(),
   skippedBecause: z.string().optional(),
+  /** the names the cell declares (for completion and the dependency view); prose declares none */
+  declarations: z.array(z.string()).default([]),
 });
 export type SnapshotCell = z.infer<typeof SnapshotCell>;
 
@@ -84,8 +86,21 @@ export const CellSource = z.object({
   source: z.string(),
   dirty: z.boolean(),
 });
-/** The command `requestId` was applied (commands answered otherwise, e.g. by a snapshot, get no ack). */
-export const Ack = z.object({ type: z.literal('ack'), requestId: z.string() });
+/**
+ * A cell's name or declarations changed (after any edit, rename or insert), sent to every client,
+ * the editing one included: the client's completion list and cell headers follow it.
+ */
+export const CellInfo = z.object({
+  type: z.literal('cellInfo'),
+  cellId: z.string(),
+  name: z.string().optional(),
+  declarations: z.array(z.string()),
+});
+/**
+ * The command `requestId` was applied (commands answered otherwise, e.g. by a snapshot, get no
+ * ack). `dirty` (after edits) says whether the session's text now differs from the file on disk.
+ */
+export const Ack = z.object({ type: z.literal('ack'), requestId: z.string(), dirty: z.boolean().optional() });
 export const Saved = z.object({ type: z.literal('saved'), requestId, version: z.string() });
 export const Conflict = z.object({
   type: z.literal('conflict'),
@@ -115,6 +130,7 @@ export const ServerNotification = z.discriminatedUnion('type', [
   CellStatus,
   CellOutput,
   CellSource,
+  CellInfo,
   Ack,
   Saved,
   Conflict,

@@ -16,9 +16,15 @@ import { NotebookEditError, NotebookParseError, ParamError } from '../format/err
 import { parseNotebook, serializeNotebook, validateParamValue } from '../format/index.js';
 import type { Cell, ParamValue } from '../format/types.js';
 import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../protocol/index.js';
-import { applyEdit, engineCells, loadDocument, type SessionDocument } from './session-document.js';
+import {
+  applyEdit,
+  engineCells,
+  loadDocument,
+  type EditCommand,
+  type SessionDocument,
+} from './session-document.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
-import { redactError, snapshotCell, tablePage } from './session-view.js';
+import { cellInfo, redactError, snapshotCell, tablePage } from './session-view.js';
 import { redactDeep } from '../outputs/redact.js';
 import { MIME } from '../outputs/types.js';
 import type { NotebookChange, WorkspaceFiles } from './workspace-files.js';
@@ -87,6 +93,11 @@ export class NotebookSession {
   /** a kernel was started and not stopped since (idle shutdown, reload) */
   get kernelStarted(): boolean {
     return this.hasKernel;
+  }
+
+  /** The process id of the session's kernel while one runs (diagnostics; tests kill it). */
+  get kernelPid(): number | undefined {
+    return this.hasKernel ? this.live?.kernel.current?.pid : undefined;
   }
 
   /** Handles one client command; every outcome is a notification, nothing throws. */
@@ -159,29 +170,16 @@ export class NotebookSession {
     if (command.type === 'open') return client.send(this.snapshot(command.requestId));
     if (command.type === 'saveRaw') return this.saveRaw(client, command);
     if (command.type === 'save') return this.save(client, command);
+    if (command.type === 'revert') return this.revert(client, command);
     const live = this.live;
     if (!live) throw new Error('the notebook does not parse: fix its text with saveRaw first');
     switch (command.type) {
       case 'editCell':
       case 'insertCell':
       case 'deleteCell':
-      case 'moveCell': {
-        const { document, op } = applyEdit(live.document, command);
-        live.document = document;
-        live.engine.dispatch(op);
-        if (command.type === 'editCell') {
-          const cell = engineCells(document).find((c) => c.id === command.cellId);
-          client.send({ type: 'ack', requestId: command.requestId });
-          this.broadcast(
-            { type: 'cellSource', cellId: command.cellId, source: cell?.source ?? '', dirty: this.dirty },
-            client,
-          );
-        } else {
-          client.send({ type: 'ack', requestId: command.requestId });
-          this.broadcast(this.snapshot());
-        }
-        return;
-      }
+      case 'moveCell':
+      case 'renameCell':
+        return this.edit(client, live, command);
       case 'runCell':
         if (!live.document.ids.includes(command.cellId))
           throw new Error(`no cell with id "${command.cellId}"`);
@@ -189,8 +187,9 @@ export class NotebookSession {
         live.engine.dispatch({ type: 'runCell', id: command.cellId });
         return client.send({ type: 'ack', requestId: command.requestId });
       case 'runAll':
+      case 'runStale':
         this.touch();
-        live.engine.dispatch({ type: 'runAll' });
+        live.engine.dispatch({ type: command.type });
         return client.send({ type: 'ack', requestId: command.requestId });
       case 'interrupt':
         live.engine.dispatch({ type: 'interrupt' });
@@ -202,6 +201,34 @@ export class NotebookSession {
       case 'tablePage':
         return this.tablePage(client, command);
     }
+  }
+
+  /**
+   * An edit of the document, mirrored into the engine. The sender gets an ack saying whether the
+   * text now differs from disk; the others get the change (a source, or a snapshot when cells were
+   * added, removed, moved or renamed); everyone gets the `cellInfo` of an edited, inserted or
+   * renamed cell, since its declarations feed every client's completions.
+   */
+  private edit(client: SessionClient, live: Live, command: EditCommand): void {
+    const { document, op } = applyEdit(live.document, command);
+    live.document = document;
+    live.engine.dispatch(op);
+    client.send({ type: 'ack', requestId: command.requestId, dirty: this.dirty });
+    if (command.type === 'editCell') {
+      const cell = engineCells(document).find((c) => c.id === command.cellId);
+      this.broadcast(
+        { type: 'cellSource', cellId: command.cellId, source: cell?.source ?? '', dirty: this.dirty },
+        client,
+      );
+    } else {
+      // Not to the sender of a rename (cellInfo below tells it the name): a snapshot would overwrite
+      // sources it typed meanwhile, whose edits are still on their way.
+      this.broadcast(this.snapshot(), command.type === 'renameCell' ? client : undefined);
+    }
+    // editCell and renameCell both become the engine's editCell; deletes and moves change no names.
+    const changedId = op.type === 'insertCell' ? op.cell.id : op.type === 'editCell' ? op.id : undefined;
+    const changed = live.engine.state.cells.find((c) => c.id === changedId);
+    if (changed) this.broadcast(cellInfo(changed, live.engine.state));
   }
 
   /**
@@ -275,6 +302,18 @@ export class NotebookSession {
     this.version = result.version;
     this.savedText = text;
     this.broadcast({ type: 'saved', requestId: command.requestId, version: result.version });
+  }
+
+  /**
+   * Drops the unsaved edits: the text on disk is loaded again (raw mode included), which means a
+   * fresh engine and kernel, as for a change on disk. A session without edits whose file did not
+   * change keeps its engine, kernel and outputs; every client gets a snapshot either way.
+   */
+  private async revert(client: SessionClient, command: CommandOf<'revert'>): Promise<void> {
+    const { text, version } = await this.files.read(this.path);
+    if (this.dirty || version !== this.version) this.load(text, version);
+    client.send(this.snapshot(command.requestId));
+    this.broadcast(this.snapshot(), client);
   }
 
   private async saveRaw(client: SessionClient, command: CommandOf<'saveRaw'>): Promise<void> {

@@ -8,6 +8,10 @@
  * parser's ids at load, fresh ones for inserted cells); the engine and the clients know only those.
  * An edit that would merge two prose cells (inserting prose next to prose, deleting or moving the
  * code cell between them) would break that one-to-one mapping and is refused.
+ *
+ * The format's edits find a cell by its parser id, and parser ids repeat when two cells of a file
+ * share a `name` (a duplicate the engine reports): every edit is therefore made on a copy of the
+ * notebook relabelled with the session ids, which are unique. Edits cannot make such a pair.
  */
 import * as edit from '../format/edit.js';
 import { NotebookEditError } from '../format/errors.js';
@@ -21,7 +25,7 @@ export interface SessionDocument {
   ids: string[];
 }
 
-export type EditCommand = CommandOf<'editCell' | 'insertCell' | 'deleteCell' | 'moveCell'>;
+export type EditCommand = CommandOf<'editCell' | 'insertCell' | 'deleteCell' | 'moveCell' | 'renameCell'>;
 
 export interface EditResult {
   document: SessionDocument;
@@ -36,14 +40,43 @@ export const engineCell = (doc: SessionDocument, index: number): Cell => ({
 
 export const engineCells = (doc: SessionDocument): Cell[] => doc.ids.map((_, i) => engineCell(doc, i));
 
+/**
+ * The session ids at load: the parser's, except that a repeated `name` (an error the engine
+ * reports on both cells) gives the second cell its positional id, so that ids stay unique.
+ */
 export function loadDocument(notebook: Notebook): SessionDocument {
-  return { notebook, ids: notebook.cells.map((c) => c.id) };
+  const taken = new Set(notebook.cells.map((c) => c.id));
+  const ids: string[] = [];
+  for (const [i, cell] of notebook.cells.entries()) {
+    const repeated = ids.includes(cell.id);
+    ids.push(repeated ? unused(`cell-${i + 1}`, (id) => taken.has(id) || ids.includes(id)) : cell.id);
+  }
+  return { notebook, ids };
+}
+
+/** `base`, or `base-2`, `base-3`… when that is in use. */
+function unused(base: string, used: (id: string) => boolean): string {
+  let id = base;
+  for (let n = 2; used(id); n++) id = `${base}-${n}`;
+  return id;
 }
 
 function indexOf(doc: SessionDocument, cellId: string): number {
   const index = doc.ids.indexOf(cellId);
   if (index === -1) throw new NotebookEditError(`no cell with id "${cellId}"`);
   return index;
+}
+
+/** The notebook with each cell under its session id, so the format's edits address the right cell. */
+function relabelled(doc: SessionDocument): Notebook {
+  return { ...doc.notebook, cells: doc.notebook.cells.map((c, i) => ({ ...c, id: doc.ids[i] as string })) };
+}
+
+/** The engine operation that mirrors a changed cell's new text. */
+function editOp(cell: Cell): Operation {
+  return cell.kind === 'code'
+    ? { type: 'editCell', id: cell.id, source: cell.source, attributes: cell.attributes }
+    : { type: 'editCell', id: cell.id, source: cell.source, interpolations: cell.interpolations };
 }
 
 function expectCount(notebook: Notebook, count: number): Notebook {
@@ -55,29 +88,51 @@ function expectCount(notebook: Notebook, count: number): Notebook {
   return notebook;
 }
 
+/**
+ * A cell's `name` is its identity in the file and in run records, so two cells may not share one.
+ * The parser does not check this, and the engine reports only names two cells *declare* (named SQL
+ * cells), not two JS cells with one `name`: the session refuses such an edit itself.
+ */
+function assertNameFree(doc: SessionDocument, name: string | undefined | null, cellId?: string): void {
+  if (name === undefined || name === null) return;
+  const index = doc.notebook.cells.findIndex(
+    (c, i) => c.kind === 'code' && c.attributes.name === name && doc.ids[i] !== cellId,
+  );
+  if (index !== -1) throw new NotebookEditError(`cell "${doc.ids[index]}" is already named "${name}"`);
+}
+
+/**
+ * An id for an inserted cell: its name when no cell has that id yet (a rename keeps a cell's id, so
+ * a name can be free while the id is taken), else the first free `new-N`.
+ */
 function freshId(doc: SessionDocument, name: string | undefined): string {
-  if (name !== undefined) {
-    if (doc.ids.includes(name)) throw new NotebookEditError(`a cell with id "${name}" exists`);
-    return name;
-  }
+  if (name !== undefined && !doc.ids.includes(name)) return name;
   for (let n = doc.ids.length + 1; ; n++) if (!doc.ids.includes(`new-${n}`)) return `new-${n}`;
 }
 
 /** Applies one edit; throws NotebookEditError when it cannot be applied. */
 export function applyEdit(doc: SessionDocument, command: EditCommand): EditResult {
-  const { notebook: nb } = doc;
+  const nb = relabelled(doc);
   const count = nb.cells.length;
   switch (command.type) {
     case 'editCell': {
       const index = indexOf(doc, command.cellId);
-      const notebook = expectCount(edit.setCellSource(nb, nb.cells[index]!.id, command.source), count);
+      const notebook = expectCount(edit.setCellSource(nb, command.cellId, command.source), count);
       const document = { notebook, ids: doc.ids };
-      const cell = engineCell(document, index);
-      const op: Operation =
-        cell.kind === 'code'
-          ? { type: 'editCell', id: cell.id, source: cell.source, attributes: cell.attributes }
-          : { type: 'editCell', id: cell.id, source: cell.source, interpolations: cell.interpolations };
-      return { document, op };
+      return { document, op: editOp(engineCell(document, index)) };
+    }
+    case 'renameCell': {
+      const index = indexOf(doc, command.cellId);
+      if (nb.cells[index]?.kind !== 'code') {
+        throw new NotebookEditError(`cell "${command.cellId}" is prose: only a code cell has a name`);
+      }
+      // Only the fence's info string changes. A name another cell declares (not as its `name`) is
+      // the engine's to report: a duplicate definition, an error on both, as for text on disk.
+      assertNameFree(doc, command.name, command.cellId);
+      const patch = { name: command.name };
+      const notebook = expectCount(edit.setCellAttributes(nb, command.cellId, patch), count);
+      const document = { notebook, ids: doc.ids };
+      return { document, op: editOp(engineCell(document, index)) };
     }
     case 'insertCell': {
       const index = Math.min(command.index, count);
@@ -89,6 +144,7 @@ export function applyEdit(doc: SessionDocument, command: EditCommand): EditResul
               source: command.source,
               ...(command.name ? { attributes: { name: command.name } } : {}),
             };
+      assertNameFree(doc, command.name);
       const id = freshId(doc, command.name);
       const notebook = expectCount(edit.insertCell(nb, index, spec), count + 1);
       const ids = [...doc.ids];
@@ -98,16 +154,16 @@ export function applyEdit(doc: SessionDocument, command: EditCommand): EditResul
     }
     case 'deleteCell': {
       const index = indexOf(doc, command.cellId);
-      const notebook = expectCount(edit.deleteCell(nb, nb.cells[index]!.id), count - 1);
+      const notebook = expectCount(edit.deleteCell(nb, command.cellId), count - 1);
       return {
         document: { notebook, ids: doc.ids.filter((_, i) => i !== index) },
         op: { type: 'deleteCell', id: command.cellId },
       };
     }
     case 'moveCell': {
-      const index = indexOf(doc, command.cellId);
-      const notebook = expectCount(edit.moveCell(nb, nb.cells[index]!.id, command.index), count);
-      const ids = doc.ids.filter((_, i) => i !== index);
+      indexOf(doc, command.cellId);
+      const notebook = expectCount(edit.moveCell(nb, command.cellId, command.index), count);
+      const ids = doc.ids.filter((id) => id !== command.cellId);
       ids.splice(command.index, 0, command.cellId);
       return {
         document: { notebook, ids },

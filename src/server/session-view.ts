@@ -12,7 +12,12 @@ import type { CommandOf, NotificationOf, SnapshotCell } from '../protocol/index.
 export const redactError = (error: ErrorData | undefined, redactor: Redactor): ErrorData | undefined =>
   error === undefined ? undefined : (redactDeep(error, redactor, { keys: false }) as ErrorData);
 
-/** The protocol's view of one cell: its source, run status and latest outputs. */
+/** The names a cell declares, as the engine analysed its current source (each once, in order). */
+export const declarationsOf = (state: EngineState, cellId: string): string[] => [
+  ...new Set(state.analyses.get(cellId)?.declarations ?? []),
+];
+
+/** The protocol's view of one cell: its source, run status, latest outputs and declarations. */
 export function snapshotCell(
   cell: Cell,
   state: EngineState,
@@ -33,15 +38,30 @@ export function snapshotCell(
     outputs: result ? [...result.outputs] : [],
     ...(error ? { error } : {}),
     ...(runtime?.skippedBecause ? { skippedBecause: runtime.skippedBecause } : {}),
+    declarations: declarationsOf(state, cell.id),
   };
 }
 
-const compare = (a: unknown, b: unknown): number => {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return 1;
-  if (b === null || b === undefined) return -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a) < String(b) ? -1 : 1;
+/** The `cellInfo` of a cell: its name and declarations, for every client's completions and headers. */
+export function cellInfo(cell: Cell, state: EngineState): NotificationOf<'cellInfo'> {
+  return {
+    type: 'cellInfo',
+    cellId: cell.id,
+    ...(cell.kind === 'code' && cell.attributes.name ? { name: cell.attributes.name } : {}),
+    declarations: declarationsOf(state, cell.id),
+  };
+}
+
+const isNull = (v: unknown): boolean => v === null || v === undefined;
+
+/** Ascending or descending, nulls always last, as the kernel's `ORDER BY … NULLS LAST` pages. */
+const compare = (a: unknown, b: unknown, descending: boolean): number => {
+  if (a === b || (isNull(a) && isNull(b))) return 0;
+  if (isNull(a)) return 1;
+  if (isNull(b)) return -1;
+  const [x, y] = typeof a === 'number' && typeof b === 'number' ? [a, b] : [String(a), String(b)];
+  const order = x < y ? -1 : x > y ? 1 : 0;
+  return descending ? -order : order;
 };
 
 /**
@@ -63,8 +83,8 @@ export function tablePage(
   if (command.sort) {
     const column = table.columns.findIndex((c) => c.name === command.sort?.column);
     if (column === -1) return `the table has no column ${JSON.stringify(command.sort.column)}`;
-    const sign = command.sort.descending ? -1 : 1;
-    rows = [...rows].sort((a, b) => sign * compare(a[column], b[column]));
+    const descending = command.sort.descending;
+    rows = [...rows].sort((a, b) => compare(a[column], b[column], descending));
   }
   return {
     type: 'tablePage',

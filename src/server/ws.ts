@@ -84,12 +84,16 @@ const ACTION: Record<ClientCommand['type'], Action> = {
   insertCell: 'notebook:write',
   deleteCell: 'notebook:write',
   moveCell: 'notebook:write',
+  renameCell: 'notebook:write',
   runCell: 'notebook:write',
   runAll: 'notebook:write',
+  runStale: 'notebook:write',
   interrupt: 'notebook:write',
   setParams: 'notebook:write',
   save: 'notebook:write',
   saveRaw: 'notebook:write',
+  // Reverting discards what other writers typed into the shared session: a write, not a read.
+  revert: 'notebook:write',
 };
 
 /** The requestId of a message that failed validation, when it has a usable one. */

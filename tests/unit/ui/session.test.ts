@@ -22,8 +22,9 @@ const snapshot: Snapshot = {
       status: 'ok',
       durationMs: 4,
       outputs: [{ mime: 'text/plain', data: '1' }],
+      declarations: ['a'],
     },
-    { id: 'b', kind: 'code', language: 'ts', source: 'a + 1', status: 'idle', outputs: [] },
+    { id: 'b', kind: 'code', language: 'ts', source: 'a + 1', status: 'idle', outputs: [], declarations: [] },
   ],
   params: { schema: [], values: {} },
 };
