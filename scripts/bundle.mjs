@@ -17,7 +17,7 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  external: ['@duckdb/node-api', 'esbuild', 'vega', 'vega-lite', 'pg', 'sanitize-html'],
+  external: ['@duckdb/node-api', 'better-sqlite3', 'esbuild', 'vega', 'vega-lite', 'pg', 'sanitize-html'],
   // CommonJS dependencies call require(); an ES module bundle has none of its own.
   banner: {
     js: "import { createRequire as __quireRequire } from 'node:module'; const require = __quireRequire(import.meta.url);",

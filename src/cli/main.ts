@@ -11,6 +11,18 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run a notebook headless: quire run FILE [-p name=value]… [--out DIR] [--json] [--timeout 10m]',
     load: async () => (await import('./run.js')).runCommand,
   },
+  runs: {
+    summary: 'the run history: quire runs [FILE] [--json] [--sweep ID] [--status S] [--db URL]',
+    load: async () => (await import('./runs.js')).runsCommand,
+  },
+  show: {
+    summary: "one run's record and artifacts: quire show RUN [--json] [--report FILE]",
+    load: async () => (await import('./show.js')).showCommand,
+  },
+  rerun: {
+    summary: 'a reproducibility re-run: quire rerun RUN (same source and params; are the outputs the same?)',
+    load: async () => (await import('./rerun.js')).rerunCommand,
+  },
   serve: {
     summary: 'the editor: quire serve [DIR] [--port N] [--host H] (prints a one-time login URL)',
     load: async () => (await import('./serve.js')).serveCommand,

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isProcessAlive } from '../kernel/process-alive.js';
+import { makeDirs } from '../shared/make-dirs.js';
 
 export interface RunDirFile {
   /** a path relative to the run directory (no `..`) */
@@ -19,7 +20,7 @@ export interface RunDirFile {
 export async function writeRunDir(outDir: string, files: RunDirFile[]): Promise<void> {
   const target = resolve(outDir);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
+  await makeDirs(parent);
   await removeStale(parent, basename(target));
   // The pid in the name tells a later run whether the writer is still alive.
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -29,7 +30,7 @@ export async function writeRunDir(outDir: string, files: RunDirFile[]): Promise<
     for (const file of files) {
       const path = resolve(temp, file.path);
       if (!path.startsWith(temp + '/')) throw new Error(`run file escapes the run directory: ${file.path}`);
-      await mkdir(dirname(path), { recursive: true });
+      await makeDirs(dirname(path));
       await writeDurably(path, file.data);
     }
     await replaceDir(temp, target, suffix);

@@ -49,7 +49,20 @@ export interface RunRequest {
   /** kernel heap limit in MB (default: `QUIRE_KERNEL_HEAP_MB`, else the kernel's own default) */
   heapMb?: number;
   onWarning?: (message: string) => void;
+  /** called once the input is known to be good, before any cell runs (the store records the run here) */
+  onStarted?: (started: RunStarted) => void;
   onCellFinished?: (cell: CellRecord, path: string) => void;
+}
+
+export interface RunStarted {
+  id: string;
+  source: string;
+  sha256: string;
+  title?: string;
+  params: Record<string, ParamValue>;
+  /** the notebook's path relative to its workspace (how the store and the editor name it) */
+  workspacePath: string;
+  workspace: string;
 }
 
 export interface RunResult {
@@ -227,6 +240,17 @@ async function run(request: RunRequest): Promise<RunResult> {
   const started = new Date();
   const startedMs = performance.now();
   const { notebook } = loaded;
+  const id = request.id ?? runId(started);
+  const title = notebook.frontMatter?.title;
+  request.onStarted?.({
+    id,
+    source: loaded.source,
+    sha256: sha256(loaded.source),
+    ...(title ? { title } : {}),
+    params,
+    workspacePath: relative(workspace, loaded.absolutePath) || loaded.displayPath,
+    workspace,
+  });
   const frontTimeout = notebook.frontMatter?.timeoutMs;
   const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
     ? await (await import('../connectors/registry.js')).ConnectionRegistry.load(workspace)
@@ -297,7 +321,7 @@ async function run(request: RunRequest): Promise<RunResult> {
     await connections?.close();
   }
   const built = buildRecord({
-    id: request.id ?? runId(started),
+    id,
     notebook,
     source: loaded.source,
     path: relative(process.cwd(), loaded.absolutePath) || loaded.displayPath,

@@ -25,7 +25,7 @@ export interface SavedRecord {
 export async function saveRecord(
   blobs: BlobStore,
   record: RunRecord,
-  extra: { source?: { sha256: string; size: number }; reportHtml?: string } = {},
+  extra: { reportHtml?: string } = {},
 ): Promise<SavedRecord> {
   const artifacts: Artifact[] = [];
   const cells: StoredCell[] = [];
@@ -41,7 +41,6 @@ export async function saveRecord(
   const stored: StoredRecord = { ...record, cells };
   const recordBlob = await blobs.put(JSON.stringify(stored, null, 1));
   artifacts.push({ name: 'record.json', ...recordBlob, mime: JSON_MIME });
-  if (extra.source) artifacts.push({ name: 'source.nb.md', ...extra.source, mime: 'text/markdown' });
   let reportSha256: string | undefined;
   if (extra.reportHtml !== undefined) {
     const report = await blobs.put(extra.reportHtml);
@@ -72,4 +71,23 @@ export async function loadRecord(store: RunStore, run: StoredRun): Promise<RunRe
 /** The exact notebook source a run ran. */
 export async function loadSource(store: RunStore, run: StoredRun): Promise<string> {
   return (await store.blobs.get(run.sha256)).toString('utf8');
+}
+
+/**
+ * The run's report.html: the stored one, else rendered now from the stored source and record and
+ * kept (a report is derived data: rendering it again gives the same bytes, so storing it later
+ * does not change what the run was).
+ */
+export async function storedReport(store: RunStore, run: StoredRun, record: RunRecord): Promise<string> {
+  if (run.reportSha256) return (await store.blobs.get(run.reportSha256)).toString('utf8');
+  const [{ parseNotebook }, { reportInput }, { renderReport }] = await Promise.all([
+    import('../format/index.js'),
+    import('./write.js'),
+    import('../outputs/render/report.js'),
+  ]);
+  const { notebook } = parseNotebook(await loadSource(store, run), { path: run.path });
+  const html = await renderReport(reportInput(notebook, record));
+  const blob = await store.blobs.put(html);
+  await store.attachReport(run.id, { name: 'report.html', ...blob, mime: 'text/html' });
+  return html;
 }

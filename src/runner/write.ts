@@ -53,7 +53,7 @@ export function reportInput(notebook: Notebook, record: RunRecord): ReportInput 
 export async function writeRunDirectory(
   outDir: string,
   result: { record: RunRecord; notebook: Notebook; redactor?: Redactor },
-): Promise<void> {
+): Promise<string> {
   // The record is redacted already; the report also shows cell sources, so it gets the same pass.
   const html = await renderReport(
     reportInput(result.notebook, result.record),
@@ -63,4 +63,5 @@ export async function writeRunDirectory(
     { path: 'manifest.json', data: JSON.stringify(result.record, null, 2) + '\n' },
     { path: 'report.html', data: html },
   ]);
+  return html;
 }

@@ -6,9 +6,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Db } from './db.js';
+import { makeDirs } from '../shared/make-dirs.js';
 
 export interface BlobStore {
   /** stores `data` (a no-op when a blob with its hash exists); resolves to its sha256 */
@@ -40,7 +41,7 @@ export class FileBlobStore implements BlobStore {
     const sha256 = sha256Of(bytes);
     const path = this.pathOf(sha256);
     if (existsSync(path)) return { sha256, size: bytes.length };
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirs(dirname(path));
     const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
       const handle = await open(temp, 'wx');

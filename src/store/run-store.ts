@@ -127,6 +127,10 @@ export class RunStore {
         values,
       );
       if (inserted === 0) return undefined;
+      await tx.run(
+        "INSERT INTO artifacts (run_id, name, sha256, size, mime) VALUES (?, 'source.nb.md', ?, ?, 'text/markdown')",
+        [id, source.sha256, source.size],
+      );
       if (running) await this.insertAttempt(tx, id, 1, run.worker, now);
       return runFromRow((await one(tx, `SELECT ${COLUMNS} FROM runs WHERE id = ?`, [id]))!);
     });
@@ -315,6 +319,21 @@ export class RunStore {
       if (changed) (again ? requeued : failed).push(run);
     }
     return { requeued, failed };
+  }
+
+  /** Keeps a report rendered after the run ended (only a final run without one gets it). */
+  async attachReport(id: string, report: Artifact): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const n = await tx.run(
+        `UPDATE runs SET report_sha256 = ? WHERE id = ? AND report_sha256 IS NULL AND status NOT IN ('queued', 'running')`,
+        [report.sha256, id],
+      );
+      if (n === 1)
+        await tx.run(
+          'INSERT INTO artifacts (run_id, name, sha256, size, mime) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO NOTHING',
+          [id, report.name, report.sha256, report.size, report.mime],
+        );
+    });
   }
 
   /** Cancels a queued run (a running one is stopped by its worker, which then finishes it). */

@@ -7,10 +7,10 @@
  * PostgreSQL. A transaction holds SQLite's single writer lock from BEGIN IMMEDIATE to COMMIT, so
  * transactions on one connection are chained, never interleaved.
  */
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { makeDirsSync } from '../shared/make-dirs.js';
 import type { Db, Row, SqlValue } from './db.js';
 
 const require = createRequire(import.meta.url);
@@ -105,7 +105,7 @@ class SqliteDb implements Db {
  * binary built for another Node ABI (the compatibility run on Node 22/24 uses it).
  */
 export function openSqlite(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeDirsSync(dirname(path));
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
   const binding = process.env.QUIRE_SQLITE_BINDING;
   const db = new Database(path, binding ? { nativeBinding: binding } : {});

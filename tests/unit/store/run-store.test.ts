@@ -66,7 +66,7 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.deepEqual(done?.metrics, { rmse: 0.25 });
       assert.deepEqual(
         (await store.artifacts(run.id)).map((a) => a.name),
-        ['report.html'],
+        ['report.html', 'source.nb.md'],
       );
       assert.deepEqual(
         (await store.attempts(run.id)).map((a) => [a.attempt, a.status, a.finishedAt]),

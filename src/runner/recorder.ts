@@ -1,0 +1,67 @@
+/**
+ * Records a run that starts at once (a `quire run`, an editor's Run all) in the run store: a row
+ * `running` when its input is known to be good, then the final record with its artifacts. Queued
+ * runs (schedules, submit, workers) go through the store's claim/finish instead; both end in
+ * `finishRecorded`.
+ */
+import type { RunStore } from '../store/run-store.js';
+import type { Trigger } from '../store/types.js';
+import type { RunRecord } from './record.js';
+import type { RunStarted } from './run.js';
+import { saveRecord } from './stored-run.js';
+
+/** One line saying why a run failed: the first failed cell, its line and message. */
+export function failureSummary(record: RunRecord): string | undefined {
+  if (record.status === 'ok') return undefined;
+  if (record.timedOut) return `the run passed its time limit (${record.timedOut.limitMs} ms)`;
+  const failed = record.cells.find((c) => c.status === 'error');
+  if (!failed) return record.status;
+  const where = `${failed.name ?? failed.id}${failed.error?.fileLine ? ` (line ${failed.error.fileLine})` : ''}`;
+  return `${where}: ${failed.error?.message.split('\n')[0] ?? 'failed'}`.slice(0, 500);
+}
+
+export async function startRecorded(
+  store: RunStore,
+  started: RunStarted,
+  options: { trigger: Trigger; worker: string; rerunOf?: string },
+): Promise<void> {
+  await store.create({
+    id: started.id,
+    path: started.workspacePath,
+    source: started.source,
+    ...(started.title ? { title: started.title } : {}),
+    trigger: options.trigger,
+    params: started.params,
+    status: 'running',
+    worker: options.worker,
+    ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
+  });
+}
+
+/**
+ * Stores the record's blobs and makes the run final. False when the attempt no longer owns the run
+ * (fenced off: its lease expired and another attempt took over).
+ */
+export async function finishRecorded(
+  store: RunStore,
+  id: string,
+  attempt: number,
+  record: RunRecord,
+  extra: { reportHtml?: string; metrics?: Record<string, number> } = {},
+): Promise<boolean> {
+  const saved = await saveRecord(
+    store.blobs,
+    record,
+    extra.reportHtml !== undefined ? { reportHtml: extra.reportHtml } : {},
+  );
+  const error = failureSummary(record);
+  return store.finish(id, attempt, {
+    status: record.status,
+    durationMs: record.durationMs,
+    ...(error ? { error } : {}),
+    recordSha256: saved.recordSha256,
+    ...(saved.reportSha256 ? { reportSha256: saved.reportSha256 } : {}),
+    artifacts: saved.artifacts,
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
+  });
+}
