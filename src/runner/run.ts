@@ -45,6 +45,11 @@ export interface RunRequest {
   paramSource: 'cli' | 'json';
   /** a limit for the whole run */
   timeoutMs?: number;
+  /**
+   * Stops the run from outside (a worker shutting down, an attempt whose lease was lost): the
+   * running cell is interrupted and the kernel killed; the record says which cell was stopped.
+   */
+  signal?: AbortSignal;
   redactor?: Redactor;
   /** kernel heap limit in MB (default: `QUIRE_KERNEL_HEAP_MB`, else the kernel's own default) */
   heapMb?: number;
@@ -313,9 +318,16 @@ async function run(request: RunRequest): Promise<RunResult> {
           session.dispatch({ type: 'interrupt' });
           void session.killKernel();
         }, runTimeoutMs);
+  const stop = () => {
+    session.dispatch({ type: 'interrupt' });
+    void session.killKernel();
+  };
+  request.signal?.addEventListener('abort', stop, { once: true });
+  if (request.signal?.aborted) stop();
   try {
     await session.runAll();
   } finally {
+    request.signal?.removeEventListener('abort', stop);
     if (timer) clearTimeout(timer);
     await session.close();
     await connections?.close();

@@ -145,11 +145,42 @@ export class RunStore {
 
   /**
    * Takes a queued run for `worker`: running, the next attempt, a lease until now + leaseMs.
-   * Resolves to the attempt number (the fencing token), or undefined when the run is not queued
-   * (another worker took it, it was cancelled) or its retry time has not come.
+   * Resolves to the attempt number (the fencing token); `undefined` when the run is not queued
+   * (another worker took it, it was cancelled) or its retry time has not come; `busy` when a cap
+   * is reached: `notebookCap` runs of its notebook, or `globalCap` runs in all, already running
+   * (counted across every process sharing the store, under a lock, so two workers cannot both
+   * take the last place).
    */
-  async claim(id: string, worker: string, leaseMs: number, now = Date.now()): Promise<number | undefined> {
+  async claim(
+    id: string,
+    worker: string,
+    leaseMs: number,
+    now = Date.now(),
+    caps: { notebookCap?: number; globalCap?: number } = {},
+  ): Promise<number | 'busy' | undefined> {
     return this.db.transaction(async (tx) => {
+      if (caps.notebookCap !== undefined || caps.globalCap !== undefined) {
+        // SQLite: BEGIN IMMEDIATE already serializes writers. PostgreSQL: one lock for claims.
+        if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(7242101)');
+        const run = await one<{ notebook_path: string }>(
+          tx,
+          "SELECT notebook_path FROM runs WHERE id = ? AND status = 'queued'",
+          [id],
+        );
+        if (!run) return undefined;
+        if (caps.globalCap !== undefined) {
+          const all = await one<{ n: number }>(tx, "SELECT COUNT(*) AS n FROM runs WHERE status = 'running'");
+          if (Number(all?.n ?? 0) >= caps.globalCap) return 'busy';
+        }
+        if (caps.notebookCap !== undefined) {
+          const same = await one<{ n: number }>(
+            tx,
+            "SELECT COUNT(*) AS n FROM runs WHERE status = 'running' AND notebook_path = ?",
+            [run.notebook_path],
+          );
+          if (Number(same?.n ?? 0) >= caps.notebookCap) return 'busy';
+        }
+      }
       const row = await one<{ attempt: number }>(
         tx,
         `UPDATE runs SET status = 'running', attempt = attempt + 1, worker = ?, lease_expires_at = ?,
@@ -403,6 +434,16 @@ export class RunStore {
       [now, limit],
     );
     return rows.map(runFromRow);
+  }
+
+  /** The newest slot a schedule created a run for, for the catch-up after downtime. */
+  async lastScheduledFor(path: string): Promise<number | undefined> {
+    const row = await one<{ last: number | null }>(
+      this.db,
+      "SELECT MAX(scheduled_for) AS last FROM runs WHERE notebook_path = ? AND trigger = 'schedule'",
+      [path],
+    );
+    return row?.last === null || row?.last === undefined ? undefined : Number(row.last);
   }
 
   async count(status: RunState): Promise<number> {
