@@ -76,6 +76,24 @@ CREATE TABLE blobs (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'alert state',
+    // One row per notebook that has failed (jobs/alerts.ts): whether it is failing, the fingerprint
+    // and time of the last alert sent (deduplication), and what the last delivery came to.
+    sql: `
+CREATE TABLE alert_state (
+  notebook_path TEXT PRIMARY KEY,
+  failing INTEGER NOT NULL DEFAULT 0,
+  fingerprint TEXT,
+  failing_since BIGINT,
+  last_sent_at BIGINT,
+  last_run_id TEXT,
+  last_outcome TEXT,
+  suppressed INTEGER NOT NULL DEFAULT 0
+);
+`,
+  },
 ];
 
 const TYPES = {

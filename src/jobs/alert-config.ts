@@ -1,0 +1,148 @@
+/**
+ * The `alerts` key of the workspace config `quire.config.json` (the file itself is read and its
+ * `connections` validated by connectors/config.ts):
+ *
+ *     "alerts": {
+ *       "webhook": { "urlEnv": "QUIRE_ALERT_WEBHOOK" } | { "secret": "ALERT_WEBHOOK" },
+ *       "windowMinutes": 60, "baseUrl": "https://quire.example.com", "timeoutMs": 5000, "retries": 3
+ *     }
+ *
+ * Without the key alerts are off. The webhook URL is a credential (a Slack or Teams URL carries its
+ * token in the path), so it never appears in the file, in messages or in logs: it comes from an
+ * environment variable of the host, or from a secret (`QUIRE_SECRET_<NAME>`, like cells' secrets).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { CONFIG_FILE, loadWorkspaceConfig } from '../connectors/config.js';
+import { EnvSecretSource, secretEnvVar } from '../secrets/source.js';
+
+export const DEFAULT_WEBHOOK_ENV = 'QUIRE_ALERT_WEBHOOK';
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+const Webhook = z
+  .object({
+    urlEnv: envName.optional(),
+    secret: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a secret name')
+      .optional(),
+    url: z
+      .never({
+        error:
+          'the webhook URL is a credential and does not belong in this file: name an environment variable (urlEnv) or a secret (secret)',
+      })
+      .optional(),
+  })
+  .strict()
+  .refine((w) => w.urlEnv === undefined || w.secret === undefined, {
+    message: 'set at most one of "urlEnv" or "secret"',
+  });
+
+const httpUrl = z.string().refine((text) => /^https?:$/.test(safeUrl(text)?.protocol ?? ''), {
+  message: 'must be an http(s) URL',
+});
+
+const AlertsSpec = z
+  .object({
+    webhook: Webhook.default({}),
+    windowMinutes: z
+      .number()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60),
+    baseUrl: httpUrl.optional(),
+    timeoutMs: z.number().int().min(1).max(120_000).default(5000),
+    retries: z.number().int().min(0).max(10).default(3),
+  })
+  .strict();
+
+export type AlertsSpec = z.infer<typeof AlertsSpec>;
+
+/** What the alerts module runs with: the URL resolved, defaults filled in. */
+export interface AlertConfig {
+  /** the webhook URL, a credential: never logged, never put in a message */
+  url: string;
+  /** where the URL came from, for messages: "environment variable QUIRE_ALERT_WEBHOOK" */
+  urlSource: string;
+  /** a failure with the same fingerprint is not re-sent within this time */
+  windowMs: number;
+  /** the server's public URL for links to runs, without a trailing slash */
+  baseUrl?: string;
+  /** per POST */
+  timeoutMs: number;
+  /** extra attempts after the first one fails with a network error, a timeout, 429 or 5xx */
+  retries: number;
+}
+
+function safeUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Validates the `alerts` key of an already-parsed workspace config; undefined when it is absent.
+ * Errors name the file and the field: `…/quire.config.json: alerts.webhook.urlEnv: …`.
+ */
+export function parseAlertsSpec(config: unknown, file: string): AlertsSpec | undefined {
+  const alerts = (config as { alerts?: unknown } | null)?.alerts;
+  if (alerts === undefined) return undefined;
+  const parsed = AlertsSpec.safeParse(alerts);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (i) => `${['alerts', ...i.path.map(String)].join('.')}: ${i.message}`,
+    );
+    throw new Error(`${file}: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Fills in the URL from the host's environment; a missing or malformed value names where it was looked for. */
+export function resolveAlertConfig(
+  spec: AlertsSpec,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): AlertConfig {
+  const { urlEnv, secret } = spec.webhook;
+  let url: string | undefined;
+  let field: string;
+  let urlSource: string;
+  if (secret !== undefined) {
+    field = 'alerts.webhook.secret';
+    urlSource = `secret "${secret}" (environment variable ${secretEnvVar(secret)})`;
+    url = new EnvSecretSource(env).get(secret);
+  } else {
+    const variable = urlEnv ?? DEFAULT_WEBHOOK_ENV;
+    field = urlEnv === undefined ? 'alerts.webhook' : 'alerts.webhook.urlEnv';
+    urlSource = `environment variable ${variable}`;
+    url = env[variable] || undefined;
+  }
+  if (url === undefined) throw new Error(`${file}: ${field}: ${urlSource} is not set`);
+  // The value is a credential: the message says what is wrong with it, never what it is.
+  if (!/^https?:$/.test(safeUrl(url.trim())?.protocol ?? ''))
+    throw new Error(`${file}: ${field}: ${urlSource} does not hold an http(s) URL`);
+  return {
+    url: url.trim(),
+    urlSource,
+    windowMs: spec.windowMinutes * 60_000,
+    ...(spec.baseUrl !== undefined ? { baseUrl: spec.baseUrl.replace(/\/+$/, '') } : {}),
+    timeoutMs: spec.timeoutMs,
+    retries: spec.retries,
+  };
+}
+
+/**
+ * The alert config of a workspace, or undefined when `quire.config.json` has no `alerts` key.
+ * Throws on an invalid file (connections included) or a webhook URL that is not set.
+ */
+export function loadAlertConfig(
+  workspace: string,
+  env: NodeJS.ProcessEnv = process.env,
+): AlertConfig | undefined {
+  const file = path.join(workspace, CONFIG_FILE);
+  const spec = parseAlertsSpec(loadWorkspaceConfig(workspace), file);
+  return spec && resolveAlertConfig(spec, file, env);
+}
