@@ -15,6 +15,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the run history: quire runs [FILE] [--json] [--sweep ID] [--status S] [--db URL]',
     load: async () => (await import('./runs.js')).runsCommand,
   },
+  sweep: {
+    summary: 'a parameter grid as one sweep of runs: quire sweep FILE -p a=1,2 -p b=x,y [--parallel N]',
+    load: async () => (await import('./sweep.js')).sweepCommand,
+  },
   show: {
     summary: "one run's record and artifacts: quire show RUN [--json] [--report FILE]",
     load: async () => (await import('./show.js')).showCommand,
@@ -22,6 +26,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   rerun: {
     summary: 'a reproducibility re-run: quire rerun RUN (same source and params; are the outputs the same?)',
     load: async () => (await import('./rerun.js')).rerunCommand,
+  },
+  submit: {
+    summary: "queue a run for the server's pool or the workers: quire submit FILE [-p name=value]… [--wait]",
+    load: async () => (await import('./submit.js')).submitCommand,
+  },
+  worker: {
+    summary: 'take queued runs: quire worker [--db postgres://…] [--concurrency N] [--metrics-port P]',
+    load: async () => (await import('./worker.js')).workerCommand,
   },
   serve: {
     summary: 'the editor: quire serve [DIR] [--port N] [--host H] (prints a one-time login URL)',

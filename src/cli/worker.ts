@@ -1,0 +1,135 @@
+/**
+ * `quire worker [--db URL] [--concurrency N] [--max-running N] [--lease D] [--grace D]
+ * [--metrics-port P]`: takes queued runs and executes them, each in its own kernel. With a
+ * PostgreSQL store any number of workers on any machines share the queue; with the embedded store
+ * a worker is a headless pool next to (or instead of) `quire serve`.
+ *
+ * SIGTERM / SIGINT: stop taking runs, give the running ones `--grace` to finish, then stop them
+ * and hand them back to the queue, and exit 0.
+ */
+import { hostname } from 'node:os';
+import { parseDuration } from '../format/duration.js';
+import { parseCommandArgs } from './args.js';
+import { InputError } from './errors.js';
+import { currentWorkspace, openCommandStore } from './store-access.js';
+
+const HELP = `usage: quire worker [--db URL] [--concurrency N] [--max-running N] [--lease DURATION] [--grace DURATION] [--metrics-port P] [--metrics-host H]
+
+  --db URL             the run store: postgres://… for scale-out (default: QUIRE_DB, else .quire/quire.db)
+  --concurrency N      runs this worker executes at once (default 2)
+  --max-running N      runs at once across every worker sharing the store (default: no cap)
+  --lease DURATION     how long a run stays ours without a heartbeat (default 30s)
+  --grace DURATION     on SIGTERM, how long running runs may finish before they are handed back (default 30s)
+  --metrics-port P     serve Prometheus metrics on this port (GET /metrics)
+  --metrics-host H     the metrics address (default 127.0.0.1)`;
+
+function positive(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(`${flag}: expected a whole number ≥ 1, got "${text}"`);
+  return n;
+}
+
+function duration(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  try {
+    const ms = parseDuration(text);
+    if (ms <= 0) throw new Error('must be more than zero');
+    return ms;
+  } catch (error) {
+    throw new InputError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+export async function workerCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      db: { type: 'string' },
+      concurrency: { type: 'string' },
+      'max-running': { type: 'string' },
+      lease: { type: 'string' },
+      grace: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const concurrency = positive('--concurrency', values.concurrency, 2);
+  const globalCap =
+    values['max-running'] === undefined ? undefined : positive('--max-running', values['max-running'], 1);
+  const leaseMs = duration('--lease', values.lease, 30_000);
+  const graceMs = duration('--grace', values.grace, 30_000);
+  const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
+    throw new InputError(`--metrics-port: expected a port number, got "${values['metrics-port']}"`);
+  const workspace = currentWorkspace();
+  const store = await openCommandStore(values.db, workspace);
+  const [{ startJobs }, { workerName }, { createLogger }, { QuireMetrics }] = await Promise.all([
+    import('../jobs/start.js'),
+    import('../store/run-store.js'),
+    import('../metrics/log.js'),
+    import('../metrics/registry.js'),
+  ]);
+  const worker = workerName('worker', hostname());
+  const logger = createLogger({ stream: process.stderr, base: { worker } });
+  const metrics = new QuireMetrics();
+  const dbUrl = values.db ?? process.env.QUIRE_DB;
+  const jobs = await startJobs({
+    store,
+    ...(dbUrl ? { dbUrl } : {}),
+    workspace,
+    worker,
+    concurrency,
+    ...(globalCap !== undefined ? { globalCap } : {}),
+    leaseMs,
+    log: (level, message, fields) => logger[level](message, fields),
+    onFinal: (run, record) => {
+      metrics.runFinished(run.trigger, run.status, (run.durationMs ?? 0) / 1000);
+      for (const cell of record?.cells ?? []) {
+        if (cell.status !== 'skipped') metrics.cellFinished(cell.language, cell.durationMs / 1000);
+        if (cell.error?.kind === 'crash') metrics.kernelCrashed();
+      }
+    },
+  });
+  metrics.setGauges({
+    queueDepth: () => jobs.queue.depth(),
+    kernels: () => jobs.service.executor.inFlight.size,
+  });
+  let metricsServer: { port: number; close(): Promise<void> } | undefined;
+  if (metricsPort !== undefined) {
+    const { startMetricsServer } = await import('../metrics/http.js');
+    const token = process.env.QUIRE_METRICS_TOKEN;
+    metricsServer = await startMetricsServer({
+      port: metricsPort,
+      host: values['metrics-host'] ?? '127.0.0.1',
+      metrics,
+      ...(token ? { token } : {}),
+    });
+  }
+  logger.info('worker started', {
+    store: store.db.label,
+    queue: jobs.queue.kind,
+    concurrency,
+    ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info('stopping: no new runs; running ones get the grace period', { signal, graceMs });
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await jobs.stop(graceMs);
+  await metricsServer?.close();
+  await store.close();
+  logger.info('worker stopped', {});
+  return 0;
+}
