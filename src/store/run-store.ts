@@ -82,6 +82,9 @@ function localPid(worker: string | undefined, host: string): number | undefined 
   return match && match[1] === host ? Number(match[2]) : undefined;
 }
 
+/** runs that came through the queue, which a lost attempt can go back to */
+const QUEUED_TRIGGERS: readonly string[] = ['schedule', 'submit', 'api'];
+
 const DEFAULT_LEASE_MS = 60 * 60 * 1000;
 
 export class RunStore {
@@ -325,6 +328,11 @@ export class RunStore {
     return this.loseAttempts(dead, (run) => `attempt ${run.attempt} lost: ${run.worker ?? '?'} is gone`, now);
   }
 
+  /**
+   * A lost attempt is the worker's fault, not the notebook's: the first loss of a run gets a free
+   * attempt (max_attempts grows by one), so a run with no retries still survives one dead worker;
+   * a second loss counts like any failure (a notebook that kills every worker it runs on stops).
+   */
   private async loseAttempts(
     runs: StoredRun[],
     why: (run: StoredRun) => string,
@@ -333,21 +341,31 @@ export class RunStore {
     const requeued: StoredRun[] = [];
     const failed: StoredRun[] = [];
     for (const run of runs) {
-      const again = run.attempt < run.maxAttempts;
       const error = why(run);
       const changed = await this.db.transaction(async (tx) => {
+        const lost = await one<{ n: number }>(
+          tx,
+          "SELECT COUNT(*) AS n FROM run_attempts WHERE run_id = ? AND status = 'lost'",
+          [run.id],
+        );
+        const firstLoss = Number(lost?.n ?? 0) === 0;
+        // A run its own process executes (quire run, an editor run, a sweep) has nobody to run it
+        // again: it fails. Queued runs go back to the queue.
+        const again = QUEUED_TRIGGERS.includes(run.trigger) && (run.attempt < run.maxAttempts || firstLoss);
         const n = await tx.run(
           again
-            ? `UPDATE runs SET status = 'queued', worker = NULL, lease_expires_at = NULL, error = ?
+            ? `UPDATE runs SET status = 'queued', worker = NULL, lease_expires_at = NULL, error = ?,
+                 max_attempts = CASE WHEN attempt >= max_attempts THEN attempt + 1 ELSE max_attempts END
                WHERE id = ? AND attempt = ? AND status = 'running'`
             : `UPDATE runs SET status = 'error', finished_at = ?, lease_expires_at = NULL, error = ?
                WHERE id = ? AND attempt = ? AND status = 'running'`,
           again ? [error, run.id, run.attempt] : [now, error, run.id, run.attempt],
         );
         if (n === 1) await this.endAttempt(tx, run.id, run.attempt, 'lost', error, now);
-        return n === 1;
+        return n === 1 ? (again ? 'requeued' : 'failed') : undefined;
       });
-      if (changed) (again ? requeued : failed).push(run);
+      if (changed === 'requeued') requeued.push(run);
+      else if (changed === 'failed') failed.push(run);
     }
     return { requeued, failed };
   }

@@ -115,17 +115,24 @@ function suite(dialect: 'sqlite' | 'postgres') {
       );
     });
 
-    test('an expired lease with no attempts left fails the run', async () => {
+    test('the first lost attempt is free; a second loss with no retries left fails the run', async () => {
       const run = await store.create({ path: 'f.nb.md', source: SOURCE, trigger: 'api', params: {}, now: 1 });
       assert.equal(await store.claim(run!.id, 'worker@a:1', 100, 1), 1);
-      const { failed } = await store.expireLeases(1_000);
+      const first = await store.expireLeases(1_000);
       assert.deepEqual(
-        failed.map((r) => r.id),
+        first.requeued.map((r) => r.id),
+        [run!.id],
+      );
+      assert.equal((await store.get(run!.id))?.maxAttempts, 2);
+      assert.equal(await store.claim(run!.id, 'worker@b:2', 100, 1_001), 2);
+      const second = await store.expireLeases(2_000);
+      assert.deepEqual(
+        second.failed.map((r) => r.id),
         [run!.id],
       );
       const after = await store.get(run!.id);
       assert.equal(after?.status, 'error');
-      assert.match(after?.error ?? '', /attempt 1 lost/);
+      assert.match(after?.error ?? '', /attempt 2 lost/);
     });
 
     test('retry waits for its backoff; release hands the run back without using an attempt', async () => {
@@ -203,6 +210,7 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.deepEqual(
         reaped.failed.map((r) => r.id),
         [run!.id],
+        'a quire run that died has nobody to run it again',
       );
       assert.equal(
         (await store.get(other!.id))?.status,
