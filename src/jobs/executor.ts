@@ -159,7 +159,7 @@ export class Executor {
       return;
     }
     if (flight.released) {
-      await store.release(runId, attempt, clock.now());
+      if (await store.release(runId, attempt, clock.now())) await this.deps.requeue(runId, clock.now());
       this.deps.log?.('info', 'run released for another worker', { runId, attempt });
       return;
     }
