@@ -51,6 +51,7 @@ const failingCell: SnapshotCell = {
   status: 'error',
   durationMs: 3,
   outputs: [],
+  declarations: ['a', 'b'],
 };
 
 const errorOutput: Output = {

@@ -58,6 +58,15 @@ export function applyNotification(state: Snapshot | null, n: ServerNotification)
       return mapCell(n.cellId, (cell) => ({ ...cell, outputs: [...cell.outputs, n.output] }));
     case 'cellSource':
       return { ...mapCell(n.cellId, (cell) => ({ ...cell, source: n.source })), dirty: n.dirty };
+    case 'cellInfo':
+      // The cell's name and declarations as the server now sees them (an absent name: none).
+      return mapCell(n.cellId, (cell) => {
+        const { name: _old, ...rest } = cell;
+        return { ...rest, ...(n.name !== undefined ? { name: n.name } : {}), declarations: n.declarations };
+      });
+    case 'ack':
+      // After an edit the server says whether the text still differs from the file.
+      return n.dirty === undefined ? state : { ...state, dirty: n.dirty };
     case 'saved':
       return { ...state, version: n.version, dirty: false };
     default:
@@ -126,6 +135,28 @@ export class NotebookSession {
     return new Promise((resolve) => {
       this.pending.set(requestId, resolve);
       socket.send(JSON.stringify({ ...command, requestId }));
+    });
+  }
+
+  /**
+   * The first non-undefined `find(state)`, now or after a later notification; null after `ms`.
+   * E.g. the cell an insert added: its snapshot follows the insert's ack.
+   */
+  waitFor<T>(find: (state: Snapshot) => T | undefined, ms: number): Promise<T | null> {
+    return new Promise((resolve) => {
+      const check = () => (this.state ? find(this.state) : undefined);
+      const now = check();
+      if (now !== undefined) return resolve(now);
+      const finish = (value: T | null) => {
+        stop();
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const stop = this.subscribe(() => {
+        const found = check();
+        if (found !== undefined) finish(found);
+      });
+      const timer = setTimeout(() => finish(null), ms);
     });
   }
 

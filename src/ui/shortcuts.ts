@@ -8,7 +8,7 @@ export interface Shortcut {
   keys: string;
   description: string;
   /** where it works */
-  scope: 'everywhere' | 'notebook list' | 'notebook' | 'code editor';
+  scope: 'everywhere' | 'notebook list' | 'notebook' | 'code editor' | 'text cell' | 'cell name';
 }
 
 const mac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -19,6 +19,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Esc', description: 'close this help', scope: 'everywhere' },
   { keys: '/', description: 'focus the search box', scope: 'notebook list' },
   { keys: `${MOD}-S`, description: 'save the notebook', scope: 'notebook' },
+  { keys: '↑ / ↓ · Esc', description: 'move in / close the add-cell menu (▾)', scope: 'notebook' },
   {
     keys: 'Shift-Enter',
     description: 'run the cell and its dependents, then go to the next cell',
@@ -28,12 +29,26 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: `${MOD}-Z / ${MOD}-Shift-Z`, description: 'undo / redo', scope: 'code editor' },
   { keys: `${MOD}-F`, description: 'find and replace in the cell', scope: 'code editor' },
   { keys: `${MOD}-/`, description: 'toggle comment', scope: 'code editor' },
-  { keys: 'Ctrl-Space', description: 'complete (language keywords)', scope: 'code editor' },
+  {
+    keys: 'Ctrl-Space',
+    description: "complete: other cells' names, params, built-ins, keywords (SQL: tables, columns)",
+    scope: 'code editor',
+  },
+  { keys: 'F2', description: 'rename the cell', scope: 'code editor' },
   {
     keys: 'Tab / Shift-Tab',
     description: 'indent / dedent (Esc then Tab leaves the editor)',
     scope: 'code editor',
   },
+  { keys: 'Double-click / Enter', description: 'edit the text (Markdown)', scope: 'text cell' },
+  { keys: 'Esc', description: 'close the editor and show the text', scope: 'text cell' },
+  {
+    keys: 'Shift-Enter',
+    description: `close the editor and fill in its \${…} values (also ${MOD}-Enter)`,
+    scope: 'text cell',
+  },
+  { keys: 'Enter', description: 'rename (an empty name removes it)', scope: 'cell name' },
+  { keys: 'Esc', description: 'cancel the rename', scope: 'cell name' },
 ];
 
 /** True when a key event is typed into a text field or a code editor (single-key shortcuts then do nothing). */

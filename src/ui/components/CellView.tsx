@@ -1,33 +1,32 @@
 /**
- * One cell of the server session: prose as rendered Markdown; a code cell as a header (language,
- * name, status badge with duration, run / move / delete buttons), its editor and its live outputs.
- * An error with a line marks that line in the editor.
+ * One cell of the server session. Prose is ProseCell (rendered, edited in place); a code cell is a
+ * header (language, name renamed in place, status badge with duration, run / add / move / delete
+ * buttons), its editor (with completion of the notebook's names) and its live outputs. An error
+ * with a line marks that line in the editor.
  */
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { MIME, type Output } from '../../outputs/types.js';
+import { notebookCompletion } from '../completion/source.js';
 import type { SnapshotCell } from '../session.js';
-import { renderMarkdown } from '../markdown.js';
+import { CellButtons, type CellActions } from './CellButtons.js';
+import { CellName } from './CellName.js';
 import { CodeEditor } from './CodeEditor.js';
 import { ErrorOutput, errorLineOf, OutputView } from './outputs/OutputView.js';
-import type { PageAnswer, PageRequest } from './outputs/TableOutput.js';
+import { ProseCell } from './ProseCell.js';
+
+export type { CellActions } from './CellButtons.js';
 
 /** Run status of a cell (DESIGN §3, issue 3); `idle` until it runs. */
 export type CellStatus = SnapshotCell['status'];
-
-export interface CellActions {
-  onSourceChange: (cellId: string, source: string) => void;
-  onRun: (cellId: string, mode: 'next' | 'inPlace', source: string) => void;
-  onMove: (cellId: string, delta: -1 | 1) => void;
-  onDelete: (cellId: string) => void;
-  onInsertAfter: (cellId: string, language: 'ts' | 'prose') => void;
-  /** a page of the cell's table output number `outputIndex`, from the server */
-  onTablePage?: (cellId: string, outputIndex: number, request: PageRequest) => Promise<PageAnswer | null>;
-}
 
 export interface CellViewProps extends CellActions {
   cell: SnapshotCell;
   edited?: boolean;
   eager?: boolean;
+  /** may a prose cell be added right below (not next to another prose cell) */
+  proseBelow?: boolean;
+  /** a new value focuses the cell's editor (prose: opens it), e.g. a cell this client just added */
+  autoFocus?: number;
 }
 
 export function formatDuration(ms: number): string {
@@ -40,56 +39,23 @@ function statusText(cell: SnapshotCell): string {
   return cell.status;
 }
 
-function CellButtons({ cell, actions }: { cell: SnapshotCell; actions: CellActions }) {
-  return (
-    <span class="cell-buttons">
-      <button
-        type="button"
-        class="cell-add"
-        title="Add a code cell below"
-        onClick={() => actions.onInsertAfter(cell.id, 'ts')}
-      >
-        +
-      </button>
-      <button
-        type="button"
-        class="cell-add-prose"
-        title="Add a text cell below"
-        onClick={() => actions.onInsertAfter(cell.id, 'prose')}
-      >
-        ¶
-      </button>
-      <button type="button" class="cell-up" title="Move up" onClick={() => actions.onMove(cell.id, -1)}>
-        ↑
-      </button>
-      <button type="button" class="cell-down" title="Move down" onClick={() => actions.onMove(cell.id, 1)}>
-        ↓
-      </button>
-      <button type="button" class="cell-delete" title="Delete cell" onClick={() => actions.onDelete(cell.id)}>
-        ✕
-      </button>
-    </span>
-  );
+export function CellView(props: CellViewProps) {
+  if (props.cell.kind === 'prose') return <ProseCell {...props} proseBelow={props.proseBelow ?? false} />;
+  return <CodeCell {...props} />;
 }
 
-export function CellView(props: CellViewProps) {
-  const { cell } = props;
+function CodeCell(props: CellViewProps) {
+  const { cell, namesFor } = props;
   const outputs: Output[] = cell.outputs as Output[];
   const [clickedLine, setClickedLine] = useState<number | null>(null);
-
-  if (cell.kind === 'prose') {
-    return (
-      <section class="cell prose-cell" data-cell-id={cell.id}>
-        <header class="cell-header prose-header">
-          <span class="spacer" />
-          <CellButtons cell={cell} actions={props} />
-        </header>
-        <div class="prose" dangerouslySetInnerHTML={{ __html: renderMarkdown(cell.source) }} />
-      </section>
-    );
-  }
-
+  const [renaming, setRenaming] = useState(false);
   const language = cell.language ?? 'ts';
+  const completion = useMemo(
+    () => (namesFor ? notebookCompletion(language, () => namesFor(cell.id)) : undefined),
+    [language, cell.id, namesFor],
+  );
+  const { onRename, validateName } = props;
+
   const errorInOutputs = outputs.some((o) => o.mime === MIME.error);
   const errorLine =
     cell.status === 'error' ? (clickedLine ?? errorLineOf(outputs) ?? cell.error?.line ?? null) : clickedLine;
@@ -101,7 +67,17 @@ export function CellView(props: CellViewProps) {
     >
       <header class="cell-header">
         <span class={`cell-lang lang-${language}`}>{language}</span>
-        <span class="cell-name">{cell.name ?? cell.id}</span>
+        {onRename ? (
+          <CellName
+            cell={cell}
+            editing={renaming}
+            setEditing={setRenaming}
+            validate={(name) => validateName?.(cell.id, name) ?? null}
+            onRename={(name) => onRename(cell.id, name)}
+          />
+        ) : (
+          <span class="cell-name">{cell.name ?? cell.id}</span>
+        )}
         {props.edited ? (
           <span class="cell-edited" title="edited, not saved">
             ●
@@ -122,7 +98,7 @@ export function CellView(props: CellViewProps) {
         >
           ▶
         </button>
-        <CellButtons cell={cell} actions={props} />
+        <CellButtons cell={cell} actions={props} proseBelow={props.proseBelow ?? false} />
       </header>
       <CodeEditor
         source={cell.source}
@@ -130,8 +106,11 @@ export function CellView(props: CellViewProps) {
         label={`${language} cell ${cell.name ?? cell.id}`}
         errorLine={errorLine}
         eager={props.eager}
+        autoFocus={props.autoFocus}
+        completion={completion}
         onChange={(source) => props.onSourceChange(cell.id, source)}
         onRun={(mode, source) => props.onRun(cell.id, mode, source)}
+        onRename={onRename ? () => setRenaming(true) : undefined}
       />
       {outputs.length || (cell.error && !errorInOutputs) ? (
         <div class="cell-outputs">

@@ -1,35 +1,32 @@
 /**
  * The notebook page, rendered from the server session (session.ts): the snapshot and the
  * notifications since. Edits go to the server as `editCell` (debounced, and at once before a run
- * or a save); Shift-Enter / Ctrl-Enter run a cell and its dependents; Run all, Interrupt, the
- * params form (a change is followed by running the cells it made stale), add / move / delete
- * cells, `save` with its conflict answer, the raw mode (`saveRaw`) and error banners.
+ * or a save); Shift-Enter / Ctrl-Enter run a cell and its dependents; Run all, Run stale,
+ * Interrupt, the params form (a change is followed by `runStale`), add cells in any language /
+ * move / delete / rename them, prose edited in place, `save` with its conflict answer, `revert`,
+ * the raw mode (`saveRaw`) and error banners.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { ServerNotification } from '../../protocol/index.js';
+import { AddCellBar, type NewCellLanguage } from '../components/AddCell.js';
 import { CellView } from '../components/CellView.js';
-import { CodeEditor } from '../components/CodeEditor.js';
+import { Banners, type Banner } from '../components/Banners.js';
 import { ParamsForm, type ParamValue } from '../components/ParamsForm.js';
+import { RawMode } from '../components/RawMode.js';
+import { RevertButton, Toolbar, type SaveState } from '../components/Toolbar.js';
 import type { PageAnswer, PageRequest } from '../components/outputs/TableOutput.js';
+import { canInsertProse, cellNameError, freshName, takenNames } from '../cell-names.js';
+import { notebookNames } from '../completion/names.js';
+import { hasInterpolations, NEW_PROSE } from '../prose.js';
 import { NotebookSession, type Answer, type Command, type Snapshot } from '../session.js';
 import { isSaveKey } from '../shortcuts.js';
-
-type SaveState =
-  | { kind: 'idle' }
-  | { kind: 'saving' }
-  | { kind: 'saved'; at: Date }
-  | { kind: 'conflict'; message: string }
-  | { kind: 'error'; message: string };
-
-interface Banner {
-  id: number;
-  message: string;
-}
 
 /** Editors created at once (the first screen); the rest wait until scrolled near. */
 const EAGER_CELLS = 3;
 /** Typing pauses this long before the edit goes to the server. */
 const EDIT_DELAY_MS = 400;
+/** How long an added cell is waited for (its snapshot follows the insert's ack). */
+const NEW_CELL_WAIT_MS = 10_000;
 
 export function NotebookPage({ path }: { path: string }) {
   const session = useMemo(() => new NotebookSession(path), [path]);
@@ -43,6 +40,11 @@ export function NotebookPage({ path }: { path: string }) {
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const rawText = useRef('');
   const nextBanner = useRef(1);
+  /** a cell whose editor takes the focus (one just added); `seq` lets the same cell ask again */
+  const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
+  const focusCell = useCallback((id: string) => setFocus((f) => ({ id, seq: (f?.seq ?? 0) + 1 })), []);
+  /** bumped by a revert: every cell is built again from the server's text (editors hold typed text) */
+  const [generation, setGeneration] = useState(0);
 
   const addBanner = useCallback((message: string) => {
     const id = nextBanner.current++;
@@ -55,7 +57,6 @@ export function NotebookPage({ path }: { path: string }) {
       const state = session.state;
       if (state && !ready) {
         ready = true;
-        document.title = `${path} · Quire`;
         requestAnimationFrame(() => {
           performance.mark('quire:interactive');
           document.body.dataset.ready = 'notebook';
@@ -155,19 +156,68 @@ export function NotebookPage({ path }: { path: string }) {
     void flushAll().then(() => command({ type: 'runAll' }));
   }, [flushAll, command]);
 
+  const runStale = useCallback(() => {
+    void flushAll().then(() => command({ type: 'runStale' }));
+  }, [flushAll, command]);
+
   const onParam = useCallback(
     async (name: string, value: ParamValue) => {
-      const snapshot = session.nextSnapshot();
       const answer = await command({ type: 'setParams', values: { [name]: value } });
-      if (answer?.type !== 'ack') return;
-      // The server only marks the cells reading the param stale: run them (runStale semantics).
-      const next = await snapshot;
-      for (const cell of next.cells)
-        if (cell.kind === 'code' && cell.status === 'stale')
-          void command({ type: 'runCell', cellId: cell.id });
+      // The server only marks the cells reading the param stale; one command runs them (and
+      // what they need), so a burst of param changes does not queue a run per cell.
+      if (answer?.type === 'ack') void command({ type: 'runStale' });
     },
-    [session, command],
+    [command],
   );
+
+  /** Closing a prose editor: its text goes out at once; Shift-Enter also fills in its `${…}`. */
+  const onProseDone = useCallback(
+    (cellId: string, source: string, run: boolean) => {
+      local.current.set(cellId, source);
+      const sent = flush(cellId);
+      rerender(0);
+      if (run && hasInterpolations(source)) void sent.then(() => command({ type: 'runCell', cellId }));
+    },
+    [flush, command],
+  );
+
+  /** A rename's refusal is shown at the name, not as a banner. */
+  const rename = useCallback(
+    async (cellId: string, name: string | null): Promise<string | null> => {
+      try {
+        const answer = await session.send({ type: 'renameCell', cellId, name });
+        return answer.type === 'error' ? answer.message : null;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    },
+    [session],
+  );
+  const validateName = useCallback(
+    (cellId: string, name: string): string | null => {
+      const current = session.state;
+      const cell = current?.cells.find((c) => c.id === cellId);
+      return current && cell ? cellNameError(name, cell, current) : null;
+    },
+    [session],
+  );
+  const namesFor = useCallback(
+    (cellId: string) => (session.state ? notebookNames(session.state, cellId) : []),
+    [session],
+  );
+
+  const revert = useCallback(async () => {
+    // Typed text not sent yet belongs to the edits being dropped.
+    for (const timer of timers.current.values()) clearTimeout(timer);
+    timers.current.clear();
+    local.current.clear();
+    const answer = await command({ type: 'revert' });
+    if (answer?.type === 'snapshot') {
+      rememberDisk(answer);
+      setSave({ kind: 'idle' });
+    }
+    setGeneration((n) => n + 1);
+  }, [command]);
 
   const move = useCallback(
     (cellId: string, delta: -1 | 1) => {
@@ -185,16 +235,42 @@ export function NotebookPage({ path }: { path: string }) {
     [flushAll, command],
   );
   const insertAt = useCallback(
-    (index: number, language: 'ts' | 'prose') => {
-      const source = language === 'prose' ? 'New text.' : '';
-      void flushAll().then(() => command({ type: 'insertCell', index, language, source }));
+    async (index: number, language: NewCellLanguage) => {
+      await flushAll();
+      const current = session.state;
+      if (!current) return;
+      if (language === 'prose' && !canInsertProse(current.cells, index)) {
+        // New text here would merge with the prose cell next to it: write in that one instead.
+        const next = current.cells[index];
+        const target = next?.kind === 'prose' ? next : current.cells[index - 1];
+        if (target) focusCell(target.id);
+        return;
+      }
+      const before = new Set(current.cells.map((c) => c.id));
+      // A SQL result is only usable by name: a new SQL cell gets a fresh one (renamed in its header).
+      const name = language === 'sql' ? freshName('query', takenNames(current)) : undefined;
+      const source = language === 'prose' ? NEW_PROSE : '';
+      const added = session.waitFor(
+        (next) => next.cells.find((c) => !before.has(c.id))?.id,
+        NEW_CELL_WAIT_MS,
+      );
+      const answer = await command({
+        type: 'insertCell',
+        index,
+        language,
+        source,
+        ...(name ? { name } : {}),
+      });
+      if (answer?.type !== 'ack') return;
+      const id = await added;
+      if (id) focusCell(id);
     },
-    [flushAll, command],
+    [session, flushAll, command, focusCell],
   );
   const insertAfter = useCallback(
-    (cellId: string, language: 'ts' | 'prose') => {
+    (cellId: string, language: NewCellLanguage) => {
       const index = session.state?.cells.findIndex((c) => c.id === cellId) ?? -1;
-      insertAt(index + 1, language);
+      void insertAt(index + 1, language);
     },
     [session, insertAt],
   );
@@ -226,6 +302,15 @@ export function NotebookPage({ path }: { path: string }) {
       setSave({ kind: 'conflict', message: 'the notebook changed on disk since it was read' });
     else if (answer.type === 'error') setSave({ kind: 'error', message: answer.message });
   }, [session, command, flushAll]);
+
+  const pending = state?.cells.some((c) => {
+    const text = local.current.get(c.id);
+    return text !== undefined && text !== c.source;
+  });
+  const dirty = Boolean(state?.dirty || pending);
+  useEffect(() => {
+    if (state) document.title = `${dirty ? '● ' : ''}${path} · Quire`;
+  }, [dirty, path, Boolean(state)]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -262,39 +347,26 @@ export function NotebookPage({ path }: { path: string }) {
 
   return (
     <main class="notebook-page">
-      <div class="toolbar">
-        <a href="/" class="back">
-          ← Notebooks
-        </a>
-        <span class="nb-path">{state.path}</span>
-        {session.connection !== 'open' ? <span class="connection">reconnecting…</span> : null}
-        <span class="spacer" />
-        {state.parseError ? null : (
-          <>
-            <button type="button" class="run-all" onClick={runAll}>
-              Run all
-            </button>
-            <button
-              type="button"
-              class="interrupt"
-              onClick={() => void command({ type: 'interrupt' })}
-              disabled={!running}
-            >
-              Interrupt
-            </button>
-          </>
-        )}
-        <SaveStatus state={save} dirty={edited.size > 0 || state.dirty} />
-        <button type="button" class="save" onClick={() => void doSave()} disabled={save.kind === 'saving'}>
-          Save
-        </button>
-      </div>
+      <Toolbar
+        path={state.path}
+        connected={session.connection === 'open'}
+        raw={Boolean(state.parseError)}
+        running={running}
+        staleCount={state.cells.filter((c) => c.status === 'stale').length}
+        save={save}
+        dirty={dirty}
+        onRunAll={runAll}
+        onRunStale={runStale}
+        onInterrupt={() => void command({ type: 'interrupt' })}
+        onSave={() => void doSave()}
+        onRevert={() => void revert()}
+      />
       <Banners banners={banners} onDismiss={(id) => setBanners((l) => l.filter((b) => b.id !== id))} />
       {save.kind === 'conflict' ? (
         <div class="conflict-banner" role="alert">
           <strong>Not saved: this notebook changed on disk since you opened it.</strong> Nothing was
-          overwritten; your edits are still here. Copy what you need, then reload the file in your own editor
-          or discard these edits.
+          overwritten; your edits are still here. Copy what you need, then revert to the file as it is on disk
+          (this drops your edits here): <RevertButton dirty onRevert={() => void revert()} />
           <div class="muted">{save.message}</div>
         </div>
       ) : null}
@@ -307,30 +379,44 @@ export function NotebookPage({ path }: { path: string }) {
             values={state.params.values}
             onChange={(name, value) => void onParam(name, value)}
           />
+          {state.cells.length > 0 ? (
+            <AddCellBar
+              class="add-top"
+              label="Add a cell at the top"
+              proseAllowed={canInsertProse(state.cells, 0)}
+              onAdd={(language) => void insertAt(0, language)}
+            />
+          ) : (
+            <p class="empty-notebook muted">This notebook is empty: add a first cell.</p>
+          )}
           <div class="cells">
             {state.cells.map((cell, index) => (
               <CellView
-                key={cell.id}
+                key={`${generation}:${cell.id}`}
                 cell={cell}
                 edited={edited.has(cell.id)}
                 eager={index < EAGER_CELLS}
+                autoFocus={focus?.id === cell.id ? focus.seq : 0}
+                proseBelow={canInsertProse(state.cells, index + 1)}
                 onSourceChange={onSourceChange}
                 onRun={onRun}
                 onMove={move}
                 onDelete={remove}
                 onInsertAfter={insertAfter}
                 onTablePage={onTablePage}
+                onRename={rename}
+                validateName={validateName}
+                namesFor={namesFor}
+                onProseDone={onProseDone}
               />
             ))}
           </div>
-          <div class="add-cells">
-            <button type="button" class="add-code" onClick={() => insertAt(state.cells.length, 'ts')}>
-              + Code
-            </button>
-            <button type="button" class="add-prose" onClick={() => insertAt(state.cells.length, 'prose')}>
-              + Text
-            </button>
-          </div>
+          <AddCellBar
+            class="add-bottom"
+            label="Add a cell at the end"
+            proseAllowed={canInsertProse(state.cells, state.cells.length)}
+            onAdd={(language) => void insertAt(state.cells.length, language)}
+          />
         </>
       )}
     </main>
@@ -342,52 +428,4 @@ function focusNextCell(cellId: string) {
   let next = document.querySelector(`[data-cell-id="${CSS.escape(cellId)}"]`)?.nextElementSibling;
   while (next && !next.classList.contains('code-cell')) next = next.nextElementSibling;
   (next?.querySelector('.cm-content') as HTMLElement | null)?.focus();
-}
-
-function Banners({ banners, onDismiss }: { banners: Banner[]; onDismiss: (id: number) => void }) {
-  return (
-    <>
-      {banners.map((banner) => (
-        <div key={banner.id} class="error-banner server-error" role="alert">
-          {banner.message}
-          <button type="button" class="dismiss" aria-label="Dismiss" onClick={() => onDismiss(banner.id)}>
-            ✕
-          </button>
-        </div>
-      ))}
-    </>
-  );
-}
-
-function SaveStatus({ state, dirty }: { state: SaveState; dirty: boolean }) {
-  let text = dirty ? 'unsaved changes' : '';
-  if (state.kind === 'saving') text = 'saving…';
-  if (state.kind === 'saved' && !dirty) text = 'saved';
-  if (state.kind === 'conflict') text = 'conflict: not saved';
-  if (state.kind === 'error') text = `save failed: ${state.message}`;
-  return (
-    <span class="save-status" data-state={state.kind} aria-live="polite">
-      {text}
-    </span>
-  );
-}
-
-function RawMode({ state, onChange }: { state: Snapshot; onChange: (text: string) => void }) {
-  const error = state.parseError;
-  return (
-    <div class="raw-mode">
-      <div class="parse-error" role="alert">
-        <strong>This notebook does not parse</strong> (line {error?.line}, column {error?.column}):{' '}
-        {error?.message}. It is open as raw text: fix it and save.
-      </div>
-      <CodeEditor
-        source={state.text}
-        language="markdown"
-        label="notebook text"
-        eager
-        onChange={onChange}
-        errorLine={error?.line ?? null}
-      />
-    </div>
-  );
 }
