@@ -8,6 +8,9 @@ import pg from 'pg';
 
 const ADMIN_URL = process.env.QUIRE_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** The maintenance database's URL (for ALTER DATABASE, pg_terminate_backend). */
+export const adminUrl = (): string => ADMIN_URL;
+
 export interface TestDatabase {
   url: string;
   name: string;

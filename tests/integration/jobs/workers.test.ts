@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { openStore } from '../../../src/store/open.js';
 import type { RunStore } from '../../../src/store/run-store.js';
 import type { StoredRun } from '../../../src/store/types.js';
-import { createTestDatabase, type TestDatabase } from '../../support/pg-database.js';
+import pg from 'pg';
+import { adminUrl, createTestDatabase, type TestDatabase } from '../../support/pg-database.js';
 import { cliPath, makeWorkspace, removeWorkspace, runCli, sleep } from '../cli/helpers.js';
 
 const QUICK = '# Quick\n\n```ts\nconst x = 21 * 2;\n```\n';
@@ -141,5 +142,35 @@ describe('workers on PostgreSQL', () => {
     const final = await waitForRun(store, id, isFinal);
     assert.equal(final.status, 'ok', final.error);
     assert.equal(final.attempt, 2);
+  });
+
+  test('the database goes away mid-run and comes back: the worker reconnects, nothing is lost', async () => {
+    // A restart as clients see it, confined to this test's own database (other suites share the
+    // server): every connection is cut and new ones are refused for 3 s.
+    for (const idle of workers.splice(0)) idle.child.kill('SIGKILL');
+    const steady = startWorker(ws, ['--db', database.url, '--lease', '15s', '--concurrency', '2']);
+    workers.push(steady);
+    const r = await runCli(['submit', 'slow.nb.md', '--db', database.url], { cwd: ws });
+    const id = r.stdout.trim();
+    await waitForRun(store, id, (run) => run.status === 'running');
+    const admin = new pg.Client({ connectionString: adminUrl() });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+        database.name,
+      ]);
+      await sleep(3000);
+    } finally {
+      await admin.query(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    const final = await waitForRun(store, id, isFinal);
+    assert.equal(final.status, 'ok', final.error);
+    assert.equal((await store.artifacts(id)).filter((a) => a.name === 'record.json').length, 1);
+    // the worker is still there and takes new runs
+    assert.equal(steady.child.exitCode, null, steady.log.join('\n'));
+    const next = await runCli(['submit', 'quick.nb.md', '--db', database.url, '--wait'], { cwd: ws });
+    assert.equal(next.code, 0, next.stderr + steady.log.join('\n'));
   });
 });
