@@ -1,7 +1,8 @@
 /**
- * How a command that runs a notebook itself (`quire run`, `quire rerun`) records it in the run
- * store: the row appears `running` once the input is good, and gets its record at the end. A store
- * that cannot be opened or written never changes the run's exit code: it is reported on stderr.
+ * How a command that runs notebooks itself (`quire run`, `quire rerun`, `quire sweep`) records
+ * each run in the run store: the row appears `running` once the input is good, and gets its record
+ * at the end. A store that cannot be opened or written never changes the run's exit code: it is
+ * reported on stderr.
  */
 import { hostname } from 'node:os';
 import type { RunRecord } from '../runner/record.js';
@@ -15,28 +16,45 @@ export interface CliRecording {
   finish(record: RunRecord, reportHtml?: string): Promise<string | undefined>;
 }
 
-export function cliRecording(
-  dbUrl: string | undefined,
-  options: { trigger: Trigger; rerunOf?: string; warn: (message: string) => void },
-): CliRecording {
+export interface CliRecordingOptions {
+  trigger: Trigger;
+  rerunOf?: string;
+  /** the sweep the run belongs to */
+  sweepId?: string;
+  /**
+   * An open store shared by the runs of one command (a sweep): neither opened nor closed here.
+   * Without it each run opens the store and closes it when done. Runs at once in one process must
+   * share it: two SQLite connections of one process would wait on each other's write lock.
+   */
+  store?: RunStore;
+  warn: (message: string) => void;
+}
+
+async function openRunStore(dbUrl: string | undefined, workspace: string): Promise<RunStore> {
+  const { openStore } = await import('../store/open.js');
+  return openStore({ ...(dbUrl ? { url: dbUrl } : {}), workspace });
+}
+
+export function cliRecording(dbUrl: string | undefined, options: CliRecordingOptions): CliRecording {
+  const owned = options.store === undefined;
   let started: Promise<RunStore> | undefined;
   return {
     onStarted(run) {
       started = (async () => {
-        const [{ openStore }, { startRecorded }, { workerName }] = await Promise.all([
-          import('../store/open.js'),
+        const [store, { startRecorded }, { workerName }] = await Promise.all([
+          options.store ?? openRunStore(dbUrl, run.workspace),
           import('../runner/recorder.js'),
           import('../store/run-store.js'),
         ]);
-        const store = await openStore({ ...(dbUrl ? { url: dbUrl } : {}), workspace: run.workspace });
         try {
           await startRecorded(store, run, {
             trigger: options.trigger,
             worker: workerName('cli', hostname()),
             ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
+            ...(options.sweepId ? { sweepId: options.sweepId } : {}),
           });
         } catch (error) {
-          await store.close();
+          if (owned) await store.close();
           throw error;
         }
         return store;
@@ -64,7 +82,7 @@ export function cliRecording(
         options.warn(`the run was not recorded in the run store: ${(error as Error).message}`);
         return undefined;
       } finally {
-        await store?.close().catch(() => undefined);
+        if (owned) await store?.close().catch(() => undefined);
       }
     },
   };

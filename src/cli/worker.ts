@@ -80,6 +80,14 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const worker = workerName('worker', hostname());
   const logger = createLogger({ stream: process.stderr, base: { worker } });
   const metrics = new QuireMetrics();
+  const { runObservers } = await import('../jobs/observe.js');
+  let observers;
+  try {
+    observers = runObservers({ store, workspace, metrics, log: logger });
+  } catch (error) {
+    await store.close();
+    throw new InputError((error as Error).message);
+  }
   const dbUrl = values.db ?? process.env.QUIRE_DB;
   const jobs = await startJobs({
     store,
@@ -90,13 +98,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     ...(globalCap !== undefined ? { globalCap } : {}),
     leaseMs,
     log: (level, message, fields) => logger[level](message, fields),
-    onFinal: (run, record) => {
-      metrics.runFinished(run.trigger, run.status, (run.durationMs ?? 0) / 1000);
-      for (const cell of record?.cells ?? []) {
-        if (cell.status !== 'skipped') metrics.cellFinished(cell.language, cell.durationMs / 1000);
-        if (cell.error?.kind === 'crash') metrics.kernelCrashed();
-      }
-    },
+    onFinal: observers.onFinal,
   });
   metrics.setGauges({
     queueDepth: () => jobs.queue.depth(),
@@ -128,6 +130,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await jobs.stop(graceMs);
+  await observers.drain();
   await metricsServer?.close();
   await store.close();
   logger.info('worker stopped', {});

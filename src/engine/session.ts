@@ -42,6 +42,10 @@ export interface CellResult {
   outputs: Output[];
   durationMs: number;
   versions?: Record<string, string>;
+  /** the `metric(name, value)` calls of this execution: the latest value per name (names redacted) */
+  metrics?: ReadonlyMap<string, number>;
+  /** this execution's place in the session's order: a later execution's metric of the same name wins */
+  order?: number;
 }
 
 export interface SessionEvents {
@@ -56,6 +60,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly ops: Operation[] = [];
   private applying = false;
   private seq = 0;
+  /** counts executions, so that record builders know which of two cells' metrics came last */
+  private executions = 0;
   private closed = false;
   /** the started kernel given in the options still needs the params defined */
   private paramsPending = false;
@@ -146,7 +152,9 @@ export class Session extends EventEmitter<SessionEvents> {
     const cell = this.current.cells.find((c) => c.id === cellId);
     if (!cell) return;
     const outputs: Output[] = [];
-    this.results.set(cellId, { outputs, durationMs: 0 });
+    const metrics = new Map<string, number>();
+    const order = ++this.executions;
+    this.results.set(cellId, { outputs, durationMs: 0, metrics, order });
     this.dispatch({ type: 'cellStarted', id: cellId });
     let command;
     try {
@@ -171,8 +179,16 @@ export class Session extends EventEmitter<SessionEvents> {
         outputs.push(prepared);
         this.emit('output', cellId, prepared);
       },
+      // A name is user data like an output: a secret in it is redacted before anything keeps it.
+      onMetric: (name, value) => metrics.set(this.options.secrets?.redactor.redact(name) ?? name, value),
     });
-    this.results.set(cellId, { outputs, durationMs: result.durationMs, versions: result.versions });
+    this.results.set(cellId, {
+      outputs,
+      durationMs: result.durationMs,
+      versions: result.versions,
+      metrics,
+      order,
+    });
     this.dispatch({
       type: 'cellFinished',
       id: cellId,

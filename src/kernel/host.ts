@@ -17,6 +17,7 @@ import { assertRuntimeBuilt, packageRoot, runtimeEntry } from './paths.js';
 import type * as ProtocolModule from './protocol.js';
 import type {
   CellFinished,
+  CellMetric,
   ConnectionQuery,
   DefineValues,
   DeleteNames,
@@ -70,6 +71,7 @@ interface Running {
   seq: number;
   budget: OutputBudget;
   onOutput: (output: Output) => void;
+  onMetric: (name: string, value: number) => void;
   started: number;
   timer?: NodeJS.Timeout;
   resolve: (result: ExecutionResult) => void;
@@ -268,6 +270,9 @@ export class ProcessKernel implements Kernel {
       case 'cellFinished':
         if (this.running?.seq === message.seq) this.finish(this.finishedResult(message));
         return;
+      case 'cellMetric':
+        if (this.running?.seq === message.seq) this.recordMetric(this.running, message);
+        return;
       case 'connectionQuery':
         void this.answerConnection(message);
         return;
@@ -355,6 +360,14 @@ export class ProcessKernel implements Kernel {
     }
   }
 
+  private recordMetric(running: Running, message: CellMetric): void {
+    try {
+      running.onMetric(message.name, message.value);
+    } catch {
+      // As for outputs: the caller's callback must not break the kernel's bookkeeping.
+    }
+  }
+
   private async answerConnection(query: ConnectionQuery): Promise<void> {
     const base = { type: 'connectionResult' as const, requestId: query.requestId };
     const provider = this.options.connections;
@@ -408,6 +421,7 @@ export class ProcessKernel implements Kernel {
         seq,
         budget: new OutputBudget(this.capBytes),
         onOutput: options.onOutput ?? (() => {}),
+        onMetric: options.onMetric ?? (() => {}),
         started: performance.now(),
         resolve,
       };

@@ -8,6 +8,7 @@
  * `unknown` payloads may hold Dates, BigInts, Maps and typed arrays.
  */
 import { z } from 'zod';
+import { METRIC_NAME } from './runtime/metric-name.js';
 
 const OutputSchema = z.object({ mime: z.string(), data: z.unknown() });
 
@@ -162,6 +163,18 @@ export const CellFinished = z.object({
   versions: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * `metric(name, value)` in a running cell: a named finite number for the run record (the latest
+ * value of a name wins). zod's number already refuses NaN and ±Infinity.
+ */
+export const CellMetric = z.object({
+  type: z.literal('cellMetric'),
+  seq: z.number().int(),
+  cellId: z.string(),
+  name: z.string().regex(METRIC_NAME),
+  value: z.number(),
+});
+
 /** A SQL cell on a named connection asks the host to run its query (credentials stay in the host). */
 export const ConnectionQuery = z.object({
   type: z.literal('connectionQuery'),
@@ -189,12 +202,14 @@ export const KernelNotification = z.discriminatedUnion('type', [
   Ready,
   CellOutput,
   CellFinished,
+  CellMetric,
   ConnectionQuery,
   TablePageResult,
 ]);
 export type KernelNotification = z.infer<typeof KernelNotification>;
 export type CellFinished = z.infer<typeof CellFinished>;
 export type CellOutput = z.infer<typeof CellOutput>;
+export type CellMetric = z.infer<typeof CellMetric>;
 export type ConnectionQuery = z.infer<typeof ConnectionQuery>;
 export type TablePage = z.infer<typeof TablePage>;
 export type TablePageResult = z.infer<typeof TablePageResult>;

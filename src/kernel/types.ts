@@ -13,6 +13,8 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   /** each output as it is produced (display, streams, the last expression's value) */
   onOutput?: (output: Output) => void;
+  /** each `metric(name, value)` the cell records, as it is recorded (name and value already validated) */
+  onMetric?: (name: string, value: number) => void;
 }
 
 export interface ExecutionResult {

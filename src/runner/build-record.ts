@@ -136,7 +136,19 @@ export function buildRecord(input: RecordInput): RunRecord {
     })),
     ...(input.secrets && input.secrets.length > 0 ? { secrets: [...input.secrets].sort() } : {}),
     ...(input.timedOut ? { timedOut: { limitMs: input.timedOut.limitMs } } : {}),
+    ...runMetrics(input.results),
   };
+}
+
+/** The run's metrics: every execution's, in the order they ran, so the latest value of a name wins. */
+function runMetrics(results: ReadonlyMap<string, CellResult>): { metrics?: Record<string, number> } {
+  const executions = [...results.values()].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  const merged = new Map<string, number>();
+  for (const execution of executions)
+    for (const [name, value] of execution.metrics ?? []) merged.set(name, value);
+  // Keys sorted by name, not by which cell happened to record first: equal runs give equal records.
+  const sorted = [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sorted.length > 0 ? { metrics: Object.fromEntries(sorted) } : {};
 }
 
 /** Versions the kernel reported while running (e.g. the DuckDB engine), merged. */

@@ -51,4 +51,9 @@ export interface RunRecord {
   secrets?: string[];
   /** set when the whole run passed its `--timeout` */
   timedOut?: { limitMs: number };
+  /**
+   * what the cells recorded with `metric(name, value)`: the latest value of each name (the cells
+   * taken in the order they ran), keys sorted; absent when none
+   */
+  metrics?: Record<string, number>;
 }

@@ -23,7 +23,7 @@ export function failureSummary(record: RunRecord): string | undefined {
 export async function startRecorded(
   store: RunStore,
   started: RunStarted,
-  options: { trigger: Trigger; worker: string; rerunOf?: string },
+  options: { trigger: Trigger; worker: string; rerunOf?: string; sweepId?: string },
 ): Promise<void> {
   await store.create({
     id: started.id,
@@ -35,19 +35,21 @@ export async function startRecorded(
     status: 'running',
     worker: options.worker,
     ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
+    ...(options.sweepId ? { sweepId: options.sweepId } : {}),
   });
 }
 
 /**
- * Stores the record's blobs and makes the run final. False when the attempt no longer owns the run
- * (fenced off: its lease expired and another attempt took over).
+ * Stores the record's blobs and makes the run final, with the record's metrics in their own
+ * column (so a sweep compares runs without reading every record). False when the attempt no
+ * longer owns the run (fenced off: its lease expired and another attempt took over).
  */
 export async function finishRecorded(
   store: RunStore,
   id: string,
   attempt: number,
   record: RunRecord,
-  extra: { reportHtml?: string; metrics?: Record<string, number> } = {},
+  extra: { reportHtml?: string } = {},
 ): Promise<boolean> {
   const saved = await saveRecord(
     store.blobs,
@@ -62,6 +64,6 @@ export async function finishRecorded(
     recordSha256: saved.recordSha256,
     ...(saved.reportSha256 ? { reportSha256: saved.reportSha256 } : {}),
     artifacts: saved.artifacts,
-    ...(extra.metrics ? { metrics: extra.metrics } : {}),
+    ...(record.metrics ? { metrics: record.metrics } : {}),
   });
 }

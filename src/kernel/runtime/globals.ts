@@ -1,9 +1,10 @@
 /**
  * The names every cell can use without importing them (DESIGN §3): `display`, `html`, `md`,
- * `vegalite`, `sql` and `secrets`. They are globals, so a cell that declares its own `html` simply shadows it.
+ * `vegalite`, `sql`, `secrets` and `metric`. They are globals, so a cell that declares its own `html` simply shadows it.
  */
 import type { Output } from '../../outputs/types.js';
 import { emit } from './cell.js';
+import { metric } from './metrics.js';
 import { outputHelpers, toOutputsNow, type OutputHelpers } from './outputs.js';
 import type { Scope } from './scope.js';
 import { secrets } from './secrets.js';
@@ -39,4 +40,5 @@ export function installGlobals(scope: Scope): void {
   define('vegalite', (spec: unknown) => builtins('vegalite').vegalite(spec));
   define('sql', makeSqlTag(scope));
   define('secrets', secrets);
+  define('metric', metric);
 }

@@ -15,6 +15,7 @@ import { config } from './config.js';
 import { describeUncaught, toErrorData } from './errors.js';
 import { installGlobals } from './globals.js';
 import { executeJs } from './js.js';
+import { flushMetrics } from './metrics.js';
 import { renderProse } from './prose.js';
 import { Scope } from './scope.js';
 import { executeSql } from './sql.js';
@@ -47,6 +48,8 @@ async function runCell(command: CellCommand): Promise<void> {
     completion = { status: 'error', error: toErrorData(error), declared: [] };
   }
   endCell();
+  // Before cellFinished: the host takes a cell's metrics only while it runs.
+  flushMetrics();
   const durationMs = performance.now() - started;
   send({ type: 'cellFinished', seq: command.seq, cellId: command.cellId, durationMs, ...completion });
 }
