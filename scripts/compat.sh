@@ -9,7 +9,7 @@
 #   QUIRE_COMPAT_CACHE  where binaries are kept (default: /opt/quire-node if writable, else
 #                       $XDG_CACHE_HOME/quire-node). As root the kernel runs as `nobody`, which
 #                       must be able to execute the binary: never put it under /root.
-#   QUIRE_COMPAT_TESTS  test files/dirs for scripts/test.mjs (default: tests/integration/kernel;
+#   QUIRE_COMPAT_TESTS  test files/dirs for scripts/test.mjs (default: tests/integration/kernel tests/unit/store;
 #                       "tests" runs the whole suite)
 #
 # Exit status: 0 if everything passed on every version, 1 otherwise.
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 NODES="${QUIRE_COMPAT_NODES:-22 24}"
 NODES="${NODES//,/ }"
-TESTS="${QUIRE_COMPAT_TESTS:-tests/integration/kernel}"
+TESTS="${QUIRE_COMPAT_TESTS:-tests/integration/kernel tests/unit/store}"
 EXAMPLES=(examples/cars.nb.md examples/flights.nb.md examples/seattle-weather.nb.md)
 
 if [[ -n "${QUIRE_COMPAT_CACHE:-}" ]]; then
@@ -99,6 +99,31 @@ reachable_by_nobody() {
   done
 }
 
+# better-sqlite3 (the embedded run store) is a native addon built for one Node ABI by `npm ci`.
+# For another major, build it once from the installed sources against that Node's headers (the
+# npm node package ships include/node) and point QUIRE_SQLITE_BINDING at the result.
+NODE_GYP="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
+sqlite_binding() {
+  local node_bin="$1" home abi out tmp
+  home="$(dirname "$(dirname "$node_bin")")"
+  abi="$("$node_bin" -p process.versions.modules)"
+  out="$CACHE/better-sqlite3-$(node -p "require('./node_modules/better-sqlite3/package.json').version")-abi$abi.node"
+  if [[ ! -f "$out" ]]; then
+    echo "   building better-sqlite3 for ABI $abi (once; cached as $out)" >&2
+    tmp="$(mktemp -d "${TMPDIR:-/tmp}/quire-sqlite-XXXXXX")"
+    cp -r node_modules/better-sqlite3 "$tmp/" &&
+      (cd "$tmp/better-sqlite3" && rm -rf build &&
+        PATH="$(dirname "$node_bin"):$PATH" "$node_bin" "$NODE_GYP" rebuild --release --nodedir="$home" >"$tmp/build.log" 2>&1) &&
+      cp "$tmp/better-sqlite3/build/Release/better_sqlite3.node" "$out.tmp" && mv "$out.tmp" "$out" || {
+      echo "compat: could not build better-sqlite3 for ABI $abi (log: $tmp/build.log)" >&2
+      return 1
+    }
+    rm -rf "$tmp"
+  fi
+  chmod a+r "$out"
+  echo "$out"
+}
+
 start=$SECONDS
 failures=()
 summary=()
@@ -116,6 +141,12 @@ for want in $NODES; do
   fi
   version="$("$node_bin" --version)"
   echo "== $version ($node_bin)"
+  if ! binding="$(sqlite_binding "$node_bin")"; then
+    failures+=("$version: better-sqlite3 build")
+    summary+=("$version: could not build better-sqlite3")
+    continue
+  fi
+  export QUIRE_SQLITE_BINDING="$binding"
   ok=0
   for example in "${EXAMPLES[@]}"; do
     echo "   $version bin/quire.js run $example"
