@@ -1,23 +1,36 @@
 /**
- * `quire serve [DIR] [--port N] [--host H]` (DESIGN §4): the editor's server on DIR (default: the
- * current folder), bound to 127.0.0.1:8888 by default (`--port 0`: any free port). Prints the
- * one-time login URL; SIGINT/SIGTERM close the server and shut its kernels down.
+ * `quire serve [DIR] [--port N] [--host H] [--db URL]` (DESIGN §4): the editor's server on DIR
+ * (default: the current folder), bound to 127.0.0.1:8888 by default (`--port 0`: any free port),
+ * with the run store of DIR (or `--db`). Prints the one-time login URL; SIGINT/SIGTERM close the
+ * server and shut its kernels down.
  */
 import { resolve } from 'node:path';
 import { InputError } from './errors.js';
 import { parseCommandArgs } from './args.js';
 
-const HELP = `usage: quire serve [DIR] [--port N] [--host H]
+const HELP = `usage: quire serve [DIR] [--port N] [--host H] [--db URL] [--concurrency N] [--max-running N]
 
-  DIR          the folder of notebooks to serve (default: the current folder)
-  --port N     the port (default 8888; 0 picks a free one)
-  --host H     the address to bind (default 127.0.0.1: only this machine can connect)`;
+  DIR               the folder of notebooks to serve (default: the current folder)
+  --port N          the port (default 8888; 0 picks a free one)
+  --host H          the address to bind (default 127.0.0.1: only this machine can connect)
+  --db URL          the run store (default: QUIRE_DB, else .quire/quire.db in DIR)
+  --concurrency N   queued and scheduled runs this server executes at once (default 2)
+  --max-running N   runs at once across every server and worker sharing the store
+
+The server also fires the notebooks' schedules and executes queued runs (docs/operations.md).`;
 
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 8888;
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new InputError(`--port expects 0…65535, got "${text}"`);
   return port;
+}
+
+function wholeNumber(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1) throw new InputError(`${flag} expects a whole number ≥ 1, got "${text}"`);
+  return n;
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -27,6 +40,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      db: { type: 'string' },
+      concurrency: { type: 'string' },
+      'max-running': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -37,6 +53,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (positionals.length > 1)
     throw new InputError(`expected at most one folder, got ${positionals.length}\n${HELP}`);
   const port = parsePort(values.port);
+  if (values.db !== undefined) (await import('./store-access.js')).checkDbFlag(values.db);
   const { startServer } = await import('../server/server.js');
   let server;
   try {
@@ -44,6 +61,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
       workspace: resolve(positionals[0] ?? '.'),
       port,
       host: values.host ?? '127.0.0.1',
+      ...(values.db !== undefined ? { db: values.db } : {}),
+      jobs: {
+        concurrency: wholeNumber('--concurrency', values.concurrency, 2),
+        ...(values['max-running'] !== undefined
+          ? { globalCap: wholeNumber('--max-running', values['max-running'], 1) }
+          : {}),
+      },
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -51,6 +75,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       throw new InputError((error as Error).message);
     }
     if (error instanceof Error && /is not a folder/.test(error.message)) throw new InputError(error.message);
+    // A store that cannot be opened (an unreachable PostgreSQL, an unwritable .quire/): bad input.
+    if (error instanceof Error && error.name === 'StoreConfigError') throw new InputError(error.message);
     throw error;
   }
   process.stdout.write(`Quire is serving ${positionals[0] ?? '.'}\n  ${server.loginUrl}\nCtrl-C to stop\n`);

@@ -125,6 +125,16 @@ export const TablePageResult = z.object({
   source: z.enum(['kernel', 'preview']).optional(),
 });
 
+/**
+ * A run of this notebook was recorded in the run store, or changed state: an editor's Run all
+ * (`running` when it starts, then its final status). The UI refreshes its run history on it.
+ */
+export const RunRecorded = z.object({
+  type: z.literal('runRecorded'),
+  runId: z.string(),
+  status: z.enum(['queued', 'running', 'ok', 'error', 'timeout', 'cancelled']),
+});
+
 export const ServerNotification = z.discriminatedUnion('type', [
   Snapshot,
   CellStatus,
@@ -137,6 +147,7 @@ export const ServerNotification = z.discriminatedUnion('type', [
   ExternalChange,
   ErrorNotification,
   TablePageResult,
+  RunRecorded,
 ]);
 export type ServerNotification = z.infer<typeof ServerNotification>;
 export type NotificationOf<T extends ServerNotification['type']> = Extract<ServerNotification, { type: T }>;

@@ -9,10 +9,15 @@ import { getCookie } from 'hono/cookie';
 import type { Authorize, Sessions, User } from './auth.js';
 import { checkOrigin } from './auth.js';
 import { describeError, errorResponse } from './errors.js';
+import { metricsRoute } from '../metrics/http.js';
+import type { QuireMetrics } from '../metrics/registry.js';
 import { loginRoutes } from './routes/login.js';
 import { notebookRoutes } from './routes/notebooks.js';
-import { staticRoutes } from './routes/static.js';
+import { reportPolicy, runRoutes } from './routes/runs.js';
+import { securityHeaders, staticRoutes } from './routes/static.js';
 import type { WorkspaceFiles } from './workspace-files.js';
+import type { RunStore } from '../store/run-store.js';
+import type { JobService } from '../jobs/service.js';
 
 /** Facts known only once the server listens (the port, when 0 was asked for). */
 export interface ServerIdentity {
@@ -29,8 +34,16 @@ export interface ServerDeps {
   identity: () => ServerIdentity;
   /** where unexpected errors go (they are never sent to the client) */
   logError: (error: unknown) => void;
+  /** the run history (`/api/runs`): every run of the workspace's notebooks */
+  store: RunStore;
+  /** queues runs (`POST /api/runs`); absent when the server executes no runs */
+  jobs?: JobService;
   /** largest accepted request body, bytes */
   maxBodyBytes?: number;
+  /** served at `GET /metrics` without a session (they hold no notebook content) */
+  metrics?: QuireMetrics;
+  /** when set, `/metrics` needs `Authorization: Bearer <metricsToken>` instead */
+  metricsToken?: string | undefined;
 }
 
 export type ServerEnv = { Variables: { user: User } };
@@ -40,13 +53,10 @@ const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 export function createApp(deps: ServerDeps): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
 
-  app.use(async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    // The login URL carries the token: it must not leak through Referer or a cache.
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('Cache-Control', 'no-store');
-  });
+  // Outermost, so it runs last: a report keeps its own, stricter policy (routes/runs.ts).
+  app.use('/api/runs/:id/report', reportPolicy());
+  // CSP, nosniff, no referrer, caching: one policy, owned by routes/static.ts (docs/security.md).
+  app.use(securityHeaders());
 
   app.use(async (c, next) => {
     const refused = checkOrigin(
@@ -64,6 +74,9 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
     }),
   );
 
+  // Before the session check: Prometheus has no cookie; a configured token protects it instead.
+  if (deps.metrics) app.route('/', metricsRoute(deps.metrics, { token: deps.metricsToken }));
+
   app.use('/api/*', async (c, next) => {
     const user = deps.sessions.userOf(getCookie(c, deps.identity().cookieName));
     if (!user) return errorResponse(c, 401, 'unauthorized', 'log in with the URL printed by `quire serve`');
@@ -73,6 +86,7 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
 
   app.route('/', loginRoutes(deps));
   app.route('/api/notebooks', notebookRoutes(deps));
+  app.route('/api/runs', runRoutes(deps));
   app.route('/', staticRoutes());
 
   // The editor UI is not built yet (issue 3): a placeholder so the login redirect lands somewhere.

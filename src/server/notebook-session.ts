@@ -24,10 +24,12 @@ import {
   type SessionDocument,
 } from './session-document.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
+import { SessionRuns, type RecordRunsOptions, type RunAllContext } from './session-runs.js';
 import { cellInfo, redactError, snapshotCell, tablePage } from './session-view.js';
 import { redactDeep } from '../outputs/redact.js';
 import { MIME } from '../outputs/types.js';
 import type { NotebookChange, WorkspaceFiles } from './workspace-files.js';
+import type { QuireMetrics } from '../metrics/registry.js';
 
 /** Where a session's notifications go: one per connected client. */
 export interface SessionClient {
@@ -38,6 +40,10 @@ export interface NotebookSessionOptions {
   /** the kernel is shut down after this long without a run (default 10 min); the next run starts one */
   idleKernelMs?: number;
   heapMb?: number;
+  /** hears every executed cell's duration and every kernel crash */
+  metrics?: Pick<QuireMetrics, 'cellFinished' | 'kernelCrashed'>;
+  /** records each Run all in the run history (session-runs.ts); without it nothing is recorded */
+  recordRuns?: RecordRunsOptions;
 }
 
 export const DEFAULT_IDLE_KERNEL_MS = 10 * 60 * 1000;
@@ -63,12 +69,28 @@ export class NotebookSession {
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private hasKernel = false;
+  /** the cell whose execution a `running` status announced, until its next status ends it */
+  private executing: string | undefined;
+  /** an interrupt stopped the kernel under that cell: its `crash` was asked for */
+  private interrupted = false;
+  private readonly runs: SessionRuns | undefined;
 
   private constructor(
     readonly path: string,
     private readonly files: WorkspaceFiles,
     private readonly options: NotebookSessionOptions,
-  ) {}
+  ) {
+    const record = options.recordRuns;
+    this.runs =
+      record &&
+      new SessionRuns({
+        ...record,
+        workspace: files.root,
+        path,
+        text: () => this.text,
+        notify: (n) => this.broadcast(n),
+      });
+  }
 
   static async open(
     files: WorkspaceFiles,
@@ -162,6 +184,7 @@ export class NotebookSession {
     this.closed = true;
     clearTimeout(this.idleTimer);
     await this.unload();
+    await this.runs?.settled();
   }
 
   // ---- commands ------------------------------------------------------------------------------
@@ -189,9 +212,13 @@ export class NotebookSession {
       case 'runAll':
       case 'runStale':
         this.touch();
+        // Run all is a run of the notebook, kept in the history; a stale or single cell is exploration.
+        if (command.type === 'runAll') this.runs?.runAll(this.runContext(live));
         live.engine.dispatch({ type: command.type });
         return client.send({ type: 'ack', requestId: command.requestId });
       case 'interrupt':
+        this.interrupted = live.engine.state.running !== null;
+        this.runs?.interrupt();
         live.engine.dispatch({ type: 'interrupt' });
         return client.send({ type: 'ack', requestId: command.requestId });
       case 'setParams':
@@ -373,6 +400,7 @@ export class NotebookSession {
   }
 
   private onStatus(live: Live, n: CellStatusNotification): void {
+    this.measure(live, n);
     const error = redactError(n.error, live.kernel.redactor);
     const result = live.engine.results.get(n.cellId);
     const finished = n.status === 'ok' || n.status === 'error';
@@ -386,7 +414,33 @@ export class NotebookSession {
     });
   }
 
+  /** Metrics: a `running` cell's next status ends its execution (a status alone may be a restore). */
+  private measure(live: Live, n: CellStatusNotification): void {
+    if (n.status === 'running') {
+      this.executing = n.cellId;
+      return;
+    }
+    if (n.cellId !== this.executing) return;
+    this.executing = undefined;
+    const cell = live.engine.state.cells.find((c) => c.id === n.cellId);
+    const result = live.engine.results.get(n.cellId);
+    // Prose cells execute too when they interpolate `${…}`.
+    const language = cell?.kind === 'code' ? cell.language : 'markdown';
+    if (cell && result) this.options.metrics?.cellFinished(language, result.durationMs / 1000);
+    if (n.failure === 'crash' && !this.interrupted) this.options.metrics?.kernelCrashed();
+    this.interrupted = false;
+  }
+
+  private runContext(live: Live): RunAllContext {
+    const { engine, document, kernel } = live;
+    const secrets = kernel.options.secrets?.source;
+    return { engine, document, text: this.text, redactor: kernel.redactor, ...(secrets ? { secrets } : {}) };
+  }
+
   private async unload(): Promise<void> {
+    this.runs?.abandon(
+      this.closed ? 'the server stopped during the run' : 'the notebook was reloaded during the run',
+    );
     const live = this.live;
     this.live = undefined;
     this.hasKernel = false;

@@ -45,6 +45,12 @@ export class NotebookSessions {
     return session;
   }
 
+  /** The sessions open now (those whose open succeeded), e.g. for the metrics gauges. */
+  async list(): Promise<Session[]> {
+    const settled = await Promise.all([...this.byPath.values()].map((s) => s.catch(() => undefined)));
+    return settled.filter((s): s is Session => s !== undefined);
+  }
+
   /** Stops watching and shuts every session's kernel down. */
   async close(): Promise<void> {
     this.stopWatching();

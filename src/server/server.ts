@@ -5,6 +5,7 @@
  * the server never widens it to an ancestor.
  */
 import { realpathSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -13,6 +14,13 @@ import { createApp, type ServerIdentity } from './app.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { NotebookSessions } from './notebook-sessions.js';
 import { attachWebSockets } from './ws.js';
+import { isProcessAlive } from '../kernel/process-alive.js';
+import { openStore } from '../store/open.js';
+import type { RunStore } from '../store/run-store.js';
+import { QuireMetrics } from '../metrics/registry.js';
+import { resolveMetricsToken } from '../metrics/token.js';
+import { createLogger } from '../metrics/log.js';
+import { startServerJobs, type ServerJobs } from './server-jobs.js';
 
 export interface ServerOptions {
   workspace: string;
@@ -30,6 +38,19 @@ export interface ServerOptions {
   idleKernelMs?: number;
   /** how often notebooks are polled for changes on disk (default 1 s) */
   watchIntervalMs?: number;
+  /** the process's metrics, when something else (the jobs pool) shares them; default: new ones */
+  metrics?: QuireMetrics;
+  /** `/metrics` needs this bearer token (default: QUIRE_METRICS_TOKEN or quire.config.json) */
+  metricsToken?: string;
+  /** the run store: a PostgreSQL or SQLite URL as `--db` takes (default: QUIRE_DB, else `.quire/quire.db`) */
+  db?: string;
+  /**
+   * Queued runs and schedules (default on): runs this server executes at once, a cap across every
+   * process sharing the store, whether schedules fire. `false`: the editor only.
+   */
+  jobs?: false | { concurrency?: number; globalCap?: number; schedules?: boolean };
+  /** on close, how long runs in flight may finish before they are handed back (default 30 s) */
+  graceMs?: number;
 }
 
 export interface RunningServer {
@@ -41,7 +62,13 @@ export interface RunningServer {
   files: WorkspaceFiles;
   /** the editor sessions, one per open notebook */
   notebooks: NotebookSessions;
-  /** closes sockets and connections and shuts every session's kernel down */
+  /** served at `/metrics`; the jobs code reports runs, alerts and the queue depth here */
+  metrics: QuireMetrics;
+  /** the run history: `quire run`'s runs and the editor's Run all (closed by `close`) */
+  store: RunStore;
+  /** the queued runs and schedules this server executes (undefined with `jobs: false`) */
+  jobs: ServerJobs | undefined;
+  /** closes sockets and connections, shuts every session's kernel down, then closes the store */
   close(): Promise<void>;
 }
 
@@ -53,8 +80,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const files = new WorkspaceFiles(workspace);
   const sessions = new Sessions(options.token);
-  const logError =
-    options.logError ?? ((error: unknown) => console.error('quire serve: unexpected error:', error));
+  // A JSON line on stderr (docs/operations.md#logs); stdout keeps the login URL for people.
+  const log = createLogger({ base: { component: 'serve' } });
+  const logError = options.logError ?? ((error: unknown) => log.error('unexpected error', { err: error }));
+  const metrics = options.metrics ?? new QuireMetrics({ onGaugeError: (_gauge, error) => logError(error) });
+  const metricsToken = options.metricsToken ?? resolveMetricsToken({ workspace });
+  const store = await openStore({ ...(options.db ? { url: options.db } : {}), workspace });
+  let serverJobs: ServerJobs | undefined;
+  try {
+    // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
+    await store.reapDeadLocal(hostname(), isProcessAlive);
+    const dbUrl = options.db ?? process.env.QUIRE_DB;
+    serverJobs =
+      options.jobs === false
+        ? undefined
+        : await startServerJobs({
+            store,
+            ...(dbUrl && store.db.dialect === 'postgres' ? { dbUrl } : {}),
+            workspace,
+            files,
+            metrics,
+            log,
+            ...options.jobs,
+          });
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   // Set once the port is known; the app reads it per request.
   const bound: { identity?: ServerIdentity } = {};
   const app = createApp({
@@ -66,14 +118,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return bound.identity;
     },
     logError,
+    metrics,
+    metricsToken,
+    store,
+    ...(serverJobs ? { jobs: serverJobs.jobs.service } : {}),
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const created = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
-      resolve(created as Server),
-    ) as Server;
-    created.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const created = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
+        resolve(created as Server),
+      ) as Server;
+      created.once('error', reject);
+    });
+  } catch (error) {
+    await serverJobs?.stop(0).catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   bound.identity = { origins: ownOrigins(host, port, options.origins), cookieName: sessionCookieName(port) };
   const url = `http://${urlHost(host)}:${port}`;
@@ -81,6 +144,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.idleKernelMs !== undefined ? { idleKernelMs: options.idleKernelMs } : {}),
     ...(options.watchIntervalMs !== undefined ? { watchIntervalMs: options.watchIntervalMs } : {}),
     logError,
+    metrics,
+    recordRuns: { store, logError },
+  });
+  metrics.setGauges({
+    sessions: async () => (await notebooks.list()).length,
+    kernels: async () =>
+      (await notebooks.list()).filter((s) => s.kernelPid !== undefined).length +
+      (serverJobs?.jobs.service.executor.inFlight.size ?? 0),
+    ...(serverJobs ? { queueDepth: () => serverJobs.jobs.queue.depth() } : {}),
   });
   const sockets = attachWebSockets(server, {
     sessions,
@@ -96,13 +168,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loginUrl: `${url}/login?token=${encodeURIComponent(sessions.token)}`,
     files,
     notebooks,
+    metrics,
+    store,
+    jobs: serverJobs,
     close: async () => {
       const closed = new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
       await sockets.close();
+      // The sessions first: a Run all cut short is recorded as ended before the store closes.
       await notebooks.close();
+      await serverJobs?.stop(options.graceMs ?? 30_000);
+      await store.close();
       await closed;
     },
   };

@@ -5,13 +5,66 @@
  * inside the folder. When the UI is not built, the requests fall through to the next handler.
  * The UI itself is public (it is only code); the API behind it needs the session. `null` as the
  * folder means "no UI" (tests).
+ *
+ * Also owns the browser-facing header policy of `quire serve` (`securityHeaders`): the
+ * Content-Security-Policy, nosniff, no referrer, and caching (hashed assets forever, everything
+ * else never stored). docs/security.md explains the policy.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Hono, type Context, type Next } from 'hono';
+import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
 import type { ServerEnv } from '../app.js';
+
+/**
+ * The editor's Content-Security-Policy, sent on every response (on the HTML it is the one that
+ * counts; on the rest it costs nothing and covers a JSON or asset opened as a document).
+ * - script-src 'self': the UI is bundled files only; no inline script, no eval. Vega charts
+ *   compile their expressions with vega's AST interpreter (VegaOutput: `ast: true`) instead of
+ *   `new Function`, and zod runs jitless in the browser (src/ui/strict-csp.ts).
+ * - style-src 'unsafe-inline': CodeMirror injects <style> elements for its themes, and Vega's SVG
+ *   and sanitized HTML outputs carry style attributes. Styles cannot run code.
+ * - connect-src 'self': the API and the editor's WebSocket; CSP Level 3 matches ws:/wss: of the
+ *   same host and port to 'self' (verified in Chromium by tests/e2e/security-headers.test.ts).
+ *   So a chart's data must be inline (`data.values`): a spec whose data is a remote `url` cannot
+ *   load it in the editor.
+ * - img-src data: blob:: SVG outputs are shown as data: URLs; images from elsewhere are not
+ *   loaded (an output cannot beacon to a third party).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Vite names every file under /assets/ by its content hash: a new build is a new URL. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** index.html names the current hashed assets: always asked again (it is tiny). */
+export const REVALIDATE = 'no-cache';
+/** API answers, the login redirect (it sets the session), errors: never kept by a cache. */
+export const NO_STORE = 'no-store';
+
+/**
+ * The headers of every response, outermost middleware of the app. A route that chose its own
+ * Cache-Control (the UI files below) keeps it; everything else is `no-store`.
+ */
+export function securityHeaders(): MiddlewareHandler<ServerEnv> {
+  return async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    c.header('X-Content-Type-Options', 'nosniff');
+    // The login URL carries the token: it must not leak through Referer or a cache.
+    c.header('Referrer-Policy', 'no-referrer');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', NO_STORE);
+  };
+}
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -71,18 +124,21 @@ export function staticRoutes(uiDir: string | null | undefined = defaultUiDir()):
     }
   }
 
-  const index = async (c: Context<ServerEnv>, next: Next) => {
-    const found = await file('index.html');
+  const serve = async (c: Context<ServerEnv>, next: Next, relative: string, cache: string) => {
+    const found = await file(relative);
     if (!found) return next();
-    return c.body(new Uint8Array(found.body), 200, { 'content-type': found.type });
+    return c.body(new Uint8Array(found.body), 200, {
+      'content-type': found.type,
+      'cache-control': cache,
+      // The policy travels with the files even when this router is mounted without the app's
+      // middleware (securityHeaders sets the same value again).
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+    });
   };
 
+  const index = (c: Context<ServerEnv>, next: Next) => serve(c, next, 'index.html', REVALIDATE);
   routes.get('/', index);
   routes.get('/n/*', index);
-  routes.get('/assets/*', async (c, next) => {
-    const found = await file(c.req.path.slice(1));
-    if (!found) return next();
-    return c.body(new Uint8Array(found.body), 200, { 'content-type': found.type });
-  });
+  routes.get('/assets/*', (c, next) => serve(c, next, c.req.path.slice(1), IMMUTABLE));
   return routes;
 }

@@ -4,7 +4,7 @@
  * or a save); Shift-Enter / Ctrl-Enter run a cell and its dependents; Run all, Run stale,
  * Interrupt, the params form (a change is followed by `runStale`), add cells in any language /
  * move / delete / rename them, prose edited in place, `save` with its conflict answer, `revert`,
- * the raw mode (`saveRaw`) and error banners.
+ * the raw mode (`saveRaw`), error banners, and the run history (reloaded on `runRecorded`).
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { ServerNotification } from '../../protocol/index.js';
@@ -13,6 +13,7 @@ import { CellView } from '../components/CellView.js';
 import { Banners, type Banner } from '../components/Banners.js';
 import { ParamsForm, type ParamValue } from '../components/ParamsForm.js';
 import { RawMode } from '../components/RawMode.js';
+import { RunHistory } from '../components/RunHistory.js';
 import { RevertButton, Toolbar, type SaveState } from '../components/Toolbar.js';
 import type { PageAnswer, PageRequest } from '../components/outputs/TableOutput.js';
 import { canInsertProse, cellNameError, freshName, takenNames } from '../cell-names.js';
@@ -45,6 +46,8 @@ export function NotebookPage({ path }: { path: string }) {
   const focusCell = useCallback((id: string) => setFocus((f) => ({ id, seq: (f?.seq ?? 0) + 1 })), []);
   /** bumped by a revert: every cell is built again from the server's text (editors hold typed text) */
   const [generation, setGeneration] = useState(0);
+  /** bumped by the server's `runRecorded`: the run history reloads */
+  const [runsChanged, setRunsChanged] = useState(0);
 
   const addBanner = useCallback((message: string) => {
     const id = nextBanner.current++;
@@ -75,6 +78,7 @@ export function NotebookPage({ path }: { path: string }) {
       else if (n.type === 'conflict')
         setSave({ kind: 'conflict', message: 'the notebook changed on disk since it was read' });
       else if (n.type === 'saved') rememberDisk(session.state);
+      else if (n.type === 'runRecorded') setRunsChanged((k) => k + 1);
     };
     return () => {
       stop();
@@ -370,6 +374,7 @@ export function NotebookPage({ path }: { path: string }) {
           <div class="muted">{save.message}</div>
         </div>
       ) : null}
+      <RunHistory path={state.path} refresh={runsChanged} />
       {state.parseError ? (
         <RawMode state={state} onChange={(text) => (rawText.current = text)} />
       ) : (

@@ -1,0 +1,175 @@
+/**
+ * `/api/runs`: the run history of the workspace's notebooks (every run the store has: `quire run`,
+ * the editor's Run all, schedules, workers), one run's details, and its report. Thin handlers over
+ * the RunStore and runner/stored-run.ts; a notebook path goes through the same confinement as the
+ * notebook routes (WorkspaceFiles.resolve), and every answer is authorized as reading that notebook.
+ *
+ * The report is user content (sanitized outputs) served from the editor's origin, so it gets its
+ * own policy (`REPORT_CONTENT_SECURITY_POLICY`, set by `reportPolicy()`), stricter than the editor's.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import { loadRecord, storedReport } from '../../runner/stored-run.js';
+import type { StoredRun } from '../../store/types.js';
+import type { ServerDeps, ServerEnv } from '../app.js';
+import type { User } from '../auth.js';
+import { HttpError } from '../errors.js';
+import { z } from 'zod';
+import { parseDuration } from '../../format/duration.js';
+import { NotebookParseError, ParamError } from '../../format/errors.js';
+import { parseNotebook, resolveParams } from '../../format/index.js';
+
+const SubmitBody = z
+  .object({
+    path: z.string().min(1).max(4096),
+    params: z.record(z.string(), z.unknown()).optional(),
+    retries: z.number().int().min(0).max(100).optional(),
+    timeout: z.string().optional(),
+  })
+  .strict();
+
+/**
+ * A report is one self-contained document: inline CSS, inline SVG charts and data: images, no
+ * script and no URL to load (outputs/render/report.ts). So nothing but inline styles and data:
+ * images is allowed; `sandbox` (no allow-scripts, no allow-same-origin) makes it an opaque origin
+ * even if sanitized markup ever let something through, so it could not call the API with the
+ * user's cookie. `frame-ancestors 'self'` lets the editor show it in its own (sandboxed) iframe.
+ */
+export const REPORT_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+  'sandbox',
+].join('; ');
+
+/**
+ * The report's policy in place of the editor's. Mounted before securityHeaders() (which sets the
+ * editor's policy on every response on its way out), so that it runs after it and has the last word.
+ */
+export function reportPolicy(): MiddlewareHandler<ServerEnv> {
+  return async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', REPORT_CONTENT_SECURITY_POLICY);
+  };
+}
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
+
+function parseLimit(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_LIMIT;
+  const limit = Number(text);
+  if (!/^\d+$/.test(text) || limit < 1 || limit > MAX_LIMIT)
+    throw new HttpError(400, 'bad-request', `limit: expected a whole number from 1 to ${MAX_LIMIT}`);
+  return limit;
+}
+
+function forbid(): never {
+  throw new HttpError(403, 'forbidden', 'you may not do this');
+}
+
+export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+  const mayRead = (user: User, run: StoredRun) => deps.authorize(user, 'notebook:read', run.path);
+
+  /** The run, if the user may read its notebook; else 404 or 403. */
+  async function runOf(user: User, id: string): Promise<StoredRun> {
+    const run = await deps.store.get(id);
+    if (!run) throw new HttpError(404, 'not-found', `no run ${JSON.stringify(id)}`);
+    if (!mayRead(user, run)) forbid();
+    return run;
+  }
+
+  routes.get('/', async (c) => {
+    const limit = parseLimit(c.req.query('limit'));
+    const path = c.req.query('path');
+    if (path !== undefined) {
+      // A deleted notebook keeps its history: the path must be valid, the file need not exist.
+      const { relative } = deps.files.resolve(path);
+      if (!deps.authorize(c.var.user, 'notebook:read', relative)) forbid();
+      return c.json({ runs: await deps.store.list({ path: relative, limit }) });
+    }
+    if (!deps.authorize(c.var.user, 'notebook:list', '*')) forbid();
+    const runs = await deps.store.list({ limit });
+    return c.json({ runs: runs.filter((run) => mayRead(c.var.user, run)) });
+  });
+
+  /**
+   * Queues a run of a notebook as it is on disk now (trigger `api`): `{path, params?, retries?,
+   * timeout?}` → 202 `{run}`. Params are checked against the front matter first (400 naming the
+   * param); the run carries the exact source.
+   */
+  routes.post('/', async (c) => {
+    if (!deps.jobs) throw new HttpError(503, 'no-jobs', 'this server does not execute runs');
+    const body = SubmitBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      throw new HttpError(
+        400,
+        'bad-request',
+        `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    const { relative } = deps.files.resolve(body.data.path);
+    if (!deps.authorize(c.var.user, 'notebook:write', relative)) forbid();
+    const { text } = await deps.files.read(relative);
+    let params;
+    let title: string | undefined;
+    try {
+      const { notebook } = parseNotebook(text, { path: relative });
+      title = notebook.frontMatter?.title;
+      params = resolveParams(notebook.frontMatter?.params ?? [], body.data.params ?? {}, { source: 'json' });
+    } catch (error) {
+      if (error instanceof NotebookParseError || error instanceof ParamError)
+        throw new HttpError(400, 'bad-input', `${relative}: ${error.message}`);
+      throw error;
+    }
+    let timeoutMs: number | undefined;
+    if (body.data.timeout !== undefined) {
+      try {
+        timeoutMs = parseDuration(body.data.timeout);
+      } catch (error) {
+        throw new HttpError(400, 'bad-request', `timeout: ${(error as Error).message}`);
+      }
+    }
+    const run = await deps.jobs.submit({
+      path: relative,
+      source: text,
+      ...(title ? { title } : {}),
+      trigger: 'api',
+      params,
+      maxAttempts: (body.data.retries ?? 0) + 1,
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
+    return c.json({ run }, 202);
+  });
+
+  routes.get('/:id', async (c) => {
+    const run = await runOf(c.var.user, c.req.param('id'));
+    const [attempts, artifacts, record] = await Promise.all([
+      deps.store.attempts(run.id),
+      deps.store.artifacts(run.id),
+      loadRecord(deps.store, run),
+    ]);
+    return c.json({ run, attempts, artifacts, record: record ?? null });
+  });
+
+  routes.get('/:id/report', async (c) => {
+    const run = await runOf(c.var.user, c.req.param('id'));
+    const record = await loadRecord(deps.store, run);
+    if (!record) {
+      const why = run.status === 'queued' || run.status === 'running' ? `is ${run.status}` : 'has no record';
+      throw new HttpError(404, 'no-report', `run ${run.id} ${why}: there is no report`);
+    }
+    const html = await storedReport(deps.store, run, record);
+    return c.body(html, 200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-disposition': `inline; filename="${run.id.replace(/[^\w.-]/g, '_')}.html"`,
+    });
+  });
+
+  return routes;
+}

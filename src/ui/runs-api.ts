@@ -1,0 +1,83 @@
+/**
+ * The run history over REST (`/api/runs`, docs/server.md): one notebook's runs, and the URL of a
+ * run's report. Plus the pure formatting the history panel shows. No DOM here.
+ */
+import { ApiError } from './api.js';
+
+export type RunState = 'queued' | 'running' | 'ok' | 'error' | 'timeout' | 'cancelled';
+
+/** One entry of `GET /api/runs` (the fields the editor shows; the server sends more). */
+export interface RunSummary {
+  id: string;
+  path: string;
+  title?: string;
+  /** what started it: `cli` (`quire run`), `editor` (Run all), `schedule`, … */
+  trigger: string;
+  status: RunState;
+  params: Record<string, unknown>;
+  /** epoch milliseconds */
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  durationMs?: number;
+  /** one line: why the run failed */
+  error?: string;
+  /** set once the run has its record (a final run that got as far as running cells) */
+  recordSha256?: string;
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  let code = `http-${response.status}`;
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body = (await response.json()) as { error?: string; message?: string };
+    if (body.error) code = body.error;
+    if (body.message) message = body.message;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(response.status, code, message);
+}
+
+/** The runs of the notebook at `path` (workspace-relative), newest first. */
+export async function listRuns(path: string, limit = 50, signal?: AbortSignal): Promise<RunSummary[]> {
+  const query = `path=${encodeURIComponent(path)}&limit=${limit}`;
+  const response = await fetch(`/api/runs?${query}`, { credentials: 'same-origin', signal });
+  if (!response.ok) throw await failure(response);
+  return ((await response.json()) as { runs: RunSummary[] }).runs;
+}
+
+/** The run's self-contained report (served with a sandboxing policy: no script runs in it). */
+export const reportUrl = (id: string): string => `/api/runs/${encodeURIComponent(id)}/report`;
+
+/**
+ * A run with a record has a report (rendered on first view); a queued or running one has none
+ * yet, nor has a run cancelled before it started or lost with its worker.
+ */
+export const hasReport = (run: RunSummary): boolean => run.recordSha256 !== undefined;
+
+const TRIGGERS: Record<string, string> = { cli: 'quire run', editor: 'editor', submit: 'quire submit' };
+
+export const triggerLabel = (trigger: string): string => TRIGGERS[trigger] ?? trigger;
+
+/** `850 ms`, `2.4 s`, `3 min 05 s`, `1 h 02 min`; `—` when unknown. */
+export function formatRunDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${pad(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${pad(Math.floor((seconds % 3600) / 60))} min`;
+}
+
+/** `2026-11-26 09:41:07` in the browser's time zone (sortable, unambiguous, any locale). */
+export function formatRunTime(epochMs: number | undefined): string {
+  if (epochMs === undefined) return '—';
+  const d = new Date(epochMs);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+  );
+}

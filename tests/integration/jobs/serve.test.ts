@@ -1,0 +1,149 @@
+// `quire serve` executes queued and scheduled runs: a schedule with seconds fires on time, the
+// HTTP API queues a run (params checked first), and a server killed with SIGKILL mid-run leaves a
+// run that the restarted server marks lost and runs again (embedded SQLite store).
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { startServer, type RunningServer } from '../../../src/server/server.js';
+import { openStore } from '../../../src/store/open.js';
+import type { StoredRun } from '../../../src/store/types.js';
+import { cliPath, makeWorkspace, removeWorkspace, runCli, sleep } from '../cli/helpers.js';
+import { login } from '../server/ws-client.js';
+
+const EVERY_2S = `---
+title: Ticker
+params:
+  n: { type: integer, default: 2 }
+schedule: { cron: "*/2 * * * * *", params: { n: 5 }, catchup: skip }
+---
+
+\`\`\`ts
+const doubled = n * 2;
+\`\`\`
+`;
+const PARAMS = `---
+params:
+  region: { type: string, default: EU, enum: [EU, US] }
+---
+
+\`\`\`ts
+region
+\`\`\`
+`;
+const SLOW = '# Slow\n\n```ts\nawait new Promise((r) => setTimeout(r, 2500));\n```\n';
+
+const isFinal = (run: StoredRun | undefined) =>
+  run !== undefined && !['queued', 'running'].includes(run.status);
+
+describe('quire serve runs schedules and queued runs', () => {
+  let ws: string;
+  let server: RunningServer;
+  let cookie: string;
+  before(async () => {
+    ws = makeWorkspace({ 'ticker.nb.md': EVERY_2S, 'params.nb.md': PARAMS });
+    server = await startServer({ workspace: ws, port: 0, graceMs: 1000 });
+    cookie = await login(server);
+  });
+  after(async () => {
+    await server.close();
+    removeWorkspace(ws);
+  });
+
+  test('a schedule with seconds fires on time with its params, and its runs succeed', async () => {
+    let runs: StoredRun[] = [];
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(200)) {
+      runs = (await server.store.list({ path: 'ticker.nb.md', trigger: 'schedule' })).filter((r) =>
+        isFinal(r),
+      );
+      if (runs.length >= 2) break;
+    }
+    assert.ok(runs.length >= 2, `scheduled runs: ${runs.length}`);
+    for (const run of runs) {
+      assert.equal(run.status, 'ok', run.error);
+      assert.deepEqual(run.params, { n: 5 });
+      assert.ok(run.scheduledFor! % 2000 === 0, 'on an even second');
+      // trigger lag: created within a second of its slot
+      assert.ok(run.createdAt - run.scheduledFor! < 1000, `lag ${run.createdAt - run.scheduledFor!} ms`);
+    }
+    const metrics = await (await fetch(server.url + '/metrics')).text();
+    assert.match(metrics, /quire_runs_total\{trigger="schedule",status="ok"\} [1-9]/);
+    assert.match(metrics, /quire_schedule_lag_seconds_count [1-9]/);
+  });
+
+  test('POST /api/runs queues a run; bad params are refused naming the param', async () => {
+    const post = (body: unknown) =>
+      fetch(server.url + '/api/runs', {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify(body),
+      });
+    const bad = await post({ path: 'params.nb.md', params: { region: 'MARS' } });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /region/);
+    const ok = await post({ path: 'params.nb.md', params: { region: 'US' } });
+    assert.equal(ok.status, 202);
+    const { run } = (await ok.json()) as { run: StoredRun };
+    assert.equal(run.trigger, 'api');
+    let final: StoredRun | undefined;
+    for (const deadline = Date.now() + 15_000; !isFinal(final) && Date.now() < deadline; await sleep(100))
+      final = await server.store.get(run.id);
+    assert.equal(final?.status, 'ok', final?.error);
+    const outside = await post({ path: '../etc/passwd' });
+    assert.ok(outside.status === 400 || outside.status === 403, `status ${outside.status}`);
+  });
+});
+
+describe('a server killed mid-run (SQLite)', () => {
+  let ws: string;
+  let child: ChildProcess | undefined;
+  before(() => {
+    ws = makeWorkspace({ 'slow.nb.md': SLOW });
+  });
+  after(() => {
+    child?.kill('SIGKILL');
+    removeWorkspace(ws);
+  });
+
+  const serve = () => {
+    const started = spawn(process.execPath, [cliPath, 'serve', '.', '--port', '0'], {
+      cwd: ws,
+      stdio: 'ignore',
+    });
+    child = started;
+    return started;
+  };
+
+  test('the restarted server marks the run lost and runs it again; it ends ok once', async () => {
+    const submitted = await runCli(['submit', 'slow.nb.md'], { cwd: ws });
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = submitted.stdout.trim();
+    const first = serve();
+    const store = await openStore({ workspace: ws });
+    try {
+      let running: StoredRun | undefined;
+      for (
+        const deadline = Date.now() + 20_000;
+        running?.status !== 'running' && Date.now() < deadline;
+        await sleep(50)
+      )
+        running = await store.get(id);
+      assert.equal(running?.status, 'running');
+      assert.match(running!.worker!, new RegExp(`^server@.+:${first.pid}$`));
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      assert.equal((await store.get(id))?.status, 'running', 'still marked running while no server is up');
+      serve();
+      let final: StoredRun | undefined;
+      for (const deadline = Date.now() + 30_000; !isFinal(final) && Date.now() < deadline; await sleep(100))
+        final = await store.get(id);
+      assert.equal(final?.status, 'ok', final?.error);
+      assert.deepEqual(
+        (await store.attempts(id)).map((a) => a.status),
+        ['lost', 'ok'],
+      );
+      assert.equal((await store.artifacts(id)).filter((a) => a.name === 'record.json').length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
