@@ -3,6 +3,8 @@
 // run that the restarted server marks lost and runs again (embedded SQLite store).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
@@ -144,6 +146,65 @@ describe('a server killed mid-run (SQLite)', () => {
       assert.equal((await store.artifacts(id)).filter((a) => a.name === 'record.json').length, 1);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('alerts from a server', () => {
+  test('a run that fails for good posts one alert; the next success posts recovered', async () => {
+    const received: { kind: string; notebook: { path: string }; error?: string }[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as (typeof received)[number]);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const flaky =
+      '# Flaky\n\n```ts\nif (FAIL) throw new Error("the data is not there yet");\n```\n';
+    const ws = makeWorkspace({
+      'quire.config.json': JSON.stringify({
+        alerts: { webhook: { urlEnv: 'QUIRE_TEST_ALERT_HOOK' }, baseUrl: 'https://q.example' },
+      }),
+      'job.nb.md': flaky.replace('FAIL', 'true'),
+    });
+    process.env.QUIRE_TEST_ALERT_HOOK = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    const server = await startServer({ workspace: ws, port: 0, graceMs: 1000 });
+    try {
+      const submit = async (source: string) => {
+        const run = await server.jobs!.jobs.service.submit({
+          path: 'job.nb.md',
+          source,
+          trigger: 'api',
+          params: {},
+        });
+        let final: StoredRun | undefined;
+        for (const deadline = Date.now() + 20_000; !isFinal(final) && Date.now() < deadline; await sleep(100))
+          final = await server.store.get(run!.id);
+        return final!;
+      };
+      assert.equal((await submit(flaky.replace('FAIL', 'true'))).status, 'error');
+      assert.equal((await submit(flaky.replace('FAIL', 'true'))).status, 'error');
+      assert.equal((await submit(flaky.replace('FAIL', 'false'))).status, 'ok');
+      for (const deadline = Date.now() + 10_000; received.length < 2 && Date.now() < deadline;)
+        await sleep(50);
+      await sleep(300);
+      assert.deepEqual(
+        received.map((m) => m.kind),
+        ['failure', 'recovered'],
+        'the second identical failure is deduplicated',
+      );
+      assert.equal(received[0]!.notebook.path, 'job.nb.md');
+      assert.match(received[0]!.error ?? '', /the data is not there yet/);
+      const metrics = await (await fetch(server.url + '/metrics')).text();
+      assert.match(metrics, /quire_alerts_total\{kind="failure",outcome="deduplicated"\} 1/);
+    } finally {
+      await server.close();
+      delete process.env.QUIRE_TEST_ALERT_HOOK;
+      hook.close();
+      removeWorkspace(ws);
     }
   });
 });
