@@ -3,10 +3,11 @@
  * workspace, and Debian's Chromium driven by playwright-core. The UI must be built (`npm run build`).
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';
 
 export const CHROMIUM = process.env.QUIRE_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
@@ -25,19 +26,32 @@ export function makeWorkspace(files: Record<string, string>): string {
 export interface Harness {
   workspace: string;
   server: RunningServer;
+  /** where the browser's pages go: the server's URL, or the proxy's in front of it */
+  url: string;
   browser: Browser;
   context: BrowserContext;
   page: Page;
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** more `startServer` options */
+  server?: Omit<ServerOptions, 'workspace' | 'port'>;
+  /** the browser reaches the server only through this proxy (`startProxy`): pages go to `h.url` */
+  proxy?: Proxy;
+}
+
 /** Starts a server over `files`, launches Chromium and logs in through the printed login URL. */
-export async function start(files: Record<string, string>): Promise<Harness> {
+export async function start(files: Record<string, string>, options: StartOptions = {}): Promise<Harness> {
   if (!existsSync(join(import.meta.dirname, '../../dist/ui/index.html'))) {
     throw new Error('the editor UI is not built: run `npm run build` first');
   }
   const workspace = makeWorkspace(files);
-  const server = await startServer({ workspace, port: 0 });
+  const { proxy } = options;
+  const origins = [...(options.server?.origins ?? []), ...(proxy ? [proxy.url] : [])];
+  const server = await startServer({ ...options.server, origins, workspace, port: 0 });
+  if (proxy) proxy.target = Number(new URL(server.url).port);
+  const url = proxy?.url ?? server.url;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -51,13 +65,15 @@ export async function start(files: Record<string, string>): Promise<Harness> {
     ],
   });
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  context.on('page', compileStringPredicates);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('page error:', error));
-  await page.goto(server.loginUrl);
+  await page.goto(`${url}/login?token=${encodeURIComponent(server.token)}`);
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     workspace,
     server,
+    url,
     browser,
     context,
     page,
@@ -69,8 +85,117 @@ export async function start(files: Record<string, string>): Promise<Harness> {
   };
 }
 
+/**
+ * Playwright evaluates a string predicate of `waitForFunction` with `eval` on every poll, from the
+ * page's own timers, and the editor's CSP refuses that (no 'unsafe-eval'); only the first poll,
+ * made through DevTools, is exempt. A function predicate is compiled once, in that exempt first
+ * call. So a string predicate is turned into a function here (compiled in Node, which has no CSP).
+ */
+function compileStringPredicates(page: Page): void {
+  type Predicate = Parameters<Page['waitForFunction']>[0];
+  const original = page.waitForFunction.bind(page) as (p: Predicate, a?: unknown, o?: object) => unknown;
+  page.waitForFunction = ((predicate: Predicate, arg?: unknown, options?: object) =>
+    original(
+      typeof predicate === 'string' ? (new Function(`return (${predicate});`) as () => unknown) : predicate,
+      arg,
+      options,
+    )) as Page['waitForFunction'];
+}
+
 export const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of the server, to drop the browser's connections the way a
+ * network does: `cut()` destroys every open connection (the WebSocket included) and refuses new
+ * ones until `restore()`. The browser must use `url` (and the server accept it as an origin).
+ */
+export interface Proxy {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** the server's port, once it listens */
+  target: number;
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startProxy(): Promise<Proxy> {
+  const open = new Set<Socket>();
+  let down = false;
+  const proxy = createServer((incoming) => {
+    if (down) return incoming.destroy();
+    const outgoing = createConnection({ host: '127.0.0.1', port: handle.target });
+    open.add(incoming).add(outgoing);
+    for (const socket of [incoming, outgoing]) {
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        open.delete(socket);
+        incoming.destroy();
+        outgoing.destroy();
+      });
+    }
+    incoming.pipe(outgoing).pipe(incoming);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const handle: Proxy = {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    target: 0,
+    cut() {
+      down = true;
+      for (const socket of open) socket.destroy();
+    },
+    restore() {
+      down = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        handle.cut();
+        proxy.close(() => resolve());
+      }),
+  };
+  return handle;
+}
+
+/** One Content-Security-Policy violation seen by a page (or a console line about one). */
+export interface CspViolation {
+  directive: string;
+  blocked: string;
+  source: string;
+  sample: string;
+}
+
+/**
+ * Collects CSP violations of every page of `context`, present and future: the
+ * `securitypolicyviolation` event (listened to by an init script, before any page script) and
+ * console errors about a refused load or eval (Chromium logs one for each). Call before `goto`.
+ */
+export async function watchCsp(context: BrowserContext): Promise<CspViolation[]> {
+  const seen: CspViolation[] = [];
+  await context.exposeBinding('__quireCspViolation', (_source, violation: CspViolation) => {
+    seen.push(violation);
+  });
+  // A string: it runs in the page, which the Node type-check knows nothing of.
+  await context.addInitScript(`
+    document.addEventListener('securitypolicyviolation', (event) => {
+      void window.__quireCspViolation({
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        source: event.sourceFile + ':' + event.lineNumber + ':' + event.columnNumber,
+        sample: event.sample,
+      });
+    });
+  `);
+  const onPage = (page: Page) =>
+    page.on('console', (message) => {
+      const text = message.text();
+      if (/Content Security Policy|unsafe-eval|unsafe-inline/i.test(text))
+        seen.push({ directive: 'console', blocked: '', source: message.location().url, sample: text });
+    });
+  context.pages().forEach(onPage);
+  context.on('page', onPage);
+  return seen;
+}
 
 /** Waits until `selector` matches exactly `count` elements (the list re-renders after a search). */
 export async function waitForCount(page: Page, selector: string, count: number, ms = 5000): Promise<void> {

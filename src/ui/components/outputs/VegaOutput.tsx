@@ -1,6 +1,7 @@
 /**
  * A Vega-Lite chart, rendered by vega-embed. vega is ~1 MB, so it is loaded on the first chart
- * (a separate chunk), never with the editor.
+ * (a separate chunk), never with the editor. Expressions are interpreted, never compiled: the
+ * editor's CSP has no 'unsafe-eval' (src/server/routes/static.ts).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
@@ -17,6 +18,9 @@ export function VegaOutput({ spec }: { spec: unknown }) {
         const result = await embed(host.current, spec as Parameters<typeof embed>[1], {
           actions: false,
           renderer: 'svg',
+          // Vega compiles its expressions with `new Function` unless it is given their AST and an
+          // interpreter; vega-embed bundles vega-interpreter already (no extra bytes).
+          ast: true,
         });
         if (cancelled) result.finalize();
         else finalize = () => result.finalize();
