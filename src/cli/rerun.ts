@@ -17,7 +17,7 @@ import { currentWorkspace, findRun, openCommandStore } from './store-access.js';
 const HELP = `usage: quire rerun RUN [--json] [--db URL]
 
   RUN        a run id, or a unique part of one
-  --json     print {run, comparison} as JSON
+  --json     print {original, rerun, status, comparison} as JSON
   --db URL   the run store (default: QUIRE_DB, else .quire/quire.db in the workspace)
 
 exit codes: 0 same outputs · 1 the rerun failed or an output differs · 2 bad input · 3 a time limit passed`;

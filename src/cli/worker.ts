@@ -121,6 +121,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
     concurrency,
     ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
   });
+  // The store's timers are unref'd (they must not keep a `quire serve` alive on their own): an
+  // idle worker on the embedded store would otherwise exit at once.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info('stopping: no new runs; running ones get the grace period', { signal, graceMs });
@@ -129,6 +132,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  clearInterval(keepAlive);
   await jobs.stop(graceMs);
   await observers.drain();
   await metricsServer?.close();

@@ -22,7 +22,8 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return 'postgres://…';
+    // not a URL: only a `user:password@` part could be secret
+    return url.replace(/\/\/[^@/]*@/, '//***@');
   }
 }
 

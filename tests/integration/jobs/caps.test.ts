@@ -49,7 +49,7 @@ describe('caps on the embedded store', () => {
   let jobs: Jobs;
 
   before(async () => {
-    ws = makeWorkspace({ 'quick.nb.md': QUICK, 'serial.nb.md': SERIAL, });
+    ws = makeWorkspace({ 'quick.nb.md': QUICK, 'serial.nb.md': SERIAL });
     store = await openStore({ workspace: ws });
     jobs = await startJobs({
       store,

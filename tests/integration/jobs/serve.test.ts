@@ -162,8 +162,7 @@ describe('alerts from a server', () => {
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const flaky =
-      '# Flaky\n\n```ts\nif (FAIL) throw new Error("the data is not there yet");\n```\n';
+    const flaky = '# Flaky\n\n```ts\nif (FAIL) throw new Error("the data is not there yet");\n```\n';
     const ws = makeWorkspace({
       'quire.config.json': JSON.stringify({
         alerts: { webhook: { urlEnv: 'QUIRE_TEST_ALERT_HOOK' }, baseUrl: 'https://q.example' },
