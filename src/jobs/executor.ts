@@ -159,29 +159,57 @@ export class Executor {
       return;
     }
     if (flight.released) {
-      if (await store.release(runId, attempt, clock.now())) await this.deps.requeue(runId, clock.now());
+      if (await this.persist(runId, () => store.release(runId, attempt, clock.now())))
+        await this.persist(runId, () => this.deps.requeue(runId, clock.now()));
       this.deps.log?.('info', 'run released for another worker', { runId, attempt });
       return;
     }
     if (inputError !== undefined) {
       // Bad input (a param that no longer fits, a source that does not parse) fails the same way
       // on every attempt: no retry.
-      await store.finish(runId, attempt, { status: 'error', error: inputError, now: clock.now() });
+      await this.persist(runId, () =>
+        store.finish(runId, attempt, { status: 'error', error: inputError!, now: clock.now() }),
+      );
       await this.final(runId, undefined);
       return;
     }
     const failed = record!.status !== 'ok';
-    if (failed && attempt < (await this.maxAttempts(runId))) {
+    if (failed && attempt < (await this.persist(runId, () => this.maxAttempts(runId)))) {
       const delay = retryDelay(attempt, schedule.backoff);
       const error = failureSummary(record!) ?? record!.status;
-      if (await store.retry(runId, attempt, clock.now() + delay, error, clock.now())) {
+      if (
+        await this.persist(runId, () => store.retry(runId, attempt, clock.now() + delay, error, clock.now()))
+      ) {
         this.deps.onRetry?.(queued, delay, error);
         this.deps.log?.('warn', 'run failed; retrying', { runId, attempt, delayMs: delay, error });
-        await this.deps.requeue(runId, clock.now() + delay);
+        await this.persist(runId, () => this.deps.requeue(runId, clock.now() + delay));
       }
       return;
     }
-    if (await finishRecorded(store, runId, attempt, record!)) await this.final(runId, record);
+    if (await this.persist(runId, () => finishRecorded(store, runId, attempt, record!)))
+      await this.final(runId, record);
+  }
+
+  /**
+   * A write that ends an attempt, retried while the database is away (a restart): giving up would
+   * throw the run's result away and make it run again once its lease expires. Tries for as long as
+   * the lease lasts; after that another worker may own the run, and fencing decides.
+   */
+  private async persist<T>(runId: string, write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.deps.leaseMs;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (Date.now() + delay > deadline) throw error;
+        this.deps.log?.('warn', 'store write failed; retrying', {
+          runId,
+          error: String(error),
+          delayMs: delay,
+        });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   private async maxAttempts(runId: string): Promise<number> {

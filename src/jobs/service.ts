@@ -33,6 +33,8 @@ export interface JobServiceOptions {
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
+/** a queued run due this long is offered to the queue again (PostgreSQL) */
+const STALE_QUEUED_MS = 30_000;
 
 export class JobService {
   readonly executor: Executor;
@@ -99,6 +101,14 @@ export class JobService {
           worker: run.worker,
         });
         await queue.enqueue(run.id);
+      }
+      if (queue.kind === 'postgres') {
+        // A run queued in the store whose job was never added (the database went away between
+        // the two writes) would wait forever: runs due for a while are offered again. The job key
+        // is the run id, so a run that has its job is not offered twice.
+        for (const run of await store.due(now - STALE_QUEUED_MS, 100)) {
+          if (run.createdAt < now - STALE_QUEUED_MS) await queue.enqueue(run.id);
+        }
       }
       for (const run of [...expired.failed, ...dead.failed]) {
         this.options.log?.('error', 'run lost its worker and has no attempts left', { runId: run.id });

@@ -165,7 +165,9 @@ describe('workers on PostgreSQL', () => {
       await admin.query(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
       await admin.end();
     }
-    const final = await waitForRun(store, id, isFinal);
+    const final = await waitForRun(store, id, isFinal).catch((error: Error) => {
+      throw new Error(`${error.message}\nworker log:\n${steady.log.join('\n')}`);
+    });
     assert.equal(final.status, 'ok', final.error);
     assert.equal((await store.artifacts(id)).filter((a) => a.name === 'record.json').length, 1);
     // the worker is still there and takes new runs
