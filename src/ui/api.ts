@@ -48,7 +48,8 @@ async function failure(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, message);
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+/** GET a JSON answer; a non-2xx status becomes an ApiError with the server's code and message. */
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(url, { credentials: 'same-origin', signal });
   if (!response.ok) throw await failure(response);
   return (await response.json()) as T;

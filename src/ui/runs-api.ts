@@ -2,7 +2,7 @@
  * The run history over REST (`/api/runs`, docs/server.md): one notebook's runs, and the URL of a
  * run's report. Plus the pure formatting the history panel shows. No DOM here.
  */
-import { ApiError } from './api.js';
+import { getJson } from './api.js';
 
 export type RunState = 'queued' | 'running' | 'ok' | 'error' | 'timeout' | 'cancelled';
 
@@ -26,25 +26,10 @@ export interface RunSummary {
   recordSha256?: string;
 }
 
-async function failure(response: Response): Promise<ApiError> {
-  let code = `http-${response.status}`;
-  let message = `${response.status} ${response.statusText}`;
-  try {
-    const body = (await response.json()) as { error?: string; message?: string };
-    if (body.error) code = body.error;
-    if (body.message) message = body.message;
-  } catch {
-    // not JSON: keep the status line
-  }
-  return new ApiError(response.status, code, message);
-}
-
 /** The runs of the notebook at `path` (workspace-relative), newest first. */
 export async function listRuns(path: string, limit = 50, signal?: AbortSignal): Promise<RunSummary[]> {
   const query = `path=${encodeURIComponent(path)}&limit=${limit}`;
-  const response = await fetch(`/api/runs?${query}`, { credentials: 'same-origin', signal });
-  if (!response.ok) throw await failure(response);
-  return ((await response.json()) as { runs: RunSummary[] }).runs;
+  return (await getJson<{ runs: RunSummary[] }>(`/api/runs?${query}`, signal)).runs;
 }
 
 /** The run's self-contained report (served with a sandboxing policy: no script runs in it). */
