@@ -46,15 +46,41 @@ export function insertCell(nb: Notebook, index: number, cell: NewCell): Notebook
     throw new NotebookEditError(`insert index ${index} is out of range 0..${nb.cells.length}`);
   }
   const eol = notebookEol(nb);
+  const parts = rawParts(nb);
   let raw: string;
-  if ('prose' in cell) raw = normalizeEols(cell.prose, eol);
+  if ('prose' in cell) raw = framedProse(normalizeEols(cell.prose, eol), parts[index - 1], parts[index], eol);
   else {
     const info = renderInfo(cell.language, [], cell.attributes ?? {}, '`');
     raw = renderNewCodeCell(info, normalizeEols(cell.source, eol), eol);
   }
-  const parts = rawParts(nb);
   parts.splice(index, 0, raw);
   return rebuild(nb, parts);
+}
+
+/**
+ * New prose between `before` and `after` gets a blank line on each side that has a neighbour
+ * without one, so it stays its own paragraph (text next to text would otherwise run into one) and
+ * reads as Markdown is usually written. Only the new cell's bytes are padded: the others keep theirs.
+ */
+function framedProse(
+  text: string,
+  before: string | undefined,
+  after: string | undefined,
+  eol: string,
+): string {
+  if (text.trim() === '') return text;
+  const blankEnd = (t: string) => /(\r?\n|\r)[ \t]*(\r?\n|\r)$/.test(t);
+  const blankStart = (t: string) => /^[ \t]*(\r?\n|\r)/.test(t);
+  let raw = text;
+  if (before !== undefined && before !== '' && !blankEnd(before) && !blankStart(raw)) {
+    // a part that does not end its line gets an eol from rebuild; one more makes the blank line
+    raw = eol + raw;
+  }
+  if (after !== undefined && after !== '' && !blankStart(after)) {
+    if (!/(\r?\n|\r)$/.test(raw)) raw += eol;
+    if (!blankEnd(raw)) raw += eol;
+  } else if (after === undefined && !/(\r?\n|\r)$/.test(raw)) raw += eol;
+  return raw;
 }
 
 export function deleteCell(nb: Notebook, cellId: string): Notebook {

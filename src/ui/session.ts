@@ -123,17 +123,36 @@ export class NotebookSession {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN)
       return Promise.reject(new Error('not connected to the server'));
-    if (command.type === 'editCell') {
+    let rollback: ((answer: Answer) => void) | undefined;
+    if (command.type === 'editCell' && this.state) {
       // Optimistic: the server answers an edit with an ack only; its source is now this one.
-      this.state = applyNotification(this.state, {
+      const previous = this.state;
+      const before = previous.cells.find((c) => c.id === command.cellId)?.source;
+      this.state = applyNotification(previous, {
         type: 'cellSource',
         cellId: command.cellId,
         source: command.source,
         dirty: true,
       });
+      // A refused edit changed nothing on the server: the state goes back to its source (unless a
+      // later edit or notification replaced it meanwhile), so the text is sent again next time
+      // rather than taken for saved.
+      rollback = (answer) => {
+        if (answer.type !== 'error' || before === undefined || !this.state) return;
+        const cell = this.state.cells.find((c) => c.id === command.cellId);
+        if (cell?.source !== command.source) return;
+        this.state = {
+          ...this.state,
+          dirty: previous.dirty,
+          cells: this.state.cells.map((c) => (c.id === command.cellId ? { ...c, source: before } : c)),
+        };
+      };
     }
     return new Promise((resolve) => {
-      this.pending.set(requestId, resolve);
+      this.pending.set(requestId, (answer) => {
+        rollback?.(answer);
+        resolve(answer);
+      });
       socket.send(JSON.stringify({ ...command, requestId }));
     });
   }

@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { shot, start, type Harness } from './helpers.js';
+import { shot, start, type Harness, test } from './helpers.js';
 
 const RENAME = [
   '# Rename',

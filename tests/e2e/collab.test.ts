@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
-import { start, startProxy, type Harness, type Proxy } from './helpers.js';
+import { start, startProxy, type Harness, type Proxy, test } from './helpers.js';
 
 const SHARED = [
   '# Shared',

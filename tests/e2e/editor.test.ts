@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { shot, start, waitForCount, type Harness } from './helpers.js';
+import { after, before } from 'node:test';
+import { shot, start, waitForCount, type Harness, test } from './helpers.js';
 
 const SALES = [
   '---',

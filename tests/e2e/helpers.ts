@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, wr
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { test as nodeTest } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';
 
@@ -66,6 +67,7 @@ export async function start(files: Record<string, string>, options: StartOptions
   });
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   context.on('page', compileStringPredicates);
+  context.on('page', watchForDiagnosis);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('page error:', error));
   await page.goto(`${url}/login?token=${encodeURIComponent(server.token)}`);
@@ -100,6 +102,64 @@ function compileStringPredicates(page: Page): void {
       arg,
       options,
     )) as Page['waitForFunction'];
+}
+
+/** What each open page printed, for the report of a failing test. */
+const pageLogs = new Map<Page, string[]>();
+
+function watchForDiagnosis(page: Page): void {
+  const log: string[] = [];
+  pageLogs.set(page, log);
+  const add = (line: string) => {
+    log.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (log.length > 120) log.shift();
+  };
+  page.on('console', (message) => add(`console.${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => add(`page error: ${error.message}`));
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) add(`navigated: ${frame.url()}`);
+  });
+  page.on('websocket', (socket) => {
+    add(`websocket open: ${socket.url()}`);
+    socket.on('close', () => add('websocket closed'));
+    const frame = (way: string) => (event: { payload: string | Buffer }) =>
+      add(`${way} ${String(event.payload).slice(0, 160)}`);
+    socket.on('framesent', frame('sent'));
+    socket.on('framereceived', frame('received'));
+  });
+  page.on('close', () => pageLogs.delete(page));
+}
+
+/**
+ * Prints what every open page shows and said, and saves a screenshot of each, so a test failing on
+ * a CI machine can be understood from its log alone.
+ */
+async function diagnose(name: string): Promise<void> {
+  let index = 0;
+  for (const [page, log] of pageLogs) {
+    const label = `${name.replace(/[^\w]+/g, '-').slice(0, 60)}-${index++}`;
+    const lines = [`--- page ${label}: ${page.url()}`, ...log];
+    try {
+      const text = await page.evaluate(() => document.body?.innerText ?? '', undefined);
+      lines.push('--- its text:', text.slice(0, 3000));
+      await page.screenshot({ path: join(SCREENSHOTS, `failed-${label}.png`), timeout: 5000 });
+    } catch (error) {
+      lines.push(`(could not read the page: ${(error as Error).message})`);
+    }
+    console.error(lines.join('\n'));
+  }
+}
+
+/** node:test's `test`, which on a failure prints what the open pages show (see `diagnose`). */
+export function test(name: string, fn: () => Promise<void>): void {
+  nodeTest(name, async () => {
+    try {
+      await fn();
+    } catch (error) {
+      await diagnose(name).catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 export const shot = (page: Page, name: string) =>

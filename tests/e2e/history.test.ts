@@ -5,10 +5,10 @@
  * no CSP violation) and in a new tab.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
 import { runCli } from '../integration/cli/helpers.js';
-import { shot, start, waitForCount, watchCsp, type CspViolation, type Harness } from './helpers.js';
+import { shot, start, waitForCount, watchCsp, type CspViolation, type Harness, test } from './helpers.js';
 
 const SALES = [
   '---',

@@ -4,8 +4,8 @@
  * error's line is marked in the cell's editor.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { shot, start, type Harness } from './helpers.js';
+import { after, before } from 'node:test';
+import { shot, start, type Harness, test } from './helpers.js';
 
 let h: Harness;
 before(async () => {

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, shot, start, type Harness } from './helpers.js';
+import { SCREENSHOTS, shot, start, type Harness, test } from './helpers.js';
 
 const DEMO = [
   '---',

@@ -6,10 +6,10 @@
  * so "zero" is not the listener seeing nothing).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/static.js';
-import { start, watchCsp, type CspViolation, type Harness } from './helpers.js';
+import { start, watchCsp, type CspViolation, type Harness, test } from './helpers.js';
 
 const CHARTS = [
   '# Outputs under the CSP',

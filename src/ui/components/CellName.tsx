@@ -4,7 +4,7 @@
  * field keeps a valid change. A name the cell cannot take is explained under the field before
  * anything is sent; a name the server refuses is explained there too, and the field stays open.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SnapshotCell } from '../session.js';
 
 export interface CellNameProps {
@@ -25,7 +25,9 @@ export function CellName({ cell, editing, setEditing, validate, onRename }: Cell
   /** the field is closing: its blur (the input leaving the page) must not commit a second time */
   const closing = useRef(false);
 
-  useEffect(() => {
+  // A layout effect: it runs in the same task as the render that shows the input, so nothing typed
+  // into the new field (a fast typist, a test) can land before this reset and be overwritten by it.
+  useLayoutEffect(() => {
     if (!editing) return;
     closing.current = false;
     setText(cell.name ?? '');

@@ -56,7 +56,7 @@ export function NotebookPage({ path }: { path: string }) {
 
   useEffect(() => {
     let ready = false;
-    const stop = session.subscribe(() => {
+    const changed = () => {
       const state = session.state;
       if (state && !ready) {
         ready = true;
@@ -66,7 +66,11 @@ export function NotebookPage({ path }: { path: string }) {
         });
       }
       rerender(0);
-    });
+    };
+    const stop = session.subscribe(changed);
+    // The session connects as soon as it is made, and this effect runs after the first paint: on a
+    // fast server the snapshot may already be here, announced to no one. Take it now.
+    if (session.state) changed();
     session.onNotification = (n: ServerNotification) => {
       if (n.type === 'error') addBanner(n.message);
       else if (n.type === 'externalChange')
@@ -295,7 +299,11 @@ export function NotebookPage({ path }: { path: string }) {
     if (current.parseError) {
       answer = await command({ type: 'saveRaw', text: rawText.current, baseVersion: current.version });
     } else {
-      await flushAll();
+      // A cell whose text the server refused would be saved with its older text: say so instead.
+      const flushed = await flushAll();
+      const refused = (flushed as (Answer | null | undefined)[]).find((a) => a?.type === 'error');
+      if (refused?.type === 'error')
+        return setSave({ kind: 'error', message: `not saved: an edit was refused (${refused.message})` });
       answer = await command({ type: 'save', baseVersion: session.state?.version ?? null });
     }
     if (!answer) return setSave({ kind: 'error', message: 'not connected' });

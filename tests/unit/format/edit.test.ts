@@ -119,10 +119,23 @@ describe('insertCell', () => {
     assert.equal(assertReparses(result), nb('```ts', 'a', '```', '', 'Between.', '', '```ts', 'b', '```'));
   });
 
-  it('prose next to prose merges into one cell', () => {
+  it('prose next to prose merges into one cell, a paragraph of its own', () => {
     const result = insertCell(parse(nb('a')), 1, { prose: 'b\n' });
-    assert.equal(assertReparses(result), 'a\nb\n');
+    assert.equal(assertReparses(result), 'a\n\nb\n');
     assert.equal(result.cells.length, 1);
+  });
+
+  it('prose without blank lines gets them next to a code cell; the code cell keeps its bytes', () => {
+    const code = nb('```ts', 'a', '```', '```ts', 'b', '```');
+    const after = insertCell(parse(code), 1, { prose: 'New text.' });
+    assert.equal(assertReparses(after), nb('```ts', 'a', '```', '', 'New text.', '', '```ts', 'b', '```'));
+    const last = insertCell(parse(code), 2, { prose: 'End.' });
+    assert.equal(assertReparses(last), nb('```ts', 'a', '```', '```ts', 'b', '```', '', 'End.'));
+    const first = insertCell(parse(code), 0, { prose: 'Top.' });
+    assert.equal(assertReparses(first), nb('Top.', '', '```ts', 'a', '```', '```ts', 'b', '```'));
+    // blank lines the text brings, or the neighbour has, are not doubled
+    const framed = insertCell(parse(nb('```ts', 'a', '```', '', 'Old.')), 1, { prose: '\nNew.\n' });
+    assert.equal(assertReparses(framed), nb('```ts', 'a', '```', '', 'New.', '', 'Old.'));
   });
 
   it('into an empty notebook with front matter', () => {

@@ -109,3 +109,31 @@ test('a dropped connection fails the commands in flight, reconnects with backoff
   await sleep(60);
   assert.equal(FakeSocket.made.length, 3, 'no reconnect after close()');
 });
+
+test('an edit the server refuses is rolled back, so the text is sent again rather than taken as saved', async () => {
+  const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws' });
+  const socket = FakeSocket.made[0] as FakeSocket;
+  socket.open();
+  const cell = { id: 'p', kind: 'prose', source: 'Old.', status: 'idle', outputs: [], declarations: [] };
+  socket.receive({ ...snapshot('Old.\n'), cells: [cell] });
+  const source = () => session.state?.cells[0]?.source;
+
+  const refused = session.send({ type: 'editCell', cellId: 'p', source: 'Open ${' });
+  assert.equal(source(), 'Open ${', 'optimistic while in flight');
+  assert.equal(session.state?.dirty, true);
+  socket.receive({ type: 'error', requestId: socket.sent[1]?.requestId, message: 'unterminated ${' });
+  assert.equal((await refused).type, 'error');
+  assert.equal(source(), 'Old.');
+  assert.equal(session.state?.dirty, false);
+
+  // an accepted edit stays; a refusal that arrives after a newer text leaves the newer one alone
+  const accepted = session.send({ type: 'editCell', cellId: 'p', source: 'New.' });
+  socket.receive({ type: 'ack', requestId: socket.sent[2]?.requestId, dirty: true });
+  await accepted;
+  const late = session.send({ type: 'editCell', cellId: 'p', source: 'Bad ${' });
+  socket.receive({ type: 'cellSource', cellId: 'p', source: 'From another tab.', dirty: true });
+  socket.receive({ type: 'error', requestId: socket.sent[3]?.requestId, message: 'refused' });
+  await late;
+  assert.equal(source(), 'From another tab.');
+  session.close();
+});
