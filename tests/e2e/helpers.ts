@@ -140,7 +140,7 @@ async function diagnose(name: string): Promise<void> {
     const label = `${name.replace(/[^\w]+/g, '-').slice(0, 60)}-${index++}`;
     const lines = [`--- page ${label}: ${page.url()}`, ...log];
     try {
-      const text = await page.evaluate(() => document.body?.innerText ?? '', undefined);
+      const text = await page.locator('body').innerText({ timeout: 5000 });
       lines.push('--- its text:', text.slice(0, 3000));
       await page.screenshot({ path: join(SCREENSHOTS, `failed-${label}.png`), timeout: 5000 });
     } catch (error) {
