@@ -1,18 +1,20 @@
 /**
- * `quire show RUN [--json] [--report FILE] [--db URL]`: one run's record, attempts and artifacts.
- * RUN is an id or a unique part of one (its random tail is enough).
+ * `quire show RUN [--attempt N] [--json] [--report FILE] [--db URL]`: one run's record, attempts
+ * and artifacts. RUN is an id or a unique part of one (its random tail is enough). `--attempt`
+ * shows the cells of one attempt: a failed attempt that was retried keeps its own record.
  */
 import { writeFile } from 'node:fs/promises';
-import { loadRecord, storedReport } from '../runner/stored-run.js';
+import { loadRecord, loadRecordBlob, storedReport } from '../runner/stored-run.js';
 import type { RunRecord } from '../runner/record.js';
 import { parseCommandArgs } from './args.js';
 import { InputError } from './errors.js';
 import { formatBytes, formatDuration, formatTable, formatTime } from './format-table.js';
 import { findRun, openCommandStore } from './store-access.js';
 
-const HELP = `usage: quire show RUN [--json] [--report FILE] [--db URL]
+const HELP = `usage: quire show RUN [--attempt N] [--json] [--report FILE] [--db URL]
 
   RUN            a run id, or a unique part of one (e.g. its last 6 characters)
+  --attempt N    the record of attempt N (a failed attempt that was retried keeps its own)
   --json         the run, its attempts, artifacts and full record as JSON
   --report FILE  write the run's self-contained report.html to FILE
   --db URL       the run store (default: QUIRE_DB, else .quire/quire.db in the workspace)`;
@@ -23,6 +25,7 @@ export async function showCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       json: { type: 'boolean' },
+      attempt: { type: 'string' },
       report: { type: 'string' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -36,11 +39,25 @@ export async function showCommand(argv: string[]): Promise<number> {
   const store = await openCommandStore(values.db);
   try {
     const run = await findRun(store, positionals[0]!);
-    const [record, attempts, artifacts] = await Promise.all([
+    const [runRecord, attempts, artifacts] = await Promise.all([
       loadRecord(store, run),
       store.attempts(run.id),
       store.artifacts(run.id),
     ]);
+    let record = runRecord;
+    if (values.attempt !== undefined) {
+      const number = Number(values.attempt);
+      const attempt = attempts.find((a) => a.attempt === number);
+      if (!attempt)
+        throw new InputError(
+          `--attempt: run ${run.id} has no attempt ${values.attempt} (it has ${attempts.map((a) => a.attempt).join(', ') || 'none'})`,
+        );
+      if (!attempt.recordSha256)
+        throw new InputError(
+          `attempt ${number} of run ${run.id} has no record: it ended ${attempt.status}${attempt.error ? ` (${attempt.error})` : ''}`,
+        );
+      record = await loadRecordBlob(store, attempt.recordSha256);
+    }
     if (values.report !== undefined) {
       if (!record) throw new InputError(`run ${run.id} has no record yet (it is ${run.status})`);
       const html = await storedReport(store, run, record);
@@ -63,6 +80,8 @@ export async function showCommand(argv: string[]): Promise<number> {
       `attempt    ${run.attempt} of ${run.maxAttempts}${run.worker ? ` · ${run.worker}` : ''}`,
     ];
     if (run.metrics) lines.push(`metrics    ${JSON.stringify(run.metrics)}`);
+    if (record && values.attempt !== undefined)
+      lines.push(`record     of attempt ${values.attempt}: ${record.status}`);
     if (record) {
       lines.push(
         `runtime    node ${record.runtime.node} · quire ${record.runtime.quire} · duckdb ${record.runtime.duckdb ?? '-'}`,
@@ -73,12 +92,14 @@ export async function showCommand(argv: string[]): Promise<number> {
       lines.push(
         '',
         formatTable(
-          ['ATTEMPT', 'WORKER', 'STATUS', 'STARTED (UTC)', 'ERROR'],
+          ['ATTEMPT', 'WORKER', 'STATUS', 'STARTED (UTC)', 'RECORD', 'ERROR'],
           attempts.map((a) => [
             String(a.attempt),
             a.worker ?? '',
             a.status,
             formatTime(a.startedAt),
+            // a retried attempt's record is read with --attempt N
+            a.recordSha256 ? a.recordSha256.slice(0, 12) : '-',
             a.error ?? '',
           ]),
         ),

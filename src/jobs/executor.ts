@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { parseNotebook } from '../format/index.js';
-import { finishRecorded, failureSummary } from '../runner/recorder.js';
+import { finishRecorded, failureSummary, retryRecorded } from '../runner/recorder.js';
 import type { RunRecord } from '../runner/record.js';
 import { loadSource } from '../runner/stored-run.js';
 import type { RunStore } from '../store/run-store.js';
@@ -177,12 +177,13 @@ export class Executor {
     if (failed && attempt < (await this.persist(runId, () => this.maxAttempts(runId)))) {
       const delay = retryDelay(attempt, schedule.backoff);
       const error = failureSummary(record!) ?? record!.status;
+      const notBefore = clock.now() + delay;
       if (
-        await this.persist(runId, () => store.retry(runId, attempt, clock.now() + delay, error, clock.now()))
+        await this.persist(runId, () => retryRecorded(store, runId, attempt, notBefore, record!, clock.now()))
       ) {
         this.deps.onRetry?.(queued, delay, error);
         this.deps.log?.('warn', 'run failed; retrying', { runId, attempt, delayMs: delay, error });
-        await this.persist(runId, () => this.deps.requeue(runId, clock.now() + delay));
+        await this.persist(runId, () => this.deps.requeue(runId, notBefore));
       }
       return;
     }

@@ -40,6 +40,22 @@ export async function startRecorded(
 }
 
 /**
+ * Stores a failed attempt's record and puts the run back in the queue, not before `notBefore`;
+ * the attempt keeps its record (`quire show RUN --attempt N`). False when fenced off.
+ */
+export async function retryRecorded(
+  store: RunStore,
+  id: string,
+  attempt: number,
+  notBefore: number,
+  record: RunRecord,
+  now: number,
+): Promise<boolean> {
+  const saved = await saveRecord(store.blobs, record);
+  return store.retry(id, attempt, notBefore, failureSummary(record) ?? record.status, now, saved);
+}
+
+/**
  * Stores the record's blobs and makes the run final, with the record's metrics in their own
  * column (so a sweep compares runs without reading every record). False when the attempt no
  * longer owns the run (fenced off: its lease expired and another attempt took over).

@@ -52,8 +52,12 @@ export async function saveRecord(
 
 /** The full record of a finished run (outputs inlined); undefined when it has none (queued, lost). */
 export async function loadRecord(store: RunStore, run: StoredRun): Promise<RunRecord | undefined> {
-  if (!run.recordSha256) return undefined;
-  const stored = JSON.parse((await store.blobs.get(run.recordSha256)).toString('utf8')) as StoredRecord;
+  return run.recordSha256 ? loadRecordBlob(store, run.recordSha256) : undefined;
+}
+
+/** The full record stored as the blob `sha256`: a run's, or a retried attempt's (StoredAttempt). */
+export async function loadRecordBlob(store: RunStore, sha256: string): Promise<RunRecord> {
+  const stored = JSON.parse((await store.blobs.get(sha256)).toString('utf8')) as StoredRecord;
   const cells: CellRecord[] = [];
   for (const cell of stored.cells) {
     const outputs: Output[] = [];

@@ -94,6 +94,13 @@ CREATE TABLE alert_state (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'attempt records',
+    // The record of an attempt that failed and was retried (the final attempt's is the run's own):
+    // what a flaky scheduled notebook printed the first time is kept, not only its error line.
+    sql: `ALTER TABLE run_attempts ADD COLUMN record_sha256 TEXT`,
+  },
 ];
 
 const TYPES = {

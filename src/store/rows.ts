@@ -49,5 +49,6 @@ export function attemptFromRow(row: Row): StoredAttempt {
     finishedAt: num(row.finished_at),
     status: String(row.status) as StoredAttempt['status'],
     error: str(row.error),
+    recordSha256: str(row.record_sha256),
   });
 }

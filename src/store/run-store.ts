@@ -232,24 +232,32 @@ export class RunStore {
         ],
       );
       if (changed !== 1) return false;
-      await this.endAttempt(tx, id, attempt, attemptStatus(result.status), result.error, now);
-      for (const a of result.artifacts ?? []) {
-        await tx.run(
-          'INSERT INTO artifacts (run_id, name, sha256, size, mime) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO NOTHING',
-          [id, a.name, a.sha256, a.size, a.mime],
-        );
-      }
+      await this.endAttempt(
+        tx,
+        id,
+        attempt,
+        attemptStatus(result.status),
+        result.error,
+        now,
+        result.recordSha256,
+      );
+      for (const a of result.artifacts ?? []) await this.addArtifact(tx, id, a);
       return true;
     });
   }
 
-  /** Puts a failed attempt's run back in the queue, not before `notBefore`. False when fenced off. */
+  /**
+   * Puts a failed attempt's run back in the queue, not before `notBefore`. False when fenced off.
+   * `saved` is the attempt's own record (its blobs already stored): the attempt points at it and
+   * its artifacts are listed under `attempts/N/`.
+   */
   async retry(
     id: string,
     attempt: number,
     notBefore: number,
     error: string,
     now = Date.now(),
+    saved?: { recordSha256: string; artifacts: Artifact[] },
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const changed = await tx.run(
@@ -258,7 +266,9 @@ export class RunStore {
         [notBefore, error, id, attempt],
       );
       if (changed !== 1) return false;
-      await this.endAttempt(tx, id, attempt, 'error', error, now);
+      await this.endAttempt(tx, id, attempt, 'error', error, now, saved?.recordSha256);
+      for (const a of saved?.artifacts ?? [])
+        await this.addArtifact(tx, id, { ...a, name: `attempts/${attempt}/${a.name}` });
       return true;
     });
   }
@@ -288,10 +298,19 @@ export class RunStore {
     status: StoredAttempt['status'],
     error: string | undefined,
     now: number,
+    recordSha256?: string,
   ) {
     return tx.run(
-      "UPDATE run_attempts SET status = ?, finished_at = ?, error = ? WHERE run_id = ? AND attempt = ? AND status = 'running'",
-      [status, now, error ?? null, id, attempt],
+      `UPDATE run_attempts SET status = ?, finished_at = ?, error = ?, record_sha256 = ?
+       WHERE run_id = ? AND attempt = ? AND status = 'running'`,
+      [status, now, error ?? null, recordSha256 ?? null, id, attempt],
+    );
+  }
+
+  private addArtifact(tx: Db, id: string, a: Artifact) {
+    return tx.run(
+      'INSERT INTO artifacts (run_id, name, sha256, size, mime) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO NOTHING',
+      [id, a.name, a.sha256, a.size, a.mime],
     );
   }
 

@@ -50,6 +50,8 @@ export interface StoredAttempt {
   /** `lost`: the worker stopped renewing its lease (it died or was cut off) */
   status: 'running' | 'ok' | 'error' | 'timeout' | 'lost' | 'released';
   error?: string;
+  /** the attempt's run record (a blob): the final attempt's is the run's; a retried one's its own */
+  recordSha256?: string;
 }
 
 export interface Artifact {

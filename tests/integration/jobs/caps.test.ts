@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { systemClock } from '../../../src/jobs/clock.js';
+import { loadRecordBlob } from '../../../src/runner/stored-run.js';
 import { startJobs, type Jobs } from '../../../src/jobs/start.js';
 import { openStore } from '../../../src/store/open.js';
 import type { RunStore } from '../../../src/store/run-store.js';
 import type { StoredAttempt } from '../../../src/store/types.js';
-import { makeWorkspace, removeWorkspace, sleep } from '../cli/helpers.js';
+import { makeWorkspace, removeWorkspace, runCli, sleep } from '../cli/helpers.js';
 
 const QUICK = '# Quick\n\n```ts\nconst x = 1;\n```\n';
 const SERIAL = `---
@@ -118,5 +119,29 @@ describe('caps on the embedded store', () => {
     );
     // the second attempt started no sooner than half the initial backoff after the first ended
     assert.ok(attempts[1]!.startedAt - attempts[0]!.finishedAt! >= 100);
+
+    // every attempt keeps its own record: the retried ones under attempts/N/, the last is the run's
+    assert.equal(attempts[2]!.recordSha256, final?.recordSha256);
+    const messages = new Set<string>();
+    for (const attempt of attempts) {
+      const record = await loadRecordBlob(store, attempt.recordSha256!);
+      assert.equal(record.status, 'error');
+      const message = record.cells[0]!.error!.message;
+      assert.ok(attempt.error?.includes(message), `${attempt.error} names ${message}`);
+      messages.add(message);
+    }
+    assert.equal(messages.size, 3, 'three different random errors: three different records');
+    const names = (await store.artifacts(run!.id)).map((a) => a.name);
+    for (const name of ['attempts/1/record.json', 'attempts/2/record.json', 'record.json'])
+      assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+
+    // the CLI reads an attempt's record from the same store (another process, the SQLite file)
+    const first = await runCli(['show', run!.id, '--attempt', '1'], { cwd: ws });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /record +of attempt 1: error/);
+    assert.ok(first.stdout.includes(attempts[0]!.error!.split(': ').at(-1)!), first.stdout);
+    const missing = await runCli(['show', run!.id, '--attempt', '9'], { cwd: ws });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /has no attempt 9 \(it has 1, 2, 3\)/);
   });
 });
