@@ -1,6 +1,7 @@
 /**
  * Several views of one live session, and the failures between them, in a real Chromium against a
- * real server and kernels: two tabs on one notebook see each other's edits, statuses and outputs;
+ * real server and kernels: two tabs on one notebook see each other's edits (in the same cell too),
+ * statuses and outputs;
  * a dropped connection while a cell runs shows "reconnecting…" and then the finished output,
  * without a reload; a kernel SIGKILLed mid-cell shows an error on that cell and the next run
  * works. (A stale save's conflict is tests/e2e/editor.test.ts.)
@@ -111,6 +112,17 @@ test('two tabs on one notebook: an edit in A shows in B; Run all in A streams st
     await waitOutput(a, 'wait', /waited=60/);
     assert.match((await b.locator(`${cell('wait')} .cell-duration`).textContent()) ?? '', /\d/);
     assert.ok(await stillSamePage(b), 'B got all of it live, without a reload');
+
+    // Now B edits the cell A typed in: A shows B's text, and A's next run does not send its own
+    // older text back over it.
+    await b.click(`${cell('one')} .cm-content`);
+    await b.keyboard.press('Control+a');
+    await b.keyboard.type('const a = 7;\na');
+    await waitText(a, `${cell('one')} .cm-content`, /const a = 7;/);
+    await a.click('button.run-all');
+    await waitOutput(a, 'one', /^7$/);
+    await waitOutput(b, 'two', /b=8/);
+    assert.match((await b.locator(`${cell('one')} .cm-content`).textContent()) ?? '', /const a = 7;/);
   } finally {
     await b.close();
   }
