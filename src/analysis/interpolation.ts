@@ -7,6 +7,8 @@ import { parseExpression } from './parse.js';
 import { findReferences } from './references.js';
 
 export interface ParsedInterpolation {
+  /** offset of the expression (just past `${`) */
+  start: number;
   /** the expression source, trimmed */
   expression: string;
   /** offset just past the closing `}` */
@@ -28,5 +30,5 @@ export function parseInterpolation(text: string, start: number): ParsedInterpola
     throw new CellSourceError('expected `}` to close `${`', line, column);
   }
   const end = node.end + trailer[0].length;
-  return { expression: text.slice(start, end - 1).trim(), end, references: findReferences(node) };
+  return { start, expression: text.slice(start, end - 1).trim(), end, references: findReferences(node) };
 }

@@ -27,6 +27,27 @@ export function findReferences(node: Node): string[] {
   return [...references];
 }
 
+/** Where a free identifier is written; `shorthand` for `{ name }` (the key is the same text). */
+export interface FreeIdentifier {
+  start: number;
+  end: number;
+  shorthand: boolean;
+}
+
+/** Every free occurrence of `name` in `node` (what a rename of that name must rewrite). */
+export function findFreeIdentifiers(node: Node, name: string): FreeIdentifier[] {
+  const scopes = collectScopes(node);
+  const found: FreeIdentifier[] = [];
+  const visit = (identifier: Identifier, _state: unknown, ancestors: AnyNode[]): void => {
+    if (identifier.name !== name || isBound(scopes, name, ancestors)) return;
+    const parent = ancestors[ancestors.length - 2];
+    const shorthand = parent?.type === 'Property' && parent.shorthand && parent.value === identifier;
+    found.push({ start: identifier.start, end: identifier.end, shorthand });
+  };
+  ancestor(node, { Identifier: visit, VariablePattern: visit } as AncestorVisitors<unknown>);
+  return found.sort((a, b) => a.start - b.start);
+}
+
 function isBound(scopes: Scopes, name: string, ancestors: AnyNode[]): boolean {
   // The last ancestor is the identifier itself.
   for (let i = ancestors.length - 2; i >= 0; i--) {

@@ -29,6 +29,30 @@ export function lineMapFromMappings(mappings: string, generatedLines: number): n
   return lineMap;
 }
 
+/**
+ * Every mapped position: key `line:column` of the generated code (both 0-based), value the
+ * source's [line, column] (0-based). esbuild maps each token it copies (identifiers included), so
+ * a name in the JavaScript can be found in the TypeScript it came from.
+ */
+export function positionsFromMappings(mappings: string): Map<string, [number, number]> {
+  const positions = new Map<string, [number, number]>();
+  let sourceLine = 0;
+  let sourceColumn = 0;
+  mappings.split(';').forEach((line, generatedLine) => {
+    let column = 0;
+    for (const segment of line.split(',')) {
+      const fields = decodeVlq(segment);
+      if (fields.length === 0) continue;
+      column += fields[0] as number;
+      if (fields.length < 4) continue;
+      sourceLine += fields[2] as number;
+      sourceColumn += fields[3] as number;
+      positions.set(`${generatedLine}:${column}`, [sourceLine, sourceColumn]);
+    }
+  });
+  return positions;
+}
+
 /** Decodes one segment of base64 VLQ numbers. */
 export function decodeVlq(segment: string): number[] {
   const values: number[] = [];

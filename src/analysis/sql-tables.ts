@@ -31,7 +31,7 @@ const KEYWORDS = new Set([
 
 interface Scan {
   tokens: SqlToken[];
-  names: string[];
+  names: SqlToken[];
   /** paren depths currently inside a FROM list */
   fromLists: Set<number>;
   /** per depth: opened by a function call (`extract(year FROM ts)`), and whether SELECT was seen */
@@ -41,11 +41,16 @@ interface Scan {
 }
 
 export function findTableCandidates(sql: string): string[] {
+  return [...new Set(findTableCandidateTokens(sql).map((token) => token.value))];
+}
+
+/** The tokens of `findTableCandidates`, each occurrence with its position (a rename rewrites them). */
+export function findTableCandidateTokens(sql: string): SqlToken[] {
   const tokens = tokenizeSql(sql);
   const scan: Scan = { tokens, names: [], fromLists: new Set(), calls: [false], selects: [false], depth: 0 };
   tokens.forEach((token, index) => visit(scan, token, index));
   const ctes = new Set(findCteNames(tokens).map((name) => name.toLowerCase()));
-  return [...new Set(scan.names)].filter((name) => !ctes.has(name.toLowerCase()));
+  return scan.names.filter((token) => !ctes.has(token.value.toLowerCase()));
 }
 
 function visit(scan: Scan, token: SqlToken, index: number): void {
@@ -90,7 +95,7 @@ function addCandidate(scan: Scan, index: number, allowColumnList: boolean): void
   const next = scan.tokens[at + 1];
   if (!token || !isIdentifier(token)) return;
   if (next?.text === '.' || (next?.text === '(' && !allowColumnList)) return;
-  scan.names.push(token.value);
+  scan.names.push(token);
 }
 
 /** `WITH [RECURSIVE] a [(cols)] AS [NOT] [MATERIALIZED] (…), b AS (…)`: the names a, b. */

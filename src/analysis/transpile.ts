@@ -19,6 +19,8 @@ export interface Transpiled {
   code: string;
   /** index = line in `code` - 1, value = 1-based line in the TS source */
   lineMap: number[];
+  /** the source map's `mappings` (positions of `code` in the TS source, see sourcemap.ts) */
+  mappings: string;
 }
 
 const CACHE_SIZE = 1000;
@@ -72,7 +74,7 @@ function remember(source: string, value: Transpiled | CellSourceError): void {
 function toTranspiled(result: { code: string; map: string }): Transpiled {
   const mappings = (JSON.parse(result.map) as { mappings: string }).mappings;
   const lineCount = result.code.split('\n').length;
-  return { code: result.code, lineMap: lineMapFromMappings(mappings, lineCount) };
+  return { code: result.code, lineMap: lineMapFromMappings(mappings, lineCount), mappings };
 }
 
 function transform(source: string): Transpiled | CellSourceError {

@@ -100,7 +100,13 @@ export const CellInfo = z.object({
  * The command `requestId` was applied (commands answered otherwise, e.g. by a snapshot, get no
  * ack). `dirty` (after edits) says whether the session's text now differs from the file on disk.
  */
-export const Ack = z.object({ type: z.literal('ack'), requestId: z.string(), dirty: z.boolean().optional() });
+export const Ack = z.object({
+  type: z.literal('ack'),
+  requestId: z.string(),
+  dirty: z.boolean().optional(),
+  /** what else the command did, for its sender to show (a rename's rewrite of other cells) */
+  notice: z.string().max(4000).optional(),
+});
 export const Saved = z.object({ type: z.literal('saved'), requestId, version: z.string() });
 export const Conflict = z.object({
   type: z.literal('conflict'),

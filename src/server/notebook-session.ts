@@ -22,6 +22,7 @@ import {
   loadDocument,
   type EditCommand,
   type SessionDocument,
+  type RenamedUses,
 } from './session-document.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
 import { SessionRuns, type RecordRunsOptions, type RunAllContext } from './session-runs.js';
@@ -237,10 +238,17 @@ export class NotebookSession {
    * renamed cell, since its declarations feed every client's completions.
    */
   private edit(client: SessionClient, live: Live, command: EditCommand): void {
-    const { document, op } = applyEdit(live.document, command);
+    const { document, op, uses } = applyEdit(live.document, command);
     live.document = document;
     live.engine.dispatch(op);
-    client.send({ type: 'ack', requestId: command.requestId, dirty: this.dirty });
+    for (const rewrite of uses?.ops ?? []) live.engine.dispatch(rewrite);
+    const notice = uses ? renameNotice(uses) : undefined;
+    client.send({
+      type: 'ack',
+      requestId: command.requestId,
+      dirty: this.dirty,
+      ...(notice ? { notice } : {}),
+    });
     if (command.type === 'editCell') {
       const cell = engineCells(document).find((c) => c.id === command.cellId);
       this.broadcast(
@@ -256,6 +264,15 @@ export class NotebookSession {
     const changedId = op.type === 'insertCell' ? op.cell.id : op.type === 'editCell' ? op.id : undefined;
     const changed = live.engine.state.cells.find((c) => c.id === changedId);
     if (changed) this.broadcast(cellInfo(changed, live.engine.state));
+    // The cells a rename rewrote: the sender has no snapshot, so it gets their sources like an edit
+    // from another tab (the others' snapshot has them already).
+    const cells = engineCells(document);
+    for (const id of uses?.rewritten ?? []) {
+      const source = cells.find((c) => c.id === id)?.source ?? '';
+      client.send({ type: 'cellSource', cellId: id, source, dirty: this.dirty });
+      const rewritten = live.engine.state.cells.find((c) => c.id === id);
+      if (rewritten) this.broadcast(cellInfo(rewritten, live.engine.state));
+    }
   }
 
   /**
@@ -476,4 +493,18 @@ export class NotebookSession {
 function messageOf(error: unknown): string {
   if (error instanceof NotebookEditError || error instanceof ParamError) return error.message;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What a rename did to the cells reading the old name, for its sender; undefined when nothing. */
+function renameNotice(uses: RenamedUses): string | undefined {
+  const parts: string[] = [];
+  const n = uses.rewritten.length;
+  if (n > 0)
+    parts.push(
+      `${n} cell${n === 1 ? '' : 's'} now read${n === 1 ? 's' : ''} the new name (${uses.rewritten.join(', ')})`,
+    );
+  for (const { cellId, reason } of uses.unsafe)
+    parts.push(`cell "${cellId}" still reads the old name: ${reason}`);
+  const notice = parts.join('; ');
+  return notice === '' ? undefined : notice.length > 4000 ? `${notice.slice(0, 3990)}…` : notice;
 }

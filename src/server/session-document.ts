@@ -13,6 +13,8 @@
  * share a `name` (a duplicate the engine reports): every edit is therefore made on a copy of the
  * notebook relabelled with the session ids, which are unique. Edits cannot make such a pair.
  */
+import { analyzeCell } from '../analysis/index.js';
+import { renameReferences } from '../analysis/rename.js';
 import * as edit from '../format/edit.js';
 import { NotebookEditError } from '../format/errors.js';
 import type { Cell, Notebook } from '../format/types.js';
@@ -30,6 +32,16 @@ export type EditCommand = CommandOf<'editCell' | 'insertCell' | 'deleteCell' | '
 export interface EditResult {
   document: SessionDocument;
   op: Operation;
+  /** a rename's rewrites of the cells that read the old name: their ops follow `op` */
+  uses?: RenamedUses;
+}
+
+export interface RenamedUses {
+  ops: Operation[];
+  /** the cells rewritten to read the new name */
+  rewritten: string[];
+  /** cells that read the old name but could not be rewritten for certain (left as they were) */
+  unsafe: { cellId: string; reason: string }[];
 }
 
 /** A cell as the engine sees it: the parsed cell under its stable id. */
@@ -110,6 +122,60 @@ function freshId(doc: SessionDocument, name: string | undefined): string {
   for (let n = doc.ids.length + 1; ; n++) if (!doc.ids.includes(`new-${n}`)) return `new-${n}`;
 }
 
+/**
+ * Rewrites every other cell that reads `from` to read `to` (analysis/rename.ts). A cell that
+ * cannot be rewritten for certain is left as it is and listed, as is one whose rewrite the format
+ * refuses.
+ */
+function renameUses(
+  doc: SessionDocument,
+  renamedIndex: number,
+  from: string,
+  to: string,
+): { document: SessionDocument; uses: RenamedUses } {
+  const uses: RenamedUses = { ops: [], rewritten: [], unsafe: [] };
+  let document = doc;
+  for (const [index, id] of doc.ids.entries()) {
+    if (index === renamedIndex) continue;
+    const cell = engineCell(document, index);
+    const analysis = analyzeCell(cell);
+    if (analysis.error) {
+      // A cell that does not parse may well read the name: say it was not rewritten.
+      if (mentions(cell.source, from))
+        uses.unsafe.push({ cellId: id, reason: `it does not parse (${analysis.error.message})` });
+      continue;
+    }
+    if (!analysis.references.includes(from)) continue;
+    const rewrite = renameReferences(cell, from, to);
+    if (rewrite.kind === 'unchanged') continue;
+    if (rewrite.kind === 'unsafe') {
+      uses.unsafe.push({ cellId: id, reason: rewrite.reason });
+      continue;
+    }
+    try {
+      const notebook = edit.setCellSource(relabelled(document), id, rewrite.source);
+      document = { notebook: expectCount(notebook, doc.ids.length), ids: doc.ids };
+    } catch (error) {
+      if (!(error instanceof NotebookEditError)) throw error;
+      uses.unsafe.push({ cellId: id, reason: error.message });
+      continue;
+    }
+    uses.ops.push(editOp(engineCell(document, index)));
+    uses.rewritten.push(id);
+  }
+  return { document, uses };
+}
+
+/** `name` as a whole word of `text`. */
+function mentions(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    const before = text[at - 1];
+    const after = text[at + name.length];
+    if (!(before && /[\w$]/.test(before)) && !(after && /[\w$]/.test(after))) return true;
+  }
+  return false;
+}
+
 /** Applies one edit; throws NotebookEditError when it cannot be applied. */
 export function applyEdit(doc: SessionDocument, command: EditCommand): EditResult {
   const nb = relabelled(doc);
@@ -131,8 +197,17 @@ export function applyEdit(doc: SessionDocument, command: EditCommand): EditResul
       assertNameFree(doc, command.name, command.cellId);
       const patch = { name: command.name };
       const notebook = expectCount(edit.setCellAttributes(nb, command.cellId, patch), count);
-      const document = { notebook, ids: doc.ids };
-      return { document, op: editOp(engineCell(document, index)) };
+      const renamed = { notebook, ids: doc.ids };
+      const op = editOp(engineCell(renamed, index));
+      const before = nb.cells[index] as Cell;
+      const from = before.kind === 'code' ? before.attributes.name : undefined;
+      // Only a name the cell declares is read by others (a SQL cell's result), and only a new name
+      // can take its place: removing a name leaves its readers to report it missing.
+      if (!from || !command.name || !analyzeCell(before).declarations.includes(from)) {
+        return { document: renamed, op };
+      }
+      const { document, uses } = renameUses(renamed, index, from, command.name);
+      return { document, op, uses };
     }
     case 'insertCell': {
       const index = Math.min(command.index, count);

@@ -1,10 +1,10 @@
 /**
  * Authoring in a real browser against a real server and kernels: renaming a SQL cell (an invalid
- * name is explained before anything is sent, a dependent then runs on the new name, F2 and an empty
- * name remove it), adding cells from the language picker (a SQL cell that runs, a cell at the top,
- * Markdown next to text continuing that text, the first cell of an empty notebook), prose edited in
- * place with live `${x}`, completion of a name another cell declares, and Revert dropping an
- * unsaved edit.
+ * name is explained before anything is sent, the cell reading it is rewritten and runs on the new
+ * name, F2 and an empty name remove it), adding cells from the language picker (a SQL cell that
+ * runs, a cell at the top, Markdown next to text continuing that text, the first cell of an empty
+ * notebook), prose edited in place with live `${x}`, completion of a name another cell declares,
+ * and Revert dropping an unsaved edit.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -102,7 +102,7 @@ async function acceptCompletion(page: Page): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-test('a SQL cell renamed in its header: a bad name is explained, a dependent runs on the new name', async () => {
+test('a SQL cell renamed in its header: a bad name is explained, its reader is rewritten and runs on the new name', async () => {
   const { page } = h;
   await open(page, 'rename.nb.md', `${cell('summary')} .cm-content`);
 
@@ -125,7 +125,10 @@ test('a SQL cell renamed in its header: a bad name is explained, a dependent run
   await waitText(page.locator(`${cell('orders')} .cell-name`), /^sales$/);
   await page.locator('.save-status[data-dirty="true"]').waitFor({ state: 'attached' });
 
-  await retype(page, cell('summary'), 'const count = sales.rows.length;\ncount');
+  // the cell reading the old name was rewritten to read the new one, and a notice says so
+  await waitText(page.locator(`${cell('summary')} .cm-content`), /const count = sales\.rows\.length;/);
+  assert.match(await waitText(page.locator('.server-notice'), /summary/), /now reads the new name/);
+  await page.click(`${cell('summary')} .cm-content`);
   await page.keyboard.press('Shift+Enter');
   await page.locator(`${cell('summary')}[data-status="ok"]`).waitFor();
   await waitText(page.locator(`${cell('summary')} .cell-outputs`), /^2$/);

@@ -49,9 +49,9 @@ export function NotebookPage({ path }: { path: string }) {
   /** bumped by the server's `runRecorded`: the run history reloads */
   const [runsChanged, setRunsChanged] = useState(0);
 
-  const addBanner = useCallback((message: string) => {
+  const addBanner = useCallback((message: string, kind: Banner['kind'] = 'error') => {
     const id = nextBanner.current++;
-    setBanners((list) => [...list.slice(-4), { id, message }]);
+    setBanners((list) => [...list.slice(-4), { id, message, kind }]);
   }, []);
 
   useEffect(() => {
@@ -189,17 +189,23 @@ export function NotebookPage({ path }: { path: string }) {
     [flush, command],
   );
 
-  /** A rename's refusal is shown at the name, not as a banner. */
+  /**
+   * A rename's refusal is shown at the name, not as a banner. The server rewrites the cells that
+   * read the old name, so typed text goes out first (it is what gets rewritten); what the rename
+   * did to other cells comes back as a notice.
+   */
   const rename = useCallback(
     async (cellId: string, name: string | null): Promise<string | null> => {
       try {
+        await flushAll();
         const answer = await session.send({ type: 'renameCell', cellId, name });
+        if (answer.type === 'ack' && answer.notice) addBanner(`Renamed: ${answer.notice}.`, 'info');
         return answer.type === 'error' ? answer.message : null;
       } catch (e) {
         return e instanceof Error ? e.message : String(e);
       }
     },
-    [session],
+    [session, flushAll, addBanner],
   );
   const validateName = useCallback(
     (cellId: string, name: string): string | null => {

@@ -33,9 +33,13 @@ const engineFor = (doc: SessionDocument): EngineState =>
 /** Applies the edit to the document and its operation to the engine state, as the session does. */
 function step(doc: SessionDocument, state: EngineState, command: EditCommand) {
   const result = applyEdit(doc, command);
-  const applied = applyOperation(state, result.op);
-  assert.equal(applied.error, undefined, `the engine took the operation: ${applied.error}`);
-  return { doc: result.document, state: applied.state, op: result.op };
+  let next = state;
+  for (const op of [result.op, ...(result.uses?.ops ?? [])]) {
+    const applied = applyOperation(next, op);
+    assert.equal(applied.error, undefined, `the engine took the operation: ${applied.error}`);
+    next = applied.state;
+  }
+  return { doc: result.document, state: next, op: result.op, uses: result.uses };
 }
 
 const edit = (cellId: string, source: string): EditCommand => ({
@@ -195,24 +199,38 @@ describe('deleteCell and moveCell', () => {
 
 describe('renameCell', () => {
   // The format writes the info string's attributes one space apart: that line is all that changes.
-  it('changes only the fence info line; the other attributes, the code and the fences keep their bytes', () => {
+  it('changes the fence info line and the readers of the old name; every other byte stays', () => {
     const doc = load();
-    const { doc: next, state, op } = step(doc, engineFor(doc), rename('orders', 'sales'));
+    const { doc: next, state, op, uses } = step(doc, engineFor(doc), rename('orders', 'sales'));
     assert.equal(
       textOf(next),
       TEXT.replace(
         '~~~sql name=orders connection=wh  note="a b"',
         '~~~sql name=sales connection=wh note="a b"',
-      ),
+      ).replace('orders.rows.length', 'sales.rows.length'),
     );
+    assert.deepEqual(uses?.rewritten, ['cell-4']);
+    assert.deepEqual(uses?.unsafe, []);
     assert.deepEqual(next.ids, doc.ids, 'the cell keeps its session id');
     assert.equal(op.type, 'editCell');
     assert.equal(op.type === 'editCell' && op.attributes?.name, 'sales');
     assert.equal(op.type === 'editCell' && op.attributes?.connection, 'wh');
-    // the engine sees the SQL cell declare its new name; the reader of the old name has no input now
+    // the engine sees the SQL cell declare its new name, and the rewritten reader still read it
     assert.deepEqual(state.analyses.get('orders')?.declarations, ['sales']);
-    assert.deepEqual(state.graph.upstream.get('cell-4'), []);
+    assert.deepEqual(state.graph.upstream.get('cell-4'), ['orders']);
     assert.equal(state.runtime.get('orders')?.status, 'stale');
+    assert.equal(state.runtime.get('cell-4')?.status, 'stale');
+  });
+
+  it('leaves readers alone when a name is added or removed, and lists a reader it cannot rewrite', () => {
+    // removing the name: its readers report it missing when they run, as with text on disk
+    assert.equal(applyEdit(load(), rename('orders', null)).uses, undefined);
+    // a reader whose text does not parse is left as it is, and said so
+    const broken = TEXT.replace('const total = orders.rows.length;', 'const total = orders.rows.length +;');
+    const result = applyEdit(load(broken), rename('orders', 'sales'));
+    assert.deepEqual(result.uses?.rewritten, []);
+    assert.equal(result.uses?.unsafe[0]?.cellId, 'cell-4');
+    assert.match(textOf(result.document), /orders\.rows\.length \+;/);
   });
 
   it('adds a name to an unnamed cell and removes one with null', () => {
@@ -236,7 +254,9 @@ describe('renameCell', () => {
     const next = applyEdit(load(crlf), rename('orders', 'sales')).document;
     assert.equal(
       textOf(next),
-      crlf.replace('name=orders connection=wh  note', 'name=sales connection=wh note'),
+      crlf
+        .replace('name=orders connection=wh  note', 'name=sales connection=wh note')
+        .replace('orders.rows', 'sales.rows'),
     );
   });
 

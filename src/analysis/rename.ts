@@ -1,0 +1,196 @@
+/**
+ * What renaming a declared name means for a cell that reads it (pure): the cell's source with
+ * every free occurrence of the old name written as the new one. A JS cell is rewritten where
+ * acorn finds the name free (a parameter or local of the same name is left alone; `{ old }`
+ * becomes `{ old: new }`); a TS cell through esbuild's source map, each position checked against
+ * the TS text; a SQL cell in its `${…}` and where it reads the name as a table; a prose cell in
+ * its `${…}`. A cell whose occurrences cannot all be found for certain is not rewritten at all:
+ * the caller says so rather than leave half of a cell renamed.
+ */
+import type { Node, TaggedTemplateExpression } from 'acorn';
+import { simple } from 'acorn-walk';
+import type { Cell, CodeCell, ProseCell } from '../format/types.js';
+import { CellSourceError, positionAt } from './errors.js';
+import { parseExpression, parseProgram } from './parse.js';
+import { findFreeIdentifiers, type FreeIdentifier } from './references.js';
+import { positionsFromMappings } from './sourcemap.js';
+import { tokenizeSql, type SqlToken } from './sql-lexer.js';
+import { findTableCandidateTokens } from './sql-tables.js';
+import { compileSqlTemplate } from './sql-template.js';
+import { transpileTs } from './transpile.js';
+
+export type RenameRewrite =
+  | { kind: 'unchanged' }
+  | { kind: 'rewritten'; source: string; occurrences: number }
+  /** the cell reads the name, but not every occurrence could be found for certain */
+  | { kind: 'unsafe'; reason: string };
+
+interface Replacement {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** The cell's source with `from` renamed to `to` wherever the cell reads it. */
+export function renameReferences(cell: Cell, from: string, to: string): RenameRewrite {
+  try {
+    const replacements =
+      cell.kind === 'prose'
+        ? proseReplacements(cell, from, to)
+        : cell.language === 'sql'
+          ? sqlReplacements(cell.source, from, to)
+          : cell.language === 'ts'
+            ? tsReplacements(cell, from, to)
+            : jsReplacements(cell.source, from, to);
+    if (replacements.length === 0) return { kind: 'unchanged' };
+    return { kind: 'rewritten', source: apply(cell.source, replacements), occurrences: replacements.length };
+  } catch (error) {
+    if (error instanceof CellSourceError || error instanceof UnsafeRename) {
+      return { kind: 'unsafe', reason: error.message };
+    }
+    throw error;
+  }
+}
+
+class UnsafeRename extends Error {}
+
+function apply(source: string, replacements: Replacement[]): string {
+  let out = '';
+  let cursor = 0;
+  for (const r of [...replacements].sort((a, b) => a.start - b.start)) {
+    if (r.start < cursor) throw new UnsafeRename('overlapping occurrences');
+    out += source.slice(cursor, r.start) + r.text;
+    cursor = r.end;
+  }
+  return out + source.slice(cursor);
+}
+
+const identifierText = (found: FreeIdentifier, from: string, to: string): string =>
+  found.shorthand ? `${from}: ${to}` : to;
+
+/** Free identifiers of the program, plus the table names of its sql`…` templates. */
+function jsReplacements(code: string, from: string, to: string): Replacement[] {
+  const program = parseProgram(code);
+  const found = findFreeIdentifiers(program, from).map((f) => ({
+    start: f.start,
+    end: f.end,
+    text: identifierText(f, from, to),
+  }));
+  return [...found, ...sqlTemplateReplacements(program, code, from, to)];
+}
+
+function sqlTemplateReplacements(program: Node, code: string, from: string, to: string): Replacement[] {
+  const out: Replacement[] = [];
+  simple(program, {
+    TaggedTemplateExpression(node: TaggedTemplateExpression) {
+      if (node.tag.type !== 'Identifier' || node.tag.name !== 'sql') return;
+      // The quasis at their places, the `${…}` between them blanked: positions stay those of `code`.
+      const { start, end } = node.quasi;
+      let text = ' '.repeat(end - start);
+      for (const quasi of node.quasi.quasis) {
+        const raw = code.slice(quasi.start, quasi.end);
+        text = text.slice(0, quasi.start - start) + raw + text.slice(quasi.end - start);
+      }
+      for (const token of tableTokens(text, from)) {
+        out.push({ start: start + token.start, end: start + token.end, text: tableText(token, to) });
+      }
+    },
+  });
+  return out;
+}
+
+/**
+ * A TS cell: the JavaScript's occurrences, each taken back to the TS through the source map and
+ * checked there. An occurrence without a mapping, or whose TS text is not the name, makes the
+ * rename unsafe for this cell.
+ */
+function tsReplacements(cell: CodeCell, from: string, to: string): Replacement[] {
+  const { code, mappings } = transpileTs(cell.source);
+  const inCode = jsReplacements(code, from, to);
+  if (inCode.length === 0) return [];
+  const positions = positionsFromMappings(mappings);
+  const lineStarts = starts(cell.source);
+  return inCode.map((r) => {
+    const { line, column } = positionAt(code, r.start);
+    const mapped = positions.get(`${line - 1}:${column - 1}`);
+    const offset = mapped ? (lineStarts[mapped[0]] ?? NaN) + mapped[1] : NaN;
+    const length = r.end - r.start;
+    const written = cell.source.slice(offset, offset + length);
+    const isName = written === code.slice(r.start, r.end) && !isWordChar(cell.source[offset + length]);
+    if (!mapped || !isName || isWordChar(cell.source[offset - 1])) {
+      throw new UnsafeRename(`\`${from}\` at line ${line} could not be found in the TypeScript`);
+    }
+    return { start: offset, end: offset + length, text: r.text };
+  });
+}
+
+/** A SQL cell: the names in its `${…}`, and where it reads the name as a table. */
+function sqlReplacements(source: string, from: string, to: string): Replacement[] {
+  const { parameters } = compileSqlTemplate(source);
+  const out: Replacement[] = [];
+  // The text with each `${…}` blanked out: table names are found at their places in the source.
+  let masked = source;
+  for (const parameter of parameters) {
+    const dollar = parameter.start - 2;
+    masked = masked.slice(0, dollar) + ' '.repeat(parameter.end - dollar) + masked.slice(parameter.end);
+    out.push(...expressionReplacements(source, parameter.start, from, to));
+  }
+  for (const token of tableTokens(masked, from)) {
+    out.push({ start: token.start, end: token.end, text: tableText(token, to) });
+  }
+  return out;
+}
+
+function proseReplacements(cell: ProseCell, from: string, to: string): Replacement[] {
+  return cell.interpolations.flatMap((i) => expressionReplacements(cell.source, i.start + 2, from, to));
+}
+
+function expressionReplacements(text: string, start: number, from: string, to: string): Replacement[] {
+  const node = parseExpression(text, start);
+  return findFreeIdentifiers(node, from).map((f) => ({
+    start: f.start,
+    end: f.end,
+    text: identifierText(f, from, to),
+  }));
+}
+
+interface TableToken {
+  start: number;
+  end: number;
+  quoted: boolean;
+}
+
+/**
+ * Where `sql` reads `name` as a table (a quoted identifier too), and, when it does, where it
+ * qualifies a column with it (`orders.total`): those name the same table.
+ */
+function tableTokens(sql: string, name: string): TableToken[] {
+  const toToken = (token: SqlToken): TableToken => ({
+    start: token.start,
+    end: token.start + token.text.length,
+    quoted: token.kind === 'quoted',
+  });
+  const tables = findTableCandidateTokens(sql).filter((token) => token.value === name);
+  if (tables.length === 0) return [];
+  const tokens = tokenizeSql(sql);
+  const qualifiers = tokens.filter(
+    (token, i) =>
+      (token.kind === 'word' || token.kind === 'quoted') &&
+      token.value === name &&
+      tokens[i + 1]?.text === '.' &&
+      !tables.some((table) => table.start === token.start),
+  );
+  return [...tables, ...qualifiers].map(toToken);
+}
+
+const tableText = (token: TableToken, to: string): string => (token.quoted ? `"${to}"` : to);
+
+function starts(text: string): number[] {
+  const result = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') result.push(i + 1);
+  return result;
+}
+
+function isWordChar(char: string | undefined): boolean {
+  return char !== undefined && /[\w$]/.test(char);
+}
