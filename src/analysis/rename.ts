@@ -68,18 +68,36 @@ function apply(source: string, replacements: Replacement[]): string {
 const identifierText = (found: FreeIdentifier, from: string, to: string): string =>
   found.shorthand ? `${from}: ${to}` : to;
 
-/** Free identifiers of the program, plus the table names of its sql`…` templates. */
-function jsReplacements(code: string, from: string, to: string): Replacement[] {
-  const program = parseProgram(code);
-  const found = findFreeIdentifiers(program, from).map((f) => ({
-    start: f.start,
-    end: f.end,
-    text: identifierText(f, from, to),
-  }));
-  return [...found, ...sqlTemplateReplacements(program, code, from, to)];
+/**
+ * Where positions of the parsed JavaScript are in the cell's own text: the same for JS; for TS
+ * through the source map (see tsReplacements). Each throws UnsafeRename when it cannot tell.
+ */
+interface Locate {
+  /** the cell-text offset of the name written at `start` of the code */
+  identifier(start: number, name: string): number;
+  /** for one sql`…` template: the cell-text offset of a code offset inside one of its quasis */
+  template(node: TaggedTemplateExpression): (offset: number) => number;
 }
 
-function sqlTemplateReplacements(program: Node, code: string, from: string, to: string): Replacement[] {
+const SAME: Locate = { identifier: (start) => start, template: () => (offset) => offset };
+
+/** Free identifiers of the program, plus the table names of its sql`…` templates. */
+function jsReplacements(code: string, from: string, to: string, locate: Locate = SAME): Replacement[] {
+  const program = parseProgram(code);
+  const found = findFreeIdentifiers(program, from).map((f) => {
+    const start = locate.identifier(f.start, from);
+    return { start, end: start + from.length, text: identifierText(f, from, to) };
+  });
+  return [...found, ...sqlTemplateReplacements(program, code, from, to, locate)];
+}
+
+function sqlTemplateReplacements(
+  program: Node,
+  code: string,
+  from: string,
+  to: string,
+  locate: Locate,
+): Replacement[] {
   const out: Replacement[] = [];
   simple(program, {
     TaggedTemplateExpression(node: TaggedTemplateExpression) {
@@ -91,8 +109,16 @@ function sqlTemplateReplacements(program: Node, code: string, from: string, to: 
         const raw = code.slice(quasi.start, quasi.end);
         text = text.slice(0, quasi.start - start) + raw + text.slice(quasi.end - start);
       }
-      for (const token of tableTokens(text, from)) {
-        out.push({ start: start + token.start, end: start + token.end, text: tableText(token, to) });
+      const tokens = tableTokens(text, from);
+      if (tokens.length === 0) return;
+      const at = locate.template(node);
+      for (const token of tokens) {
+        const tokenStart = at(start + token.start);
+        out.push({
+          start: tokenStart,
+          end: tokenStart + token.end - token.start,
+          text: tableText(token, to),
+        });
       }
     },
   });
@@ -100,28 +126,64 @@ function sqlTemplateReplacements(program: Node, code: string, from: string, to: 
 }
 
 /**
- * A TS cell: the JavaScript's occurrences, each taken back to the TS through the source map and
- * checked there. An occurrence without a mapping, or whose TS text is not the name, makes the
- * rename unsafe for this cell.
+ * A TS cell: the JavaScript's occurrences taken back to the TS. An identifier through the source
+ * map (esbuild maps each one it copies); a sql`…` template through its tag's mapping and its text,
+ * which esbuild copies as written. Every position is checked against the TS text; one that does not
+ * read the name makes the rename unsafe for this cell.
  */
 function tsReplacements(cell: CodeCell, from: string, to: string): Replacement[] {
   const { code, mappings } = transpileTs(cell.source);
-  const inCode = jsReplacements(code, from, to);
-  if (inCode.length === 0) return [];
-  const positions = positionsFromMappings(mappings);
-  const lineStarts = starts(cell.source);
-  return inCode.map((r) => {
-    const { line, column } = positionAt(code, r.start);
-    const mapped = positions.get(`${line - 1}:${column - 1}`);
-    const offset = mapped ? (lineStarts[mapped[0]] ?? NaN) + mapped[1] : NaN;
-    const length = r.end - r.start;
-    const written = cell.source.slice(offset, offset + length);
-    const isName = written === code.slice(r.start, r.end) && !isWordChar(cell.source[offset + length]);
-    if (!mapped || !isName || isWordChar(cell.source[offset - 1])) {
-      throw new UnsafeRename(`\`${from}\` at line ${line} could not be found in the TypeScript`);
-    }
-    return { start: offset, end: offset + length, text: r.text };
-  });
+  const source = cell.source;
+  let positions: Map<string, [number, number]> | undefined;
+  let lineStarts: number[] | undefined;
+  const mapped = (offset: number): number | undefined => {
+    positions ??= positionsFromMappings(mappings);
+    lineStarts ??= starts(source);
+    const { line, column } = positionAt(code, offset);
+    const found = positions.get(`${line - 1}:${column - 1}`);
+    return found ? (lineStarts[found[0]] ?? NaN) + found[1] : undefined;
+  };
+  const unsafe = (offset: number) =>
+    new UnsafeRename(
+      `\`${from}\` at line ${positionAt(code, offset).line} could not be found in the TypeScript`,
+    );
+  const locate: Locate = {
+    identifier(start, name) {
+      const at = mapped(start);
+      if (at === undefined || !isWordAt(source, at, name)) throw unsafe(start);
+      return at;
+    },
+    template(node) {
+      // The TS template: right after its tag, its quasis in order, each as the JS has it.
+      const tag = mapped(node.tag.start);
+      let cursor = tag === undefined ? -1 : source.indexOf('`', tag);
+      const quasiStarts = new Map<number, number>();
+      for (const [i, quasi] of node.quasi.quasis.entries()) {
+        const raw = code.slice(quasi.start, quasi.end);
+        const at = cursor === -1 ? -1 : source.indexOf(raw, cursor + (i === 0 ? 1 : 0));
+        if (at === -1 || (i === 0 && at !== cursor + 1)) throw unsafe(node.start);
+        quasiStarts.set(quasi.start, at);
+        cursor = at + raw.length;
+      }
+      return (offset) => {
+        const quasi = node.quasi.quasis.find((q) => q.start <= offset && offset < q.end);
+        const base = quasi && quasiStarts.get(quasi.start);
+        if (base === undefined) throw unsafe(offset);
+        return base + offset - quasi!.start;
+      };
+    },
+  };
+  const replacements = jsReplacements(code, from, to, locate);
+  for (const r of replacements) {
+    const written = source.slice(r.start, r.end);
+    if (written !== from && written !== `"${from}"`) throw unsafe(0);
+  }
+  return replacements;
+}
+
+/** `name` written at `at` of `text` as a whole word. */
+function isWordAt(text: string, at: number, name: string): boolean {
+  return text.startsWith(name, at) && !isWordChar(text[at - 1]) && !isWordChar(text[at + name.length]);
 }
 
 /** A SQL cell: the names in its `${…}`, and where it reads the name as a table. */

@@ -67,6 +67,17 @@ test('TS: occurrences are found in the TypeScript the JavaScript came from; type
   assert.ok(!references.includes('orders'));
 });
 
+test('TS: the tables of a sql`…` template are found in the TypeScript, after typed ${…}', () => {
+  const source = [
+    'const limit: number = 10;',
+    'const top = await sql`select * from orders where n > ${(limit as number) + 1} and orders.n < 5`;',
+  ].join('\n');
+  assert.equal(
+    rewritten(renameReferences(codeCell('ts', source), 'orders', 'sales')),
+    source.replace('from orders', 'from sales').replace('and orders.n', 'and sales.n'),
+  );
+});
+
 test('SQL: tables, quoted tables, column qualifiers and ${…} are renamed; strings and CTEs are not', () => {
   const source = [
     "select orders.region, 'orders' as label",
