@@ -10,37 +10,13 @@
  */
 import { createRequire } from 'node:module';
 import type sanitizeHtmlLib from 'sanitize-html';
+import { ALLOWED_ATTRIBUTES, HTML_TAGS, SVG_TAGS } from './html-policy.js';
 
 // Loaded on first use: sanitize-html and its parser cost ~100 ms to load, and most runs have no
 // HTML output at all. It is CommonJS, so a synchronous require keeps sanitizeHtml() synchronous.
 let library: typeof sanitizeHtmlLib | undefined;
 const load = (): typeof sanitizeHtmlLib =>
   (library ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtmlLib);
-
-const HTML_TAGS = [
-  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'col', 'colgroup', 'dd', 'del',
-  'details', 'div', 'dl', 'dt', 'em', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'hr', 'i', 'img', 'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'pre', 'q', 's', 'samp', 'small', 'span',
-  'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr',
-  'u', 'ul', 'var', 'wbr', 'section', 'article', 'header', 'footer', 'main', 'nav', 'aside',
-]; // prettier-ignore
-
-// Lower case: the parser lowercases names, and the HTML parser restores SVG's camelCase in the page.
-const SVG_TAGS = [
-  'svg', 'g', 'path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon', 'text', 'tspan',
-  'title', 'desc', 'defs', 'clippath', 'lineargradient', 'radialgradient', 'stop', 'pattern', 'mask',
-]; // prettier-ignore
-
-const SVG_ATTRIBUTES = [
-  'viewbox', 'width', 'height', 'x', 'y', 'x1', 'x2', 'y1', 'y2', 'cx', 'cy', 'r', 'rx', 'ry', 'd',
-  'points', 'dx', 'dy', 'transform', 'fill', 'fill-opacity', 'fill-rule', 'stroke', 'stroke-width',
-  'stroke-opacity', 'stroke-dasharray', 'stroke-dashoffset', 'stroke-linecap', 'stroke-linejoin',
-  'stroke-miterlimit', 'opacity', 'clip-path', 'clip-rule', 'mask', 'display', 'visibility',
-  'font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor', 'dominant-baseline',
-  'alignment-baseline', 'pointer-events', 'preserveaspectratio', 'offset', 'stop-color',
-  'stop-opacity', 'gradientunits', 'gradienttransform', 'patternunits', 'clippathunits',
-  'xmlns', 'version', 'role', 'aria-label', 'aria-roledescription', 'aria-hidden', 'id',
-]; // prettier-ignore
 
 const COLOR = [/^#[0-9a-f]{3,8}$/i, /^(rgb|hsl)a?\([\d\s.,%/]+\)$/i, /^[a-z]+$/i];
 const LENGTH = [/^-?\d+(\.\d+)?(px|em|rem|%|ch|pt)?$/i];
@@ -86,18 +62,7 @@ function tightenAttributes(tagName: string, attribs: sanitizeHtmlLib.Attributes)
 
 const OPTIONS: sanitizeHtmlLib.IOptions = {
   allowedTags: [...HTML_TAGS, ...SVG_TAGS],
-  allowedAttributes: {
-    '*': ['class', 'title', 'lang', 'dir', 'style', 'align', 'aria-label'],
-    a: ['href', 'name', 'target', 'rel'],
-    img: ['src', 'alt', 'width', 'height'],
-    td: ['colspan', 'rowspan'],
-    th: ['colspan', 'rowspan', 'scope'],
-    col: ['span'],
-    ol: ['start', 'type'],
-    details: ['open'],
-    time: ['datetime'],
-    ...Object.fromEntries(SVG_TAGS.map((tag) => [tag, SVG_ATTRIBUTES])),
-  },
+  allowedAttributes: ALLOWED_ATTRIBUTES,
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesByTag: { img: ['http', 'https', 'data'] },
   allowProtocolRelative: false,

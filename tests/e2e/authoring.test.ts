@@ -53,6 +53,20 @@ const COMPLETE = [
 
 const REVERT = '# Revert\n\n```ts name=keep\nconst keep = 1;\n```\n';
 
+const MARKUP = [
+  '```ts name=v',
+  'const v = html`<b class="bold">bold</b>`;',
+  '```',
+  '',
+  '<details><summary>More</summary>Hidden text</details>',
+  '',
+  '<img src="x.png" onerror="window.__pwned = 1"> <a href="javascript:window.__pwned = 2">bad</a>',
+  '<script>window.__pwned = 3</script>',
+  '',
+  'Value: ${v}',
+  '',
+].join('\n');
+
 let h: Harness;
 before(async () => {
   h = await start({
@@ -62,6 +76,7 @@ before(async () => {
     'prose.nb.md': PROSE,
     'complete.nb.md': COMPLETE,
     'revert.nb.md': REVERT,
+    'markup.nb.md': MARKUP,
   });
   // kernels start cold and the machine may be busy: generous waits
   h.page.setDefaultTimeout(60_000);
@@ -290,4 +305,21 @@ test('Revert drops an unsaved edit after asking', async () => {
   // the session dropped it too: a reload shows the file's text
   await page.reload();
   await waitText(page.locator(`${cell('keep')} .cm-content`), /^const keep = 1;$/);
+});
+
+test('HTML in prose and html values in ${…} show as markup, sanitized as in a report', async () => {
+  const { page } = h;
+  await open(page, 'markup.nb.md', '.prose-cell .prose details');
+  const prose = page.locator('.prose-cell .prose');
+  assert.equal(await prose.locator('details summary').textContent(), 'More');
+  // what could run is gone: no script element, no handler, no javascript: link
+  assert.equal(await prose.locator('script').count(), 0);
+  assert.equal(await prose.locator('img').getAttribute('onerror'), null);
+  assert.equal(await prose.locator('a', { hasText: 'bad' }).getAttribute('href'), null);
+
+  await page.click('button.run-all');
+  await prose.locator('b.bold').waitFor();
+  assert.equal(await prose.locator('b.bold').textContent(), 'bold');
+  assert.equal(await prose.locator('script').count(), 0);
+  assert.equal(await page.evaluate('typeof window.__pwned'), 'undefined');
 });
