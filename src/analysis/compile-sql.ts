@@ -14,5 +14,6 @@ export function compileSqlCell(source: string): CompiledSqlCell {
     parameters: parameters.map((p) => p.expression),
     parameterReferences: [...new Set(parameters.flatMap((p) => p.references))],
     tableCandidates: findTableCandidates(sql),
+    secrets: [...new Set(parameters.flatMap((p) => p.secrets))],
   };
 }

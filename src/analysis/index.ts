@@ -6,7 +6,7 @@
 import type { Cell, CodeCell } from '../format/types.js';
 import { CellSourceError } from './errors.js';
 import { parseJsCell } from './js-cell.js';
-import { findProseReferences } from './prose.js';
+import { analyzeProse } from './prose.js';
 import { compileSqlCell } from './compile-sql.js';
 import type { CellAnalysis } from './types.js';
 
@@ -24,7 +24,10 @@ export { IMPORT_FUNCTION } from './lower-imports.js';
 /** Declarations and references of one cell; a syntax error is reported, never thrown. */
 export function analyzeCell(cell: Cell): CellAnalysis {
   try {
-    if (cell.kind === 'prose') return { declarations: [], references: findProseReferences(cell) };
+    if (cell.kind === 'prose') {
+      const { references, secrets } = analyzeProse(cell);
+      return { declarations: [], references, ...(secrets.length > 0 ? { secrets } : {}) };
+    }
     return analyzeCode(cell);
   } catch (error) {
     if (!(error instanceof CellSourceError)) throw error;
@@ -44,7 +47,8 @@ function analyzeCode(cell: CodeCell): CellAnalysis {
   }
   const compiled = compileSqlCell(cell.source);
   const references = [...new Set([...compiled.parameterReferences, ...compiled.tableCandidates])];
-  return { declarations: sqlName(cell), references };
+  const { secrets } = compiled;
+  return { declarations: sqlName(cell), references, ...(secrets.length > 0 ? { secrets } : {}) };
 }
 
 /**

@@ -5,6 +5,7 @@
 import { CellSourceError, positionAt } from './errors.js';
 import { parseExpression } from './parse.js';
 import { findReferences } from './references.js';
+import { DYNAMIC_SECRET_MESSAGE, findSecretNames } from './secrets.js';
 
 export interface ParsedInterpolation {
   /** offset of the expression (just past `${`) */
@@ -14,6 +15,8 @@ export interface ParsedInterpolation {
   /** offset just past the closing `}` */
   end: number;
   references: string[];
+  /** the secrets the expression reads with `secrets.get('NAME')` (fetched before its cell runs) */
+  secrets: string[];
 }
 
 const TRAILER = /(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*\}/y;
@@ -30,5 +33,14 @@ export function parseInterpolation(text: string, start: number): ParsedInterpola
     throw new CellSourceError('expected `}` to close `${`', line, column);
   }
   const end = node.end + trailer[0].length;
-  return { start, expression: text.slice(start, end - 1).trim(), end, references: findReferences(node) };
+  const secrets = findSecretNames(node, text);
+  const [dynamic] = secrets.dynamic;
+  if (dynamic) throw new CellSourceError(DYNAMIC_SECRET_MESSAGE, dynamic.line, dynamic.column);
+  return {
+    start,
+    expression: text.slice(start, end - 1).trim(),
+    end,
+    references: findReferences(node),
+    secrets: secrets.names,
+  };
 }

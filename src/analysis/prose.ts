@@ -6,21 +6,25 @@ import type { ProseCell } from '../format/types.js';
 import { CellSourceError, positionAt } from './errors.js';
 import { parseInterpolation } from './interpolation.js';
 
-export function findProseReferences(cell: ProseCell): string[] {
+/** The free names of a Markdown cell's `${…}`, and the secrets they read. */
+export function analyzeProse(cell: ProseCell): { references: string[]; secrets: string[] } {
   const names = new Set<string>();
+  const secrets = new Set<string>();
   for (const interpolation of cell.interpolations) {
     // Parse `${…}` again rather than the bare text: the closing `}` proves the whole text was
     // consumed, and error offsets are then offsets into the cell source.
     const text = `${interpolation.expression}}`;
     try {
-      for (const name of parseInterpolation(text, 0).references) names.add(name);
+      const parsed = parseInterpolation(text, 0);
+      for (const name of parsed.references) names.add(name);
+      for (const name of parsed.secrets) secrets.add(name);
     } catch (error) {
       throw error instanceof CellSourceError
         ? relocate(error, text, cell.source, interpolation.start + 2)
         : error;
     }
   }
-  return [...names];
+  return { references: [...names], secrets: [...secrets] };
 }
 
 /** Moves an error found in `text` to where `text` starts (`offset`) in the cell source. */

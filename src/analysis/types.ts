@@ -40,4 +40,6 @@ export interface CompiledSqlCell {
   parameterReferences: string[];
   /** identifiers the query may read as tables (the graph keeps those a cell declares) */
   tableCandidates: string[];
+  /** the secrets its `${…}` read with `secrets.get('NAME')` */
+  secrets: string[];
 }

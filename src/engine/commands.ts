@@ -33,6 +33,8 @@ export function commandForCell(
 ): ExecuteCommand {
   const defined = definedNames(state);
   if (cell.kind === 'prose') {
+    const names = state.analyses.get(cell.id)?.secrets;
+    const secrets = names?.length ? secretValues(names, resolveSecrets) : undefined;
     return {
       type: 'renderProse',
       seq,
@@ -41,10 +43,12 @@ export function commandForCell(
       expressions: cell.interpolations.map((i) => i.expression),
       source: cell.source,
       interpolations: cell.interpolations.map(({ start, end }) => ({ start, end })),
+      ...(secrets ? { secrets } : {}),
     };
   }
   if (cell.language === 'sql') {
     const compiled = compileSqlCell(cell.source);
+    const secrets = compiled.secrets.length ? secretValues(compiled.secrets, resolveSecrets) : undefined;
     return {
       type: 'executeSql',
       seq,
@@ -55,6 +59,7 @@ export function commandForCell(
       tables: only(compiled.tableCandidates, defined),
       ...(cell.attributes.name ? { name: cell.attributes.name } : {}),
       ...(cell.attributes.connection ? { connection: cell.attributes.connection } : {}),
+      ...(secrets ? { secrets } : {}),
     };
   }
   const compiled = compileJsCell(cell);

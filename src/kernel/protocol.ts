@@ -55,6 +55,8 @@ export const ExecuteSql = z.object({
   name: z.string().optional(),
   /** a named connection from the workspace config; absent = embedded DuckDB */
   connection: z.string().optional(),
+  /** the secrets its `${…}` read (`secrets.get`), by name; registered by the host for redaction */
+  secrets: z.record(z.string(), z.string()).optional(),
 });
 
 /**
@@ -75,6 +77,8 @@ export const RenderProse = z.object({
    * of its `$`, `end` the offset just past its `}` — the format's `Interpolation` offsets
    */
   interpolations: z.array(z.object({ start: z.number().int(), end: z.number().int() })).optional(),
+  /** the secrets its `${…}` read (`secrets.get`), by name; registered by the host for redaction */
+  secrets: z.record(z.string(), z.string()).optional(),
 });
 
 /** Removes names from the kernel's scope (a deleted cell, a renamed declaration). */

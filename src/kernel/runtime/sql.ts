@@ -9,6 +9,7 @@ import { queryConnection } from './channel.js';
 import type { Completion } from './completion.js';
 import { cellFile, toErrorData } from './errors.js';
 import { evaluateAll } from './evaluate.js';
+import { beginSecrets, endSecrets } from './secrets.js';
 import { toOutputs } from './outputs.js';
 import type { Scope } from './scope.js';
 import { embeddedEngine } from './sql-engine.js';
@@ -45,12 +46,19 @@ async function run(
   command: ExecuteSql,
   scope: Scope,
 ): Promise<{ table: TableValue; versions?: Record<string, string> }> {
-  const parameters = await evaluateAll(
-    command.parameters,
-    command.inputs,
-    scope,
-    cellFile('sql', command.cellId),
-  );
+  // `secrets.get` answers only while the `${…}` are evaluated, as in a JS cell while it runs.
+  beginSecrets(command.secrets);
+  let parameters: unknown[];
+  try {
+    parameters = await evaluateAll(
+      command.parameters,
+      command.inputs,
+      scope,
+      cellFile('sql', command.cellId),
+    );
+  } finally {
+    endSecrets();
+  }
   if (command.connection) return { table: await viaConnection(command.connection, command.sql, parameters) };
   const engine = await embeddedEngine();
   const request = { sql: command.sql, parameters, tables: tablesInScope(command.tables, scope) };

@@ -60,6 +60,12 @@ sneaky
 const ok = 40 + 2;
 ok
 \`\`\`
+
+\`\`\`sql name=inSql
+select length(\${secrets.get('API_KEY')}) as n, \${secrets.get('API_KEY')} as k
+\`\`\`
+
+Key length \${secrets.get('API_KEY').length}, key \${secrets.get('API_KEY')}.
 `;
 
 describe('quire run: secrets', () => {
@@ -116,6 +122,17 @@ describe('quire run: secrets', () => {
     assert.equal(bound.status, 'ok');
     const table = JSON.stringify(bound.outputs);
     assert.match(table, /\[REDACTED\]!/);
+  });
+
+  test('SQL and prose ${…} read secrets too: the value is used, and shows [REDACTED]', () => {
+    const inSql = cell(result.record, 'inSql');
+    assert.equal(inSql.status, 'ok', JSON.stringify(inSql.error));
+    const table = JSON.stringify(inSql.outputs);
+    assert.ok(table.includes(`"rows":[[${KEY.length},"[REDACTED]"]]`), table);
+    const prose = result.record!.cells.at(-1)!;
+    assert.equal(prose.status, 'ok', JSON.stringify(prose.error));
+    assert.equal(prose.outputs[0]?.data, `\nKey length ${KEY.length}, key [REDACTED].\n`);
+    assert.deepEqual(result.record!.secrets, ['API_KEY']);
   });
 
   test('an error carrying the secret is redacted in the record and on stderr', () => {

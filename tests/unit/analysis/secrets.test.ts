@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeCell, compileJsCell, findSecretNames } from '../../../src/analysis/index.js';
 import { parseProgram } from '../../../src/analysis/parse.js';
-import { codeCell } from './helpers.js';
+import { codeCell, proseCell } from './helpers.js';
 
 const find = (code: string) => findSecretNames(parseProgram(code), code);
 
@@ -59,4 +59,19 @@ test('the compiled cell carries the names for the host to fetch', () => {
   const compiled = compileJsCell(codeCell('js', "const key = secrets.get('API_KEY');\nkey.length"));
   assert.deepEqual(compiled.secrets, ['API_KEY']);
   assert.equal(compileJsCell(codeCell('js', '1')).secrets, undefined);
+});
+
+test('the ${…} of a SQL or prose cell name their secrets too; a dynamic name is an error there', () => {
+  const sql = codeCell('sql', "select * from t\nwhere key = ${secrets.get('API_KEY')} and n = ${n}");
+  assert.deepEqual(analyzeCell(sql).secrets, ['API_KEY']);
+  const prose = proseCell("Token length: ${secrets.get('API_KEY').length}, user ${secrets.get('USER')}.");
+  assert.deepEqual(analyzeCell(prose).secrets, ['API_KEY', 'USER']);
+  assert.equal(analyzeCell(proseCell('No secrets: ${n}.')).secrets, undefined);
+
+  const dynamic = analyzeCell(codeCell('sql', 'select 1\nwhere k = ${secrets.get(name)}'));
+  assert.equal(
+    dynamic.error?.message,
+    'secrets.get needs a string literal name, so the run can fetch it before the cell starts',
+  );
+  assert.equal(dynamic.error?.line, 2);
 });
