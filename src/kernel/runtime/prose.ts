@@ -8,7 +8,6 @@ import { emit } from './cell.js';
 import type { Completion } from './completion.js';
 import { cellFile, toErrorData } from './errors.js';
 import { evaluateAll } from './evaluate.js';
-import { beginSecrets, endSecrets } from './secrets.js';
 import { loadOutputs, type OutputHelpers } from './outputs.js';
 import type { Scope } from './scope.js';
 
@@ -44,18 +43,8 @@ function substitute(command: RenderProse, texts: string[]): string {
 export async function renderProse(command: RenderProse, scope: Scope): Promise<Completion> {
   try {
     const helpers = await loadOutputs();
-    beginSecrets(command.secrets);
-    let values: unknown[];
-    try {
-      values = await evaluateAll(
-        command.expressions,
-        command.inputs,
-        scope,
-        cellFile('prose', command.cellId),
-      );
-    } finally {
-      endSecrets();
-    }
+    const file = cellFile('prose', command.cellId);
+    const values = await evaluateAll(command.expressions, command.inputs, scope, file, command.secrets);
     emit({
       mime: MIME.markdown,
       data: substitute(

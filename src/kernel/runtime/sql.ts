@@ -9,7 +9,6 @@ import { queryConnection } from './channel.js';
 import type { Completion } from './completion.js';
 import { cellFile, toErrorData } from './errors.js';
 import { evaluateAll } from './evaluate.js';
-import { beginSecrets, endSecrets } from './secrets.js';
 import { toOutputs } from './outputs.js';
 import type { Scope } from './scope.js';
 import { embeddedEngine } from './sql-engine.js';
@@ -46,19 +45,8 @@ async function run(
   command: ExecuteSql,
   scope: Scope,
 ): Promise<{ table: TableValue; versions?: Record<string, string> }> {
-  // `secrets.get` answers only while the `${…}` are evaluated, as in a JS cell while it runs.
-  beginSecrets(command.secrets);
-  let parameters: unknown[];
-  try {
-    parameters = await evaluateAll(
-      command.parameters,
-      command.inputs,
-      scope,
-      cellFile('sql', command.cellId),
-    );
-  } finally {
-    endSecrets();
-  }
+  const file = cellFile('sql', command.cellId);
+  const parameters = await evaluateAll(command.parameters, command.inputs, scope, file, command.secrets);
   if (command.connection) return { table: await viaConnection(command.connection, command.sql, parameters) };
   const engine = await embeddedEngine();
   const request = { sql: command.sql, parameters, tables: tablesInScope(command.tables, scope) };
