@@ -4,7 +4,8 @@
  * name, F2 and an empty name remove it), adding cells from the language picker (a SQL cell that
  * runs, a cell at the top, Markdown next to text continuing that text, the first cell of an empty
  * notebook), prose edited in place with live `${x}`, completion of a name another cell declares,
- * and Revert dropping an unsaved edit.
+ * Revert dropping an unsaved edit, raw HTML in Markdown rendered sanitized, and a refused edit that
+ * stops a save instead of being saved as if accepted.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -53,6 +54,8 @@ const COMPLETE = [
 
 const REVERT = '# Revert\n\n```ts name=keep\nconst keep = 1;\n```\n';
 
+const REFUSED = '```ts name=code\nconst x = 1;\n```\n```ts name=more\nconst y = 2;\n```\n\nSome text.\n';
+
 const MARKUP = [
   '```ts name=v',
   'const v = html`<b class="bold">bold</b>`;',
@@ -77,6 +80,7 @@ before(async () => {
     'complete.nb.md': COMPLETE,
     'revert.nb.md': REVERT,
     'markup.nb.md': MARKUP,
+    'refused.nb.md': REFUSED,
   });
   // kernels start cold and the machine may be busy: generous waits
   h.page.setDefaultTimeout(60_000);
@@ -322,4 +326,38 @@ test('HTML in prose and html values in ${…} show as markup, sanitized as in a 
   assert.equal(await prose.locator('b.bold').textContent(), 'bold');
   assert.equal(await prose.locator('script').count(), 0);
   assert.equal(await page.evaluate('typeof window.__pwned'), 'undefined');
+});
+
+test('an edit the server refuses is not saved as if accepted; new Markdown after code keeps a blank line', async () => {
+  const { page } = h;
+  await open(page, 'refused.nb.md', '.prose-cell .prose');
+  const prose = page.locator('.prose-cell .prose');
+  await prose.dblclick();
+  await page.locator('.prose-cell .cm-focused').waitFor();
+  await page.keyboard.press('Control+a');
+  // an interpolation left open: the format refuses the text
+  await page.keyboard.insertText('Broken ${x');
+  await page.keyboard.press('Escape');
+  await page.locator('.server-error').first().waitFor();
+  await page.keyboard.press('Control+s');
+  await waitText(page.locator('.save-status'), /not saved: an edit was refused/);
+  assert.equal(read('refused.nb.md'), REFUSED);
+
+  // fixed, it goes out and saves; a Markdown cell added between two code cells gets blank lines
+  await prose.dblclick();
+  await page.locator('.prose-cell .cm-focused').waitFor();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText('Fixed ${x}.');
+  await page.keyboard.press('Escape');
+  await page.click(`${cell('code')} .cell-add-menu`);
+  await page.click('.add-menu .add-prose');
+  await page.locator('.prose-cell.editing .cm-focused').waitFor();
+  await page.keyboard.type('Added.');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  await page.locator('.save-status[data-state="saved"]').waitFor();
+  assert.equal(
+    read('refused.nb.md'),
+    REFUSED.replace('```\n```', '```\n\nAdded.\n\n```').replace('Some text.', 'Fixed ${x}.'),
+  );
 });
