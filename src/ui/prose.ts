@@ -113,3 +113,22 @@ export function proseBody(source: string, frame: ProseFrame): string {
     source.endsWith(frame.trail);
   return fits ? source.slice(frame.lead.length, source.length - frame.trail.length) : splitProse(source).body;
 }
+
+/**
+ * The prose with a new paragraph of placeholder text at its start or end: what "+ Markdown" next to
+ * a prose cell adds (a new cell there would merge with it), so typing starts a paragraph of its own
+ * rather than continuing the last line. The frame (blank lines around) is kept.
+ */
+export function withNewParagraph(source: string, side: 'start' | 'end'): string {
+  const { lead, body, trail } = splitProse(source);
+  if (body === '') return lead + NEW_PROSE + trail;
+  return lead + (side === 'start' ? `${NEW_PROSE}\n\n${body}` : `${body}\n\n${NEW_PROSE}`) + trail;
+}
+
+/** Where the placeholder paragraph of a just-added text is in `body` (to select it), if anywhere. */
+export function placeholderRange(body: string): [number, number] | undefined {
+  const n = NEW_PROSE.length;
+  if (body === NEW_PROSE || body.startsWith(`${NEW_PROSE}\n\n`)) return [0, n];
+  if (body.endsWith(`\n\n${NEW_PROSE}`)) return [body.length - n, body.length];
+  return undefined;
+}

@@ -176,13 +176,19 @@ test('a SQL cell renamed in its header: a bad name is explained, its reader is r
 test('a SQL cell added from the picker gets a name and runs; cells go at the top and into an empty notebook', async () => {
   const { page } = h;
   await open(page, 'add.nb.md', `${cell('first')} .cm-content`);
-  // the notebook starts with text: Markdown at the top continues it (text next to text is one cell)
+  // the notebook starts with text: Markdown at the top is a new paragraph of that text (text next
+  // to text is one cell), its placeholder selected: typing replaces it
   await page.click('.add-top .add-prose');
   await page.locator('.prose-cell.editing .cm-focused').waitFor();
-  assert.equal(await page.locator('.prose-cell .cm-content').textContent(), '# Add');
+  await page.keyboard.type('Intro.');
   await page.keyboard.press('Escape');
   await page.locator('.prose-cell.editing').waitFor({ state: 'detached' });
   assert.equal(await page.locator('.cell').count(), 2);
+  assert.equal(await page.locator('.prose-cell .prose p').first().textContent(), 'Intro.');
+  assert.equal(await page.locator('.prose-cell .prose h1').textContent(), 'Add');
+  await page.keyboard.press('Control+s');
+  await page.locator('.save-status[data-state="saved"]').waitFor();
+  assert.equal(read('add.nb.md'), ADD.replace('# Add', 'Intro.\n\n# Add'));
 
   await page.click(`${cell('first')} .cell-add-menu`);
   await page.locator('.add-menu').waitFor();

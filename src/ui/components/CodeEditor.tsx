@@ -75,8 +75,8 @@ export interface CodeEditorProps {
   completion?: CompletionSource;
   /** create the editor and focus it (a cell just added); a new value focuses it again */
   autoFocus?: boolean | number;
-  /** with `autoFocus`: select the whole text (a placeholder to type over) */
-  selectAll?: boolean;
+  /** with `autoFocus`: select this range of the text (a placeholder to type over) */
+  select?: [number, number];
   /** wrap long lines (prose) instead of scrolling sideways */
   wrap?: boolean;
 }
@@ -88,9 +88,10 @@ const MAX_TYPED = 200;
 export const editorStats = { created: 0 };
 
 /** Focus with the whole text selected (a placeholder to type over) or the cursor at its end. */
-function focusView(view: EditorView, selectAll: boolean) {
+function focusView(view: EditorView, select: [number, number] | undefined) {
   const end = view.state.doc.length;
-  view.dispatch({ selection: selectAll ? { anchor: 0, head: end } : { anchor: end } });
+  const inside = select && select[1] <= end ? select : undefined;
+  view.dispatch({ selection: inside ? { anchor: inside[0], head: inside[1] } : { anchor: end } });
   view.focus();
   view.dom.scrollIntoView({ block: 'nearest' });
 }
@@ -183,7 +184,7 @@ export function CodeEditor(props: CodeEditorProps) {
     });
     editorStats.created++;
     view.current = created;
-    if (props.autoFocus) focusView(created, Boolean(props.selectAll));
+    if (props.autoFocus) focusView(created, props.select);
     let live = true;
     void lateLanguage(props.language).then((extension) => {
       if (live && extension) created.dispatch({ effects: languageSlot.reconfigure(extension) });
@@ -216,8 +217,7 @@ export function CodeEditor(props: CodeEditorProps) {
 
   // A cell added while its editor already existed (the snapshot came before the focus request).
   useEffect(() => {
-    if (props.autoFocus && view.current && !view.current.hasFocus)
-      focusView(view.current, Boolean(props.selectAll));
+    if (props.autoFocus && view.current && !view.current.hasFocus) focusView(view.current, props.select);
   }, [props.autoFocus]);
 
   return (

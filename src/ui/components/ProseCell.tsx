@@ -10,7 +10,7 @@ import { renderMarkdown } from '../markdown.js';
 import { MIME, type ErrorData } from '../../outputs/types.js';
 import {
   hasInterpolations,
-  NEW_PROSE,
+  placeholderRange,
   proseBody,
   proseMarkdown,
   splitProse,
@@ -110,7 +110,7 @@ export function ProseCell(props: ProseCellProps) {
           label="text cell (Markdown)"
           eager
           autoFocus={props.autoFocus || true}
-          selectAll={proseBody(cell.source, frame.current) === NEW_PROSE}
+          select={props.autoFocus ? placeholderRange(proseBody(cell.source, frame.current)) : undefined}
           wrap
           onChange={(body) => {
             typed.current = framed(body);

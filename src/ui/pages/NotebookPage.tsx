@@ -18,7 +18,7 @@ import { RevertButton, Toolbar, type SaveState } from '../components/Toolbar.js'
 import type { PageAnswer, PageRequest } from '../components/outputs/TableOutput.js';
 import { canInsertProse, cellNameError, freshName, takenNames } from '../cell-names.js';
 import { notebookNames } from '../completion/names.js';
-import { hasInterpolations, NEW_PROSE } from '../prose.js';
+import { hasInterpolations, NEW_PROSE, withNewParagraph } from '../prose.js';
 import { NotebookSession, type Answer, type Command, type Snapshot } from '../session.js';
 import { isSaveKey } from '../shortcuts.js';
 
@@ -254,10 +254,14 @@ export function NotebookPage({ path }: { path: string }) {
       const current = session.state;
       if (!current) return;
       if (language === 'prose' && !canInsertProse(current.cells, index)) {
-        // New text here would merge with the prose cell next to it: write in that one instead.
+        // New text here would merge with the prose cell next to it: it becomes a new paragraph of
+        // that cell instead, on the side where it was asked for, selected to be typed over.
         const next = current.cells[index];
         const target = next?.kind === 'prose' ? next : current.cells[index - 1];
-        if (target) focusCell(target.id);
+        if (!target) return;
+        local.current.set(target.id, withNewParagraph(target.source, target === next ? 'start' : 'end'));
+        const answer = await flush(target.id);
+        if ((answer as Answer | null | undefined)?.type === 'ack') focusCell(target.id);
         return;
       }
       const before = new Set(current.cells.map((c) => c.id));
@@ -279,7 +283,7 @@ export function NotebookPage({ path }: { path: string }) {
       const id = await added;
       if (id) focusCell(id);
     },
-    [session, flushAll, command, focusCell],
+    [session, flushAll, flush, command, focusCell],
   );
   const insertAfter = useCallback(
     (cellId: string, language: NewCellLanguage) => {

@@ -7,9 +7,11 @@ import { test } from 'node:test';
 import {
   fitsSource,
   hasInterpolations,
+  placeholderRange,
   proseBody,
   proseMarkdown,
   splitProse,
+  withNewParagraph,
 } from '../../../src/ui/prose.js';
 
 const md = (data: string) => ({ mime: 'text/markdown', data });
@@ -72,4 +74,20 @@ test('the edited text comes back as typed inside its frame; a changed frame is s
   assert.equal(proseBody('\n\n', frame), '');
   assert.equal(proseBody('Elsewhere.\n\n', { lead: '\n\n', trail: '\n' }), 'Elsewhere.');
   assert.equal(proseBody('\n', frame), '', 'shorter than its frame');
+});
+
+test('a new paragraph next to existing text keeps the frame; its placeholder is found to select', () => {
+  const source = '\n# Add\n\nMore.\n\n';
+  const start = withNewParagraph(source, 'start');
+  assert.equal(start, '\nNew text.\n\n# Add\n\nMore.\n\n');
+  const end = withNewParagraph(source, 'end');
+  assert.equal(end, '\n# Add\n\nMore.\n\nNew text.\n\n');
+  assert.equal(withNewParagraph('\n\n', 'end'), '\nNew text.\n');
+  const body = (s: string) => splitProse(s).body;
+  assert.deepEqual(placeholderRange(body(start)), [0, 9]);
+  const endBody = body(end);
+  assert.deepEqual(placeholderRange(endBody), [endBody.length - 9, endBody.length]);
+  assert.deepEqual(placeholderRange('New text.'), [0, 9]);
+  assert.equal(placeholderRange('# Add'), undefined);
+  assert.equal(placeholderRange('New text. continues'), undefined);
 });
