@@ -181,6 +181,13 @@ function tsReplacements(cell: CodeCell, from: string, to: string): Replacement[]
   return replacements;
 }
 
+/** `name` anywhere in `text` as a whole word (a cell that does not parse may still read it). */
+export function mentionsName(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1))
+    if (isWordAt(text, at, name)) return true;
+  return false;
+}
+
 /** `name` written at `at` of `text` as a whole word. */
 function isWordAt(text: string, at: number, name: string): boolean {
   return text.startsWith(name, at) && !isWordChar(text[at - 1]) && !isWordChar(text[at + name.length]);

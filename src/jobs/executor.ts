@@ -179,7 +179,9 @@ export class Executor {
       const error = failureSummary(record!) ?? record!.status;
       const notBefore = clock.now() + delay;
       if (
-        await this.persist(runId, () => retryRecorded(store, runId, attempt, notBefore, record!, clock.now()))
+        await this.persist(runId, () =>
+          retryRecorded(store, runId, attempt, notBefore, record!, error, clock.now()),
+        )
       ) {
         this.deps.onRetry?.(queued, delay, error);
         this.deps.log?.('warn', 'run failed; retrying', { runId, attempt, delayMs: delay, error });

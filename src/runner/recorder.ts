@@ -40,7 +40,8 @@ export async function startRecorded(
 }
 
 /**
- * Stores a failed attempt's record and puts the run back in the queue, not before `notBefore`;
+ * Stores a failed attempt's record and puts the run back in the queue, not before `notBefore`,
+ * with `error` (its failureSummary) as the run's error meanwhile;
  * the attempt keeps its record (`quire show RUN --attempt N`). False when fenced off.
  */
 export async function retryRecorded(
@@ -49,10 +50,11 @@ export async function retryRecorded(
   attempt: number,
   notBefore: number,
   record: RunRecord,
+  error: string,
   now: number,
 ): Promise<boolean> {
   const saved = await saveRecord(store.blobs, record);
-  return store.retry(id, attempt, notBefore, failureSummary(record) ?? record.status, now, saved);
+  return store.retry(id, attempt, notBefore, error, now, saved);
 }
 
 /**

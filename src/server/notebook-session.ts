@@ -265,13 +265,12 @@ export class NotebookSession {
     const changed = live.engine.state.cells.find((c) => c.id === changedId);
     if (changed) this.broadcast(cellInfo(changed, live.engine.state));
     // The cells a rename rewrote: the sender has no snapshot, so it gets their sources like an edit
-    // from another tab (the others' snapshot has them already).
+    // from another tab (the others' snapshot has them already). Only what they read changed, not
+    // what they declare: no cellInfo.
     const cells = engineCells(document);
     for (const id of uses?.rewritten ?? []) {
       const source = cells.find((c) => c.id === id)?.source ?? '';
       client.send({ type: 'cellSource', cellId: id, source, dirty: this.dirty });
-      const rewritten = live.engine.state.cells.find((c) => c.id === id);
-      if (rewritten) this.broadcast(cellInfo(rewritten, live.engine.state));
     }
   }
 

@@ -14,7 +14,7 @@
  * notebook relabelled with the session ids, which are unique. Edits cannot make such a pair.
  */
 import { analyzeCell } from '../analysis/index.js';
-import { renameReferences } from '../analysis/rename.js';
+import { mentionsName, renameReferences } from '../analysis/rename.js';
 import * as edit from '../format/edit.js';
 import { NotebookEditError } from '../format/errors.js';
 import type { Cell, Notebook } from '../format/types.js';
@@ -141,7 +141,7 @@ function renameUses(
     const analysis = analyzeCell(cell);
     if (analysis.error) {
       // A cell that does not parse may well read the name: say it was not rewritten.
-      if (mentions(cell.source, from))
+      if (mentionsName(cell.source, from))
         uses.unsafe.push({ cellId: id, reason: `it does not parse (${analysis.error.message})` });
       continue;
     }
@@ -164,16 +164,6 @@ function renameUses(
     uses.rewritten.push(id);
   }
   return { document, uses };
-}
-
-/** `name` as a whole word of `text`. */
-function mentions(text: string, name: string): boolean {
-  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
-    const before = text[at - 1];
-    const after = text[at + name.length];
-    if (!(before && /[\w$]/.test(before)) && !(after && /[\w$]/.test(after))) return true;
-  }
-  return false;
 }
 
 /** Applies one edit; throws NotebookEditError when it cannot be applied. */

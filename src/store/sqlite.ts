@@ -24,7 +24,6 @@ const require = createRequire(import.meta.url);
 
 /** What the store needs of a SQLite driver. */
 interface Driver {
-  readonly name: 'node:sqlite' | 'better-sqlite3';
   exec(sql: string): void;
   /** runs one statement: its rows when it returns any (SELECT, RETURNING), else null, and the changes */
   query(sql: string, params: unknown[]): { rows: Row[] | null; changes: number };
@@ -122,7 +121,6 @@ function betterSqlite3(path: string): Driver {
   const binding = process.env.QUIRE_SQLITE_BINDING;
   const db = new Database(path, binding ? { nativeBinding: binding } : {});
   return {
-    name: 'better-sqlite3',
     exec: (sql) => void db.exec(sql),
     query(sql, params) {
       const statement = db.prepare(sql);
@@ -149,7 +147,6 @@ interface NodeSqlite {
 function nodeSqlite(module: NodeSqlite, path: string): Driver {
   const db = new module.DatabaseSync(path);
   return {
-    name: 'node:sqlite',
     exec: (sql) => db.exec(sql),
     query(sql, params) {
       const statement = db.prepare(sql);
