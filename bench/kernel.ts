@@ -55,9 +55,8 @@ async function rawRoundTrip(script: string): Promise<number> {
   return median(samples);
 }
 
-const trivial: ExecuteJs = {
+const trivial: Omit<ExecuteJs, 'execution'> = {
   type: 'executeJs',
-  seq: 0,
   cellId: 'b',
   inputs: [],
   declarations: [],

@@ -40,11 +40,9 @@ const inProcess = await timed(async () => (await connection.runAndReadAll(query)
 
 const kernel = new ProcessKernel({ workspace: data });
 await kernel.start();
-let seq = 0;
 const throughKernel = await timed(async () => {
   const result = await kernel.execute({
     type: 'executeSql',
-    seq: ++seq,
     cellId: 'groups',
     inputs: [],
     sql: query,

@@ -7,13 +7,16 @@
  * Every edit keeps line breaks where they were, and the header shares the first line, so line N
  * of the generated code is line N of the (transpiled) JS and the line map stays a plain lookup.
  */
-import type { Program } from 'acorn';
+import type { MetaProperty, Program } from 'acorn';
+import { simple } from 'acorn-walk';
 import type { CodeCell } from '../format/types.js';
 import type { CompiledJsCell } from './types.js';
 import { parseJsCell } from './js-cell.js';
 import { lowerImport } from './lower-imports.js';
 
 export const LAST_VALUE = '__quire_last';
+/** What `import.meta` becomes: the kernel's object naming the notebook (kernel/runtime/imports.ts). */
+export const IMPORT_META = '__quire_meta';
 
 interface Edit {
   start: number;
@@ -60,6 +63,15 @@ function editsFor(program: Program, code: string): Edit[] {
       edits.push({ start: statement.start, end, text: newlinesOf(code.slice(statement.start, end)) });
     }
   }
+  // `import.meta` is module syntax, and a cell runs as a function body: it becomes the kernel's
+  // `__quire_meta` (url, dirname, filename, resolve — all naming the notebook).
+  if (code.includes('import.meta'))
+    simple(program, {
+      MetaProperty(node: MetaProperty) {
+        if (node.meta.name === 'import' && node.property.name === 'meta')
+          edits.push({ start: node.start, end: node.end, text: IMPORT_META });
+      },
+    });
   const last = lastStatement(program);
   // A cell ending in a declaration (or anything but an expression statement) shows nothing.
   if (last?.type === 'ExpressionStatement') {

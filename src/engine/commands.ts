@@ -28,7 +28,6 @@ export type ResolveSecrets = (names: string[]) => Record<string, string>;
 export function commandForCell(
   state: EngineState,
   cell: Cell,
-  seq: number,
   resolveSecrets?: ResolveSecrets,
 ): ExecuteCommand {
   const defined = definedNames(state);
@@ -37,7 +36,6 @@ export function commandForCell(
     const secrets = names?.length ? secretValues(names, resolveSecrets) : undefined;
     return {
       type: 'renderProse',
-      seq,
       cellId: cell.id,
       inputs: only(state.analyses.get(cell.id)?.references ?? [], defined),
       expressions: cell.interpolations.map((i) => i.expression),
@@ -51,7 +49,6 @@ export function commandForCell(
     const secrets = compiled.secrets.length ? secretValues(compiled.secrets, resolveSecrets) : undefined;
     return {
       type: 'executeSql',
-      seq,
       cellId: cell.id,
       inputs: only(compiled.parameterReferences, defined),
       sql: compiled.sql,
@@ -66,7 +63,6 @@ export function commandForCell(
   const secrets = compiled.secrets ? secretValues(compiled.secrets, resolveSecrets) : undefined;
   return {
     type: 'executeJs',
-    seq,
     cellId: cell.id,
     inputs: only(compiled.inputs, defined),
     code: compiled.code,

@@ -59,7 +59,6 @@ export class Session extends EventEmitter<SessionEvents> {
   private kernel: Kernel | undefined;
   private readonly ops: Operation[] = [];
   private applying = false;
-  private seq = 0;
   /** counts executions, so that record builders know which of two cells' metrics came last */
   private executions = 0;
   private closed = false;
@@ -132,6 +131,9 @@ export class Session extends EventEmitter<SessionEvents> {
       case 'deleteNames':
         if (this.kernel?.alive) this.kernel.send({ type: 'deleteNames', names: effect.names });
         return;
+      case 'forgetCell':
+        if (this.kernel?.alive) this.kernel.send({ type: 'forgetCell', cellId: effect.cellId });
+        return;
       case 'defineParams':
         if (this.kernel?.alive) this.kernel.send({ type: 'defineValues', values: effect.values });
         return;
@@ -158,7 +160,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.dispatch({ type: 'cellStarted', id: cellId });
     let command;
     try {
-      command = commandForCell(this.current, cell, ++this.seq, (names) => this.resolveSecrets(names));
+      command = commandForCell(this.current, cell, (names) => this.resolveSecrets(names));
     } catch (error) {
       this.dispatch({
         type: 'cellFinished',

@@ -8,23 +8,25 @@
  * launches a fresh one with an empty scope.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { realpathSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Socket } from 'node:net';
 import type { Output } from '../outputs/types.js';
 import { describeExit, stripExitMarker } from './exit-reason.js';
+import { encodeFrame, FrameReader, FrameTooLargeError } from './frames.js';
 import { launchPlan, type RuntimeConfig } from './launch.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
-import { assertRuntimeBuilt, packageRoot, runtimeEntry } from './paths.js';
+import { assertRuntimeBuilt, packageRoot, runtimeEntry, runtimePackages } from './paths.js';
+import { sandboxSupport, systemLayout } from './sandbox/detect.js';
 import type * as ProtocolModule from './protocol.js';
 import type {
   CellFinished,
   CellMetric,
   ConnectionQuery,
-  DefineValues,
-  DeleteNames,
   KernelCommand,
   TablePage,
   TablePageResult,
-  Warmup,
 } from './protocol.js';
 
 // zod and the schemas load in the background while the first kernel starts (~80 ms that would
@@ -36,9 +38,8 @@ const loadProtocol = (): Promise<Protocol> =>
   (protocolLoading ??= import('./protocol.js').then((module) => (protocol = module)));
 import { killGroup, track, untrack } from './reaper.js';
 import { makeScratchDir } from './scratch.js';
-import type { ExecuteCommand, ExecuteOptions, ExecutionResult, Kernel } from './types.js';
+import type { ExecuteCommand, ExecuteOptions, ExecutionResult, Kernel, ScopeCommand } from './types.js';
 import { assertReadableBy, giveTo, resolveKernelUser, type KernelUser } from './user.js';
-import type { z } from 'zod';
 
 /** Named database connections, opened by the host so credentials never enter the kernel. */
 export interface ConnectionProvider {
@@ -65,10 +66,55 @@ export interface ProcessKernelOptions {
   user?: 'auto' | 'none' | string;
   /** how long `start()` waits for the runtime's `ready` (default 15 s) */
   startTimeoutMs?: number;
+  /** the largest message the kernel may send (default: 16 MiB or 4 × the output cap); past it the kernel is ended */
+  messageCapBytes?: number;
+  /**
+   * the kernel's whole memory in MiB — V8's heap, Buffers, DuckDB and native allocations together
+   * (default `QUIRE_KERNEL_MEMORY_MB`, else 4096); past it allocations fail with "out of memory"
+   */
+  memoryMb?: number;
+  /** the notebook file the kernel runs (what a cell's `import.meta.url` names) */
+  notebook?: string;
+  /** more folders inside the workspace that cells must not see (`.quire/` and `.git/` always are) */
+  hidden?: string[];
 }
 
+/** The default whole-memory cap of a kernel, MiB. */
+export const DEFAULT_KERNEL_MEMORY_MB = 4096;
+
+function defaultMemoryMb(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.QUIRE_KERNEL_MEMORY_MB?.trim();
+  if (!text) return DEFAULT_KERNEL_MEMORY_MB;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 64)
+    throw new Error(`QUIRE_KERNEL_MEMORY_MB must be a whole number of MiB, at least 64, not '${text}'`);
+  return value;
+}
+
+/**
+ * The folders cells must not read: the run store (`.quire/`, created here if missing, so that a
+ * store opened after the kernel started is hidden too) and `.git/`, plus the caller's. Without an
+ * OS sandbox a kernel running as another user is kept out by the folder's mode (0700).
+ */
+function hiddenPaths(workspace: string, extra: string[], user: KernelUser | undefined): string[] {
+  const store = join(workspace, '.quire');
+  try {
+    mkdirSync(store, { recursive: true, mode: 0o700 });
+    if (user) chmodSync(store, 0o700);
+  } catch {
+    // A read-only workspace: nobody creates a store in it either.
+  }
+  return [store, join(workspace, '.git'), ...extra.map((path) => resolve(workspace, path))].filter((path) =>
+    existsSync(path),
+  );
+}
+
+/** The stdio index of the kernel channel (a socket pair; see frames.ts). */
+const CHANNEL_FD = 3;
+
 interface Running {
-  seq: number;
+  /** the unguessable id this execution was posted with */
+  execution: string;
   budget: OutputBudget;
   onOutput: (output: Output) => void;
   onMetric: (name: string, value: number) => void;
@@ -116,21 +162,26 @@ function errorResult(
 
 export class ProcessKernel implements Kernel {
   private child: ChildProcess | undefined;
+  private channel: Socket | undefined;
   private scratch: string | undefined;
   private running: Running | undefined;
   private starting: Starting | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private nextSeq = 1;
   private nextPage = 1;
   private readonly pages = new Map<number, PendingPage>();
   private stderrTail = '';
   private exitCalled: number | undefined;
   private readonly heapMb: number;
+  private readonly memoryMb: number;
   private readonly capBytes: number;
+  private readonly messageCapBytes: number;
 
   constructor(private readonly options: ProcessKernelOptions) {
-    this.heapMb = options.heapMb ?? 4096;
+    this.memoryMb = options.memoryMb ?? defaultMemoryMb();
+    // V8's heap gets three quarters of the memory: Buffers, DuckDB and the rest share the remainder.
+    this.heapMb = options.heapMb ?? Math.max(64, Math.floor((this.memoryMb * 3) / 4));
     this.capBytes = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES;
+    this.messageCapBytes = options.messageCapBytes ?? Math.max(16 * 1024 * 1024, 4 * this.capBytes);
   }
 
   get alive(): boolean {
@@ -147,7 +198,9 @@ export class ProcessKernel implements Kernel {
     if (this.child) return;
     const entry = runtimeEntry();
     assertRuntimeBuilt(entry);
-    const user = resolveKernelUser(this.options.user);
+    const sandbox = sandboxSupport();
+    const sandboxed = sandbox.kind === 'bwrap';
+    const user = resolveKernelUser(this.options.user, process.env, sandboxed);
     const workspace = realpathSync(this.options.workspace);
     if (user) {
       assertReadableBy(workspace, user);
@@ -161,15 +214,31 @@ export class ProcessKernel implements Kernel {
       scratch,
       packageRoot: packageRoot(),
       outputCapBytes: this.capBytes,
+      messageCapBytes: this.messageCapBytes,
+      memoryMb: this.memoryMb,
+      duckdbMemoryMb: Math.floor(this.memoryMb / 2),
+      osSandbox: sandboxed,
+      hidden: hiddenPaths(workspace, this.options.hidden ?? [], user),
+      ...(this.options.notebook ? { notebook: realpathSync(this.options.notebook) } : {}),
     };
-    const plan = launchPlan({ entry, config, heapMb: this.heapMb, env: this.options.env, user });
+    const plan = launchPlan({
+      entry,
+      config,
+      heapMb: this.heapMb,
+      env: this.options.env,
+      user,
+      node: realpathSync(process.execPath),
+      runtimePackages: realpathSync(runtimePackages()),
+      sandbox,
+      ...(sandboxed ? { system: systemLayout() } : {}),
+    });
     this.stderrTail = '';
     this.exitCalled = undefined;
     const child = spawn(plan.execPath, plan.args, {
       cwd: plan.cwd,
       env: plan.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'advanced',
+      // fd 3 is the kernel channel: a socket pair of our own framing, not Node's IPC (frames.ts).
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
       ...(plan.uid === undefined ? {} : { uid: plan.uid, gid: plan.gid }),
     });
@@ -214,10 +283,29 @@ export class ProcessKernel implements Kernel {
 
   private wire(child: ChildProcess): void {
     void loadProtocol();
-    child.on('message', (message) => {
+    const channel = child.stdio[CHANNEL_FD] as Socket;
+    this.channel = channel;
+    const reader = new FrameReader(this.messageCapBytes, (message) => {
       if (protocol) this.onMessage(protocol, child, message);
       else void loadProtocol().then((loaded) => this.onMessage(loaded, child, message));
     });
+    channel.on('data', (chunk: Buffer) => {
+      if (child !== this.child) return;
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        // The stream lost its framing (or a message was refused by its header): nothing more from
+        // this kernel can be read, so it ends.
+        channel.destroy();
+        this.fault(
+          error instanceof FrameTooLargeError
+            ? `the kernel sent a message of ${error.size} bytes, over the channel limit of ${error.limit} bytes`
+            : `the kernel sent bytes that are not a message (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
+    });
+    // A write to a kernel that just died fails here; the exit handler reports the death.
+    channel.on('error', () => {});
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.onRawStream('stdout', text));
     child.stderr?.setEncoding('utf8').on('data', (text: string) => this.onStderr(text));
     // 'error' covers spawn failures (EACCES on cwd, missing binary) and failed IPC writes.
@@ -264,14 +352,16 @@ export class ProcessKernel implements Kernel {
         this.starting?.resolve();
         this.starting = undefined;
         return;
+      // Only the execution the host is waiting for may report; anything else (a stale id, a
+      // guess, a forgery) is ignored.
       case 'cellOutput':
-        if (this.running?.seq === message.seq) this.deliver(message.output);
+        if (this.running?.execution === message.execution) this.deliver(message.output);
         return;
       case 'cellFinished':
-        if (this.running?.seq === message.seq) this.finish(this.finishedResult(message));
+        if (this.running?.execution === message.execution) this.finish(this.finishedResult(message));
         return;
       case 'cellMetric':
-        if (this.running?.seq === message.seq) this.recordMetric(this.running, message);
+        if (this.running?.execution === message.execution) this.recordMetric(this.running, message);
         return;
       case 'connectionQuery':
         void this.answerConnection(message);
@@ -388,17 +478,17 @@ export class ProcessKernel implements Kernel {
 
   /** Sends a command to the child; false when the channel is gone (the death handler reports it). */
   private post(command: KernelCommand): boolean {
-    const child = this.child;
-    if (!child?.connected) return false;
+    const channel = this.channel;
+    if (!this.child || !channel || channel.destroyed || !channel.writable) return false;
+    let frame: Buffer;
     try {
-      child.send(command, (error) => {
-        if (error) this.fault(`could not send to the kernel: ${error.message}`);
-      });
-      return true;
+      frame = encodeFrame(command);
     } catch (error) {
       this.fault(`could not send to the kernel: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     }
+    channel.write(frame);
+    return true;
   }
 
   execute(command: ExecuteCommand, options: ExecuteOptions = {}): Promise<ExecutionResult> {
@@ -407,18 +497,18 @@ export class ProcessKernel implements Kernel {
     return result;
   }
 
-  send(command: z.infer<typeof DeleteNames> | z.infer<typeof DefineValues> | z.infer<typeof Warmup>): void {
+  send(command: ScopeCommand): void {
     // Queued behind pending executions so the kernel sees commands in the order they were issued.
     this.queue = this.queue.then(() => void this.post(command));
   }
 
   private run(command: ExecuteCommand, options: ExecuteOptions): Promise<ExecutionResult> {
     if (!this.child) return Promise.resolve(errorResult('crash', 'KernelError', 'the kernel is not running'));
-    // The host picks the sequence number so a cell cannot finish another cell's execution.
-    const seq = this.nextSeq++;
+    // A random id per execution: a cell cannot predict the next one, so it cannot finish it.
+    const execution = randomUUID();
     return new Promise<ExecutionResult>((resolve) => {
       const running: Running = {
-        seq,
+        execution,
         budget: new OutputBudget(this.capBytes),
         onOutput: options.onOutput ?? (() => {}),
         onMetric: options.onMetric ?? (() => {}),
@@ -430,7 +520,7 @@ export class ProcessKernel implements Kernel {
         const limit = options.timeoutMs;
         running.timer = setTimeout(() => this.timeout(running, limit), limit);
       }
-      this.post({ ...command, seq });
+      this.post({ ...command, execution } as KernelCommand);
     });
   }
 
@@ -467,6 +557,7 @@ export class ProcessKernel implements Kernel {
   ): void {
     if (child !== this.child) return;
     this.child = undefined;
+    this.channel = undefined;
     untrack(child);
     this.rejectPages('the kernel stopped before answering the table page');
     this.removeScratch();
@@ -478,6 +569,7 @@ export class ProcessKernel implements Kernel {
         stderrTail: this.stderrTail,
         exitCalled: this.exitCalled,
         heapMb: this.heapMb,
+        memoryMb: this.memoryMb,
       });
     if (this.starting) {
       this.starting.reject(new Error(`the kernel failed to start: ${reason}${this.stderrSuffix()}`));
@@ -496,6 +588,9 @@ export class ProcessKernel implements Kernel {
   async shutdown(): Promise<void> {
     const child = this.child;
     if (!child) return this.removeScratch();
+    // Already exited (its pipes still closing): nothing to wait for.
+    if (child.exitCode !== null || child.signalCode !== null)
+      return this.onDeath(child, child.exitCode, child.signalCode);
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.post({ type: 'shutdown' });
     const timer = setTimeout(() => killGroup(child), 1000);

@@ -1,9 +1,16 @@
 /**
  * How a kernel process is started: the Node flags (permission model, heap), the scrubbed
- * environment and the OS user. Pure apart from reading the Node version, so it is easy to test.
+ * environment, the OS sandbox (sandbox/), the memory cap, the CPU priority and the OS user. Pure:
+ * the host passes in what it found on the machine (paths, the sandbox support), so every plan is
+ * easy to test.
+ *
+ * The command, outermost first: `nice` (kernels yield the CPU to the server) → `prlimit --as`
+ * (the whole address space is capped: Buffers and native memory too, not only V8's heap) →
+ * `bwrap …` (the sandbox) or `setpriv --pdeathsig KILL` (without one) → `node …runtime.mjs`.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { bwrapArgs } from './sandbox/bwrap.js';
+import type { SandboxSupport } from './sandbox/detect.js';
+import { sandboxSpec, type SandboxInput } from './sandbox/spec.js';
 import type { KernelUser } from './user.js';
 
 /** What the runtime receives as its one argv argument (JSON). */
@@ -14,6 +21,18 @@ export interface RuntimeConfig {
   scratch: string;
   packageRoot: string;
   outputCapBytes: number;
+  /** the largest message the kernel may send; the host ends a kernel that sends more */
+  messageCapBytes: number;
+  /** the notebook file, when known (what `import.meta.url` of a cell names) */
+  notebook?: string;
+  /** the kernel's whole memory cap in MiB (what an "out of memory" message names) */
+  memoryMb: number;
+  /** true when the OS sandbox already mounts the workspace read-only and hides `hidden` */
+  osSandbox?: boolean;
+  /** absolute paths inside the workspace that cells must not read: the run store `.quire/`, `.git/` */
+  hidden?: string[];
+  /** DuckDB's memory_limit in MiB (a share of the kernel's whole memory cap); absent = DuckDB's default */
+  duckdbMemoryMb?: number;
 }
 
 export interface LaunchPlan {
@@ -32,7 +51,23 @@ export interface LaunchInput {
   env?: Record<string, string>;
   user?: KernelUser;
   nodeVersion?: string;
+  /** the node binary (real path) the kernel runs */
+  node: string;
+  /** the DuckDB packages' folder (real path) the runtime loads */
+  runtimePackages: string;
+  sandbox: SandboxSupport;
+  /** the sandbox's system layout (sandbox/detect.ts systemLayout), when the sandbox is bwrap */
+  system?: Pick<SandboxInput, 'system' | 'files'>;
+  /** the niceness kernels run at (default 10; 0 = the host's own priority) */
+  niceness?: number;
 }
+
+/**
+ * Address space a kernel needs beyond its data: V8's reservations, thread stacks, the allocator's
+ * arenas (measured: 0.74 GiB idle, 0.83 GiB with DuckDB loaded; bench/README.md). Added to the
+ * memory cap so that `memoryMb` is what a notebook can actually hold.
+ */
+export const ADDRESS_SPACE_OVERHEAD_MB = 1024;
 
 /**
  * The permission flag's name changed: Node 20 and 21 and 22.0-22.12 know only
@@ -44,26 +79,26 @@ export function permissionFlag(nodeVersion: string = process.versions.node): str
   return '--experimental-permission';
 }
 
-/** Read access: the workspace, the scratch dir and the code the runtime loads (never the whole root). */
-function readPaths(config: RuntimeConfig): string[] {
-  const root = config.packageRoot;
-  return [
-    config.workspace,
-    config.scratch,
-    join(root, 'dist'),
-    join(root, 'node_modules'),
-    join(root, 'package.json'),
-  ];
+/**
+ * Read access: the workspace, the scratch dir and the code the runtime loads — its one bundled
+ * file and DuckDB's packages, nothing else of quire's (so no cell can import quire's internals).
+ */
+function readPaths(input: LaunchInput): string[] {
+  const { config } = input;
+  return [config.workspace, config.scratch, input.entry, input.runtimePackages];
 }
 
 export function nodeArgs(input: LaunchInput): string[] {
   return [
     permissionFlag(input.nodeVersion),
     // One flag per path: Node 20 does not split a comma list, Node 23+ rejects it.
-    ...readPaths(input.config).map((path) => `--allow-fs-read=${path}`),
+    ...readPaths(input).map((path) => `--allow-fs-read=${path}`),
     `--allow-fs-write=${input.config.scratch}`,
     // DuckDB is a native addon; the runtime re-locks process.dlopen so user code gets no addons.
     '--allow-addons',
+    // Lets the runtime hook every import() in cell code (vm.compileFunction's importModuleDynamically),
+    // so even an import inside eval resolves against the notebook (runtime/evaluate.ts).
+    '--experimental-vm-modules',
     `--max-old-space-size=${input.heapMb}`,
     '--disable-warning=ExperimentalWarning',
     input.entry,
@@ -80,21 +115,46 @@ export function kernelEnv(scratch: string, extra: Record<string, string> = {}): 
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  return { ...env, HOME: scratch, TMPDIR: scratch, ...extra };
+  // Two malloc arenas instead of one per thread (64 MiB of address space each): the memory cap
+  // is on address space, and DuckDB's threads would otherwise spend it on empty arenas.
+  return { ...env, HOME: scratch, TMPDIR: scratch, MALLOC_ARENA_MAX: '2', ...extra };
 }
 
-/**
- * util-linux's setpriv, when the machine has it: `--pdeathsig KILL` makes the kernel die with its
- * host even when the host is SIGKILLed (an exit hook cannot run then, and a kernel stuck in a busy
- * loop never notices its IPC channel closing).
- */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+/** The folders and files the sandbox mounts for this kernel. */
+function sandboxInput(input: LaunchInput): SandboxInput {
+  const { config } = input;
+  return {
+    workspace: config.workspace,
+    scratch: config.scratch,
+    cwd: config.cwd,
+    hidden: config.hidden ?? [],
+    runtime: [input.entry, input.runtimePackages],
+    node: input.node,
+    system: input.system?.system ?? [],
+    files: input.system?.files ?? [],
+  };
+}
 
 export function launchPlan(input: LaunchInput): LaunchPlan {
-  const args = nodeArgs(input);
+  const { sandbox } = input;
+  const node = [input.node, ...nodeArgs(input)];
+  let command: string[];
+  if (sandbox.kind === 'bwrap' && sandbox.bwrap) {
+    command = [sandbox.bwrap, ...bwrapArgs(sandboxSpec(sandboxInput(input))), ...node];
+  } else if (sandbox.setpriv) {
+    // `--pdeathsig KILL` makes the kernel die with its host even when the host is SIGKILLed (an
+    // exit hook cannot run then, and a kernel stuck in a busy loop never notices its channel closing).
+    command = [sandbox.setpriv, '--pdeathsig', 'KILL', '--', ...node];
+  } else command = node;
+  if (sandbox.prlimit) {
+    const bytes = (input.config.memoryMb + ADDRESS_SPACE_OVERHEAD_MB) * 1024 * 1024;
+    command = [sandbox.prlimit, `--as=${bytes}`, '--', ...command];
+  }
+  const niceness = input.niceness ?? 10;
+  if (sandbox.nice && niceness > 0) command = [sandbox.nice, '-n', String(niceness), ...command];
   const plan: LaunchPlan = {
-    execPath: SETPRIV ?? process.execPath,
-    args: SETPRIV ? ['--pdeathsig', 'KILL', '--', process.execPath, ...args] : args,
+    execPath: command[0]!,
+    args: command.slice(1),
     env: kernelEnv(input.config.scratch, input.env),
     cwd: input.config.cwd,
   };

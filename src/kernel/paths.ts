@@ -24,9 +24,14 @@ export function packageRoot(): string {
   }
 }
 
-/** The compiled runtime entry point that the child process runs. */
+/** The bundled runtime that the child process runs (scripts/bundle.mjs). */
 export function runtimeEntry(root: string = packageRoot()): string {
-  return join(root, 'dist', 'kernel', 'runtime', 'main.js');
+  return join(root, 'dist', 'kernel', 'runtime.mjs');
+}
+
+/** The one package the runtime loads from node_modules (DuckDB, a native addon and its JS API). */
+export function runtimePackages(root: string = packageRoot()): string {
+  return join(root, 'node_modules', '@duckdb');
 }
 
 export function assertRuntimeBuilt(entry: string): void {

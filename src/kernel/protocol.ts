@@ -4,8 +4,12 @@
  * notification (a kernel runs user code and is not trusted); the kernel imports only the types,
  * so that it starts without loading zod.
  *
- * Messages travel over Node's IPC channel with `serialization: 'advanced'` (structured clone), so
+ * Messages travel over the kernel channel (frames.ts: length-prefixed structured clone), so
  * `unknown` payloads may hold Dates, BigInts, Maps and typed arrays.
+ *
+ * Every execution carries an `execution` id the host draws at random (128 bits) when it posts it;
+ * the host accepts notifications only for the execution it is waiting for, so a cell can neither
+ * guess the next cell's id nor finish an execution that was never posted.
  */
 import { z } from 'zod';
 import { METRIC_NAME } from './runtime/metric-name.js';
@@ -21,11 +25,13 @@ const ErrorSchema = z.object({
   stack: z.string().optional(),
 });
 
+/** The host's unguessable id of one execution (a random UUID), echoed in every notification about it. */
+export const ExecutionId = z.string().min(16).max(64);
+
 /** Runs a JS cell: `code` is the body of an async function whose parameters are `inputs`. */
 export const ExecuteJs = z.object({
   type: z.literal('executeJs'),
-  /** a host-chosen sequence number echoed in every notification about this execution */
-  seq: z.number().int(),
+  execution: ExecutionId,
   cellId: z.string(),
   /** names read from the kernel's scope and passed as the function's parameters, in order */
   inputs: z.array(z.string()),
@@ -42,7 +48,7 @@ export const ExecuteJs = z.object({
 /** Runs a SQL cell on the embedded DuckDB or, when `connection` is set, through the host. */
 export const ExecuteSql = z.object({
   type: z.literal('executeSql'),
-  seq: z.number().int(),
+  execution: ExecutionId,
   cellId: z.string(),
   inputs: z.array(z.string()),
   /** SQL text where each `${…}` is replaced by a positional parameter `$1`, `$2`, … */
@@ -65,7 +71,7 @@ export const ExecuteSql = z.object({
  */
 export const RenderProse = z.object({
   type: z.literal('renderProse'),
-  seq: z.number().int(),
+  execution: ExecutionId,
   cellId: z.string(),
   inputs: z.array(z.string()),
   /** JS expression sources, one per interpolation, in order */
@@ -83,6 +89,9 @@ export const RenderProse = z.object({
 
 /** Removes names from the kernel's scope (a deleted cell, a renamed declaration). */
 export const DeleteNames = z.object({ type: z.literal('deleteNames'), names: z.array(z.string()) });
+
+/** A cell was deleted: its names leave the scope and its pending timers are cancelled. */
+export const ForgetCell = z.object({ type: z.literal('forgetCell'), cellId: z.string() });
 
 /** Defines plain values (params) in the kernel's scope. */
 export const DefineValues = z.object({
@@ -128,6 +137,7 @@ export const KernelCommand = z.discriminatedUnion('type', [
   ExecuteSql,
   RenderProse,
   DeleteNames,
+  ForgetCell,
   DefineValues,
   ConnectionResult,
   Warmup,
@@ -149,14 +159,14 @@ export const Ready = z.object({
 /** An output produced while a cell runs: `display(v)`, a stream chunk, the last expression's value. */
 export const CellOutput = z.object({
   type: z.literal('cellOutput'),
-  seq: z.number().int(),
+  execution: ExecutionId,
   cellId: z.string(),
   output: OutputSchema,
 });
 
 export const CellFinished = z.object({
   type: z.literal('cellFinished'),
-  seq: z.number().int(),
+  execution: ExecutionId,
   cellId: z.string(),
   status: z.enum(['ok', 'error']),
   durationMs: z.number(),
@@ -173,7 +183,7 @@ export const CellFinished = z.object({
  */
 export const CellMetric = z.object({
   type: z.literal('cellMetric'),
-  seq: z.number().int(),
+  execution: ExecutionId,
   cellId: z.string(),
   name: z.string().regex(METRIC_NAME),
   value: z.number(),

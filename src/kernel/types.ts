@@ -3,10 +3,27 @@
  * this interface; `ProcessKernel` (host.ts) is the child-process implementation.
  */
 import type { ErrorData, Output } from '../outputs/types.js';
-import type { DefineValues, DeleteNames, ExecuteJs, ExecuteSql, RenderProse, Warmup } from './protocol.js';
+import type {
+  DefineValues,
+  DeleteNames,
+  ExecuteJs,
+  ExecuteSql,
+  ForgetCell,
+  RenderProse,
+  Warmup,
+} from './protocol.js';
 import type { z } from 'zod';
 
-export type ExecuteCommand = ExecuteJs | ExecuteSql | RenderProse;
+/** A cell to run, as the engine builds it; the kernel gives it its execution id when it posts it. */
+export type ExecuteCommand =
+  Omit<ExecuteJs, 'execution'> | Omit<ExecuteSql, 'execution'> | Omit<RenderProse, 'execution'>;
+
+/** The scope changes a caller sends without waiting for an answer. */
+export type ScopeCommand =
+  | z.infer<typeof DeleteNames>
+  | z.infer<typeof ForgetCell>
+  | z.infer<typeof DefineValues>
+  | z.infer<typeof Warmup>;
 
 export interface ExecuteOptions {
   /** the cell's time limit; past it the kernel process group is killed and the result says `timeout` */
@@ -37,7 +54,7 @@ export interface Kernel {
   /** runs one cell; never rejects for a user-code failure (the result says so) */
   execute(command: ExecuteCommand, options?: ExecuteOptions): Promise<ExecutionResult>;
   /** a fire-and-forget scope change */
-  send(command: z.infer<typeof DeleteNames> | z.infer<typeof DefineValues> | z.infer<typeof Warmup>): void;
+  send(command: ScopeCommand): void;
   /** true while the process is up */
   readonly alive: boolean;
   /** stops the process (graceful, then SIGKILL of its process group) */

@@ -1,7 +1,9 @@
 /**
- * Which OS user a kernel runs as. A host running as root must not hand root to user code, so
- * `auto` drops to `nobody`; it fails closed (an error, not a silent root kernel) when that user
- * could not read the workspace.
+ * Which OS user a kernel runs as. A host running as root must not hand root to user code: in the
+ * OS sandbox (sandbox/) the kernel keeps the host's uid but has no capabilities and sees no other
+ * process, so it can read a workspace only root can read; without a sandbox, `auto` drops to
+ * `nobody`, and fails closed (an error, not a silent root kernel) when that user could not read
+ * the workspace.
  */
 import { chownSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -16,18 +18,19 @@ export interface KernelUser {
 export const NOBODY: KernelUser = { name: 'nobody', uid: 65534, gid: 65534 };
 
 /**
- * `auto`: nobody when the host is root, else the host's own user (no switch). `none`: never switch.
- * A number string or `uid:gid` names an explicit user. Without an option, `QUIRE_KERNEL_USER`
- * decides (default `auto`).
+ * `auto`: the host's own user inside the OS sandbox (`sandboxed`); without one, nobody when the
+ * host is root, else the host's own user (no switch). `none`: never switch. `nobody`, a number or
+ * `uid:gid` name an explicit user. Without an option, `QUIRE_KERNEL_USER` decides (default `auto`).
  */
 export function resolveKernelUser(
   option: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  sandboxed = false,
 ): KernelUser | undefined {
   // The operator's choice for every kernel of this host, when the caller names none.
   const choice = option ?? (env.QUIRE_KERNEL_USER?.trim() || 'auto');
   if (choice === 'none') return undefined;
-  if (choice === 'auto') return process.getuid?.() === 0 ? NOBODY : undefined;
+  if (choice === 'auto') return !sandboxed && process.getuid?.() === 0 ? NOBODY : undefined;
   if (choice === 'nobody') return NOBODY;
   const match = /^(\d+)(?::(\d+))?$/.exec(choice);
   if (!match)

@@ -63,6 +63,7 @@ export function deleteCell(d: Draft, op: Op<'deleteCell'>): string | undefined {
   if (!d.cell(op.id)) return `no cell ${op.id}`;
   const dependents = staleAfter(d.graph, [op.id]).filter((id) => id !== op.id);
   deleteNames(d, [...new Set(d.analyses.get(op.id)?.declarations ?? [])], op.id);
+  d.effects.push({ type: 'forgetCell', cellId: op.id });
   invalidate(d, dependents);
   d.cells = d.cells.filter((c) => c.id !== op.id);
   d.analyses.delete(op.id);

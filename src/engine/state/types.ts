@@ -117,6 +117,8 @@ export type Effect =
   | { type: 'execute'; cellId: string }
   /** remove these names from the kernel scope */
   | { type: 'deleteNames'; names: string[] }
+  /** a deleted cell: the kernel forgets what it left behind (its names, its pending timers) */
+  | { type: 'forgetCell'; cellId: string }
   /** define (or redefine) these params in the kernel scope */
   | { type: 'defineParams'; values: Record<string, ParamValue> }
   /** ask the kernel to stop the running cell (an `interrupt` arrived while one ran) */

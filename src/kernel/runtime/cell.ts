@@ -1,65 +1,66 @@
 /**
- * The cell that is running now, and where its outputs go. Every output passes through the cell's
- * budget; stream chunks (console, process.stdout) are coalesced so that a loop of small writes
- * becomes a few messages. Output that arrives when no cell runs (a timer after its cell finished)
- * has no owner and is dropped.
+ * Where a cell's outputs go. Every output passes through the cell's budget; stream chunks (console,
+ * process.stdout) are coalesced so that a loop of small writes becomes a few messages. Output from
+ * code whose run is over (a timer after its cell finished, while another cell runs) has no owner
+ * and is dropped (context.ts).
  */
 import { OutputBudget } from '../output-cap.js';
 import { MIME, type Output, type StreamData } from '../../outputs/types.js';
 import { send } from './channel.js';
-
-export interface CellRun {
-  seq: number;
-  cellId: string;
-  budget: OutputBudget;
-}
+import { finishCell, owningCell, runInCell, type CellRun } from './context.js';
+import { runtimeSetImmediate } from './primordials.js';
 
 /** Flush a stream chunk once this much text is pending, even inside a synchronous loop. */
 const COALESCE_BYTES = 64 * 1024;
 
-let current: CellRun | undefined;
 let pending: { cell: CellRun; name: StreamData['name']; text: string } | undefined;
 let flushScheduled = false;
 
-export function currentCell(): CellRun | undefined {
-  return current;
+/** Runs `fn` as the execution `execution` of `cellId`, with its own output budget and secrets. */
+export function withCell<T>(
+  execution: string,
+  cellId: string,
+  capBytes: number,
+  secrets: Record<string, string> | undefined,
+  fn: (cell: CellRun) => T,
+): T {
+  flushStreams();
+  const cell: CellRun = {
+    execution,
+    cellId,
+    budget: new OutputBudget(capBytes),
+    secrets: secrets ?? {},
+    finished: false,
+  };
+  return runInCell(cell, () => fn(cell));
 }
 
-export function beginCell(seq: number, cellId: string, capBytes: number): CellRun {
+/** Flushes the cell's pending output; from now on it owns nothing (called before cellFinished). */
+export function endCell(cell: CellRun): void {
   flushStreams();
-  current = { seq, cellId, budget: new OutputBudget(capBytes) };
-  return current;
-}
-
-export function endCell(): void {
-  flushStreams();
-  current = undefined;
+  finishCell(cell);
 }
 
 function sendAdmitted(cell: CellRun, output: Output): void {
   for (const admitted of cell.budget.admit(output)) {
-    if (!send({ type: 'cellOutput', seq: cell.seq, cellId: cell.cellId, output: admitted })) {
-      const note = `[an output of type ${admitted.mime} could not be sent: it is not serializable]`;
-      send({
-        type: 'cellOutput',
-        seq: cell.seq,
-        cellId: cell.cellId,
-        output: { mime: MIME.text, data: note },
-      });
+    const base = { type: 'cellOutput', execution: cell.execution, cellId: cell.cellId } as const;
+    if (!send({ ...base, output: admitted })) {
+      const note = `[an output of type ${admitted.mime} could not be sent: it is not serializable or too large]`;
+      send({ ...base, output: { mime: MIME.text, data: note } });
     }
   }
 }
 
-/** Emits a rich output of the current cell, after any stream text written before it. */
+/** Emits a rich output of the cell whose code runs now, after any stream text written before it. */
 export function emit(output: Output): void {
-  const cell = current;
+  const cell = owningCell();
   if (!cell) return;
   flushStreams();
   sendAdmitted(cell, output);
 }
 
 export function writeStream(name: StreamData['name'], text: string): void {
-  const cell = current;
+  const cell = owningCell();
   if (!cell || cell.budget.isTruncated || text.length === 0) return;
   if (pending && (pending.name !== name || pending.cell !== cell)) flushStreams();
   if (pending) pending.text += text;
@@ -67,7 +68,7 @@ export function writeStream(name: StreamData['name'], text: string): void {
   if (pending.text.length >= COALESCE_BYTES) flushStreams();
   else if (!flushScheduled) {
     flushScheduled = true;
-    setImmediate(flushStreams);
+    runtimeSetImmediate(flushStreams);
   }
 }
 

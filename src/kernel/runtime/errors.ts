@@ -1,12 +1,12 @@
 /**
  * A thrown value as ErrorData, with `line`/`column` relative to the cell source. Each cell's
- * function is compiled with a `//# sourceURL=quire-cell-<id>.js` comment at its end (so no line
- * shifts), which names its frames in stack traces; the Function constructor puts two header lines
- * (`async function anonymous(…` and `) {`) before the body, and `lineMap` maps body lines to cell lines.
+ * function is compiled with the file name `quire-cell-<id>.js` (evaluate.ts), which names its
+ * frames in stack traces; one wrapper line comes before the body, and `lineMap` maps body lines
+ * to cell lines.
  */
 import type { ErrorData } from '../../outputs/types.js';
-
-const FUNCTION_HEADER_LINES = 2;
+import { config } from './config.js';
+import { BODY_LINE_OFFSET } from './evaluate.js';
 const RUNTIME_DIR = import.meta.url.replace(/^file:\/\//, '').replace(/[^/]*$/, '');
 
 export interface CellSource {
@@ -19,17 +19,12 @@ export function cellFile(kind: string, cellId: string): string {
   return `quire-${kind}-${cellId.replace(/[^\w-]/g, '_')}.js`;
 }
 
-/** Appended (never prepended: that would shift every line) to a cell's function body. */
-export function sourceUrlComment(file: string): string {
-  return `\n//# sourceURL=${file}`;
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function cellLine(generatedStackLine: number, lineMap: number[] | undefined): number {
-  const bodyLine = generatedStackLine - FUNCTION_HEADER_LINES;
+  const bodyLine = generatedStackLine - BODY_LINE_OFFSET;
   return lineMap?.[bodyLine - 1] ?? bodyLine;
 }
 
@@ -54,7 +49,13 @@ function locate(stack: string, source: CellSource): { line: number; column: numb
   return { line: cellLine(Number(match[1]), source.lineMap), column: Number(match[2]) };
 }
 
+/** V8's and Node's words when an allocation outside the heap (a Buffer, a typed array) fails. */
+const ALLOCATION_FAILED =
+  /Array buffer allocation failed|Cannot create a Buffer larger than|Invalid typed array length|allocation failed/i;
+
 function messageOf(error: Error): string {
+  if (error instanceof RangeError && ALLOCATION_FAILED.test(error.message))
+    return `${error.message}: out of memory (the kernel's limit is ${config.memoryMb} MB)`;
   // Node puts the useful part of permission and system errors in `code` (ERR_ACCESS_DENIED…).
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && !error.message.includes(code)) return `${error.message} (${code})`;

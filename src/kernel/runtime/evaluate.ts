@@ -1,42 +1,45 @@
 /**
  * Compiling cell code into functions over the notebook's names. Shared by JS cells and by the
  * `${…}` expressions of SQL and prose cells.
+ *
+ * Cells are compiled with `vm.compileFunction` and a dynamic-import hook, so every `import()` in
+ * them — written in the cell, inside an `eval`, inside a `new Function` — resolves against the
+ * notebook (imports.ts), never against the runtime's own folder. (Code compiled with the Function
+ * constructor would resolve relative specifiers against the module that compiled it: the runtime.)
  */
-import { beginSecrets, endSecrets } from './secrets.js';
-import { sourceUrlComment } from './errors.js';
-import { quireImport } from './imports.js';
+import vm from 'node:vm';
+import { importForCell, quireImport, quireMeta } from './imports.js';
 import type { Scope } from './scope.js';
 
-type CellFunction = (...args: unknown[]) => Promise<unknown>;
-const AsyncFunction = (async () => {}).constructor as new (...params: string[]) => CellFunction;
+/** The compiled source has one line before the body: cell line N is line N + 1 in a stack trace. */
+export const BODY_LINE_OFFSET = 1;
 
-/** Runs `body` as an async function whose parameters are `inputs` (and `__quire_import`). */
+type CellFunction = (...args: unknown[]) => Promise<unknown>;
+
+/** Runs `body` as an async function whose parameters are `inputs` (and the import helpers). */
 export function runBody(body: string, inputs: string[], scope: Scope, file: string): Promise<unknown> {
   const args = scope.inputs(inputs);
-  const fn = new AsyncFunction(...inputs, '__quire_import', body + sourceUrlComment(file));
-  return fn(...args, quireImport);
+  const fn = vm.compileFunction(
+    `return (async () => {\n${body}\n})();`,
+    [...inputs, '__quire_import', '__quire_meta'],
+    { filename: file, importModuleDynamically: importForCell as never },
+  ) as CellFunction;
+  return fn(...args, quireImport, quireMeta());
 }
 
 /**
  * Evaluates expressions (one per line, so an error's line says which) to an array of values.
- * `secrets` are what `secrets.get` answers meanwhile (the `${…}` of a SQL or prose cell), and only
- * meanwhile, as in a JS cell while it runs.
+ * `secrets.get` answers them as it answers a JS cell: they run as the cell's own code.
  */
 export async function evaluateAll(
   expressions: string[],
   inputs: string[],
   scope: Scope,
   file: string,
-  secrets?: Record<string, string>,
 ): Promise<unknown[]> {
   if (expressions.length === 0) return [];
   const body = `return [\n${expressions.map((e) => `(${e})`).join(',\n')}\n];`;
-  beginSecrets(secrets);
-  try {
-    const values = (await runBody(body, inputs, scope, file)) as unknown[];
-    // Each expression may itself be a promise (`${fetchCount()}`): settle them like `await` would.
-    return await Promise.all(values);
-  } finally {
-    endSecrets();
-  }
+  const values = (await runBody(body, inputs, scope, file)) as unknown[];
+  // Each expression may itself be a promise (`${fetchCount()}`): settle them like `await` would.
+  return await Promise.all(values);
 }

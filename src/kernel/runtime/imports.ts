@@ -1,13 +1,18 @@
 /**
- * `__quire_import(specifier)`: the cells' `import` statements, lowered to a call so they work in a
- * function body. Bare specifiers resolve from the workspace's node_modules (not the kernel's own),
- * relative ones from the kernel's cwd (the notebook's folder, by default the workspace); `node:` builtins are allowed (the permission model
- * still gates what they can do).
+ * How a cell's imports resolve: every form — a static `import` (lowered to `__quire_import`), a
+ * dynamic `import()` anywhere in cell code (evaluate.ts hooks it), `import.meta.resolve`, and
+ * `createRequire(import.meta.url)` — resolves against the notebook: relative specifiers from the
+ * kernel's cwd (the notebook's folder), bare ones from the workspace's node_modules (not quire's
+ * own), `node:` builtins as they are (the permission model still gates what they can do).
+ *
+ * Quire's own code is out of reach: the runtime is one bundled file whose internals export
+ * nothing, the kernel may read no other file of quire's (launch.ts), and importing the bundle
+ * itself is refused here (a second copy would refuse to start anyway, main.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { config } from './config.js';
 
 type ExportsTarget = string | null | ExportsTarget[] | { [condition: string]: ExportsTarget };
@@ -83,6 +88,57 @@ export function resolveSpecifier(specifier: string, workspace: string, cwd: stri
   return pathToFileURL(resolveBare(specifier, workspace)).href;
 }
 
-export function quireImport(specifier: string): Promise<unknown> {
-  return import(resolveSpecifier(specifier, config.workspace, config.cwd));
+/** Refuses URLs inside quire's own package (its node_modules are third-party code and stay allowed). */
+function assertNotQuire(url: string, specifier: string): void {
+  if (!url.startsWith('file:')) return;
+  const path = fileURLToPath(url.replace(/[?#].*$/, ''));
+  const own = join(config.packageRoot, 'dist') + sep;
+  if (path.startsWith(own) || path === join(config.packageRoot, 'dist'))
+    throw new Error(`cannot import "${specifier}": quire's own modules are not available to cells`);
+}
+
+type ImportOptions = { with?: Record<string, string> } | undefined;
+
+function importResolved(specifier: string, options?: ImportOptions): Promise<unknown> {
+  const url = resolveSpecifier(String(specifier), config.workspace, config.cwd);
+  assertNotQuire(url, String(specifier));
+  return options?.with ? import(url, options) : import(url);
+}
+
+/** `__quire_import(specifier, options?)`: a cell's static import, lowered. */
+export function quireImport(specifier: string, options?: ImportOptions): Promise<unknown> {
+  return importResolved(specifier, options);
+}
+
+/** The `importModuleDynamically` hook of cell code: `import()` anywhere in a cell. */
+export function importForCell(
+  specifier: string,
+  _referrer: unknown,
+  attributes: Record<string, string> = {},
+): Promise<unknown> {
+  return importResolved(specifier, Object.keys(attributes).length > 0 ? { with: attributes } : undefined);
+}
+
+/**
+ * `__quire_meta`, what `import.meta` is lowered to in a cell: the notebook's folder as its URL
+ * (so `new URL('./data.csv', import.meta.url)` and `createRequire(import.meta.url)` resolve
+ * against the notebook) and `resolve` with the cell's own rules.
+ */
+export function quireMeta(): {
+  url: string;
+  dirname: string;
+  filename: string;
+  resolve: (specifier: string) => string;
+} {
+  const filename = config.notebook ?? join(config.cwd, 'notebook.nb.md');
+  return {
+    url: pathToFileURL(filename).href,
+    dirname: dirname(filename),
+    filename,
+    resolve: (specifier: string) => {
+      const url = resolveSpecifier(String(specifier), config.workspace, config.cwd);
+      assertNotQuire(url, String(specifier));
+      return url;
+    },
+  };
 }

@@ -10,7 +10,6 @@ import { cellFile, toErrorData } from './errors.js';
 import { runBody } from './evaluate.js';
 import { loadOutputs, needsOutputs, toOutputs } from './outputs.js';
 import type { Scope } from './scope.js';
-import { beginSecrets, endSecrets } from './secrets.js';
 
 function declarationsOf(returned: unknown, names: string[]): Map<string, unknown> {
   const record = (typeof returned === 'object' && returned !== null ? returned : {}) as Record<
@@ -33,7 +32,6 @@ async function showLast(cellId: string, returned: unknown, scope: Scope): Promis
 export async function executeJs(command: ExecuteJs, scope: Scope): Promise<Completion> {
   const file = cellFile('cell', command.cellId);
   scope.forgetCell(command.cellId);
-  beginSecrets(command.secrets);
   try {
     if (needsOutputs(command.code)) await loadOutputs();
     const returned = await runBody(command.code, command.inputs, scope, file);
@@ -42,7 +40,5 @@ export async function executeJs(command: ExecuteJs, scope: Scope): Promise<Compl
     return { status: 'ok', declared };
   } catch (error) {
     return { status: 'error', error: toErrorData(error, { file, lineMap: command.lineMap }), declared: [] };
-  } finally {
-    endSecrets();
   }
 }

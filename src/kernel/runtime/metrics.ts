@@ -7,7 +7,8 @@
  * at every step sends one message per name, not one per call. The batch is flushed on the next
  * tick and before the cell reports that it finished.
  */
-import { currentCell, type CellRun } from './cell.js';
+import { owningCell, type CellRun } from './context.js';
+import { runtimeSetImmediate } from './primordials.js';
 import { send } from './channel.js';
 import { METRIC_NAME } from './metric-name.js';
 
@@ -30,16 +31,16 @@ export function metric(name: unknown, value: unknown): number {
   }
   if (typeof value !== 'number' || !Number.isFinite(value))
     throw new TypeError(`metric "${name}": expected a finite number, got ${describe(value)}`);
-  const cell = currentCell();
-  // A call while no cell runs (a timer after its cell finished) has no run to belong to, like its
-  // outputs: dropped.
+  const cell = owningCell();
+  // A call from code whose run is over (a timer after its cell finished) has no run to belong to,
+  // like its outputs: dropped.
   if (!cell) return value;
   if (pending && pending.cell !== cell) flushMetrics();
   pending ??= { cell, values: new Map() };
   pending.values.set(name, value);
   if (!flushScheduled) {
     flushScheduled = true;
-    setImmediate(flushMetrics);
+    runtimeSetImmediate(flushMetrics);
   }
   return value;
 }
@@ -51,5 +52,5 @@ export function flushMetrics(): void {
   pending = undefined;
   if (!batch) return;
   for (const [name, value] of batch.values)
-    send({ type: 'cellMetric', seq: batch.cell.seq, cellId: batch.cell.cellId, name, value });
+    send({ type: 'cellMetric', execution: batch.cell.execution, cellId: batch.cell.cellId, name, value });
 }

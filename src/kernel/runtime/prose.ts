@@ -44,7 +44,7 @@ export async function renderProse(command: RenderProse, scope: Scope): Promise<C
   try {
     const helpers = await loadOutputs();
     const file = cellFile('prose', command.cellId);
-    const values = await evaluateAll(command.expressions, command.inputs, scope, file, command.secrets);
+    const values = await evaluateAll(command.expressions, command.inputs, scope, file);
     emit({
       mime: MIME.markdown,
       data: substitute(

@@ -1,25 +1,22 @@
 /**
  * The `secrets` global inside the kernel. The host fetches the secrets a cell names (statically,
  * analysis/secrets.ts) and sends their values with the cell's execute command; `secrets.get`
- * returns them synchronously while that cell runs. A name the cell did not declare, or a call after
- * the cell finished (a timer, a function kept for later), throws.
+ * answers synchronously, and only to that cell's own code while it runs (its async context,
+ * context.ts): not to another cell's timer that happens to fire meanwhile, not to the cell's own
+ * leftovers after it finished, and not for a name the cell did not declare.
  */
+import { contextCell, runningCell } from './context.js';
 
-let given: Readonly<Record<string, string>> | undefined;
+const { hasOwn, freeze } = Object;
 
-/** Makes `values` the secrets of the cell about to run (undefined: none). */
-export function beginSecrets(values: Record<string, string> | undefined): void {
-  given = values ?? {};
-}
-
-/** The cell finished: its secrets can no longer be read through `secrets.get`. */
-export function endSecrets(): void {
-  given = undefined;
-}
-
-export const secrets = Object.freeze({
+export const secrets = freeze({
   get(name: string): string {
-    const value = given !== undefined && Object.hasOwn(given, name) ? given[name] : undefined;
+    const cell = contextCell();
+    if (cell === undefined || cell.finished || cell !== runningCell())
+      throw new Error(
+        `secret "${String(name)}" can be read only by the cell that declares it, while it runs`,
+      );
+    const value = hasOwn(cell.secrets, name) ? cell.secrets[name] : undefined;
     if (value === undefined) throw new Error(`secret "${String(name)}" was not declared by this cell`);
     return value;
   },

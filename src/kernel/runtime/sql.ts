@@ -46,7 +46,7 @@ async function run(
   scope: Scope,
 ): Promise<{ table: TableValue; versions?: Record<string, string> }> {
   const file = cellFile('sql', command.cellId);
-  const parameters = await evaluateAll(command.parameters, command.inputs, scope, file, command.secrets);
+  const parameters = await evaluateAll(command.parameters, command.inputs, scope, file);
   if (command.connection) return { table: await viaConnection(command.connection, command.sql, parameters) };
   const engine = await embeddedEngine();
   const request = { sql: command.sql, parameters, tables: tablesInScope(command.tables, scope) };

@@ -157,7 +157,6 @@ describe('kernel basics', () => {
     const source = 'Hello ${who}, status ${badge}, sum ${1 + 2}.';
     const { result, outputs } = await run(kernel, {
       type: 'renderProse',
-      seq: 0,
       cellId: 'p1',
       inputs: ['who', 'badge'],
       expressions: ['who', 'badge', '1 + 2'],

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ProcessKernel, type ProcessKernelOptions } from '../../../src/kernel/host.js';
 import type { ExecuteJs } from '../../../src/kernel/protocol.js';
+
+type CellJs = Omit<ExecuteJs, 'execution'>;
 import type { ExecuteOptions, ExecutionResult } from '../../../src/kernel/types.js';
 import type { Output, StreamData } from '../../../src/outputs/types.js';
 
@@ -36,10 +38,9 @@ export async function startKernel(
 let cellCount = 0;
 
 /** A JS cell as the analysis compiles it: a function body returning `{__quire_last?, ...declarations}`. */
-export function js(code: string, fields: Partial<Omit<ExecuteJs, 'type' | 'code'>> = {}): ExecuteJs {
+export function js(code: string, fields: Partial<Omit<CellJs, 'type' | 'code'>> = {}): CellJs {
   return {
     type: 'executeJs',
-    seq: 0,
     cellId: `c${++cellCount}`,
     inputs: [],
     declarations: [],
@@ -90,3 +91,13 @@ export async function waitGone(pid: number, timeoutMs = 5000): Promise<boolean> 
   }
   return false;
 }
+
+/**
+ * Cell code defining `writeFrame(message)`: a message written straight onto the kernel channel
+ * (fd 3, framed as src/kernel/frames.ts does), as a hostile cell would, bypassing the runtime.
+ */
+export const WRITE_FRAME = [
+  'const { serialize } = await __quire_import("node:v8");',
+  'const { writeSync } = await __quire_import("node:fs");',
+  'const writeFrame = (message) => { const body = serialize(message); const header = Buffer.alloc(4); header.writeUInt32BE(body.length); writeSync(3, Buffer.concat([header, body])); };',
+].join('\n');

@@ -121,7 +121,6 @@ describe('kernel sandbox', () => {
   test('SQL cannot read files outside the workspace', async () => {
     const { result } = await run(kernel, {
       type: 'executeSql',
-      seq: 0,
       cellId: 's-passwd',
       inputs: [],
       sql: "select * from read_csv('/etc/passwd')",

@@ -5,10 +5,12 @@ import type { ConnectionProvider, ProcessKernel } from '../../../src/kernel/host
 import type { ExecuteSql } from '../../../src/kernel/protocol.js';
 import { js, makeWorkspace, removeWorkspace, run, startKernel } from './helpers.js';
 
-function sqlCell(sql: string, fields: Partial<ExecuteSql> = {}): ExecuteSql {
+function sqlCell(
+  sql: string,
+  fields: Partial<Omit<ExecuteSql, 'execution'>> = {},
+): Omit<ExecuteSql, 'execution'> {
   return {
     type: 'executeSql',
-    seq: 0,
     cellId: `s-${Math.random()}`,
     inputs: [],
     sql,

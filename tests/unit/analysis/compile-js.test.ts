@@ -139,3 +139,17 @@ test('a TS cell keeps its last value and unused imports', async () => {
   assert.deepEqual(result.m, { k: 1 });
   assert.deepEqual(compiled.declarations.toSorted(), ['E', 'm', 'n']);
 });
+
+test('import.meta becomes the kernel’s __quire_meta, in JS and TS, anywhere in the cell', () => {
+  for (const compiled of [
+    js(
+      'const here = import.meta.url;\nfunction f() { return import.meta.resolve("./x.mjs"); }\nimport.meta.dirname',
+    ),
+    ts('const here: string = import.meta.url;\nimport.meta.dirname as string'),
+  ]) {
+    assert.doesNotMatch(compiled.code, /import\.meta/);
+    assert.match(compiled.code, /__quire_meta\.url/);
+    assert.match(compiled.code, /__quire_last = \(__quire_meta\.dirname/);
+    assert.ok(!compiled.inputs.includes('__quire_meta'));
+  }
+});
