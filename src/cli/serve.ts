@@ -51,8 +51,9 @@ export function startBanner(workspace: string, store: string, loginUrl: string):
   const wider = locateWorkspace(workspace);
   if (wider.root !== workspace)
     lines.push(
-      `  note: \`quire run\` takes ${wider.root} (it holds ${wider.marker}) as these notebooks' workspace and files`,
-      `        their runs there; add a quire.config.json to ${workspace} to make it theirs too`,
+      `  note: \`quire run\` takes ${wider.root} (it holds ${wider.marker}) as these notebooks' workspace:`,
+      `        their cells read all of it there, and their runs go to its store unless --db says otherwise;`,
+      `        a quire.config.json in ${workspace} makes this folder their workspace under both commands`,
     );
   lines.push(`  ${loginUrl}`, 'Ctrl-C to stop');
   return lines.join('\n') + '\n';
