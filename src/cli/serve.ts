@@ -1,10 +1,12 @@
 /**
  * `quire serve [DIR] [--port N] [--host H] [--db URL]` (DESIGN §4): the editor's server on DIR
  * (default: the current folder), bound to 127.0.0.1:8888 by default (`--port 0`: any free port),
- * with the run store of DIR (or `--db`). Prints the one-time login URL; SIGINT/SIGTERM close the
- * server and shut its kernels down.
+ * with the run store of DIR (or `--db`). Prints the workspace and the store it uses, then the
+ * login URL (reusable until the server stops); SIGINT/SIGTERM close the server and shut its
+ * kernels down. A bad folder, port, store or workspace config is bad input (exit 2, one line).
  */
 import { resolve } from 'node:path';
+import { locateWorkspace } from '../runner/workspace.js';
 import { InputError } from './errors.js';
 import { parseCommandArgs } from './args.js';
 
@@ -31,6 +33,30 @@ function wholeNumber(flag: string, text: string | undefined, fallback: number): 
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1) throw new InputError(`${flag} expects a whole number ≥ 1, got "${text}"`);
   return n;
+}
+
+const CONFIG_ERRORS = new Set(['StoreConfigError', 'AlertConfigError', 'WorkspaceConfigError']);
+
+/**
+ * What the server uses, said once at start: the workspace (all that its kernels may read) and the
+ * run store. When `quire run` would pick another workspace for these notebooks (a project marker
+ * above the folder), a note says so: their runs would land in another store.
+ */
+export function startBanner(workspace: string, store: string, loginUrl: string): string {
+  const lines = [
+    `Quire is serving ${workspace}`,
+    `  workspace  ${workspace} (the notebooks and all that their cells may read)`,
+    `  run store  ${store}`,
+  ];
+  const wider = locateWorkspace(workspace);
+  if (wider.root !== workspace)
+    lines.push(
+      `  note: \`quire run\` takes ${wider.root} (it holds ${wider.marker}) as these notebooks' workspace:`,
+      `        their cells read all of it there, and their runs go to its store unless --db says otherwise;`,
+      `        a quire.config.json in ${workspace} makes this folder their workspace under both commands`,
+    );
+  lines.push(`  ${loginUrl}`, 'Ctrl-C to stop');
+  return lines.join('\n') + '\n';
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -75,11 +101,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
       throw new InputError((error as Error).message);
     }
     if (error instanceof Error && /is not a folder/.test(error.message)) throw new InputError(error.message);
-    // A store that cannot be opened (an unreachable PostgreSQL, an unwritable .quire/): bad input.
-    if (error instanceof Error && error.name === 'StoreConfigError') throw new InputError(error.message);
+    // A store that cannot be opened (an unreachable PostgreSQL, an unwritable .quire/), or a
+    // quire.config.json asking for a variable that is not set (alerts, metrics token): bad input.
+    if (error instanceof Error && CONFIG_ERRORS.has(error.name)) throw new InputError(error.message);
     throw error;
   }
-  process.stdout.write(`Quire is serving ${positionals[0] ?? '.'}\n  ${server.loginUrl}\nCtrl-C to stop\n`);
   const running = server;
   return new Promise<number>((done) => {
     let stopping = false;
@@ -97,5 +123,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT', 0));
     process.once('SIGTERM', () => stop('SIGTERM', 0));
+    // Only now: whoever reads "Ctrl-C to stop" may signal at once, and a signal that came before
+    // the handlers would kill the server without closing its kernels and store.
+    process.stdout.write(startBanner(running.workspace, running.store.db.label, running.loginUrl));
   });
 }

@@ -18,6 +18,15 @@ import { EnvSecretSource, secretEnvVar } from '../secrets/source.js';
 
 export const DEFAULT_WEBHOOK_ENV = 'QUIRE_ALERT_WEBHOOK';
 
+/**
+ * The workspace's alert configuration cannot be used: an invalid file or key, or a webhook
+ * variable that is not set. A server or worker refuses to start on it (exit 2, one line naming the
+ * file, the field and the variable): alerts that are silently off are worse than no start.
+ */
+export class AlertConfigError extends Error {
+  override readonly name = 'AlertConfigError';
+}
+
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 const Webhook = z
@@ -95,7 +104,7 @@ export function parseAlertsSpec(config: unknown, file: string): AlertsSpec | und
     const issues = parsed.error.issues.map(
       (i) => `${['alerts', ...i.path.map(String)].join('.')}: ${i.message}`,
     );
-    throw new Error(`${file}: ${issues.join('; ')}`);
+    throw new AlertConfigError(`${file}: ${issues.join('; ')}`);
   }
   return parsed.data;
 }
@@ -120,10 +129,10 @@ export function resolveAlertConfig(
     urlSource = `environment variable ${variable}`;
     url = env[variable] || undefined;
   }
-  if (url === undefined) throw new Error(`${file}: ${field}: ${urlSource} is not set`);
+  if (url === undefined) throw new AlertConfigError(`${file}: ${field}: ${urlSource} is not set`);
   // The value is a credential: the message says what is wrong with it, never what it is.
   if (!/^https?:$/.test(safeUrl(url.trim())?.protocol ?? ''))
-    throw new Error(`${file}: ${field}: ${urlSource} does not hold an http(s) URL`);
+    throw new AlertConfigError(`${file}: ${field}: ${urlSource} does not hold an http(s) URL`);
   return {
     url: url.trim(),
     urlSource,
@@ -136,13 +145,20 @@ export function resolveAlertConfig(
 
 /**
  * The alert config of a workspace, or undefined when `quire.config.json` has no `alerts` key.
- * Throws on an invalid file (connections included) or a webhook URL that is not set.
+ * Throws AlertConfigError on an invalid file (connections included) or a webhook URL that is not set.
  */
 export function loadAlertConfig(
   workspace: string,
   env: NodeJS.ProcessEnv = process.env,
 ): AlertConfig | undefined {
   const file = path.join(workspace, CONFIG_FILE);
-  const spec = parseAlertsSpec(loadWorkspaceConfig(workspace), file);
+  let config;
+  try {
+    config = loadWorkspaceConfig(workspace);
+  } catch (error) {
+    // an unreadable or invalid file: its message already names the file and the field
+    throw new AlertConfigError((error as Error).message, { cause: error });
+  }
+  const spec = parseAlertsSpec(config, file);
   return spec && resolveAlertConfig(spec, file, env);
 }

@@ -14,6 +14,7 @@ import type { QuireMetrics } from '../metrics/registry.js';
 import { loginRoutes } from './routes/login.js';
 import { notebookRoutes } from './routes/notebooks.js';
 import { reportPolicy, runRoutes } from './routes/runs.js';
+import { runPageRoutes } from './routes/run-page.js';
 import { securityHeaders, staticRoutes } from './routes/static.js';
 import type { WorkspaceFiles } from './workspace-files.js';
 import type { RunStore } from '../store/run-store.js';
@@ -87,6 +88,8 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
   app.route('/', loginRoutes(deps));
   app.route('/api/notebooks', notebookRoutes(deps));
   app.route('/api/runs', runRoutes(deps));
+  // An alert's link to a run (jobs/alerts.ts): a page, outside /api (it answers without a session).
+  app.route('/runs', runPageRoutes(deps));
   app.route('/', staticRoutes());
 
   // The editor UI is not built yet (issue 3): a placeholder so the login redirect lands somewhere.

@@ -56,6 +56,8 @@ export interface ServerOptions {
 export interface RunningServer {
   /** `http://host:port` */
   url: string;
+  /** the workspace's real path: the folder served, and all that its kernels may read */
+  workspace: string;
   token: string;
   /** the URL to print: opening it logs the browser in */
   loginUrl: string;
@@ -72,6 +74,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** `quire.config.json` of the workspace asks for something the server cannot do (a token variable unset). */
+export class WorkspaceConfigError extends Error {
+  override readonly name = 'WorkspaceConfigError';
+}
+
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -84,7 +91,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = createLogger({ base: { component: 'serve' } });
   const logError = options.logError ?? ((error: unknown) => log.error('unexpected error', { err: error }));
   const metrics = options.metrics ?? new QuireMetrics({ onGaugeError: (_gauge, error) => logError(error) });
-  const metricsToken = options.metricsToken ?? resolveMetricsToken({ workspace });
+  let metricsToken: string | undefined;
+  try {
+    metricsToken = options.metricsToken ?? resolveMetricsToken({ workspace });
+  } catch (error) {
+    throw new WorkspaceConfigError((error as Error).message, { cause: error });
+  }
   const store = await openStore({ ...(options.db ? { url: options.db } : {}), workspace });
   let serverJobs: ServerJobs | undefined;
   try {
@@ -164,6 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   return {
     url,
+    workspace,
     token: sessions.token,
     loginUrl: `${url}/login?token=${encodeURIComponent(sessions.token)}`,
     files,

@@ -3,10 +3,16 @@
  * Tables live in the `quire` schema, so they never mix with a team's own tables in `public`.
  * BIGINT (milliseconds, counters) comes back as a JS number: every value the store keeps in one
  * is far below 2^53.
+ *
+ * What a URL leaves out comes from libpq's defaults, as with psql: the user from PGUSER, else the
+ * OS user; host, port, database and password from PGHOST, PGPORT, PGDATABASE (else the user
+ * name), PGPASSWORD and ~/.pgpass (pg reads those itself); server options from the URL's
+ * `options` or PGOPTIONS, which the store extends with its search_path rather than replacing.
  */
 import type * as Pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import { createRequire } from 'node:module';
+import { userInfo } from 'node:os';
 import { toPostgresPlaceholders, type Db, type Row, type SqlValue } from './db.js';
 
 const require = createRequire(import.meta.url);
@@ -84,13 +90,52 @@ class PostgresDb implements Db {
   }
 }
 
+/**
+ * pg falls back to `$USER` for a URL without a user, where libpq takes the user the process runs
+ * as: `$USER` is unset under systemd, cron and in many containers, and is not always that user.
+ * Set on pg's shared defaults, so the job queue (graphile-worker, which uses the same pg) connects
+ * as the same user; PGUSER and a URL's user still come first.
+ */
+function useOsUserByDefault(pg: typeof Pg): void {
+  try {
+    pg.defaults.user = userInfo().username;
+  } catch {
+    // a uid without a passwd entry: libpq would fail here; pg keeps `$USER`
+  }
+}
+
+/**
+ * The URL without its `options` parameter, and the server options to send: the URL's (else
+ * PGOPTIONS), then the store's search_path. pg lets a URL's `options` replace the config's, and
+ * the config's replace PGOPTIONS, so either way one of them used to be lost.
+ */
+export function connectionOptions(
+  url: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { connectionString: string; options: string } {
+  let connectionString = url;
+  let given = env.PGOPTIONS?.trim() || undefined;
+  try {
+    const parsed = new URL(url);
+    const fromUrl = parsed.searchParams.get('options');
+    if (fromUrl !== null) {
+      parsed.searchParams.delete('options');
+      connectionString = parsed.toString();
+      given = fromUrl.trim() || undefined;
+    }
+  } catch {
+    // not parseable as a URL: pg gets it as it is, and says what is wrong with it
+  }
+  // every connection works in the quire schema (created by the first migration)
+  return { connectionString, options: [given, `-c search_path=${SCHEMA}`].filter(Boolean).join(' ') };
+}
+
 export function openPostgres(url: string, options: { max?: number } = {}): Db {
   const pg = require('pg') as typeof Pg;
+  useOsUserByDefault(pg);
   const pool = new pg.Pool({
-    connectionString: url,
+    ...connectionOptions(url),
     max: options.max ?? 5,
-    // every connection works in the quire schema (created by the first migration)
-    options: `-c search_path=${SCHEMA}`,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,

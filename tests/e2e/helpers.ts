@@ -10,7 +10,7 @@ import { test as nodeTest } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';
 
-export const CHROMIUM = process.env.QUIRE_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.QUIRE_CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 
 export function makeWorkspace(files: Record<string, string>): string {
@@ -50,41 +50,56 @@ export async function start(files: Record<string, string>, options: StartOptions
   const workspace = makeWorkspace(files);
   const { proxy } = options;
   const origins = [...(options.server?.origins ?? []), ...(proxy ? [proxy.url] : [])];
-  const server = await startServer({ ...options.server, origins, workspace, port: 0 });
-  if (proxy) proxy.target = Number(new URL(server.url).port);
-  const url = proxy?.url ?? server.url;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  context.on('page', compileStringPredicates);
-  context.on('page', watchForDiagnosis);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
-  await page.goto(`${url}/login?token=${encodeURIComponent(server.token)}`);
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  return {
-    workspace,
-    server,
-    url,
-    browser,
-    context,
-    page,
-    async close() {
-      await browser.close();
-      await server.close();
-      rmSync(workspace, { recursive: true, force: true });
-    },
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  // Whatever fails below (Chromium missing, the login page), nothing started may outlive it: an
+  // open server keeps the test process alive, and the whole run used to hang on it.
+  const stop = async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    rmSync(workspace, { recursive: true, force: true });
   };
+  try {
+    server = await startServer({ ...options.server, origins, workspace, port: 0 });
+    if (proxy) proxy.target = Number(new URL(server.url).port);
+    const url = proxy?.url ?? server.url;
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    context.on('page', compileStringPredicates);
+    context.on('page', watchForDiagnosis);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error));
+    await page.goto(`${url}/login?token=${encodeURIComponent(server.token)}`);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    return { workspace, server, url, browser, context, page, close: stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Debian's Chromium (QUIRE_CHROMIUM); a failure says what to install. */
+async function launchChromium(): Promise<Browser> {
+  try {
+    return await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    throw new Error(
+      `Chromium could not be started from ${CHROMIUM} (apt-get install chromium, or set QUIRE_CHROMIUM): ${reason}`,
+      { cause: error },
+    );
+  }
 }
 
 /**

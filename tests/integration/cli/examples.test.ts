@@ -1,18 +1,22 @@
 /**
- * The example notebooks (examples/*.nb.md) run end to end through the real CLI, from the repo
- * workspace (they read the datasets in ../node_modules/vega-datasets).
+ * The example notebooks (examples/*.nb.md) run end to end through the real CLI, typed as the
+ * README says (`quire run examples/x.nb.md` from the checkout). examples/ is their workspace (it
+ * holds quire.config.json): they read examples/data/, and their runs go to examples/.quire, the
+ * store `quire serve examples` shows (tests/integration/server/examples.test.ts runs them there).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { ensureExampleData } from '../../support/example-data.js';
 import { repoRoot, runCli } from './helpers.js';
 
 const examples = readdirSync(join(repoRoot, 'examples'))
   .filter((name) => name.endsWith('.nb.md'))
   .sort();
 const outRoot = mkdtempSync(join(tmpdir(), 'quire-examples-'));
+before(ensureExampleData);
 after(() => rmSync(outRoot, { recursive: true, force: true }));
 
 describe('quire run: the examples', () => {
@@ -35,5 +39,13 @@ describe('quire run: the examples', () => {
       if (readFileSync(join(repoRoot, 'examples', name), 'utf8').includes('vegalite('))
         assert.match(html, /<svg[\s>]/, name);
     });
+    // Filed in the examples' own store under their path there, as the editor files its runs.
+    for (const [i, name] of examples.entries()) {
+      const listed = await runCli(['runs', join('examples', name), '--json'], { cwd: repoRoot });
+      assert.equal(listed.code, 0, listed.stderr);
+      const runs = JSON.parse(listed.stdout) as { id: string; path: string }[];
+      const run = runs.find((r) => r.id === results[i]!.record?.id);
+      assert.equal(run?.path, name, `${name} in examples/.quire: ${listed.stdout.slice(0, 300)}`);
+    }
   });
 });

@@ -5,7 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadAlertConfig, parseAlertsSpec, resolveAlertConfig } from '../../../src/jobs/alert-config.js';
+import {
+  AlertConfigError,
+  loadAlertConfig,
+  parseAlertsSpec,
+  resolveAlertConfig,
+} from '../../../src/jobs/alert-config.js';
 
 const F = '/ws/quire.config.json';
 const URL_VALUE = 'https://hooks.example.com/services/T000/B000/s3cr3t-token';
@@ -89,7 +94,7 @@ test('a missing or malformed URL names where it was looked for, never the value'
   const named = parseAlertsSpec({ alerts: { webhook: { urlEnv: 'HOOK' } } }, F)!;
   assert.throws(
     () => resolveAlertConfig(named, F, {}),
-    new Error(`${F}: alerts.webhook.urlEnv: environment variable HOOK is not set`),
+    new AlertConfigError(`${F}: alerts.webhook.urlEnv: environment variable HOOK is not set`),
   );
   assert.throws(
     () => resolveAlertConfig(named, F, { HOOK: 'hooks.example.com/s3cr3t' }),
@@ -131,7 +136,7 @@ test('loadAlertConfig reads the workspace file next to its connections', () => {
     writeFileSync(file, JSON.stringify({ alerts: { webhook: { urlEnv: 1 } } }));
     assert.throws(
       () => loadAlertConfig(workspace, {}),
-      new RegExp(`^Error: ${file}: alerts\\.webhook\\.urlEnv: `),
+      new RegExp(`^AlertConfigError: ${file}: alerts\\.webhook\\.urlEnv: `),
     );
     writeFileSync(file, JSON.stringify({ connections: { wh: { type: 'mysql' } }, alerts: {} }));
     assert.throws(() => loadAlertConfig(workspace, { QUIRE_ALERT_WEBHOOK: URL_VALUE }), /connections\.wh/);
