@@ -9,6 +9,8 @@
  * sends the automaton back to its root at once. States are numbered by depth, and the shallowest
  * (all of them, for a few API keys) get a full transition row; deeper ones, reached only while the
  * text really follows a long string, look up their edges in one map and follow failure links.
+ * Between two characters that begin no string the automaton has no state to carry, so when every
+ * string is at least two characters long, ordinary text is skipped pair by pair without it.
  *
  * Must not: know what the strings are (forms.ts) or what replaces them (redactor.ts).
  */
