@@ -4,9 +4,9 @@
  * lines. `child({runId})` carries fields on every line of one run, notebook or worker.
  *
  * A log line must never take the process down or leak a secret: values that JSON cannot encode are
- * written as strings, and every string (message, field values, nested ones) passes through the
- * caller's `redact` (e.g. a SecretRedactor's) before the line is written. No dependency: pino is
- * more than four levels and a child need.
+ * written as strings, and every string but the line's own `time` and `level` (the message, field
+ * values, nested ones) passes through the caller's `redact` (e.g. a SecretRedactor's) before the
+ * line is written. No dependency: pino is more than four levels and a child need.
  */
 
 export const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -38,6 +38,8 @@ export interface LoggerOptions {
 
 /** The fields the line itself owns: a caller's field of the same name is written as `fields.<name>`. */
 const RESERVED = new Set(['time', 'level', 'msg']);
+/** The line's own fields that are never redacted (`msg` is the caller's text). */
+const OWN = new Set(['time', 'level']);
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
@@ -73,8 +75,9 @@ function encode(line: LogFields, redact: (text: string) => string): string {
   // The objects on the path from the root to the value being encoded: a repeat is a cycle.
   const ancestors: unknown[] = [];
   try {
-    return JSON.stringify(line, function (this: unknown, _key, value: unknown) {
-      if (typeof value === 'string') return redact(value);
+    return JSON.stringify(line, function (this: unknown, key, value: unknown) {
+      // The line's own time and level are ours: a secret `e` must not turn `error` into `[REDACTED]rror`.
+      if (typeof value === 'string') return this === line && OWN.has(key) ? value : redact(value);
       if (typeof value === 'bigint') return value.toString();
       if (typeof value === 'function' || typeof value === 'symbol') return String(value);
       if (typeof value !== 'object' || value === null) return value;

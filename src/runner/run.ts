@@ -13,8 +13,9 @@ import { NotebookParseError, ParamError } from '../format/errors.js';
 import { parseNotebook, resolveParams } from '../format/index.js';
 import type { Cell, Notebook, ParamValue } from '../format/types.js';
 import { ProcessKernel } from '../kernel/host.js';
-import { redactDeep, type Redactor } from '../outputs/redact.js';
+import type { Redactor } from '../outputs/redact.js';
 import { SecretRedactor } from '../secrets/redactor.js';
+import { redactAcrossChunks } from '../secrets/stream-tail.js';
 import { EnvSecretSource, type SecretSource } from '../secrets/source.js';
 import type { CellRecord, RunRecord } from './record.js';
 import { runtimeInfo, sha256 } from './runtime-info.js';
@@ -174,6 +175,7 @@ const loadRunModules = () =>
     import('../engine/session.js'),
     import('../outputs/prepare.js'),
     import('./build-record.js'),
+    import('./redact-record.js'),
   ]);
 
 /** The prestarted kernel when it was started for this very run, else a fresh start. */
@@ -272,7 +274,9 @@ async function run(request: RunRequest): Promise<RunResult> {
         () => startKernel(createKernel(), hasSqlCells(notebook)),
       )
     : shutDown(request.prestarted);
-  const [analysis, { createState }, { Session }, { prepareOutput }, { buildRecord }] = await loadRunModules();
+  const [analysis, { createState }, { Session }, { prepareOutput }, { buildRecord }, recordRedaction] =
+    await loadRunModules();
+  const { redactCellRecord, redactRunRecord } = recordRedaction;
   const [startedKernel] = await Promise.all([
     kernelStarting,
     analysis.warmTranspileCache(tsSources(notebook)),
@@ -285,7 +289,8 @@ async function run(request: RunRequest): Promise<RunResult> {
     ...(startedKernel ? { startedKernel } : {}),
     cellTimeoutMs: (cell: Cell) =>
       asTimerLimit(cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeout) : frontTimeout),
-    prepareOutput: (output) => prepareOutput(output, { redactor }),
+    // A secret split across stream chunks is redacted too (stream-tail.ts).
+    prepareOutput: redactAcrossChunks(secrets.redactor, (output) => prepareOutput(output, { redactor })),
     secrets: { source: secrets.source, redactor: secrets.redactor },
   });
   const cellById = new Map(notebook.cells.map((c) => [c.id, c]));
@@ -302,11 +307,7 @@ async function run(request: RunRequest): Promise<RunResult> {
     if (!cell || !request.onCellFinished) return;
     const partial = buildRecord.cell(cell, session.state, session.results, runLimit());
     // Progress lines show error messages: they pass the redactor like everything else.
-    if (partial)
-      request.onCellFinished(
-        redactDeep(partial, redactor, { keys: false }) as CellRecord,
-        loaded.displayPath,
-      );
+    if (partial) request.onCellFinished(redactCellRecord(partial, redactor), loaded.displayPath);
   });
   const runTimeoutMs = asTimerLimit(request.timeoutMs);
   const timer =
@@ -348,8 +349,8 @@ async function run(request: RunRequest): Promise<RunResult> {
     sha256: sha256(loaded.source),
     secrets: [...secrets.used],
   });
-  // Errors, stacks and warnings can hold a secret too (outputs were redacted as they arrived).
-  const record = redactDeep(built, redactor, { keys: false }) as RunRecord;
+  // Errors, stacks and warnings can hold a secret too, and an output one that a later cell read.
+  const record = redactRunRecord(built, redactor);
   const exitCode = record.status === 'timeout' ? 3 : record.status === 'error' ? 1 : 0;
   return { record, exitCode, notebook, source: loaded.source, redactor };
 }

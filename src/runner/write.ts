@@ -54,11 +54,15 @@ export async function writeRunDirectory(
   outDir: string,
   result: { record: RunRecord; notebook: Notebook; redactor?: Redactor },
 ): Promise<string> {
-  // The record is redacted already; the report also shows cell sources, so it gets the same pass.
-  const html = await renderReport(
-    reportInput(result.notebook, result.record),
-    result.redactor ? { redactor: result.redactor } : {},
-  );
+  // The record is redacted already (field by field, redact-record.ts); the report adds only the
+  // cells' sources, which get the same pass. Not renderReport's own `redactor`: that one rewrites
+  // every string of its input, statuses and timestamps included.
+  const input = reportInput(result.notebook, result.record);
+  const { redactor } = result;
+  const cells = redactor
+    ? input.cells.map((cell) => ({ ...cell, source: redactor.redact(cell.source) }))
+    : input.cells;
+  const html = await renderReport({ ...input, cells });
   await writeRunDir(outDir, [
     { path: 'manifest.json', data: JSON.stringify(result.record, null, 2) + '\n' },
     { path: 'report.html', data: html },

@@ -10,6 +10,7 @@ import { prepareOutput } from '../outputs/prepare.js';
 import type { Output } from '../outputs/types.js';
 import { SecretRedactor } from '../secrets/redactor.js';
 import { EnvSecretSource } from '../secrets/source.js';
+import { redactAcrossChunks } from '../secrets/stream-tail.js';
 import type { SessionOptions } from '../engine/session.js';
 
 export interface SessionKernel {
@@ -37,7 +38,8 @@ export function sessionKernel(workspace: string, notebookDir: string, heapMb?: n
         connections,
         ...(heapMb ? { heapMb } : {}),
       })),
-    prepareOutput: (output: Output) => prepareOutput(output, { redactor }),
+    // A secret split across stream chunks is redacted too (stream-tail.ts).
+    prepareOutput: redactAcrossChunks(redactor, (output: Output) => prepareOutput(output, { redactor })),
     secrets: { source: new EnvSecretSource(), redactor },
   };
   return {

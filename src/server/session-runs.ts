@@ -17,10 +17,11 @@ import type { Session as Engine } from '../engine/session.js';
 import type { CellStatusNotification, EngineState } from '../engine/state/index.js';
 import { parseNotebook } from '../format/index.js';
 import type { Cell, FormatWarning, Notebook, ParamValue } from '../format/types.js';
-import { redactDeep, type Redactor } from '../outputs/redact.js';
+import type { Redactor } from '../outputs/redact.js';
 import type { ServerNotification } from '../protocol/index.js';
 import { buildRecord } from '../runner/build-record.js';
 import type { CellRecord, RunRecord } from '../runner/record.js';
+import { redactRunRecord } from '../runner/redact-record.js';
 import { failureSummary, startRecorded } from '../runner/recorder.js';
 import { runtimeInfo, sha256 } from '../runner/runtime-info.js';
 import { saveRecord } from '../runner/stored-run.js';
@@ -263,8 +264,8 @@ export class SessionRuns {
       };
     });
     const record: RunRecord = { ...built, cells, ...(stopped ? { status: 'error' as const } : {}) };
-    // Errors, stacks and warnings can hold a secret (outputs were redacted as they arrived).
-    return redactDeep(record, run.redactor, { keys: false }) as RunRecord;
+    // Errors, stacks and warnings can hold a secret, and an output one that a later cell read.
+    return redactRunRecord(record, run.redactor);
   }
 
   private warnings(run: InFlight): FormatWarning[] {

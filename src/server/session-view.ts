@@ -5,12 +5,12 @@
 import type { CellResult } from '../engine/session.js';
 import type { EngineState } from '../engine/state/index.js';
 import type { Cell } from '../format/types.js';
-import { redactDeep, type Redactor } from '../outputs/redact.js';
+import { ERROR_PLAN, redactWith, type Redactor } from '../outputs/redact.js';
 import { MIME, type ErrorData, type TableData } from '../outputs/types.js';
 import type { CommandOf, NotificationOf, SnapshotCell } from '../protocol/index.js';
 
 export const redactError = (error: ErrorData | undefined, redactor: Redactor): ErrorData | undefined =>
-  error === undefined ? undefined : (redactDeep(error, redactor, { keys: false }) as ErrorData);
+  error === undefined ? undefined : redactWith(error, ERROR_PLAN, redactor);
 
 /** The names a cell declares, as the engine analysed its current source (each once, in order). */
 export const declarationsOf = (state: EngineState, cellId: string): string[] => [

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cell, makeWorkspace, removeWorkspace, runCli, streamText, type CliResult } from './helpers.js';
+import type { RunRecord } from '../../../src/runner/record.js';
+import {
+  cell,
+  makeWorkspace,
+  removeWorkspace,
+  runCli,
+  sha256,
+  streamText,
+  type CliResult,
+} from './helpers.js';
 
 const KEY = 'sk-live-1234567890abcdef';
 
@@ -187,5 +196,193 @@ describe('quire run: a dynamic secret name', () => {
     assert.equal(dynamic?.error?.line, 2);
     assert.equal(other?.status, 'ok');
     assert.equal(result.record?.secrets, undefined);
+  });
+});
+
+/**
+ * The issue's item 7: a one-letter secret rewrote the record's ids, statuses, hashes and MIME
+ * types (`"[REDACTED]rror"`), made a failed run exit 0, was stored that way, and crashed `--out`
+ * (exit 70). The record is now redacted field by field: only user content changes.
+ */
+describe('quire run: a one-letter secret (QUIRE_SECRET_X=e)', () => {
+  const PASSES = `---
+title: Short secret
+---
+
+\`\`\`js name=reader
+const value = secrets.get('X');
+console.log('the value is ' + value + ' here');
+display({ secret: value, other: 'hello' });
+\`\`\`
+
+\`\`\`sql name=echoed
+select \${secrets.get('X')} as value, 'kept' as label
+\`\`\`
+`;
+  const FAILS = `\`\`\`js name=thrower
+throw new Error('failed with ' + secrets.get('X'));
+\`\`\`
+
+\`\`\`js name=independent
+1 + 1
+\`\`\`
+`;
+  let dir: string;
+  let passed: CliResult;
+  let failed: CliResult;
+  let manifest: RunRecord;
+  before(async () => {
+    dir = makeWorkspace({ 'passes.nb.md': PASSES, 'fails.nb.md': FAILS });
+    const env = { QUIRE_SECRET_X: 'e' };
+    passed = await runCli(['run', 'passes.nb.md', '--out', 'out', '--json'], { cwd: dir, env });
+    failed = await runCli(['run', 'fails.nb.md', '--out', 'out-failed', '--json'], { cwd: dir, env });
+    manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8')) as RunRecord;
+  });
+  after(() => removeWorkspace(dir));
+
+  test('a passing notebook exits 0 and writes its run directory', () => {
+    assert.equal(passed.code, 0, passed.stderr);
+    assert.deepEqual(manifest, passed.record);
+    assert.match(readFileSync(join(dir, 'out', 'report.html'), 'utf8'), /q-badge-ok/);
+  });
+
+  test("the record's own fields are intact: ids, statuses, hashes, times, MIME types", () => {
+    const record = passed.record!;
+    assert.match(record.id, /^run-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    assert.equal(record.status, 'ok');
+    assert.equal(record.notebook.sha256, sha256(PASSES));
+    assert.equal(record.notebook.path, 'passes.nb.md');
+    assert.equal(new Date(record.startedAt).toISOString(), record.startedAt);
+    assert.equal(new Date(record.finishedAt).toISOString(), record.finishedAt);
+    assert.deepEqual(
+      record.cells.map((c) => [c.id, c.language, c.status]),
+      [
+        ['reader', 'js', 'ok'],
+        ['echoed', 'sql', 'ok'],
+      ],
+    );
+    assert.deepEqual(
+      cell(record, 'reader').outputs.map((o) => o.mime),
+      ['application/vnd.quire.stream+json', 'application/json', 'application/json'],
+    );
+    assert.match(record.runtime.node, /^v\d+\.\d+\.\d+$/);
+    assert.deepEqual(record.secrets, ['X']);
+  });
+
+  test('outputs holding the value are redacted', () => {
+    const reader = cell(passed.record, 'reader');
+    assert.equal(
+      streamText(reader, 'stdout'),
+      'th[REDACTED] valu[REDACTED] is [REDACTED] h[REDACTED]r[REDACTED]\n',
+    );
+    assert.deepEqual(reader.outputs[1]?.data, {
+      's[REDACTED]cr[REDACTED]t': '[REDACTED]',
+      'oth[REDACTED]r': 'h[REDACTED]llo',
+    });
+    const table = cell(passed.record, 'echoed').outputs[0]?.data as {
+      columns: { name: string }[];
+      rows: unknown[][];
+    };
+    assert.deepEqual(table.rows, [['[REDACTED]', 'k[REDACTED]pt']]);
+    assert.equal(passed.record!.notebook.title, 'Short s[REDACTED]cr[REDACTED]t');
+  });
+
+  test('a failing notebook exits 1 with statuses `error` and `ok` intact', () => {
+    assert.equal(failed.code, 1, failed.stderr);
+    const record = failed.record!;
+    assert.equal(record.status, 'error');
+    const thrower = cell(record, 'thrower');
+    assert.equal(thrower.status, 'error');
+    assert.equal(thrower.error?.kind, 'exception');
+    assert.equal(thrower.error?.name, 'Error');
+    assert.equal(thrower.error?.message, 'fail[REDACTED]d with [REDACTED]');
+    assert.equal(cell(record, 'independent').status, 'ok');
+    const written = JSON.parse(readFileSync(join(dir, 'out-failed', 'manifest.json'), 'utf8')) as RunRecord;
+    assert.deepEqual(written, record);
+  });
+
+  test('the store keeps the same record: `quire show` and `quire runs`', async () => {
+    for (const run of [passed.record!, failed.record!]) {
+      const shown = await runCli(['show', run.id, '--json'], { cwd: dir });
+      assert.equal(shown.code, 0, shown.stderr);
+      const stored = JSON.parse(shown.stdout) as { run: { id: string; status: string }; record: RunRecord };
+      assert.equal(stored.run.id, run.id);
+      assert.equal(stored.run.status, run.status);
+      assert.deepEqual(stored.record, run);
+    }
+    const text = await runCli(['show', failed.record!.id], { cwd: dir });
+    assert.match(text.stdout, new RegExp(`^${failed.record!.id}  error: thrower`));
+    const runs = await runCli(['runs'], { cwd: dir });
+    assert.ok(!runs.stdout.includes('[REDACTED]rror'), runs.stdout);
+    assert.ok(!runs.stderr.includes('finished by another process'), passed.stderr + failed.stderr);
+  });
+});
+
+/** The accidental forms DESIGN §6 names, through the real CLI. */
+describe('quire run: accidental forms and split chunks', () => {
+  const PEM = [
+    '-----BEGIN PRIVATE KEY-----',
+    ...Buffer.from(Array.from({ length: 150 }, (_, i) => (i * 71) % 256))
+      .toString('base64')
+      .match(/.{1,64}/g)!,
+    '-----END PRIVATE KEY-----',
+  ].join('\n');
+  const NOTEBOOK = `\`\`\`js name=forms
+const key = secrets.get('API_KEY');
+const pem = secrets.get('PEM');
+console.log('Authorization: Basic ' + btoa('ana:' + key));
+console.log(JSON.stringify(JSON.stringify({ key })));
+console.log(JSON.stringify({ body: key + '\\r\\n' + key }));
+pem.split('\\n').forEach((line, i) => console.log(i + 1, line));
+\`\`\`
+
+\`\`\`js name=split
+const half = secrets.get('API_KEY');
+for (const ch of half) {
+  process.stdout.write(ch);
+  await new Promise((resolve) => setTimeout(resolve, 1));
+}
+process.stdout.write(half.slice(0, 9));
+await new Promise((resolve) => setTimeout(resolve, 5));
+process.stdout.write(half.slice(9) + '\\n');
+\`\`\`
+`;
+  let dir: string;
+  let result: CliResult;
+  before(async () => {
+    dir = makeWorkspace({ 'forms.nb.md': NOTEBOOK });
+    result = await runCli(['run', 'forms.nb.md', '--json', '--out', 'out'], {
+      cwd: dir,
+      env: { QUIRE_SECRET_API_KEY: KEY, QUIRE_SECRET_PEM: PEM },
+    });
+  });
+  after(() => removeWorkspace(dir));
+
+  test('Basic auth, JSON twice, CRLF and a PEM key line by line leave nothing whole', () => {
+    assert.equal(result.code, 0, result.stderr);
+    const text = streamText(cell(result.record, 'forms'), 'stdout');
+    const lines = text.split('\n');
+    assert.match(lines[0]!, /^Authorization: Basic YW5hO.\[REDACTED\]/);
+    assert.equal(lines[1], '"{\\"key\\":\\"[REDACTED]\\"}"');
+    assert.equal(lines[2], '{"body":"[REDACTED]\\r\\n[REDACTED]"}');
+    for (const line of PEM.split('\n')) assert.ok(!text.includes(line), line);
+    assert.match(lines[3]!, /^1 \[REDACTED\]$/);
+    const manifest = readFileSync(join(dir, 'out', 'manifest.json'), 'utf8');
+    assert.ok(
+      !manifest.includes(KEY) &&
+        !manifest.includes(Buffer.from(`ana:${KEY}`).toString('base64').slice(8, 20)),
+    );
+  });
+
+  test('a value written a character at a time, or in two halves, is redacted in the record', () => {
+    const split = cell(result.record, 'split');
+    assert.equal(split.status, 'ok');
+    const text = streamText(split, 'stdout');
+    assert.ok(!text.includes(KEY.slice(0, 12)) && !text.includes(KEY.slice(-12)), text);
+    assert.equal(text, '[REDACTED][REDACTED]\n');
+    assert.ok(split.outputs.length > 2, 'the chunks arrived as separate outputs');
+    const manifest = readFileSync(join(dir, 'out', 'manifest.json'), 'utf8');
+    const report = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    for (const where of [manifest, report, result.stdout]) assert.ok(!where.includes(KEY.slice(3, 15)));
   });
 });

@@ -131,3 +131,16 @@ test('isLogLevel accepts exactly the four levels', () => {
     false,
   ]);
 });
+
+test("redact never rewrites the line's own time and level (a one-letter secret)", () => {
+  const redactor = new SecretRedactor();
+  redactor.register('e');
+  redactor.register('2');
+  const { logger, parsed } = capture({ redact: (text) => redactor.redact(text) });
+  logger.error('the secret e leaked', { note: 'e' });
+  const [line] = parsed();
+  assert.equal(line?.time, NOW.toISOString());
+  assert.equal(line?.level, 'error');
+  assert.equal(line?.msg, 'th[REDACTED] s[REDACTED]cr[REDACTED]t [REDACTED] l[REDACTED]ak[REDACTED]d');
+  assert.equal(line?.note, '[REDACTED]');
+});

@@ -1,0 +1,82 @@
+/**
+ * The one-pass matcher finds what a regular expression alternation sorted longest first finds:
+ * the leftmost match, the longest at that position, the scan going on after it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { Matcher } from '../../../src/secrets/matcher.js';
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The reference: what the redactor did before, with a RegExp. */
+function regexMatches(strings: string[], text: string, from = 0, to = text.length): number[] {
+  const alternatives = [...new Set(strings.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  if (alternatives.length === 0) return [];
+  const pattern = new RegExp(alternatives.map(escapeRegExp).join('|'), 'g');
+  const found: number[] = [];
+  for (const match of text.slice(from, to).matchAll(pattern)) {
+    found.push(from + match.index, from + match.index + match[0].length);
+  }
+  return found;
+}
+
+test('cases: overlaps, containment, failure links, ranges', () => {
+  const cases: [string[], string, number[]][] = [
+    [['abcd', 'bc'], 'xabcdx', [1, 5]],
+    [['abc', 'cde'], 'abcde', [0, 3]],
+    [['bcd', 'abcx'], 'abcd', [1, 4]],
+    [['a', 'aa', 'aaa'], 'aaaaa', [0, 3, 3, 5]],
+    [['she', 'he', 'hers'], 'ushers', [1, 4]],
+    [['🔑', 'é'], 'a🔑é', [1, 3, 3, 4]],
+    [[], 'anything', []],
+    [['x'], '', []],
+    [['ab', 'b'], 'aab', [1, 3]],
+    [['abc', 'bd'], 'abd abc', [1, 3, 4, 7]],
+    [['xxy', 'xy'], 'xxxxy', [2, 5]],
+  ];
+  for (const [strings, text, expected] of cases) {
+    assert.deepEqual(new Matcher(strings).find(text), expected, JSON.stringify({ strings, text }));
+    assert.deepEqual(regexMatches(strings, text), expected, 'the reference agrees');
+  }
+  assert.deepEqual(new Matcher(['ab']).find('abxab', 1, 5), [3, 5]);
+  assert.equal(new Matcher(['ab', 'abcdef', '']).maxLength, 6);
+});
+
+// Strings of one character turn off the skipping of ordinary text (pairs of characters): both ways.
+for (const minLength of [1, 2]) {
+  test(`property: the same matches as a RegExp alternation, longest first (strings of ${minLength}+)`, () => {
+    // A small alphabet, so that strings share prefixes and suffixes and overlap in the text.
+    const unit = fc.constantFrom('a', 'b', 'c', '\n', '"', 'é', '\uD83D', 'x', 'y');
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ minLength, maxLength: 6, unit }), { minLength: 1, maxLength: 12 }),
+        fc.string({ maxLength: 80, unit }),
+        fc.nat(80),
+        fc.nat(80),
+        (strings, text, a, b) => {
+          const matcher = new Matcher(strings);
+          assert.deepEqual(matcher.find(text), regexMatches(strings, text));
+          const [from, to] = [Math.min(a, b, text.length), Math.min(Math.max(a, b), text.length)];
+          assert.deepEqual(matcher.find(text, from, to), regexMatches(strings, text, from, to));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+}
+
+test('property: many long strings (the dense and the sparse states)', () => {
+  const unit = fc.constantFrom('A', 'B', 'C', 'D', '+', '/');
+  fc.assert(
+    fc.property(
+      fc.array(fc.string({ minLength: 2, maxLength: 30, unit }), { minLength: 1, maxLength: 60 }),
+      fc.array(fc.string({ maxLength: 10, unit }), { maxLength: 10 }),
+      (strings, glue) => {
+        const text = glue.map((g, i) => g + (strings[i % strings.length] ?? '')).join('');
+        assert.deepEqual(new Matcher(strings).find(text), regexMatches(strings, text));
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
