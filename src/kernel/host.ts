@@ -65,6 +65,10 @@ export interface ProcessKernelOptions {
   user?: 'auto' | 'none' | string;
   /** how long `start()` waits for the runtime's `ready` (default 15 s) */
   startTimeoutMs?: number;
+  /** passed through to the runtime's config (see RuntimeConfig) */
+  osSandbox?: boolean;
+  hidden?: string[];
+  duckdbMemoryMb?: number;
 }
 
 interface Running {
@@ -161,6 +165,9 @@ export class ProcessKernel implements Kernel {
       scratch,
       packageRoot: packageRoot(),
       outputCapBytes: this.capBytes,
+      ...(this.options.osSandbox === undefined ? {} : { osSandbox: this.options.osSandbox }),
+      ...(this.options.hidden === undefined ? {} : { hidden: this.options.hidden }),
+      ...(this.options.duckdbMemoryMb === undefined ? {} : { duckdbMemoryMb: this.options.duckdbMemoryMb }),
     };
     const plan = launchPlan({ entry, config, heapMb: this.heapMb, env: this.options.env, user });
     this.stderrTail = '';

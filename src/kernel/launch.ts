@@ -14,6 +14,12 @@ export interface RuntimeConfig {
   scratch: string;
   packageRoot: string;
   outputCapBytes: number;
+  /** true when the OS sandbox already mounts the workspace read-only and hides `hidden` */
+  osSandbox?: boolean;
+  /** absolute paths inside the workspace that cells must not read: the run store `.quire/`, `.git/` */
+  hidden?: string[];
+  /** DuckDB's memory_limit in MiB (a share of the kernel's whole memory cap); absent = DuckDB's default */
+  duckdbMemoryMb?: number;
 }
 
 export interface LaunchPlan {
