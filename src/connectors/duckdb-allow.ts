@@ -25,9 +25,9 @@ export interface AllowList {
 export function allowList(workspace: string, scratch: string, hidden: readonly string[] = []): AllowList {
   const root = fs.realpathSync(workspace);
   const scratchDir = fs.realpathSync(scratch);
-  const hiddenPaths = [...new Set(hidden.flatMap((h) => [path.resolve(h), realOrUndefined(h) ?? path.resolve(h)]))].filter(
-    (h) => h !== root && isInside(h, root),
-  );
+  const hiddenPaths = [
+    ...new Set(hidden.flatMap((h) => [path.resolve(h), realOrUndefined(h) ?? path.resolve(h)])),
+  ].filter((h) => h !== root && isInside(h, root));
   const list: AllowList = { directories: [withSlash(scratchDir)], files: [] };
   if (hiddenPaths.length === 0) {
     list.directories.push(withSlash(root));
@@ -53,7 +53,7 @@ export function allowList(workspace: string, scratch: string, hidden: readonly s
     }
   };
   split(root);
-  return list;
+  return { directories: [...new Set(list.directories)], files: [...new Set(list.files)] };
 }
 
 /** A folder's entries; none when the kernel's user cannot list it (then nothing in it is allowed). */

@@ -68,6 +68,8 @@ function newlinesBefore(text: string, offset: number): number {
 
 function explain(message: string, context: ErrorContext | undefined): string {
   if (/^Out of Memory Error/.test(message)) return outOfMemory(message, context?.memory);
+  if (/PIVOT statements with pivot elements extracted from the data cannot have parameters/.test(message))
+    return `${message}\nOr filter first: CREATE TEMP TABLE t AS SELECT … WHERE … = \${…}; then PIVOT t ON ….`;
   if (/Read-only file system/i.test(message))
     return `${message}\nThe workspace is read-only for SQL cells: write under the scratch folder instead, e.g. COPY … TO (scratch('out.parquet')).`;
   const denied = /^Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(message);

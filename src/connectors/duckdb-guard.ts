@@ -35,7 +35,11 @@ import {
 } from './sql-writes.js';
 
 /** Statement types that write files; they run only as the guard rebuilt them. */
-const FILE_TYPES: ReadonlySet<number> = new Set([StatementType.COPY, StatementType.EXPORT, StatementType.ATTACH]);
+const FILE_TYPES: ReadonlySet<number> = new Set([
+  StatementType.COPY,
+  StatementType.EXPORT,
+  StatementType.ATTACH,
+]);
 
 const EXPECTED_TYPE: Record<WriteStatement['kind'], number> = {
   copy: StatementType.COPY,
@@ -63,15 +67,23 @@ export class WriteGuard {
   ) {}
 
   /**
-   * Checks one statement text (`count` is how many statements DuckDB extracted from it) before any
-   * of it is prepared: binding EXPORT DATABASE already creates its folder.
+   * Checks one statement text before any of it is prepared (binding EXPORT DATABASE already
+   * creates its folder). `count` is how many statements DuckDB extracted from it, undefined when
+   * DuckDB could not parse it: then only a write statement whose target quire evaluates (an
+   * expression or a parameter, which DuckDB's EXPORT and ATTACH do not accept) is rebuilt, and
+   * anything else gets DuckDB's own parse error.
    */
-  async plan(text: string, count: number, parameters: readonly unknown[]): Promise<GuardPlan> {
+  async plan(text: string, count: number | undefined, parameters: readonly unknown[]): Promise<GuardPlan> {
     const { enforce } = this.options;
-    const tokens = this.#tokens(text);
+    const tokens = this.#tokens(text, count !== undefined);
     if (!tokens) return {};
-    if (enforce) screenStatement(tokens);
-    const write = this.#parse(tokens, text);
+    if (enforce && count !== undefined) screenStatement(tokens);
+    const write = this.#parse(tokens, text, count !== undefined);
+    if (count === undefined) {
+      if (!write || write.target.kind === 'literal') return {};
+      if (enforce) screenStatement(tokens);
+      return this.#rebuild(write, parameters);
+    }
     if (!write) {
       const mention = enforce && count > 1 ? fileStatementWord(tokens) : undefined;
       if (mention)
@@ -85,37 +97,47 @@ export class WriteGuard {
       throw new Refusal(`${write.kind.toUpperCase()} must be a statement of its own`, tokens[0]?.start ?? 0);
     // Without enforcement DuckDB runs the statement as written, except targets only quire understands.
     if (!enforce && (write.target.kind === 'literal' || write.kind === 'copy')) return {};
+    return this.#rebuild(write, parameters);
+  }
+
+  async #rebuild(write: WriteStatement, parameters: readonly unknown[]): Promise<GuardPlan> {
     const target = await this.#targetValue(write.target, parameters, write.targetAt);
-    const resolved = enforce ? this.#check(write, target, parameters) : target;
-    if (write.kind === 'copy' && 'query' in write.source) await this.#checkQuery(write.source.query, write.targetAt);
-    return { rebuilt: { text: bindableText(rebuildStatement(write, resolved)), type: EXPECTED_TYPE[write.kind] } };
+    const resolved = this.options.enforce ? this.#check(write, target, parameters) : target;
+    if (write.kind === 'copy' && 'query' in write.source)
+      await this.#checkQuery(write.source.query, write.targetAt);
+    return {
+      rebuilt: { text: bindableText(rebuildStatement(write, resolved)), type: EXPECTED_TYPE[write.kind] },
+    };
   }
 
   /** Refuses a prepared statement whose type writes files when the guard did not rebuild it. */
   checkType(type: number, rebuilt: boolean, at: number): void {
     if (this.options.enforce && !rebuilt && FILE_TYPES.has(type))
-      throw new Refusal('this statement writes files in a form quire cannot check: run it as a statement of its own', at);
+      throw new Refusal(
+        'this statement writes files in a form quire cannot check: run it as a statement of its own',
+        at,
+      );
   }
 
   /** The statement's tokens; undefined (run as written) when they cannot be read and nothing is enforced. */
-  #tokens(text: string): Token[] | undefined {
+  #tokens(text: string, parsed: boolean): Token[] | undefined {
     try {
       return tokenize(text);
     } catch (error) {
       if (!(error instanceof TokenizeError)) throw error;
-      if (!this.options.enforce) return undefined;
+      if (!this.options.enforce || !parsed) return undefined;
       // DuckDB parsed the text, so this tokenizer disagrees with it: refuse rather than guess.
       throw new Refusal(`quire cannot read this statement (${error.message}) to check where it writes`, 0);
     }
   }
 
-  #parse(tokens: Token[], text: string): WriteStatement | undefined {
+  #parse(tokens: Token[], text: string, parsed: boolean): WriteStatement | undefined {
     if (tokens[0]?.kind !== 'word' || !FILE_STATEMENTS.has(tokens[0].value ?? '')) return undefined;
     try {
       return parseWriteStatement(tokens, text);
     } catch (error) {
       if (!(error instanceof UnsupportedStatement)) throw error;
-      if (!this.options.enforce) return undefined;
+      if (!this.options.enforce || !parsed) return undefined;
       throw new Refusal(error.message, error.at);
     }
   }
@@ -128,7 +150,8 @@ export class WriteGuard {
       bindParameters(prepared, parameters);
       const rows = (await prepared.runAndReadAll()).getRowsJS();
       const value = rows[0]?.[0];
-      if (typeof value !== 'string') throw new Refusal(`the file name ${target.text} is ${String(value)}`, at);
+      if (typeof value !== 'string')
+        throw new Refusal(`the file name ${target.text} is ${String(value)}`, at);
       return value;
     } finally {
       prepared.destroySync();
@@ -161,7 +184,8 @@ export class WriteGuard {
     } catch {
       count = 0;
     }
-    if (count !== 1) throw new Refusal('quire cannot read the query of this COPY to check where it writes', at);
+    if (count !== 1)
+      throw new Refusal('quire cannot read the query of this COPY to check where it writes', at);
   }
 }
 
@@ -217,7 +241,12 @@ export function resolvePath(target: string): string {
   }
 }
 
-function outsideScratchMessage(write: WriteStatement, target: string, resolved: string, scratch: string): string {
+function outsideScratchMessage(
+  write: WriteStatement,
+  target: string,
+  resolved: string,
+  scratch: string,
+): string {
   const name = path.basename(resolved) || 'out';
   const what =
     write.kind === 'copy'

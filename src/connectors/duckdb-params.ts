@@ -40,7 +40,9 @@ export function bindParameters(prepared: DuckDBPreparedStatement, parameters: re
     const name = prepared.parameterName(i);
     const index = parameterIndex(name);
     if (index === undefined || index < 1 || index > parameters.length)
-      throw new Error(`Binder Error: parameter $${index ?? name} has no value (the cell has ${parameters.length})`);
+      throw new Error(
+        `Binder Error: parameter $${index ?? name} has no value (the cell has ${parameters.length})`,
+      );
     prepared.bindValue(i, toDuckDbParameter(parameters[index - 1]));
   }
 }

@@ -26,18 +26,23 @@ export interface StatementRun {
 /** Runs `text` (one statement of a cell, possibly expanded by DuckDB) and returns the last result. */
 export async function runStatement(text: string, run: StatementRun): Promise<QuireTable> {
   const sql = bindableText(text);
-  const extracted = await run.conn.extractStatements(sql);
-  const plan = await run.guard.plan(sql, extracted.count, run.parameters).catch((error: unknown) => {
+  // DuckDB cannot parse `EXPORT DATABASE (scratch('x'))` or `ATTACH $1`; the guard can rebuild them.
+  const extracted = await run.conn.extractStatements(sql).catch((error: unknown) => error as Error);
+  const count = extracted instanceof Error ? undefined : extracted.count;
+  const plan = await run.guard.plan(sql, count, run.parameters).catch((error: unknown) => {
     if (error instanceof Refusal) error.source = sql;
     throw error;
   });
+  if (extracted instanceof Error && !plan.rebuilt) throw extracted;
   if (plan.rebuilt) {
     const prepared = await run.conn.prepare(plan.rebuilt.text);
     const expected = plan.rebuilt.type;
     return runPrepared(prepared, run, (type) => {
-      if (type !== expected) throw new Refusal('quire could not rebuild this statement to check where it writes', 0);
+      if (type !== expected)
+        throw new Refusal('quire could not rebuild this statement to check where it writes', 0);
     });
   }
+  if (extracted instanceof Error) throw extracted;
   let table = new QuireTable([], []);
   for (let i = 0; i < extracted.count; i++) {
     const last = i === extracted.count - 1;

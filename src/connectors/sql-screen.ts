@@ -47,9 +47,15 @@ const DEFINES_NAME: ReadonlySet<string> = new Set(['table', 'into', 'view', 'exi
 export function screenStatement(tokens: Token[]): void {
   const first = tokens[0];
   if (isWord(first, 'import'))
-    throw new Refusal('IMPORT DATABASE is not allowed in SQL cells: it runs SQL read from files, which quire cannot check', first?.start ?? 0);
+    throw new Refusal(
+      'IMPORT DATABASE is not allowed in SQL cells: it runs SQL read from files, which quire cannot check',
+      first?.start ?? 0,
+    );
   if (isWord(first, 'pragma') && DENIED_PRAGMAS.has(identName(tokens[1]) ?? ''))
-    throw new Refusal(`PRAGMA ${identName(tokens[1])} is not allowed in SQL cells: it runs SQL quire cannot check`, tokens[1]?.start ?? 0);
+    throw new Refusal(
+      `PRAGMA ${identName(tokens[1])} is not allowed in SQL cells: it runs SQL quire cannot check`,
+      tokens[1]?.start ?? 0,
+    );
   tokens.forEach((token, i) => {
     const name = identName(token);
     const reason = name === undefined ? undefined : DENIED_CALLS.get(name);
@@ -85,7 +91,8 @@ export function nestedStatement(tokens: Token[], at: number): number {
       if (close < 0) return at;
       i = close + 1;
     }
-    while (isWord(tokens[i], 'analyze') || isWord(tokens[i], 'analyse') || isWord(tokens[i], 'verbose')) i += 1;
+    while (isWord(tokens[i], 'analyze') || isWord(tokens[i], 'analyse') || isWord(tokens[i], 'verbose'))
+      i += 1;
     return nestedStatement(tokens, i);
   }
   if (isWord(token, 'prepare')) {

@@ -148,7 +148,8 @@ function readNumber(sql: string, i: number): Token {
   let j = i;
   while (j < sql.length) {
     const ch = sql[j] ?? '';
-    const exponentSign = (ch === '+' || ch === '-') && /[eE]/.test(sql[j - 1] ?? '') && !/^0x/i.test(sql.slice(i, j));
+    const exponentSign =
+      (ch === '+' || ch === '-') && /[eE]/.test(sql[j - 1] ?? '') && !/^0x/i.test(sql.slice(i, j));
     if (!/[0-9A-Za-z_.]/.test(ch) && !exponentSign) break;
     j += 1;
   }

@@ -23,9 +23,7 @@ export class UnsupportedStatement extends Error {
 
 /** Where a statement reads or writes, as written. */
 export type Target =
-  | { kind: 'literal'; value: string }
-  | { kind: 'param'; name: string }
-  | { kind: 'expression'; text: string };
+  { kind: 'literal'; value: string } | { kind: 'param'; name: string } | { kind: 'expression'; text: string };
 
 export type OptionValue =
   | { kind: 'literal'; value: string }
@@ -171,7 +169,11 @@ function identifier(r: Reader): string {
 
 function parseTarget(r: Reader, statement: string): Target {
   const token = r.peek();
-  if (token?.kind === 'string' && (token.prefix === '' || token.prefix === '$') && token.value !== undefined) {
+  if (
+    token?.kind === 'string' &&
+    (token.prefix === '' || token.prefix === '$') &&
+    token.value !== undefined
+  ) {
     r.take();
     if (r.peek()?.kind === 'string') r.fail('a file name continued over several strings is not supported');
     return { kind: 'literal', value: token.value };
@@ -196,7 +198,8 @@ function parseTarget(r: Reader, statement: string): Target {
 function parseOptions(r: Reader, statement: string): StatementOption[] {
   r.acceptWord('with');
   if (r.done()) return [];
-  if (!isPunct(r.peek(), '(')) r.fail(`${statement}: put the options in parentheses, e.g. (FORMAT csv, HEADER)`);
+  if (!isPunct(r.peek(), '('))
+    r.fail(`${statement}: put the options in parentheses, e.g. (FORMAT csv, HEADER)`);
   const close = closingParen(r.tokens, r.i);
   if (close < 0) r.fail('unbalanced parentheses');
   const inner = new Reader(r.tokens.slice(r.i + 1, close), r.sql);
@@ -224,7 +227,9 @@ function optionValue(r: Reader, statement: string, name: string): OptionValue {
   const token = r.take() as Token;
   const bad = (): never => {
     r.i -= 1;
-    return r.fail(`${statement} option ${name}: use a plain value (a '…' string, a number, a word or a list)`);
+    return r.fail(
+      `${statement} option ${name}: use a plain value (a '…' string, a number, a word or a list)`,
+    );
   };
   if (token.kind === 'string' && (token.prefix === '' || token.prefix === '$') && token.value !== undefined)
     return { kind: 'literal', value: token.value };
@@ -290,6 +295,7 @@ function parseAttach(r: Reader): AttachStatement {
   const orReplace = isWord(r.peek(), 'or') && isWord(r.peek(1), 'replace');
   if (orReplace) r.i += 2;
   r.acceptWord('database');
+  // DuckDB takes `IF NOT EXISTS` only right after ATTACH; the rebuilt text puts it there.
   const ifNotExists = isWord(r.peek(), 'if') && isWord(r.peek(1), 'not') && isWord(r.peek(2), 'exists');
   if (ifNotExists) r.i += 3;
   const targetAt = r.at();
@@ -334,7 +340,7 @@ export function rebuildStatement(statement: WriteStatement, path: string): strin
       return `EXPORT DATABASE ${database}${target}${emitOptions(statement.options)}`;
     }
     case 'attach': {
-      const head = `ATTACH ${statement.orReplace ? 'OR REPLACE ' : ''}DATABASE ${statement.ifNotExists ? 'IF NOT EXISTS ' : ''}`;
+      const head = `ATTACH ${statement.orReplace ? 'OR REPLACE ' : ''}${statement.ifNotExists ? 'IF NOT EXISTS ' : ''}`;
       const alias = statement.alias ? ` AS ${statement.alias}` : '';
       return `${head}${target}${alias}${emitOptions(statement.options)}`;
     }
