@@ -29,6 +29,16 @@ export interface ErrorContext {
   memory?: MemorySettings;
 }
 
+/**
+ * An error in one of the statements DuckDB generated from a PIVOT or UNPIVOT: its `LINE n` counts
+ * lines of DuckDB's generated SQL, not of the cell, so only the statement's own line is known.
+ */
+export class GeneratedStatementError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 const LINE_MARKER = /\bLINE (\d+):/;
 
 /** The line in the cell that a DuckDB message points at, given where its statement starts. */
@@ -55,7 +65,9 @@ export function sqlError(
     out.line =
       error instanceof Refusal && (error.source ?? text) !== undefined
         ? statementLine + newlinesBefore(error.source ?? text ?? '', error.at)
-        : lineFromMessage(message, statementLine);
+        : error instanceof GeneratedStatementError
+          ? statementLine
+          : lineFromMessage(message, statementLine);
   }
   return out;
 }
@@ -96,7 +108,7 @@ function permissionHint(file: string, context: ErrorContext): string {
   if (!isInside(real, context.workspace) && !isInside(real, context.scratch))
     return 'SQL cells read only the workspace (not through symlinks that leave it) and the scratch folder.';
   if (path.dirname(resolved) === context.workspace && context.allow)
-    return 'Files and folders created at the workspace root after the kernel started cannot be read from SQL until the kernel restarts.';
+    return "Files and folders created at the workspace root after the kernel started cannot be read from SQL until the kernel restarts; SQL cells write only under the scratch folder (scratch('name')).";
   return 'SQL cells cannot open this path.';
 }
 

@@ -8,6 +8,7 @@
  * it by a rebuilt statement (duckdb-guard.ts).
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { GeneratedStatementError } from './duckdb-errors.js';
 import type { WriteGuard } from './duckdb-guard.js';
 import { bindParameters } from './duckdb-params.js';
 import { readResult } from './duckdb-read.js';
@@ -46,10 +47,14 @@ export async function runStatement(text: string, run: StatementRun): Promise<Qui
   let table = new QuireTable([], []);
   for (let i = 0; i < extracted.count; i++) {
     const last = i === extracted.count - 1;
-    const prepared = await extracted.prepare(i);
-    table = await runPrepared(prepared, last ? run : { ...run, onChunk: undefined }, (type) =>
-      run.guard.checkType(type, false, 0),
-    );
+    try {
+      const prepared = await extracted.prepare(i);
+      table = await runPrepared(prepared, last ? run : { ...run, onChunk: undefined }, (type) =>
+        run.guard.checkType(type, false, 0),
+      );
+    } catch (error) {
+      throw extracted.count > 1 ? new GeneratedStatementError(error) : error;
+    }
   }
   return table;
 }

@@ -105,7 +105,7 @@ describe('COPY, EXPORT DATABASE and ATTACH are rebuilt around the checked target
   });
 
   test('read-only ATTACH options', () => {
-    const options = (sql: string) => (parse(sql) as { options: never[] }).options;
+    const options = (sql: string) => parse(sql).options;
     assert.equal(isReadOnly(options("ATTACH 'a' (READ_ONLY)")), true);
     assert.equal(isReadOnly(options("ATTACH 'a' (TYPE duckdb, read_only true)")), true);
     assert.equal(isReadOnly(options("ATTACH 'a' (ACCESS_MODE READ_ONLY)")), true);
