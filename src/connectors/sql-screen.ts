@@ -106,7 +106,15 @@ export function nestedStatement(tokens: Token[], at: number): number {
   return at;
 }
 
-/** The first file-writing keyword anywhere in the tokens (for statements DuckDB expands into several). */
+/**
+ * The first file-writing keyword anywhere in the tokens (for statements DuckDB expands into
+ * several); `COPY FROM DATABASE` copies between attached databases and writes no file of its own.
+ */
 export function fileStatementWord(tokens: Token[]): Token | undefined {
-  return tokens.find((t) => t.kind === 'word' && FILE_STATEMENTS.has(t.value ?? ''));
+  return tokens.find(
+    (t, i) =>
+      t.kind === 'word' &&
+      FILE_STATEMENTS.has(t.value ?? '') &&
+      !(t.value === 'copy' && isWord(tokens[i + 1], 'from') && isWord(tokens[i + 2], 'database')),
+  );
 }

@@ -141,7 +141,7 @@ describe('without the OS sandbox, SQL writes only under scratch', () => {
     assert.ok(fs.existsSync(path.join(scratch, 'abs.csv')));
   });
 
-  test('partitioned COPY, EXPORT DATABASE and a read-write ATTACH in scratch', async () => {
+  test('partitioned COPY, EXPORT DATABASE, a read-write ATTACH and COPY FROM DATABASE in scratch', async () => {
     await run(
       guarded,
       "COPY (SELECT 'EU' AS r, 1 AS v) TO (scratch('parts')) (FORMAT parquet, PARTITION_BY (r))",
@@ -154,7 +154,12 @@ describe('without the OS sandbox, SQL writes only under scratch', () => {
       "ATTACH (scratch('own.duckdb')) AS own; CREATE TABLE own.t AS SELECT 7 AS v; SELECT v FROM own.t",
     );
     assert.deepEqual(t.rows, [{ v: 7 }]);
-    await run(guarded, 'DETACH own');
+    const copied = await run(
+      guarded,
+      "CREATE TABLE mem_t AS SELECT 8 AS v; ATTACH (scratch('copy.duckdb')) AS cp; COPY FROM DATABASE memory TO cp; SELECT v FROM cp.mem_t",
+    );
+    assert.deepEqual(copied.rows, [{ v: 8 }]);
+    await run(guarded, 'DETACH own; DETACH cp; DROP TABLE mem_t');
   });
 
   test('reading stays allowed: COPY FROM, a read-only ATTACH, EXPLAIN ANALYZE, a column named query', async () => {

@@ -2,7 +2,7 @@
 // them around a checked target, and the screen for calls and nested statements.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Refusal, screenStatement } from '../../../src/connectors/sql-screen.js';
+import { fileStatementWord, Refusal, screenStatement } from '../../../src/connectors/sql-screen.js';
 import { tokenize, TokenizeError } from '../../../src/connectors/sql-tokens.js';
 import {
   isReadOnly,
@@ -159,4 +159,10 @@ describe('screen', () => {
   ]) {
     test(`allowed: ${sql}`, () => assert.doesNotThrow(() => screenStatement(tokenize(sql))));
   }
+});
+
+test('a file-writing word in a statement DuckDB expands (COPY FROM DATABASE writes no file)', () => {
+  assert.equal(fileStatementWord(tokenize('COPY FROM DATABASE a TO b'))?.value, undefined);
+  assert.equal(fileStatementWord(tokenize("PIVOT (select 'copy' as \"export\") ON x USING sum(v)")), undefined);
+  assert.equal(fileStatementWord(tokenize('PIVOT t ON x USING sum(v); EXPORT DATABASE x'))?.value, 'export');
 });
