@@ -178,12 +178,10 @@ export class WriteGuard {
 
   /** The query of `COPY (query) TO` must parse on its own as one statement, or the rebuilt text could mean something else. */
   async #checkQuery(query: string, at: number): Promise<void> {
-    let count = 0;
-    try {
-      count = (await this.conn.extractStatements(query)).count;
-    } catch {
-      count = 0;
-    }
+    const count = await this.conn.extractStatements(query).then(
+      (extracted) => extracted.count,
+      () => 0,
+    );
     if (count !== 1)
       throw new Refusal('quire cannot read the query of this COPY to check where it writes', at);
   }

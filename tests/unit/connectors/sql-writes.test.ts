@@ -163,6 +163,9 @@ describe('screen', () => {
 
 test('a file-writing word in a statement DuckDB expands (COPY FROM DATABASE writes no file)', () => {
   assert.equal(fileStatementWord(tokenize('COPY FROM DATABASE a TO b'))?.value, undefined);
-  assert.equal(fileStatementWord(tokenize("PIVOT (select 'copy' as \"export\") ON x USING sum(v)")), undefined);
+  assert.equal(
+    fileStatementWord(tokenize('PIVOT (select \'copy\' as "export") ON x USING sum(v)')),
+    undefined,
+  );
   assert.equal(fileStatementWord(tokenize('PIVOT t ON x USING sum(v); EXPORT DATABASE x'))?.value, 'export');
 });
