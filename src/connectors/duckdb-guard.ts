@@ -110,12 +110,12 @@ export class WriteGuard {
     };
   }
 
-  /** Refuses a prepared statement whose type writes files when the guard did not rebuild it. */
-  checkType(type: number, rebuilt: boolean, at: number): void {
-    if (this.options.enforce && !rebuilt && FILE_TYPES.has(type))
+  /** Refuses a statement DuckDB extracted (not one the guard rebuilt) whose type writes files. */
+  checkType(type: number): void {
+    if (this.options.enforce && FILE_TYPES.has(type))
       throw new Refusal(
         'this statement writes files in a form quire cannot check: run it as a statement of its own',
-        at,
+        0,
       );
   }
 
@@ -158,18 +158,19 @@ export class WriteGuard {
     }
   }
 
-  /** The checked path to write (throws a Refusal when the statement would write outside scratch). */
+  /**
+   * The path the rebuilt statement names: a read keeps the target as written (DuckDB checks reads
+   * itself); a write gets the real path, after a Refusal unless it lies under scratch.
+   */
   #check(write: WriteStatement, target: string, parameters: readonly unknown[]): string {
-    if (write.kind === 'attach' && isInMemory(target)) return target;
-    if (hasScheme(target)) {
-      if (write.kind === 'copy' && write.direction === 'from') return target; // DuckDB refuses remote reads itself
-      throw new Refusal(`SQL cells cannot write to ${target}`, write.targetAt);
-    }
-    if (write.kind === 'copy' && write.direction === 'from') return resolvePath(target);
+    const reads =
+      (write.kind === 'copy' && write.direction === 'from') ||
+      (write.kind === 'attach' && (isInMemory(target) || isReadOnly(write.options)));
+    if (reads) return target;
+    if (hasScheme(target)) throw new Refusal(`SQL cells cannot write to ${target}`, write.targetAt);
     if (target.startsWith('~'))
       throw new Refusal(`'~' is not expanded in SQL cells: write to (scratch('…')) instead`, write.targetAt);
     const resolved = resolvePath(target);
-    if (write.kind === 'attach' && isReadOnly(write.options)) return resolved;
     if (!isInside(resolved, this.options.scratch))
       throw new Refusal(outsideScratchMessage(write, target, resolved, this.options.scratch), write.targetAt);
     if (write.kind === 'copy') checkFileNameOptions(write.options, parameters, write.targetAt);

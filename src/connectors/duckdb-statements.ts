@@ -34,7 +34,6 @@ export async function runStatement(text: string, run: StatementRun): Promise<Qui
     if (error instanceof Refusal) error.source = sql;
     throw error;
   });
-  if (extracted instanceof Error && !plan.rebuilt) throw extracted;
   if (plan.rebuilt) {
     const prepared = await run.conn.prepare(plan.rebuilt.text);
     const expected = plan.rebuilt.type;
@@ -50,7 +49,7 @@ export async function runStatement(text: string, run: StatementRun): Promise<Qui
     try {
       const prepared = await extracted.prepare(i);
       table = await runPrepared(prepared, last ? run : { ...run, onChunk: undefined }, (type) =>
-        run.guard.checkType(type, false, 0),
+        run.guard.checkType(type),
       );
     } catch (error) {
       throw extracted.count > 1 ? new GeneratedStatementError(error) : error;

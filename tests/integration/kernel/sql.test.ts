@@ -157,6 +157,32 @@ describe('SQL cells of DuckDB statements: PIVOT, UNPIVOT, several statements', (
     ]);
   });
 
+  test("the issue's cell: PIVOT sales ON year USING sum(total), over a JS array", async () => {
+    await run(
+      kernel,
+      js(
+        'const sales = [{year: 2023, region: "EU", total: 10}, {year: 2024, region: "EU", total: 7}, {year: 2023, region: "US", total: 5}]; return {sales};',
+        { declarations: ['sales'] },
+      ),
+    );
+    const { result } = await run(
+      kernel,
+      sqlCell('PIVOT sales ON year USING sum(total) ORDER BY region', {
+        tables: ['sales'],
+        inputs: ['sales'],
+        name: 'byYear',
+      }),
+    );
+    assert.equal(result.status, 'ok', JSON.stringify(result.error));
+    assert.deepEqual(await tableOf('byYear'), [
+      ['region', '2023', '2024'],
+      [
+        { region: 'EU', 2023: 10, 2024: 7 },
+        { region: 'US', 2023: 5, 2024: null },
+      ],
+    ]);
+  });
+
   test('UNPIVOT of the PIVOT result, read by name from the kept table', async () => {
     const { result } = await run(
       kernel,
