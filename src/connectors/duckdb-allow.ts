@@ -11,9 +11,15 @@
  * workspace root later is not readable from SQL until the kernel restarts (files created later
  * inside an allowed folder are), and a glob directly at the root (`'*.csv'`) is refused because
  * the root folder itself is not allowed when anything in it is hidden.
+ *
+ * Folders are listed with Node, or, where Node's permission model refuses (Node 20 will not list a
+ * folder when a path inside it is allowed on its own, as quire's own package is when it is installed
+ * in the workspace), with DuckDB's glob before the lockdown.
  */
+import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
+import { quoteLiteral } from './sql-quote.js';
 
 export interface AllowList {
   /** real paths of folders, each with a trailing separator (so `/a` does not also allow `/ab`) */
@@ -22,7 +28,15 @@ export interface AllowList {
   files: string[];
 }
 
-export function allowList(workspace: string, scratch: string, hidden: readonly string[] = []): AllowList {
+/** The names in a folder (none when it cannot be listed: then nothing in it is allowed). */
+export type Lister = (dir: string) => Promise<string[]>;
+
+export async function allowList(
+  workspace: string,
+  scratch: string,
+  hidden: readonly string[] = [],
+  listNames: Lister = nodeList,
+): Promise<AllowList> {
   const root = fs.realpathSync(workspace);
   const scratchDir = fs.realpathSync(scratch);
   const hiddenPaths = [
@@ -36,14 +50,14 @@ export function allowList(workspace: string, scratch: string, hidden: readonly s
   const allowed = (real: string): boolean =>
     (isInside(real, root) || isInside(real, scratchDir)) &&
     !hiddenPaths.some((h) => isInside(real, h) || isInside(h, real));
-  const split = (dir: string): void => {
-    for (const name of readable(dir)) {
+  const split = async (dir: string): Promise<void> => {
+    for (const name of (await listNames(dir)).sort()) {
       const entry = path.join(dir, name);
       if (hiddenPaths.some((h) => isInside(entry, h))) continue;
       const stat = fs.lstatSync(entry, { throwIfNoEntry: false });
       if (!stat) continue;
       if (stat.isDirectory() && hiddenPaths.some((h) => isInside(h, entry))) {
-        split(entry);
+        await split(entry);
         continue;
       }
       const real = realOrUndefined(entry);
@@ -52,17 +66,32 @@ export function allowList(workspace: string, scratch: string, hidden: readonly s
       else list.files.push(real);
     }
   };
-  split(root);
+  await split(root);
   return { directories: [...new Set(list.directories)], files: [...new Set(list.files)] };
 }
 
-/** A folder's entries; none when the kernel's user cannot list it (then nothing in it is allowed). */
-function readable(dir: string): string[] {
+async function nodeList(dir: string): Promise<string[]> {
   try {
-    return fs.readdirSync(dir).sort();
+    return fs.readdirSync(dir);
   } catch {
     return [];
   }
+}
+
+/** Lists with Node, else with DuckDB's glob (`dir/*` matches files, `dir/*\/` folders, dot-names included). */
+export function duckdbLister(conn: DuckDBConnection): Lister {
+  return async (dir) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      if (/[*?[\]{}\\]/.test(dir)) return [];
+      const pattern = (suffix: string) => quoteLiteral(path.join(dir, suffix));
+      const reader = await conn.runAndReadAll(
+        `SELECT file FROM glob(${pattern('*')}) UNION SELECT file FROM glob(${pattern('*/')})`,
+      );
+      return reader.getRowsJS().map((row) => path.basename(String(row[0])));
+    }
+  };
 }
 
 function realOrUndefined(p: string): string | undefined {

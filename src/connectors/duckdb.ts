@@ -11,7 +11,7 @@ import { DuckDBInstance } from './duckdb-api.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TableValue } from '../outputs/types.js';
-import { allowList } from './duckdb-allow.js';
+import { allowList, duckdbLister } from './duckdb-allow.js';
 import { sqlError, type ErrorContext } from './duckdb-errors.js';
 import { WriteGuard } from './duckdb-guard.js';
 import { KeptResults } from './duckdb-keep.js';
@@ -58,9 +58,9 @@ export async function openDuckDb(options: OpenOptions): Promise<SqlEngine> {
   const workspace = fs.realpathSync(options.workspace);
   const scratch = fs.realpathSync(options.scratch);
   const hidden = (options.hidden ?? []).map((h) => path.resolve(h));
-  const allow = allowList(workspace, scratch, hidden);
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  const allow = await allowList(workspace, scratch, hidden, duckdbLister(conn));
   await lockDown(conn, { workspace, scratch, allow, memoryMb: options.memoryMb });
   // `scratch('out.parquet')`: the scratch folder's path for a file name, usable in reads and writes.
   await conn.run(`CREATE OR REPLACE TEMP MACRO scratch(name) AS ${quoteLiteral(scratch + path.sep)} || name`);

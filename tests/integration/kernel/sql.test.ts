@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConnectionProvider, ProcessKernel } from '../../../src/kernel/host.js';
+import { packageRoot } from '../../../src/kernel/paths.js';
 import type { ExecuteSql } from '../../../src/kernel/protocol.js';
 import { dataOf, js, makeWorkspace, removeWorkspace, run, startKernel } from './helpers.js';
 
@@ -309,6 +310,29 @@ describe('SQL cells with the OS sandbox flag', () => {
     } finally {
       await kernel.shutdown();
       removeWorkspace(workspace);
+    }
+  });
+});
+
+describe('a workspace that holds quire itself (an example in this repository)', () => {
+  // Node 20's permission model will not list a folder when a path inside it (quire's dist/ and
+  // node_modules/) is allowed on its own; the allow-list is then taken with DuckDB's glob.
+  test('SQL reads the data the examples read, and still not the hidden folders', async () => {
+    const root = packageRoot();
+    const kernel = await startKernel({ workspace: root, cwd: join(root, 'examples') });
+    try {
+      const { result, outputs } = await run(
+        kernel,
+        sqlCell(
+          "select count(*) as n from read_csv('../node_modules/vega-datasets/data/seattle-weather.csv')",
+        ),
+      );
+      assert.equal(result.status, 'ok', JSON.stringify(result.error));
+      assert.deepEqual((outputs[0]?.data as { rows: unknown[][] }).rows, [[1461]]);
+      const hidden = await run(kernel, sqlCell("select * from read_text('../.git')"));
+      assert.equal(hidden.result.status, 'error');
+    } finally {
+      await kernel.shutdown();
     }
   });
 });

@@ -20,14 +20,14 @@ function workspace(name: string): { ws: string; scratch: string } {
   return { ws, scratch };
 }
 
-test('without hidden paths the whole workspace is one prefix', () => {
+test('without hidden paths the whole workspace is one prefix', async () => {
   const { ws, scratch } = workspace('plain');
-  assert.deepEqual(allowList(ws, scratch), { directories: [`${scratch}/`, `${ws}/`], files: [] });
+  assert.deepEqual(await allowList(ws, scratch), { directories: [`${scratch}/`, `${ws}/`], files: [] });
 });
 
-test('hidden paths are left out, at the root and deeper down', () => {
+test('hidden paths are left out, at the root and deeper down', async () => {
   const { ws, scratch } = workspace('hidden');
-  const list = allowList(ws, scratch, [
+  const list = await allowList(ws, scratch, [
     path.join(ws, '.quire'),
     path.join(ws, '.git'),
     path.join(ws, 'sub/deep/.git'),
@@ -36,7 +36,7 @@ test('hidden paths are left out, at the root and deeper down', () => {
   assert.deepEqual(list.files, [`${ws}/notes.csv`, `${ws}/sub/deep/x.csv`]);
 });
 
-test('symlinks into a hidden path, to a folder holding one, or out of the workspace are left out', () => {
+test('symlinks into a hidden path, to a folder holding one, or out of the workspace are left out', async () => {
   const { ws, scratch } = workspace('links');
   fs.symlinkSync(path.join(ws, '.quire'), path.join(ws, 'store'));
   fs.symlinkSync(path.join(ws, '.quire/blobs'), path.join(ws, 'blobs'));
@@ -44,7 +44,7 @@ test('symlinks into a hidden path, to a folder holding one, or out of the worksp
   fs.symlinkSync('/etc', path.join(ws, 'etc'));
   fs.symlinkSync(path.join(ws, 'missing'), path.join(ws, 'broken'));
   fs.symlinkSync(path.join(ws, 'data'), path.join(ws, 'data-link'));
-  const list = allowList(ws, scratch, [path.join(ws, '.quire'), path.join(ws, '.git')]);
+  const list = await allowList(ws, scratch, [path.join(ws, '.quire'), path.join(ws, '.git')]);
   assert.deepEqual(list.directories, [`${scratch}/`, `${ws}/data/`, `${ws}/sub/`]);
   assert.deepEqual(list.files, [`${ws}/notes.csv`]);
 });
