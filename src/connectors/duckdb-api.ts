@@ -18,6 +18,7 @@ export const {
   DuckDBTypeId,
   HUGEINT,
   JSDuckDBValueConverter,
+  StatementType,
   TIMESTAMP,
   VARCHAR,
   blobValue,

@@ -1,22 +1,24 @@
 /**
  * The embedded DuckDB engine of a kernel (runs inside the kernel child process). It owns one
  * in-memory database and one connection, locks them down before any user SQL, and runs SQL cells:
- * registers the notebook values a cell reads as tables, runs its statements in order, and returns
- * the last statement's result as a QuireTable. Calls are serialized: registrations are per
- * connection, so two cells must not interleave.
+ * registers the notebook values a cell reads as tables, runs its statements in order (each through
+ * the write guard, see duckdb-statements.ts), and returns the last statement's result as a
+ * QuireTable. Calls are serialized: registrations are per connection, so two cells must not
+ * interleave.
  */
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { DuckDBInstance } from './duckdb-api.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TableValue } from '../outputs/types.js';
-import { sqlError } from './duckdb-errors.js';
+import { allowList, duckdbLister } from './duckdb-allow.js';
+import { sqlError, type ErrorContext } from './duckdb-errors.js';
+import { WriteGuard } from './duckdb-guard.js';
 import { KeptResults } from './duckdb-keep.js';
-import { lockDown } from './duckdb-lockdown.js';
-import { toDuckDbParameter } from './duckdb-params.js';
-import { readResult } from './duckdb-read.js';
+import { lockDown, memorySettings } from './duckdb-lockdown.js';
+import { runStatement } from './duckdb-statements.js';
 import { registerTables, unregisterTables } from './duckdb-tables.js';
-import { isDense, positionalParameters, toNamedParameters } from './sql-params.js';
+import { quoteLiteral } from './sql-quote.js';
 import { splitStatements, type SqlStatement } from './sql-split.js';
 import { QuireTable } from './table.js';
 
@@ -38,13 +40,40 @@ export interface SqlEngine {
   close(): Promise<void>;
 }
 
-export async function openDuckDb(options: { workspace: string; scratch: string }): Promise<SqlEngine> {
+export interface OpenOptions {
+  /** the folder cells read (its hidden paths excepted) */
+  workspace: string;
+  /** the one folder cells may write */
+  scratch: string;
+  /** absolute paths inside the workspace that SQL must not read (`.quire/`, `.git/`) */
+  hidden?: readonly string[];
+  /** true when the OS already mounts the workspace read-only (the write guard then only evaluates targets) */
+  osSandbox?: boolean;
+  /** DuckDB's memory_limit in MiB; absent = DuckDB's default */
+  memoryMb?: number;
+}
+
+export async function openDuckDb(options: OpenOptions): Promise<SqlEngine> {
   fs.mkdirSync(path.join(options.scratch, 'duckdb-tmp'), { recursive: true });
+  const workspace = fs.realpathSync(options.workspace);
+  const scratch = fs.realpathSync(options.scratch);
+  const hidden = (options.hidden ?? []).map((h) => path.resolve(h));
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  await lockDown(conn, options);
+  const allow = await allowList(workspace, scratch, hidden, duckdbLister(conn));
+  await lockDown(conn, { workspace, scratch, allow, memoryMb: options.memoryMb });
+  // `scratch('out.parquet')`: the scratch folder's path for a file name, usable in reads and writes.
+  await conn.run(`CREATE OR REPLACE TEMP MACRO scratch(name) AS ${quoteLiteral(scratch + path.sep)} || name`);
   const version = await versionOf(conn);
-  return new DuckDbEngine(instance, conn, version);
+  const context: ErrorContext = {
+    workspace,
+    scratch,
+    hidden,
+    ...(hidden.length > 0 ? { allow } : {}),
+    ...(options.memoryMb === undefined ? {} : { memory: memorySettings(options.memoryMb) }),
+  };
+  const guard = new WriteGuard(conn, { scratch, enforce: options.osSandbox !== true });
+  return new DuckDbEngine(instance, conn, version, guard, context);
 }
 
 async function versionOf(conn: DuckDBConnection): Promise<string> {
@@ -60,6 +89,8 @@ class DuckDbEngine implements SqlEngine {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     readonly version: string,
+    private readonly guard: WriteGuard,
+    private readonly context: ErrorContext,
   ) {}
 
   execute(req: ExecuteRequest): Promise<TableValue> {
@@ -106,11 +137,14 @@ class DuckDbEngine implements SqlEngine {
     const chunks: DuckDBDataChunk[] = [];
     let table: QuireTable;
     try {
-      const prepared = await prepareWithParameters(this.conn, statement.text, parameters);
-      const result = await prepared.run();
-      table = await readResult(result, keepAs ? (chunk) => chunks.push(chunk) : undefined);
+      table = await runStatement(statement.text, {
+        conn: this.conn,
+        guard: this.guard,
+        parameters,
+        ...(keepAs ? { onChunk: (chunk: DuckDBDataChunk) => chunks.push(chunk) } : {}),
+      });
     } catch (error) {
-      throw sqlError(error, statement.line);
+      throw sqlError(error, statement.line, statement.text, this.context);
     }
     if (keepAs && table.numRows > 0) await this.#keep(keepAs, table, chunks);
     return table;
@@ -127,26 +161,4 @@ class DuckDbEngine implements SqlEngine {
     if (!origin || origin.engine !== this) return undefined;
     return this.#kept.generation(origin.table) === origin.generation ? origin.table : undefined;
   }
-}
-
-/**
- * Prepares `text` and binds `$n` to `parameters[n-1]`; a statement may use any subset of the
- * cell's parameters (a gap is bound by name, see sql-params.ts).
- */
-async function prepareWithParameters(conn: DuckDBConnection, text: string, parameters: unknown[]) {
-  const used = positionalParameters(text);
-  for (const index of used) {
-    if (index < 1 || index > parameters.length) {
-      throw new Error(`Binder Error: parameter $${index} has no value (the cell has ${parameters.length})`);
-    }
-  }
-  if (isDense(used)) {
-    const prepared = await conn.prepare(text);
-    if (used.size > 0)
-      prepared.bind([...used].sort((a, b) => a - b).map((i) => toDuckDbParameter(parameters[i - 1])));
-    return prepared;
-  }
-  const prepared = await conn.prepare(toNamedParameters(text));
-  prepared.bind(Object.fromEntries([...used].map((i) => [`p${i}`, toDuckDbParameter(parameters[i - 1])])));
-  return prepared;
 }

@@ -4,15 +4,20 @@
  * statement's positional parameters densely and cannot bind such a gap. Such a statement is
  * rewritten to named parameters (`$2` -> `$p2`), which DuckDB binds by name.
  */
-import { skipToken } from './sql-split.js';
+import { tokenize, type Token } from './sql-tokens.js';
 
-const POSITIONAL = /^\$(\d+)/;
+/** The `$n` parameter tokens of `sql` (none when it cannot be tokenized: DuckDB reports that). */
+function parameterTokens(sql: string): Token[] {
+  try {
+    return tokenize(sql).filter((t) => t.kind === 'param' && /^\d+$/.test(t.value ?? ''));
+  } catch {
+    return [];
+  }
+}
 
 /** The `$n` indices a statement uses, outside quotes and comments. */
 export function positionalParameters(sql: string): Set<number> {
-  const found = new Set<number>();
-  walkParameters(sql, (index) => found.add(index));
-  return found;
+  return new Set(parameterTokens(sql).map((t) => Number(t.value)));
 }
 
 /** True when the used indices are exactly 1..max (DuckDB binds those positionally). */
@@ -25,22 +30,20 @@ export function isDense(indices: ReadonlySet<number>): boolean {
 export function toNamedParameters(sql: string): string {
   let out = '';
   let last = 0;
-  walkParameters(sql, (index, start, end) => {
-    out += `${sql.slice(last, start)}$p${index}`;
-    last = end;
-  });
+  for (const token of parameterTokens(sql)) {
+    out += `${sql.slice(last, token.start)}$p${token.value}`;
+    last = token.end;
+  }
   return out + sql.slice(last);
 }
 
-function walkParameters(sql: string, visit: (index: number, start: number, end: number) => void): void {
-  let i = 0;
-  while (i < sql.length) {
-    const match = sql[i] === '$' ? POSITIONAL.exec(sql.slice(i, i + 12)) : null;
-    if (match) {
-      visit(Number(match[1]), i, i + match[0].length);
-      i += match[0].length;
-    } else {
-      i = skipToken(sql, i);
-    }
-  }
+/** `sql` with its parameters in a form DuckDB can bind: positional when dense, else named. */
+export function bindableText(sql: string): string {
+  return isDense(positionalParameters(sql)) ? sql : toNamedParameters(sql);
+}
+
+/** The cell parameter index (1-based) that a DuckDB parameter name (`1`, `p2`) stands for. */
+export function parameterIndex(name: string): number | undefined {
+  const match = /^p?(\d+)$/.exec(name);
+  return match ? Number(match[1]) : undefined;
 }

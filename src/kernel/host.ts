@@ -77,6 +77,8 @@ export interface ProcessKernelOptions {
   notebook?: string;
   /** more folders inside the workspace that cells must not see (`.quire/` and `.git/` always are) */
   hidden?: string[];
+  /** `none` starts this kernel without the OS sandbox even where the host has one (default `auto`) */
+  sandbox?: 'auto' | 'none';
 }
 
 /** The default whole-memory cap of a kernel, MiB. */
@@ -198,7 +200,8 @@ export class ProcessKernel implements Kernel {
     if (this.child) return;
     const entry = runtimeEntry();
     assertRuntimeBuilt(entry);
-    const sandbox = sandboxSupport();
+    const detected = sandboxSupport();
+    const sandbox = this.options.sandbox === 'none' ? { ...detected, kind: 'none' as const } : detected;
     const sandboxed = sandbox.kind === 'bwrap';
     const user = resolveKernelUser(this.options.user, process.env, sandboxed);
     const workspace = realpathSync(this.options.workspace);

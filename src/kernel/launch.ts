@@ -85,7 +85,14 @@ export function permissionFlag(nodeVersion: string = process.versions.node): str
  */
 function readPaths(input: LaunchInput): string[] {
   const { config } = input;
-  return [config.workspace, config.scratch, input.entry, input.runtimePackages];
+  const inside = (path: string): boolean => path.startsWith(config.workspace + '/');
+  // A path inside the workspace is covered by it; listed again on its own, Node 20's permission
+  // model refuses to list the folders above it (a workspace that holds quire itself, a checkout).
+  return [
+    config.workspace,
+    config.scratch,
+    ...[input.entry, input.runtimePackages].filter((p) => !inside(p)),
+  ];
 }
 
 export function nodeArgs(input: LaunchInput): string[] {

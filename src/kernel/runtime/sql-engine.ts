@@ -1,8 +1,10 @@
 /**
  * The kernel's embedded DuckDB, opened on the first SQL query (not at startup: it costs tens of
  * megabytes). DuckDB runs in the kernel rather than the host so that big results stay next to the
- * code that uses them; connectors/duckdb.ts locks its file access before any user SQL runs.
+ * code that uses them; connectors/duckdb.ts locks its file access before any user SQL runs, with
+ * the hidden paths, the OS sandbox flag and the memory share from the kernel's configuration.
  */
+import { join } from 'node:path';
 import type { SqlEngine } from '../../connectors/duckdb.js';
 import type { TableValue } from '../../outputs/types.js';
 import { withDuckDbOpen } from './addons.js';
@@ -11,10 +13,23 @@ import type { Scope } from './scope.js';
 
 let opening: Promise<SqlEngine> | undefined;
 
+/** A host that does not say what is hidden still hides the run store and the git repository (DESIGN §6). */
+function defaultHidden(workspace: string): string[] {
+  return [join(workspace, '.quire'), join(workspace, '.git')];
+}
+
 export function embeddedEngine(): Promise<SqlEngine> {
   opening ??= (async () => {
     const { openDuckDb } = await import('../../connectors/duckdb.js');
-    return withDuckDbOpen(() => openDuckDb({ workspace: config.workspace, scratch: config.scratch }));
+    return withDuckDbOpen(() =>
+      openDuckDb({
+        workspace: config.workspace,
+        scratch: config.scratch,
+        hidden: config.hidden ?? defaultHidden(config.workspace),
+        osSandbox: config.osSandbox === true,
+        ...(config.duckdbMemoryMb === undefined ? {} : { memoryMb: config.duckdbMemoryMb }),
+      }),
+    );
   })();
   // A failed open may be retried by the next query (the addon lock stays).
   opening.catch(() => (opening = undefined));

@@ -49,11 +49,9 @@ describe('files in the workspace', () => {
     ]);
   });
 
-  test('writes and reads Parquet', async () => {
-    await run(
-      `copy (select i, i * 2 as j from range(5) t(i)) to '${file('data/x.parquet')}' (format parquet)`,
-    );
-    const t = await run(`select count(*) as n, sum(j) as s from read_parquet('${file('data/x.parquet')}')`);
+  test('writes Parquet to scratch and reads it back', async () => {
+    await run(`copy (select i, i * 2 as j from range(5) t(i)) to (scratch('x.parquet')) (format parquet)`);
+    const t = await run(`select count(*) as n, sum(j) as s from read_parquet(scratch('x.parquet'))`);
     assert.deepEqual(t.rows, [{ n: 5, s: 20 }]);
   });
 
@@ -86,6 +84,12 @@ describe('lockdown', () => {
   test('a path escaping the workspace with .. is refused', async () => {
     const error = await failure(run(`select * from read_csv('${file('../../../etc/passwd')}')`));
     assert.match(error.message, /Permission Error/);
+  });
+
+  test('writing into the workspace is refused (only scratch is writable)', async () => {
+    const error = await failure(run(`copy (select 1) to '${file('data/x.parquet')}' (format parquet)`));
+    assert.match(error.message, /SQL cells may write files only under the scratch folder/);
+    assert.equal(fs.existsSync(path.join(workspace, 'data', 'x.parquet')), false);
   });
 
   test('writing outside the workspace is refused', async () => {
@@ -229,6 +233,116 @@ describe('notebook values as tables', () => {
     const error = await failure(run('select * from nowhere_at_all'));
     assert.match(error.message, /Catalog Error: Table with name nowhere_at_all does not exist/);
     assert.equal(error.line, 1);
+  });
+});
+
+describe('PIVOT, UNPIVOT and several statements (the DuckDB docs examples)', () => {
+  const cities = `CREATE OR REPLACE TEMP TABLE cities AS SELECT * FROM (VALUES
+    ('NL', 'Amsterdam', 2000, 1005), ('NL', 'Amsterdam', 2010, 1065), ('NL', 'Amsterdam', 2020, 1158),
+    ('US', 'Seattle', 2000, 564), ('US', 'Seattle', 2010, 608), ('US', 'Seattle', 2020, 738),
+    ('US', 'New York City', 2000, 8015), ('US', 'New York City', 2010, 8175), ('US', 'New York City', 2020, 8772)
+  ) t(country, name, year, population)`;
+  const monthly = `CREATE OR REPLACE TEMP TABLE monthly_sales AS SELECT * FROM (VALUES
+    (1, 'electronics', 1, 2, 3, 4, 5, 6), (2, 'clothes', 10, 20, 30, 40, 50, 60), (3, 'cars', 100, 200, 300, 400, 500, 600)
+  ) t(empid, dept, jan, feb, mar, apr, may, jun)`;
+  const byName = (rows: Record<string, unknown>[]) =>
+    [...rows].sort((a, b) => String(a.name).localeCompare(String(b.name)));
+
+  test('PIVOT cities ON year USING sum(population)', async () => {
+    await run(cities);
+    const t = await run('PIVOT cities ON year USING sum(population)');
+    assert.deepEqual(
+      t.columns.map((c) => c.name),
+      ['country', 'name', '2000', '2010', '2020'],
+    );
+    assert.deepEqual(byName(t.rows), [
+      { country: 'NL', name: 'Amsterdam', 2000: 1005, 2010: 1065, 2020: 1158 },
+      { country: 'US', name: 'New York City', 2000: 8015, 2010: 8175, 2020: 8772 },
+      { country: 'US', name: 'Seattle', 2000: 564, 2010: 608, 2020: 738 },
+    ]);
+  });
+
+  test("the issue's cell: PIVOT sales ON year USING sum(total), in the same cell as its table", async () => {
+    const t = await run(`
+      create or replace temp table sales as
+        select * from (values (2023, 'EU', 10), (2023, 'US', 5), (2024, 'EU', 7)) t(year, region, total);
+      PIVOT sales ON year USING sum(total) ORDER BY region`);
+    assert.deepEqual(t.rows, [
+      { region: 'EU', 2023: 10, 2024: 7 },
+      { region: 'US', 2023: 5, 2024: null },
+    ]);
+  });
+
+  test('UNPIVOT with a column list and with COLUMNS(* EXCLUDE …)', async () => {
+    await run(monthly);
+    const listed = await run(
+      'UNPIVOT monthly_sales ON jan, feb, mar, apr, may, jun INTO NAME month VALUE sales ORDER BY empid, month',
+    );
+    assert.equal(listed.numRows, 18);
+    assert.deepEqual(listed.rows[0], { empid: 1, dept: 'electronics', month: 'apr', sales: 4 });
+    const excluded = await run(
+      'UNPIVOT monthly_sales ON COLUMNS(* EXCLUDE (empid, dept)) INTO NAME month VALUE sales',
+    );
+    assert.equal(excluded.numRows, 18);
+  });
+
+  test('PIVOT of an UNPIVOT, named, is kept and read by the next query', async () => {
+    await run(monthly);
+    const wide = await run(
+      'PIVOT (UNPIVOT monthly_sales ON jan, feb INTO NAME month VALUE sales) ON month USING sum(sales) GROUP BY dept',
+      [],
+      {},
+      'wide',
+    );
+    assert.ok(wide instanceof QuireTable && wide.origin, 'the result is kept in DuckDB');
+    const t = await run('select dept, jan + feb as total from wide order by dept', [], { wide });
+    assert.deepEqual(t.rows, [
+      { dept: 'cars', total: 300 },
+      { dept: 'clothes', total: 30 },
+      { dept: 'electronics', total: 3 },
+    ]);
+  });
+
+  test('CREATE TABLE t AS …; SELECT * FROM t: the last statement is the result', async () => {
+    const t = await run(
+      'CREATE OR REPLACE TEMP TABLE t2 AS SELECT 41 AS v; SELECT v + 1 AS v FROM t2',
+      [],
+      {},
+      'answer',
+    );
+    assert.deepEqual(t.rows, [{ v: 42 }]);
+    assert.ok(t instanceof QuireTable && t.origin);
+  });
+
+  test('parameters in the statement before a PIVOT', async () => {
+    await run(cities);
+    const t = await run(
+      `CREATE OR REPLACE TEMP TABLE recent AS SELECT * FROM cities WHERE year >= $1 AND country = $2;
+       PIVOT recent ON year USING sum(population)`,
+      [2010, 'US'],
+    );
+    assert.deepEqual(
+      t.columns.map((c) => c.name),
+      ['country', 'name', '2010', '2020'],
+    );
+    assert.equal(t.numRows, 2);
+  });
+
+  test('a PIVOT with a parameter in its source: DuckDB says why, at the line, with the way out', async () => {
+    await run(cities);
+    const error = await failure(
+      run('select 1;\nPIVOT (select * from cities where year >= $1)\nON year USING sum(population)', [2010]),
+    );
+    assert.match(error.message, /cannot have parameters in their source/);
+    assert.match(error.message, /CREATE TEMP TABLE/);
+    assert.equal(error.line, 2);
+  });
+
+  test("an error inside a PIVOT points at the PIVOT's line (DuckDB's LINE counts its generated SQL)", async () => {
+    await run(cities);
+    const error = await failure(run('select 1;\n\nPIVOT cities ON year\nUSING sum(nope)'));
+    assert.match(error.message, /nope/);
+    assert.equal(error.line, 3);
   });
 });
 

@@ -1,7 +1,7 @@
 // Pure helpers of the SQL engine: statement splitting, parameter gaps, lockdown order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lockdownStatements } from '../../../src/connectors/duckdb-lockdown.js';
+import { lockdownStatements, memorySettings } from '../../../src/connectors/duckdb-lockdown.js';
 import { lineFromMessage } from '../../../src/connectors/duckdb-errors.js';
 import { isDense, positionalParameters, toNamedParameters } from '../../../src/connectors/sql-params.js';
 import { splitStatements } from '../../../src/connectors/sql-split.js';
@@ -68,4 +68,46 @@ test('lockdown: allowed directories, then no external access, then the lock', ()
   assert.ok(at('SET enable_external_access=false') < at('SET lock_configuration=true'));
   assert.equal(statements.at(-1), 'SET lock_configuration=true');
   assert.match(statements[at('SET allowed_directories')] ?? '', /\['\/w\/ws\/', '\/w\/scratch\/'\]/);
+});
+
+test('lockdown: the memory share, the spill cap and the threads are set before the lock', () => {
+  const statements = lockdownStatements({
+    workspace: '/w/ws',
+    scratch: '/w/scratch',
+    memoryMb: 512,
+    cores: 8,
+  });
+  const at = (prefix: string) => statements.findIndex((s) => s.startsWith(prefix));
+  assert.ok(at("SET memory_limit='512MiB'") >= 0);
+  assert.ok(at("SET max_temp_directory_size='2048MiB'") >= 0);
+  assert.ok(at('SET threads=2') >= 0);
+  for (const setting of [
+    'SET memory_limit',
+    'SET max_temp_directory_size',
+    'SET threads',
+    'SET allowed_paths',
+  ])
+    assert.ok(at(setting) < at('SET lock_configuration=true'), setting);
+  assert.ok(at('SET allowed_paths') < at('SET enable_external_access=false'));
+  assert.equal(
+    lockdownStatements({ workspace: '/w', scratch: '/s' }).filter((s) => /memory_limit|threads/.test(s))
+      .length,
+    0,
+  );
+});
+
+test('lockdown: the allow-list of a workspace with hidden paths', () => {
+  const statements = lockdownStatements({
+    workspace: '/w/ws',
+    scratch: '/w/scratch',
+    allow: { directories: ['/w/scratch/', '/w/ws/data/'], files: ["/w/ws/it's.csv"] },
+  });
+  assert.ok(statements.includes("SET allowed_directories=['/w/scratch/', '/w/ws/data/']"));
+  assert.ok(statements.includes("SET allowed_paths=['/w/ws/it''s.csv']"));
+});
+
+test('memory settings: at least one thread, at most the cores, 256 MiB each', () => {
+  assert.deepEqual(memorySettings(64, 4), { memoryMb: 64, spillMb: 256, threads: 1 });
+  assert.deepEqual(memorySettings(1024, 4), { memoryMb: 1024, spillMb: 4096, threads: 4 });
+  assert.deepEqual(memorySettings(8192, 4), { memoryMb: 8192, spillMb: 32768, threads: 4 });
 });
