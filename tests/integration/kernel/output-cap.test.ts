@@ -55,8 +55,9 @@ describe('output cap', () => {
     // Native writes to fd 1 never pass the runtime's budget: the host's own budget stops them.
     const code = [
       'const fs = await __quire_import("node:fs");',
-      `const chunk = Buffer.alloc(${MiB}, "y");`,
-      'for (let i = 0; i < 5; i++) fs.writeSync(1, chunk);',
+      'const chunk = Buffer.alloc(64 * 1024, "y");',
+      // fd 1 is a non-blocking pipe: a full pipe answers EAGAIN, and the cell tries again.
+      `for (let sent = 0; sent < 5 * ${MiB}; ) { try { sent += fs.writeSync(1, chunk); } catch (e) { if (e.code !== "EAGAIN") throw e; await new Promise((r) => setTimeout(r, 1)); } }`,
       'await new Promise((r) => setTimeout(r, 300));',
       'return {};',
     ].join('\n');

@@ -74,7 +74,8 @@ describe('kernel sandbox', () => {
     assert.equal(env.QUIRE_RUN, 'r1');
     assert.deepEqual(
       Object.keys(env).filter(
-        (k) => !['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR', 'QUIRE_RUN'].includes(k),
+        (k) =>
+          !['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR', 'MALLOC_ARENA_MAX', 'QUIRE_RUN'].includes(k),
       ),
       [],
     );
@@ -130,21 +131,31 @@ describe('kernel sandbox', () => {
     assert.equal(result.status, 'error');
   });
 
-  // The user switch happens only when the host is root (DESIGN §6); CI and these machines run as
-  // root, so both tests run there. Elsewhere there is no user to switch from.
+  // Without an OS sandbox (os-sandbox.test.ts has the other case), a root host switches its kernels
+  // to nobody (DESIGN §6); CI and these machines run as root, so both tests run there. Elsewhere
+  // there is no user to switch from.
   test(
-    'as root, the kernel runs as nobody and can still read the workspace',
+    'as root without an OS sandbox, the kernel runs as nobody and can still read the workspace',
     { skip: process.getuid?.() !== 0 },
     async () => {
-      const who = await value(
-        'const fs = await __quire_import("node:fs"); return {__quire_last: [process.getuid(), process.getgid(), fs.readFileSync("notes.txt", "utf8")]};',
-      );
-      assert.deepEqual(who, [65534, 65534, 'readable\n']);
+      const plain = await startKernel({ workspace, sandbox: 'none' });
+      try {
+        const { result, outputs } = await run(
+          plain,
+          js(
+            'const fs = await __quire_import("node:fs"); return {__quire_last: JSON.stringify([process.getuid(), process.getgid(), fs.readFileSync("notes.txt", "utf8")])};',
+          ),
+        );
+        assert.equal(result.status, 'ok', JSON.stringify(result.error));
+        assert.deepEqual(JSON.parse(String(outputs[0]?.data)), [65534, 65534, 'readable\n']);
+      } finally {
+        await plain.shutdown();
+      }
     },
   );
 
   test(
-    'as root, a workspace nobody cannot read is refused rather than run as root',
+    'as root without an OS sandbox, a workspace nobody cannot read is refused rather than run as root',
     { skip: process.getuid?.() !== 0 },
     async () => {
       const { mkdtempSync, rmSync } = await import('node:fs');
@@ -153,10 +164,10 @@ describe('kernel sandbox', () => {
       try {
         const { ProcessKernel } = await import('../../../src/kernel/host.js');
         await assert.rejects(
-          new ProcessKernel({ workspace: closed }).start(),
+          new ProcessKernel({ workspace: closed, sandbox: 'none' }).start(),
           /not readable by the kernel user nobody/,
         );
-        const asRoot = new ProcessKernel({ workspace: closed, user: 'none' });
+        const asRoot = new ProcessKernel({ workspace: closed, user: 'none', sandbox: 'none' });
         await asRoot.start();
         const { outputs } = await run(asRoot, js('return {__quire_last: process.getuid()};'));
         assert.deepEqual(dataOf(outputs, 'text/plain'), ['0']);
