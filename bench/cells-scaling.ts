@@ -82,8 +82,7 @@ try {
     const big = times.get(20_000);
     if (small !== undefined && mid !== undefined)
       console.log(`  ${shape.padEnd(12)} 4,000 / 400: ${(mid / small).toFixed(2)}x   (target <= 10x)`);
-    if (times.has(20_000))
-      console.log(`  ${shape.padEnd(12)} 20,000: ${fmt(big).trim()}   (target <= 30 s)`);
+    if (times.has(20_000)) console.log(`  ${shape.padEnd(12)} 20,000: ${fmt(big).trim()}   (target <= 30 s)`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

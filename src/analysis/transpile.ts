@@ -23,18 +23,38 @@ export interface Transpiled {
   mappings: string;
 }
 
-const CACHE_SIZE = 1000;
+/**
+ * The cache is bounded by the characters it holds, not by a count of entries: it must hold every
+ * TS cell of a large notebook at once (a run warms it with all of them, then analyses and compiles
+ * each), or each of those cells costs two synchronous transforms more. A 20,000-cell notebook of
+ * one-liners holds ~1 M characters; 16 M is ~32 MB at most.
+ */
+const CACHE_CHARS = 16_000_000;
 const cache = new Map<string, Transpiled | CellSourceError>();
+let cachedChars = 0;
+
+const charsOf = (source: string, value: Transpiled | CellSourceError): number =>
+  source.length + (value instanceof CellSourceError ? 0 : value.code.length + value.mappings.length);
 
 /** Transpiles a TS cell; throws a CellSourceError with the TS position on a syntax error. */
 export function transpileTs(source: string): Transpiled {
-  const hit = cache.get(source) ?? transform(source);
+  const cached = cache.get(source);
+  const hit = cached ?? transform(source);
   // Re-inserting keeps the map in least-recently-used order for eviction.
-  cache.delete(source);
+  if (cached !== undefined) cache.delete(source);
+  else cachedChars += charsOf(source, hit);
   cache.set(source, hit);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  evict();
   if (hit instanceof CellSourceError) throw hit;
   return hit;
+}
+
+function evict(): void {
+  while (cachedChars > CACHE_CHARS && cache.size > 1) {
+    const [source, value] = cache.entries().next().value as [string, Transpiled | CellSourceError];
+    cache.delete(source);
+    cachedChars -= charsOf(source, value);
+  }
 }
 
 const OPTIONS = {
@@ -67,8 +87,10 @@ export async function warmTranspileCache(sources: Iterable<string>): Promise<voi
 }
 
 function remember(source: string, value: Transpiled | CellSourceError): void {
+  if (cache.has(source)) return;
   cache.set(source, value);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cachedChars += charsOf(source, value);
+  evict();
 }
 
 function toTranspiled(result: { code: string; map: string }): Transpiled {

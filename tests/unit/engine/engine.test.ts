@@ -430,7 +430,7 @@ describe('engine: contract', () => {
     s.apply({ type: 'runAll' });
     s.finishAll({ b: 'error' });
     assert.equal(JSON.stringify([...before.runtime]), snapshot);
-    assert.deepEqual(before.queue, []);
+    assert.deepEqual([...before.queue], []);
   });
 
   it('cellStarted for the running cell is accepted and changes nothing', () => {
