@@ -6,12 +6,15 @@
  * `verbatimModuleSyntax` keeps every import not marked `type`: esbuild would otherwise drop an
  * import the cell does not use itself, yet in a notebook its binding is an output other cells use.
  *
+ * esbuild drops a last expression that folds to a primitive (`"a" + 1`): keep-last.ts gets it back.
+ *
  * Results are cached by source: an edit re-analyses one cell, but the engine asks for the
  * analysis and the compiled form of the same source, and a transform costs a round trip to the
  * esbuild service (~1-2 ms) where a lookup costs nothing.
  */
 import { transform as transformAsync, transformSync, type Message, type TransformFailure } from 'esbuild';
 import { CellSourceError } from './errors.js';
+import { keepCandidates, withoutKeepMarker } from './keep-last.js';
 import { lineMapFromMappings } from './sourcemap.js';
 
 export interface Transpiled {
@@ -76,7 +79,12 @@ export async function warmTranspileCache(sources: Iterable<string>): Promise<voi
   await Promise.all(
     missing.map(async (source) => {
       try {
-        remember(source, toTranspiled(await transformAsync(source, OPTIONS)));
+        const first = toResult(await transformAsync(source, OPTIONS));
+        let kept: Result | undefined;
+        for (const candidate of keepCandidates(source, first.mappings)) {
+          kept = kept ?? keptLast(await transformAsync(candidate, OPTIONS).catch(() => undefined));
+        }
+        remember(source, toTranspiled(kept ?? first));
       } catch (error) {
         const first = (error as Partial<TransformFailure>).errors?.[0];
         if (!first) throw error;
@@ -93,15 +101,42 @@ function remember(source: string, value: Transpiled | CellSourceError): void {
   evict();
 }
 
-function toTranspiled(result: { code: string; map: string }): Transpiled {
-  const mappings = (JSON.parse(result.map) as { mappings: string }).mappings;
-  const lineCount = result.code.split('\n').length;
-  return { code: result.code, lineMap: lineMapFromMappings(mappings, lineCount), mappings };
+interface Result {
+  code: string;
+  mappings: string;
+}
+
+const toResult = (result: { code: string; map: string }): Result => ({
+  code: result.code,
+  mappings: (JSON.parse(result.map) as { mappings: string }).mappings,
+});
+
+/** The transform of a marked source (keep-last.ts) when it kept a last expression, else undefined. */
+function keptLast(marked: { code: string; map: string } | undefined): Result | undefined {
+  const code = marked && withoutKeepMarker(marked.code);
+  return code === undefined ? undefined : { code, mappings: toResult(marked!).mappings };
+}
+
+function toTranspiled({ code, mappings }: Result): Transpiled {
+  return { code, lineMap: lineMapFromMappings(mappings, code.split('\n').length), mappings };
+}
+
+function transformOrUndefined(source: string): { code: string; map: string } | undefined {
+  try {
+    return transformSync(source, OPTIONS);
+  } catch {
+    return undefined;
+  }
 }
 
 function transform(source: string): Transpiled | CellSourceError {
   try {
-    return toTranspiled(transformSync(source, OPTIONS));
+    const first = toResult(transformSync(source, OPTIONS));
+    for (const candidate of keepCandidates(source, first.mappings)) {
+      const kept = keptLast(transformOrUndefined(candidate));
+      if (kept) return toTranspiled(kept);
+    }
+    return toTranspiled(first);
   } catch (error) {
     const first = (error as Partial<TransformFailure>).errors?.[0];
     if (!first) throw error;
