@@ -3,33 +3,42 @@
  * cells, half ```js and half ```ts, for N = 400, 4,000 and 20,000, in two shapes:
  *   independent  each cell `const vK = K;` (a wide graph, no edges)
  *   chain        each cell `const vK = vK-1 + 1;` (one long chain: the deepest graph there is)
+ *   shown        each cell `const vK = K; vK * 2` (one output per cell: the record, the store's
+ *                blobs and artifacts, the report grow with the cells)
  * Targets: 4,000 cells in <= 10x the time of 400 (linear), 20,000 in <= 30 s.
  *   npx tsc -p tsconfig.build.json && node scripts/bundle.mjs && node --import tsx bench/cells-scaling.ts
  * Options (environment): SIZES=400,4000 (the cell counts), SHAPES=chain, RUNS=3 (runs per size;
  * the median is reported; 20,000 always runs once), CPU_PROF=DIR (writes a CPU profile of each CLI
- * run there; `node --cpu-prof`), LIMIT_S=300 (a run past this is stopped and reported as such).
+ * run there; `node --cpu-prof`), LIMIT_S=300 (a run past this is stopped and reported as such),
+ * OUT=1 (also write the run directory, `--out`: manifest.json and report.html).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-type Shape = 'independent' | 'chain';
+type Shape = 'independent' | 'chain' | 'shown';
 
 const root = resolve(import.meta.dirname, '..');
 const quire = join(root, 'bin', 'quire.js');
 const sizes = (process.env.SIZES ?? '400,4000,20000').split(',').map(Number);
-const shapes = (process.env.SHAPES ?? 'independent,chain').split(',') as Shape[];
+const shapes = (process.env.SHAPES ?? 'independent,chain,shown').split(',') as Shape[];
 const RUNS = Number(process.env.RUNS ?? 3);
 const LIMIT_S = Number(process.env.LIMIT_S ?? 300);
 const profileDir = process.env.CPU_PROF ? resolve(process.env.CPU_PROF) : undefined;
+const withOut = process.env.OUT === '1';
 
 /** N one-line cells, alternating js and ts, separated by one blank line (itself no prose cell). */
 export function notebookText(n: number, shape: Shape): string {
   const parts = ['---\ntitle: scaling\n---\n'];
   for (let k = 0; k < n; k++) {
     const lang = k % 2 === 0 ? 'js' : 'ts';
-    const body = shape === 'chain' && k > 0 ? `const v${k} = v${k - 1} + 1;` : `const v${k} = ${k};`;
+    const body =
+      shape === 'chain' && k > 0
+        ? `const v${k} = v${k - 1} + 1;`
+        : shape === 'shown'
+          ? `const v${k} = ${k}; v${k} * 2`
+          : `const v${k} = ${k};`;
     parts.push('```' + lang + '\n' + body + '\n```\n');
   }
   return parts.join('\n');
@@ -41,7 +50,8 @@ function runOnce(dir: string, file: string, label: string): number | undefined {
     ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${label}.cpuprofile`]
     : [];
   const start = performance.now();
-  const result = spawnSync(process.execPath, [...args, quire, 'run', file], {
+  const out = withOut ? ['--out', join(dir, `out-${label}`)] : [];
+  const result = spawnSync(process.execPath, [...args, quire, 'run', file, ...out], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: LIMIT_S * 1000,
@@ -60,7 +70,9 @@ const fmt = (ms: number | undefined): string =>
 const work = mkdtempSync(join(tmpdir(), 'quire-bench-scaling-'));
 chmodSync(work, 0o755); // kernels run as `nobody` when the host is root
 if (profileDir) mkdirSync(profileDir, { recursive: true });
-console.log(`quire run of N one-line cells (node ${process.version}; median of ${RUNS}, 20,000 once)`);
+console.log(
+  `quire run${withOut ? ' --out' : ''} of N one-line cells (node ${process.version}; median of ${RUNS}, 20,000 once)`,
+);
 try {
   for (const shape of shapes) {
     const times = new Map<number, number | undefined>();
