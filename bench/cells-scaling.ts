@@ -11,11 +11,16 @@
  * the median is reported; 20,000 always runs once), CPU_PROF=DIR (writes a CPU profile of each CLI
  * run there; `node --cpu-prof`), LIMIT_S=300 (a run past this is stopped and reported as such),
  * OUT=1 (also write the run directory, `--out`: manifest.json and report.html).
+ *
+ * EDITOR=1 measures the editor's server instead (in this process, real kernels, a real WebSocket
+ * client; the chain shape): open (the snapshot), Run all until the last cell is ok, then edit the
+ * last cell and run it (one cell re-runs), then edit the first cell and run it (all re-run).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
 
 type Shape = 'independent' | 'chain' | 'shown';
 
@@ -67,13 +72,91 @@ function runOnce(dir: string, file: string, label: string): number | undefined {
 const fmt = (ms: number | undefined): string =>
   ms === undefined ? `> ${LIMIT_S} s`.padStart(10) : `${(ms / 1000).toFixed(2)} s`.padStart(10);
 
+type Msg = Record<string, unknown> & { type: string };
+
+/** One WebSocket client of the editor: send commands, wait for the notification that matches. */
+async function editorClient(url: string, cookie: string) {
+  const socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws', { headers: { cookie, origin: url } });
+  await new Promise((resolveOpen, reject) => socket.once('open', resolveOpen).once('error', reject));
+  let waiters: { match: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as Msg;
+    waiters = waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
+  });
+  let seq = 0;
+  return {
+    next: (match: (m: Msg) => boolean) =>
+      new Promise<Msg>((resolveNext) => waiters.push({ match, resolve: resolveNext })),
+    send: (command: Record<string, unknown>) =>
+      socket.send(JSON.stringify({ ...command, requestId: `r${++seq}` })),
+    close: () => socket.close(),
+  };
+}
+
+async function editorScaling(work: string): Promise<void> {
+  const { startServer } = await import('../src/server/server.js');
+  console.log(`the editor's server, chain of N cells (node ${process.version}; one sample each)`);
+  const okOf = (cellId: string) => (m: Msg) =>
+    m.type === 'cellStatus' && m.cellId === cellId && m.status === 'ok';
+  for (const n of sizes) {
+    const dir = join(work, `editor-${n}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'cells.nb.md'), notebookText(n, 'chain'));
+    const server = await startServer({ workspace: dir, port: 0 });
+    try {
+      const login = await fetch(server.loginUrl, { redirect: 'manual' });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const client = await editorClient(server.url, cookie);
+      let t = performance.now();
+      const snapshot = client.next((m) => m.type === 'snapshot');
+      client.send({ type: 'open', path: 'cells.nb.md' });
+      const ids = ((await snapshot).cells as { id: string; kind?: string; language?: string }[])
+        .filter((c) => c.language === 'js' || c.language === 'ts')
+        .map((c) => c.id);
+      const open = performance.now() - t;
+      const [first, last] = [ids[0]!, ids.at(-1)!];
+      t = performance.now();
+      let done = client.next(okOf(last));
+      client.send({ type: 'runAll' });
+      await done;
+      const runAll = performance.now() - t;
+      t = performance.now();
+      done = client.next(okOf(last));
+      client.send({ type: 'editCell', cellId: last, source: `const v${n - 1} = v${n - 2} + 2;` });
+      client.send({ type: 'runCell', cellId: last });
+      await done;
+      const one = performance.now() - t;
+      t = performance.now();
+      done = client.next(okOf(last));
+      client.send({ type: 'editCell', cellId: first, source: 'const v0 = 100;' });
+      client.send({ type: 'runCell', cellId: first });
+      await done;
+      const all = performance.now() - t;
+      client.close();
+      const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(9);
+      console.log(
+        `  ${String(n).padStart(6)} cells: open ${f(open)}   run all ${f(runAll)}   edit+run the last ${f(one)}   edit+run the first (all re-run) ${f(all)}`,
+      );
+    } finally {
+      await server.close();
+    }
+  }
+}
+
 const work = mkdtempSync(join(tmpdir(), 'quire-bench-scaling-'));
 chmodSync(work, 0o755); // kernels run as `nobody` when the host is root
 if (profileDir) mkdirSync(profileDir, { recursive: true });
-console.log(
-  `quire run${withOut ? ' --out' : ''} of N one-line cells (node ${process.version}; median of ${RUNS}, 20,000 once)`,
-);
 try {
+  if (process.env.EDITOR === '1') await editorScaling(work);
+  else cliScaling(work);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+function cliScaling(work: string): void {
+  console.log(
+    `quire run${withOut ? ' --out' : ''} of N one-line cells (node ${process.version}; median of ${RUNS}, 20,000 once)`,
+  );
   for (const shape of shapes) {
     const times = new Map<number, number | undefined>();
     for (const n of sizes) {
@@ -96,6 +179,4 @@ try {
       console.log(`  ${shape.padEnd(12)} 4,000 / 400: ${(mid / small).toFixed(2)}x   (target <= 10x)`);
     if (times.has(20_000)) console.log(`  ${shape.padEnd(12)} 20,000: ${fmt(big).trim()}   (target <= 30 s)`);
   }
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }
