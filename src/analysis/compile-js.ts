@@ -11,7 +11,7 @@ import type { MetaProperty, Program } from 'acorn';
 import { simple } from 'acorn-walk';
 import type { CodeCell } from '../format/types.js';
 import type { CompiledJsCell } from './types.js';
-import { parseJsCell } from './js-cell.js';
+import { parseJsCell, type ParsedJsCell } from './js-cell.js';
 import { lowerImport } from './lower-imports.js';
 
 export const LAST_VALUE = '__quire_last';
@@ -30,7 +30,44 @@ interface Edit {
  */
 export function compileJsCell(cell: Pick<CodeCell, 'source' | 'language'>): CompiledJsCell {
   if (cell.language === 'sql') throw new TypeError('compileJsCell: a SQL cell goes through compileSqlCell');
-  const parsed = parseJsCell(cell.source, cell.language);
+  const key = `${cell.language}\n${cell.source}`;
+  const hit = cache.get(key);
+  if (hit) {
+    // Re-inserting keeps the map in least-recently-used order for eviction.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  return compileParsed(cell.language, cell.source, parseJsCell(cell.source, cell.language));
+}
+
+/**
+ * Compiled forms by language and source, filled when a cell is analysed (analyzeCell parses it
+ * anyway): running the cell then costs no second parse. Bounded by characters, like the
+ * transpile cache, so that it holds every cell of a large notebook. Entries are shared: callers
+ * must not mutate them.
+ */
+const CACHE_CHARS = 16_000_000;
+const cache = new Map<string, CompiledJsCell>();
+let cachedChars = 0;
+
+/** The compiled form of an already parsed cell, remembered for `compileJsCell`. */
+export function compileParsed(language: 'js' | 'ts', source: string, parsed: ParsedJsCell): CompiledJsCell {
+  const compiled = compile(parsed);
+  const key = `${language}\n${source}`;
+  if (!cache.has(key)) {
+    cache.set(key, compiled);
+    cachedChars += key.length + compiled.code.length;
+    while (cachedChars > CACHE_CHARS && cache.size > 1) {
+      const [oldKey, old] = cache.entries().next().value as [string, CompiledJsCell];
+      cache.delete(oldKey);
+      cachedChars -= oldKey.length + old.code.length;
+    }
+  }
+  return compiled;
+}
+
+function compile(parsed: ParsedJsCell): CompiledJsCell {
   const body = applyEdits(parsed.code, editsFor(parsed.program, parsed.code));
   const header = `let ${LAST_VALUE}; `;
   const footer = `\n;return { ${[LAST_VALUE, ...parsed.declarations].join(', ')} };`;

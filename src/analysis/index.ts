@@ -8,6 +8,7 @@ import { CellSourceError } from './errors.js';
 import { parseJsCell } from './js-cell.js';
 import { analyzeProse } from './prose.js';
 import { compileSqlCell } from './compile-sql.js';
+import { compileParsed } from './compile-js.js';
 import type { CellAnalysis } from './types.js';
 
 export type { CellAnalysis, CompiledJsCell, CompiledSqlCell } from './types.js';
@@ -42,7 +43,10 @@ export function analyzeCells(cells: readonly Cell[]): CellAnalysis[] {
 
 function analyzeCode(cell: CodeCell): CellAnalysis {
   if (cell.language !== 'sql') {
-    const { declarations, references, secrets } = parseJsCell(cell.source, cell.language);
+    const parsed = parseJsCell(cell.source, cell.language);
+    // Compiled now, while the parse is at hand: running the cell then needs no second parse.
+    compileParsed(cell.language, cell.source, parsed);
+    const { declarations, references, secrets } = parsed;
     return { declarations, references, ...(secrets.length > 0 ? { secrets } : {}) };
   }
   const compiled = compileSqlCell(cell.source);

@@ -6,12 +6,15 @@
  * `verbatimModuleSyntax` keeps every import not marked `type`: esbuild would otherwise drop an
  * import the cell does not use itself, yet in a notebook its binding is an output other cells use.
  *
+ * esbuild drops a last expression that folds to a primitive (`"a" + 1`): keep-last.ts gets it back.
+ *
  * Results are cached by source: an edit re-analyses one cell, but the engine asks for the
  * analysis and the compiled form of the same source, and a transform costs a round trip to the
  * esbuild service (~1-2 ms) where a lookup costs nothing.
  */
 import { transform as transformAsync, transformSync, type Message, type TransformFailure } from 'esbuild';
 import { CellSourceError } from './errors.js';
+import { keepCandidates, withoutKeepMarker } from './keep-last.js';
 import { lineMapFromMappings } from './sourcemap.js';
 
 export interface Transpiled {
@@ -23,18 +26,38 @@ export interface Transpiled {
   mappings: string;
 }
 
-const CACHE_SIZE = 1000;
+/**
+ * The cache is bounded by the characters it holds, not by a count of entries: it must hold every
+ * TS cell of a large notebook at once (a run warms it with all of them, then analyses and compiles
+ * each), or each of those cells costs two synchronous transforms more. A 20,000-cell notebook of
+ * one-liners holds ~1 M characters; 16 M is ~32 MB at most.
+ */
+const CACHE_CHARS = 16_000_000;
 const cache = new Map<string, Transpiled | CellSourceError>();
+let cachedChars = 0;
+
+const charsOf = (source: string, value: Transpiled | CellSourceError): number =>
+  source.length + (value instanceof CellSourceError ? 0 : value.code.length + value.mappings.length);
 
 /** Transpiles a TS cell; throws a CellSourceError with the TS position on a syntax error. */
 export function transpileTs(source: string): Transpiled {
-  const hit = cache.get(source) ?? transform(source);
+  const cached = cache.get(source);
+  const hit = cached ?? transform(source);
   // Re-inserting keeps the map in least-recently-used order for eviction.
-  cache.delete(source);
+  if (cached !== undefined) cache.delete(source);
+  else cachedChars += charsOf(source, hit);
   cache.set(source, hit);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  evict();
   if (hit instanceof CellSourceError) throw hit;
   return hit;
+}
+
+function evict(): void {
+  while (cachedChars > CACHE_CHARS && cache.size > 1) {
+    const [source, value] = cache.entries().next().value as [string, Transpiled | CellSourceError];
+    cache.delete(source);
+    cachedChars -= charsOf(source, value);
+  }
 }
 
 const OPTIONS = {
@@ -56,7 +79,12 @@ export async function warmTranspileCache(sources: Iterable<string>): Promise<voi
   await Promise.all(
     missing.map(async (source) => {
       try {
-        remember(source, toTranspiled(await transformAsync(source, OPTIONS)));
+        const first = toResult(await transformAsync(source, OPTIONS));
+        let kept: Result | undefined;
+        for (const candidate of keepCandidates(source, first.mappings)) {
+          kept = kept ?? keptLast(await transformAsync(candidate, OPTIONS).catch(() => undefined));
+        }
+        remember(source, toTranspiled(kept ?? first));
       } catch (error) {
         const first = (error as Partial<TransformFailure>).errors?.[0];
         if (!first) throw error;
@@ -67,19 +95,48 @@ export async function warmTranspileCache(sources: Iterable<string>): Promise<voi
 }
 
 function remember(source: string, value: Transpiled | CellSourceError): void {
+  if (cache.has(source)) return;
   cache.set(source, value);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cachedChars += charsOf(source, value);
+  evict();
 }
 
-function toTranspiled(result: { code: string; map: string }): Transpiled {
-  const mappings = (JSON.parse(result.map) as { mappings: string }).mappings;
-  const lineCount = result.code.split('\n').length;
-  return { code: result.code, lineMap: lineMapFromMappings(mappings, lineCount), mappings };
+interface Result {
+  code: string;
+  mappings: string;
+}
+
+const toResult = (result: { code: string; map: string }): Result => ({
+  code: result.code,
+  mappings: (JSON.parse(result.map) as { mappings: string }).mappings,
+});
+
+/** The transform of a marked source (keep-last.ts) when it kept a last expression, else undefined. */
+function keptLast(marked: { code: string; map: string } | undefined): Result | undefined {
+  const code = marked && withoutKeepMarker(marked.code);
+  return code === undefined ? undefined : { code, mappings: toResult(marked!).mappings };
+}
+
+function toTranspiled({ code, mappings }: Result): Transpiled {
+  return { code, lineMap: lineMapFromMappings(mappings, code.split('\n').length), mappings };
+}
+
+function transformOrUndefined(source: string): { code: string; map: string } | undefined {
+  try {
+    return transformSync(source, OPTIONS);
+  } catch {
+    return undefined;
+  }
 }
 
 function transform(source: string): Transpiled | CellSourceError {
   try {
-    return toTranspiled(transformSync(source, OPTIONS));
+    const first = toResult(transformSync(source, OPTIONS));
+    for (const candidate of keepCandidates(source, first.mappings)) {
+      const kept = keptLast(transformOrUndefined(candidate));
+      if (kept) return toTranspiled(kept);
+    }
+    return toTranspiled(first);
   } catch (error) {
     const first = (error as Partial<TransformFailure>).errors?.[0];
     if (!first) throw error;

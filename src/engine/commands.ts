@@ -9,15 +9,17 @@ import { MissingSecretError } from '../secrets/source.js';
 import type { ExecuteCommand } from '../kernel/types.js';
 import type { EngineState } from './state/index.js';
 
-/** Names the kernel's scope may hold: declarations of cells and the params. */
-function definedNames(state: EngineState): Set<string> {
-  const names = new Set<string>(state.graph.definitions.keys());
-  for (const name of Object.keys(state.params)) names.add(name);
-  return names;
-}
+/**
+ * Whether the kernel's scope may hold `name`: a cell's declaration or a param. Asked per name of
+ * the cell, never by collecting every name of the notebook (that made each cell cost O(cells)).
+ */
+const definedIn =
+  (state: EngineState) =>
+  (name: string): boolean =>
+    state.graph.definitions.has(name) || Object.hasOwn(state.params, name);
 
-const only = (names: Iterable<string>, defined: Set<string>): string[] =>
-  [...new Set(names)].filter((name) => defined.has(name));
+const only = (names: Iterable<string>, defined: (name: string) => boolean): string[] =>
+  [...new Set(names)].filter(defined);
 
 /**
  * The values of the secrets a cell names, by name; throws (failing the cell before it runs) when
@@ -30,7 +32,7 @@ export function commandForCell(
   cell: Cell,
   resolveSecrets?: ResolveSecrets,
 ): ExecuteCommand {
-  const defined = definedNames(state);
+  const defined = definedIn(state);
   if (cell.kind === 'prose') {
     const names = state.analyses.get(cell.id)?.secrets;
     const secrets = names?.length ? secretValues(names, resolveSecrets) : undefined;

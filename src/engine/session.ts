@@ -15,6 +15,7 @@ import { MissingSecretError, type SecretSource } from '../secrets/source.js';
 import { commandForCell } from './commands.js';
 import {
   applyOperation,
+  cellOf,
   type EngineState,
   type Effect,
   type Notification,
@@ -151,7 +152,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private async execute(cellId: string): Promise<void> {
-    const cell = this.current.cells.find((c) => c.id === cellId);
+    const cell = cellOf(this.current, cellId);
     if (!cell) return;
     const outputs: Output[] = [];
     const metrics = new Map<string, number>();

@@ -5,8 +5,9 @@
  * A reference to a name several cells define makes an edge from every one of them: the reader
  * depends on an ambiguous value, so it is skipped when they fail (they do: duplicates are errors).
  */
-import { cycleThrough, findCycles } from './cycles.js';
+import { cyclePaths, findCycles } from './cycles.js';
 import { topoOrder } from './topo.js';
+import { LISTED_CELLS } from './types.js';
 import type { BuildOptions, DuplicateError, Graph, GraphError, GraphNode } from './types.js';
 
 export function buildGraph(nodes: readonly GraphNode[], options: BuildOptions = {}): Graph {
@@ -16,7 +17,9 @@ export function buildGraph(nodes: readonly GraphNode[], options: BuildOptions = 
   const adj = buildAdjacency(nodes, definers, builtins);
   const errors = new Map<string, GraphError[]>();
   const addError = (id: string, error: GraphError): void => {
-    errors.set(id, [...(errors.get(id) ?? []), error]);
+    const list = errors.get(id);
+    if (list) list.push(error);
+    else errors.set(id, [error]);
   };
   duplicateErrors(nodes, definers, builtins, addError);
   const component = new Array<number>(nodes.length).fill(-1);
@@ -101,22 +104,27 @@ function duplicateErrors(
     const builtin = builtins.has(name);
     if (cells.length < 2 && !builtin) continue;
     for (const cell of cells) {
-      const others = cells.filter((c) => c !== cell).map((c) => nodes[c]!.id);
+      const others: string[] = [];
+      for (let i = 0; i < cells.length && others.length < LISTED_CELLS; i++)
+        if (cells[i] !== cell) others.push(nodes[cells[i]!]!.id);
+      const otherCount = cells.length - 1;
       addError(nodes[cell]!.id, {
         kind: 'duplicate',
         name,
         others,
+        otherCount,
         builtin,
-        message: duplicateMessage(name, others, builtin),
+        message: duplicateMessage(name, others, otherCount, builtin),
       });
     }
   }
 }
 
-function duplicateMessage(name: string, others: readonly string[], builtin: boolean): string {
+function duplicateMessage(name: string, others: readonly string[], count: number, builtin: boolean): string {
   const parts: string[] = [];
   if (builtin) parts.push(`'${name}' is a param or builtin and cannot be redefined`);
-  if (others.length > 0) parts.push(`'${name}' is also defined by ${others.join(', ')}`);
+  const more = count > others.length ? ` and ${count - others.length} more cells` : '';
+  if (others.length > 0) parts.push(`'${name}' is also defined by ${others.join(', ')}${more}`);
   return parts.join('; ');
 }
 
@@ -125,15 +133,14 @@ function cycleErrors(
   members: readonly number[],
   adj: readonly (readonly number[])[],
 ): [string, GraphError][] {
-  const set = new Set(members);
-  // One BFS finds a cycle; its members reuse it rotated, the rest of the component gets its own.
-  const shared = cycleThrough(members[0]!, set, adj).slice(0, -1);
-  const onShared = new Map(shared.map((m, i) => [m, i]));
-  return members.map((m) => {
-    const at = onShared.get(m);
-    const cycle =
-      at === undefined ? cycleThrough(m, set, adj) : [...shared.slice(at), ...shared.slice(0, at), m];
-    const path = cycle.map((i) => nodes[i]!.id);
-    return [nodes[m]!.id, { kind: 'cycle', path, message: `cycle: ${path.join(' -> ')}` }];
+  const paths = cyclePaths(members, adj, LISTED_CELLS);
+  return members.map((m, i) => {
+    const { path: indices, length } = paths[i]!;
+    const path = indices.map((j) => nodes[j]!.id);
+    const shown =
+      length > path.length - 1
+        ? `${path.slice(0, -1).join(' -> ')} -> … -> ${path.at(-1)} (${length} cells)`
+        : path.join(' -> ');
+    return [nodes[m]!.id, { kind: 'cycle', path, length, message: `cycle: ${shown}` }];
   });
 }

@@ -22,8 +22,13 @@ export interface BuildOptions {
 export interface DuplicateError {
   kind: 'duplicate';
   name: string;
-  /** the other cells that define `name`, in document order */
+  /**
+   * the other cells that define `name`, in document order: the first `LISTED_CELLS` of them
+   * (`otherCount` says how many there are), so that n cells defining one name cost O(n), not O(n²)
+   */
   others: string[];
+  /** how many other cells define `name` */
+  otherCount: number;
   /** true when `name` is a builtin (a param) */
   builtin: boolean;
   message: string;
@@ -32,12 +37,21 @@ export interface DuplicateError {
 /** The cell is part of a dependency cycle. */
 export interface CycleError {
   kind: 'cycle';
-  /** a cycle through this cell, starting and ending with it: `[a, b, a]` */
+  /**
+   * a cycle through this cell, starting and ending with it: `[a, b, a]`. A cycle of more than
+   * `LISTED_CELLS` cells is shortened to its first cells and this cell again (`length` says how
+   * long it is): n cells on one cycle then cost O(n), not O(n²).
+   */
   path: string[];
+  /** how many cells the cycle has (`path.length - 1` unless shortened) */
+  length: number;
   message: string;
 }
 
 export type GraphError = DuplicateError | CycleError;
+
+/** At most this many cells are named in one error (its message and its list of cells). */
+export const LISTED_CELLS = 10;
 
 export interface Graph {
   /** the nodes in document order */

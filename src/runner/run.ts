@@ -11,7 +11,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { NotebookParseError, ParamError } from '../format/errors.js';
 import { parseNotebook, resolveParams } from '../format/index.js';
-import type { Cell, Notebook, ParamValue } from '../format/types.js';
+import type { Cell, FormatWarning, Notebook, ParamValue } from '../format/types.js';
 import { ProcessKernel } from '../kernel/host.js';
 import type { Redactor } from '../outputs/redact.js';
 import { SecretRedactor } from '../secrets/redactor.js';
@@ -83,6 +83,7 @@ export interface RunResult {
 
 interface Loaded {
   notebook: Notebook;
+  warnings: FormatWarning[];
   source: string;
   displayPath: string;
   absolutePath: string;
@@ -106,8 +107,10 @@ async function loadNotebook(path: string, given: string | undefined): Promise<Lo
     throw new RunInputError(`${displayPath}: ${why}`);
   }
   try {
+    const { notebook, warnings } = parseNotebook(source, { path: displayPath });
     return {
-      notebook: parseNotebook(source, { path: displayPath }).notebook,
+      notebook,
+      warnings,
       source,
       displayPath,
       absolutePath,
@@ -237,7 +240,7 @@ export async function runNotebook(request: RunRequest): Promise<RunResult> {
 
 async function run(request: RunRequest): Promise<RunResult> {
   const loaded = await loadNotebook(request.path, request.source);
-  const warnings = parseNotebook(loaded.source, { path: loaded.displayPath }).warnings;
+  const { warnings } = loaded;
   for (const w of warnings) request.onWarning?.(`${loaded.displayPath}:${w.line}:${w.column}: ${w.message}`);
   const params = checkParams(loaded, request);
   const heapMb = request.heapMb ?? heapMbFromEnv();

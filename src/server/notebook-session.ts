@@ -11,7 +11,7 @@
 import { dirname } from 'node:path';
 import { analyzeCell } from '../analysis/index.js';
 import { Session } from '../engine/session.js';
-import { createState, type CellStatusNotification } from '../engine/state/index.js';
+import { cellOf, createState, type CellStatusNotification } from '../engine/state/index.js';
 import { NotebookEditError, NotebookParseError, ParamError } from '../format/errors.js';
 import { parseNotebook, serializeNotebook, validateParamValue } from '../format/index.js';
 import type { Cell, ParamValue } from '../format/types.js';
@@ -438,7 +438,7 @@ export class NotebookSession {
     }
     if (n.cellId !== this.executing) return;
     this.executing = undefined;
-    const cell = live.engine.state.cells.find((c) => c.id === n.cellId);
+    const cell = cellOf(live.engine.state, n.cellId);
     const result = live.engine.results.get(n.cellId);
     // Prose cells execute too when they interpolate `${…}`.
     const language = cell?.kind === 'code' ? cell.language : 'markdown';

@@ -5,6 +5,13 @@
 import type { Cell, Interpolation } from '../../format/types.js';
 import type { ErrorData } from '../../outputs/types.js';
 import type { Draft } from './draft.js';
+import type { EngineState } from './types.js';
+
+/** The cell with this id, without scanning the cells. */
+export function cellOf(state: EngineState, id: string): Cell | undefined {
+  const at = state.cellIndex.get(id);
+  return at === undefined ? undefined : state.cells[at];
+}
 
 /** Code runs unless `run=false`; prose runs (to render) only when it has `${…}` interpolations. */
 export function isRunnable(cell: Cell): boolean {

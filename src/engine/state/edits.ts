@@ -16,22 +16,22 @@ type Op<T extends Operation['type']> = Extract<Operation, { type: T }>;
 export function insertCell(d: Draft, op: Op<'insertCell'>): string | undefined {
   if (d.cell(op.cell.id)) return `cell ${op.cell.id} already exists`;
   const index = Math.max(0, Math.min(op.index, d.cells.length));
-  d.cells.splice(index, 0, op.cell);
-  d.analyses.set(op.cell.id, op.analysis ?? d.analyze(op.cell));
-  d.runtime.set(op.cell.id, { status: 'idle', current: false });
+  d.setCells([...d.cells.slice(0, index), op.cell, ...d.cells.slice(index)]);
+  d.analyses = d.analyses.set(op.cell.id, op.analysis ?? d.analyze(op.cell));
+  d.runtime = d.runtime.set(op.cell.id, { status: 'idle', current: false });
   rebuildGraph(d, [op.cell.id]);
   return undefined;
 }
 
 export function editCell(d: Draft, op: Op<'editCell'>): string | undefined {
-  const at = d.cells.findIndex((c) => c.id === op.id);
+  const at = d.cellAt(op.id);
   const old = d.cells[at];
   if (!old) return `no cell ${op.id}`;
   const cell = edited(old, op);
-  d.cells[at] = cell;
+  d.replaceCell(at, cell);
   const analysis = op.analysis ?? d.analyze(cell);
   const removed = removedNames(d.analyses.get(op.id), analysis);
-  d.analyses.set(op.id, analysis);
+  d.analyses = d.analyses.set(op.id, analysis);
   deleteNames(d, removed, op.id);
   rebuildGraph(d, [op.id]);
   return undefined;
@@ -65,10 +65,10 @@ export function deleteCell(d: Draft, op: Op<'deleteCell'>): string | undefined {
   deleteNames(d, [...new Set(d.analyses.get(op.id)?.declarations ?? [])], op.id);
   d.effects.push({ type: 'forgetCell', cellId: op.id });
   invalidate(d, dependents);
-  d.cells = d.cells.filter((c) => c.id !== op.id);
-  d.analyses.delete(op.id);
-  d.runtime.delete(op.id);
-  d.queue = d.queue.filter((id) => id !== op.id);
+  d.setCells(d.cells.filter((c) => c.id !== op.id));
+  d.analyses = d.analyses.delete(op.id);
+  d.runtime = d.runtime.delete(op.id);
+  d.queue = d.queue.delete(op.id);
   rebuildGraph(d, []);
   return undefined;
 }
@@ -76,8 +76,9 @@ export function deleteCell(d: Draft, op: Op<'deleteCell'>): string | undefined {
 export function moveCell(d: Draft, op: Op<'moveCell'>): string | undefined {
   const cell = d.cell(op.id);
   if (!cell) return `no cell ${op.id}`;
-  d.cells = d.cells.filter((c) => c.id !== op.id);
-  d.cells.splice(Math.max(0, Math.min(op.index, d.cells.length)), 0, cell);
+  const others = d.cells.filter((c) => c.id !== op.id);
+  const index = Math.max(0, Math.min(op.index, others.length));
+  d.setCells([...others.slice(0, index), cell, ...others.slice(index)]);
   // Edges do not depend on position; only ties in the order (and message order) can change.
   rebuildGraph(d, []);
   return undefined;
@@ -92,7 +93,7 @@ export function setParams(d: Draft, op: Op<'setParams'>): void {
   const names = Object.keys(changed);
   if (names.length === 0) return;
   const newNames = names.some((name) => !(name in d.params));
-  Object.assign(d.params, changed);
+  d.params = { ...d.params, ...changed };
   d.effects.push({ type: 'defineParams', values: changed });
   // A new param is a new builtin: cells defining it are now in error.
   if (newNames) rebuildGraph(d, []);

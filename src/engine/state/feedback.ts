@@ -6,6 +6,7 @@ import type { ParamValue } from '../../format/types.js';
 import type { Draft } from './draft.js';
 import { loseAllValues } from './invalidate.js';
 import { advance, fail } from './queue.js';
+import { RunQueue } from './run-queue.js';
 import type { Operation } from './types.js';
 
 type Finished = Extract<Operation, { type: 'cellFinished' }>;
@@ -38,7 +39,7 @@ export function cellFinished(d: Draft, op: Finished): string | undefined {
     loseAllValues(d);
     d.awaitingKernel = true;
   }
-  if (d.queue.includes(op.id)) d.setStatus(op.id, 'queued', { beforeQueued: d.rt(op.id).status });
+  if (d.queue.has(op.id)) d.setStatus(op.id, 'queued', { beforeQueued: d.rt(op.id).status });
   advance(d);
   return undefined;
 }
@@ -72,7 +73,7 @@ export function interrupt(d: Draft): void {
     const { status, beforeQueued } = d.rt(id);
     if (status === 'queued') d.setStatus(id, beforeQueued ?? 'idle');
   }
-  d.queue = [];
+  d.queue = RunQueue.empty();
   if (d.running !== null) d.effects.push({ type: 'interruptKernel' });
   else advance(d);
 }

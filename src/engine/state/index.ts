@@ -4,7 +4,9 @@
  */
 export { applyOperation } from './apply.js';
 export { createState } from './create.js';
-export { isRunnable, scanInterpolations } from './cells.js';
+export { cellOf, isRunnable, scanInterpolations } from './cells.js';
+export { PersistentMap } from './persistent-map.js';
+export { RunQueue } from './run-queue.js';
 export type {
   CellRuntime,
   CellStatusNotification,

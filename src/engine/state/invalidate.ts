@@ -4,10 +4,11 @@
  * Invariant: a cell is `current` only if every cell upstream of it is current. Whatever changes a
  * cell's source or inputs therefore invalidates it and all its dependents.
  */
-import { buildGraph, inOrder, staleAfter } from '../../graph/index.js';
+import { buildGraph, staleAfter } from '../../graph/index.js';
 import type { Graph, GraphNode } from '../../graph/index.js';
 import { isRunnable } from './cells.js';
 import type { Draft } from './draft.js';
+import { RunQueue } from './run-queue.js';
 
 /** The graph nodes for the draft's cells, in document order. */
 export function graphNodes(d: Draft): GraphNode[] {
@@ -38,9 +39,10 @@ export function rebuildGraph(d: Draft, changed: readonly string[]): void {
     if (!sameErrors(before, after, node.id)) touched.add(node.id);
   }
   d.graph = after;
-  d.queue = inOrder(
-    after,
-    d.queue.filter((id) => after.index.has(id)),
+  // Positions in the order may have changed: the queue is rebuilt on the new ones.
+  d.queue = RunQueue.of(
+    [...d.queue].filter((id) => after.index.has(id)),
+    (id) => after.position.get(id)!,
   );
   invalidate(d, [...staleAfter(before, touched), ...staleAfter(after, touched)]);
 }

@@ -3,62 +3,62 @@
  * fails. Before a cell is executed its inputs are checked again: an upstream cell whose value is
  * not in the kernel (never run, edited, lost to a restart) is run first; one that cannot run
  * (failed, `run=false`) makes the cell `skipped`, naming the cause.
+ *
+ * Every step here costs what the cell at hand touches (its edges, its dependents), never a pass
+ * over the whole notebook: a run of n cells must cost O(n log n) (bench/cells-scaling.ts).
  */
 import { inOrder, staleAfter } from '../../graph/index.js';
 import type { ErrorData } from '../../outputs/types.js';
 import { isRunnable, staticError } from './cells.js';
 import type { Draft } from './draft.js';
+import { inRunOrder, newRun, withError, withSkipped } from './progress.js';
 import type { Failure } from './types.js';
 
 /** Adds runnable `ids` (and the upstream cells they need) to the queue, then advances it. */
 export function enqueue(d: Draft, ids: readonly string[]): void {
-  d.run ??= { errors: [], skipped: [] };
-  const queued = new Set(d.queue);
+  d.run ??= newRun();
   const add = (id: string): void => {
-    if (queued.has(id)) return;
-    queued.add(id);
+    if (d.queue.has(id)) return;
+    d.enqueueCell(id);
     if (d.running !== id) d.setStatus(id, 'queued', { beforeQueued: d.rt(id).status });
   };
   for (const id of ids) {
     const cell = d.cell(id);
     if (!cell || !isRunnable(cell)) continue;
-    neededUpstream(d, id, queued).forEach(add);
+    neededUpstream(d, id, false).forEach(add);
     add(id);
   }
-  d.queue = inOrder(d.graph, queued);
   advance(d);
 }
 
 /**
- * Runnable upstream cells of `id` whose values are not current and that are not queued yet (nor
- * in `exclude`: the cells this run already failed or skipped, which must not be retried forever).
+ * Runnable upstream cells of `id` whose values are not current and that are not queued yet (nor,
+ * with `excludeSettled`, settled by this run: the cells it already failed or skipped, which must
+ * not be retried forever). Iterative: a chain of 20,000 cells is 20,000 deep.
  */
-function neededUpstream(
-  d: Draft,
-  id: string,
-  queued: ReadonlySet<string>,
-  exclude = new Set<string>(),
-): string[] {
+function neededUpstream(d: Draft, id: string, excludeSettled: boolean): string[] {
+  const settled = excludeSettled ? d.run?.settled : undefined;
   const needed = new Set<string>();
-  const visit = (cellId: string): void => {
-    for (const up of d.graph.upstream.get(cellId) ?? []) {
+  const todo = [id];
+  while (todo.length > 0) {
+    for (const up of d.graph.upstream.get(todo.pop()!) ?? []) {
+      if (needed.has(up) || d.queue.has(up) || settled?.has(up) || d.rt(up).current) continue;
       const cell = d.cell(up);
-      if (needed.has(up) || queued.has(up) || exclude.has(up) || d.rt(up).current) continue;
       if (!cell || !isRunnable(cell)) continue;
       // The running cell will be current when it finishes, unless it was edited meanwhile.
       if (up === d.running && !d.rt(up).invalidatedWhileRunning) continue;
       needed.add(up);
-      visit(up);
+      todo.push(up);
     }
-  };
-  visit(id);
+  }
   return inOrder(d.graph, needed);
 }
 
 /** Executes the next cell that can run, unless one is running or the kernel is being replaced. */
 export function advance(d: Draft): void {
   while (d.running === null && !d.awaitingKernel && d.queue.length > 0) {
-    const id = d.queue.shift()!;
+    const id = d.queue.first()!;
+    d.queue = d.queue.rest();
     const cell = d.cell(id);
     if (!cell) continue;
     if (!isRunnable(cell)) {
@@ -70,12 +70,14 @@ export function advance(d: Draft): void {
       fail(d, id, error, 'static');
       continue;
     }
-    const missing = neededUpstream(d, id, new Set(d.queue), settledInRun(d));
+    const missing = neededUpstream(d, id, true);
     if (missing.length > 0) {
       // Values were lost (restart, edit) since the plan was made: run what this cell needs first.
-      d.queue.unshift(id);
-      missing.forEach((m) => d.setStatus(m, 'queued', { beforeQueued: d.rt(m).status }));
-      d.queue = inOrder(d.graph, [...d.queue, ...missing]);
+      d.enqueueCell(id);
+      for (const m of missing) {
+        d.setStatus(m, 'queued', { beforeQueued: d.rt(m).status });
+        d.enqueueCell(m);
+      }
       continue;
     }
     const blocker = blockingUpstream(d, id);
@@ -90,13 +92,13 @@ export function advance(d: Draft): void {
   finishRunIfDrained(d);
 }
 
-function settledInRun(d: Draft): Set<string> {
-  return new Set([...(d.run?.errors ?? []), ...(d.run?.skipped ?? [])]);
-}
-
 function finishRunIfDrained(d: Draft): void {
   if (d.running !== null || d.queue.length > 0 || !d.run) return;
-  d.effects.push({ type: 'runFinished', errors: d.run.errors, skipped: d.run.skipped });
+  d.effects.push({
+    type: 'runFinished',
+    errors: inRunOrder(d.run.errors),
+    skipped: inRunOrder(d.run.skipped),
+  });
   d.run = null;
 }
 
@@ -114,22 +116,21 @@ function blockingUpstream(d: Draft, id: string): string | undefined {
 export function fail(d: Draft, id: string, error: ErrorData | undefined, failure: Failure): void {
   d.patch(id, { current: false });
   d.setStatus(id, 'error', { ...(error && { error }), failure });
-  d.run?.errors.push(id);
+  if (d.run) d.run = withError(d.run, id);
   skipDependents(d, id);
 }
 
 /** Queued dependents are skipped, except those broken themselves (a cycle's other cells): error. */
 function skipDependents(d: Draft, id: string): void {
   const dependents = staleAfter(d.graph, [id]).filter((dep) => dep !== id);
-  const queued = new Set(d.queue);
   for (const dep of dependents) {
     d.patch(dep, { current: false });
-    if (!queued.has(dep)) continue;
+    if (!d.queue.has(dep)) continue;
     const own = staticError(d, dep);
     if (own) {
       d.setStatus(dep, 'error', { error: own, failure: 'static' });
-      d.run?.errors.push(dep);
-      d.queue.splice(d.queue.indexOf(dep), 1);
+      if (d.run) d.run = withError(d.run, dep);
+      d.queue = d.queue.delete(dep);
     } else skip(d, dep, id);
   }
 }
@@ -137,7 +138,6 @@ function skipDependents(d: Draft, id: string): void {
 function skip(d: Draft, id: string, because: string): void {
   d.patch(id, { current: false });
   d.setStatus(id, 'skipped', { skippedBecause: because });
-  d.run?.skipped.push(id);
-  const at = d.queue.indexOf(id);
-  if (at !== -1) d.queue.splice(at, 1);
+  if (d.run) d.run = withSkipped(d.run, id);
+  d.queue = d.queue.delete(id);
 }

@@ -7,6 +7,11 @@ import type { CellAnalysis } from '../../analysis/types.js';
 import type { CellAttributes, Cell, Interpolation, ParamValue } from '../../format/types.js';
 import type { Graph } from '../../graph/index.js';
 import type { ErrorData } from '../../outputs/types.js';
+import type { PersistentMap } from './persistent-map.js';
+import type { RunProgress } from './progress.js';
+import type { RunQueue } from './run-queue.js';
+
+export type { RunProgress } from './progress.js';
 
 /** What the UI shows for a cell. `stale`: its source or inputs changed since it last ran. */
 export type RunStatus = 'idle' | 'queued' | 'running' | 'ok' | 'error' | 'skipped' | 'stale';
@@ -42,27 +47,29 @@ export interface EngineConfig {
   analyses?: Readonly<Record<string, CellAnalysis>>;
 }
 
-/** A run in progress: what it has failed so far, for `runFinished`. */
-export interface RunProgress {
-  errors: string[];
-  skipped: string[];
-}
-
+/**
+ * The state is immutable, and one operation changes one or two cells: the per-cell parts are kept
+ * in structures that share everything an operation does not change (PersistentMap, RunQueue), so
+ * an operation costs O(log n) in the number of cells n, not a copy of the state. Edits to the
+ * notebook itself (insert, edit, delete, move) rebuild the graph and cost O(n) anyway.
+ */
 export interface EngineState {
   /** cells in document order. `raw` is not maintained after edits: the session owns the text. */
   readonly cells: readonly Cell[];
-  readonly analyses: ReadonlyMap<string, CellAnalysis>;
+  /** cell id -> its index in `cells` (see `cellOf`) */
+  readonly cellIndex: ReadonlyMap<string, number>;
+  readonly analyses: PersistentMap<CellAnalysis>;
   readonly graph: Graph;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly builtins: readonly string[];
-  readonly runtime: ReadonlyMap<string, Readonly<CellRuntime>>;
+  readonly runtime: PersistentMap<Readonly<CellRuntime>>;
   /** cells waiting to run, in topological order (may include the running cell again) */
-  readonly queue: readonly string[];
+  readonly queue: RunQueue;
   /** the cell whose `execute` was emitted and whose `cellFinished` has not arrived */
   readonly running: string | null;
   /** the kernel died (timeout/crash): nothing is executed until `kernelRestarted` */
   readonly awaitingKernel: boolean;
-  readonly run: Readonly<RunProgress> | null;
+  readonly run: RunProgress | null;
   readonly analyze: (cell: Cell) => CellAnalysis;
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyOperation } from '../../../src/engine/state/index.js';
 import { Script, toAnalysis, toCell } from './harness.js';
+import type { EngineState } from '../../../src/engine/state/index.js';
 import type { Spec } from './harness.js';
 
 // a -> b -> c, a -> d (diamond with e), u independent
@@ -426,11 +427,33 @@ describe('engine: contract', () => {
   it('never mutates the state it was given', () => {
     const s = new Script(chain);
     const before = s.state;
-    const snapshot = JSON.stringify([...before.runtime]);
+    const snapshot = (state: EngineState) =>
+      JSON.stringify([
+        [...state.runtime],
+        [...state.analyses],
+        [...state.queue],
+        state.cells,
+        [...state.cellIndex],
+        state.params,
+        state.run && [[...state.run.settled.keys()]],
+      ]);
+    const initial = snapshot(before);
     s.apply({ type: 'runAll' });
+    const midRun = s.state;
+    const midSnapshot = snapshot(midRun);
+    s.apply({
+      type: 'editCell',
+      id: 'c',
+      source: '// edited',
+      analysis: { declarations: [], references: ['y'] },
+    });
     s.finishAll({ b: 'error' });
-    assert.equal(JSON.stringify([...before.runtime]), snapshot);
-    assert.deepEqual(before.queue, []);
+    s.apply({ type: 'insertCell', cell: toCell({ id: 'z' }), index: 0 });
+    s.apply({ type: 'setParams', values: { p: 1 } });
+    s.apply({ type: 'deleteCell', id: 'a' });
+    assert.equal(snapshot(before), initial);
+    assert.equal(snapshot(midRun), midSnapshot);
+    assert.deepEqual([...before.queue], []);
   });
 
   it('cellStarted for the running cell is accepted and changes nothing', () => {
@@ -465,5 +488,46 @@ describe('engine: contract', () => {
       specs.slice(0, 11).map((c) => c.id),
     );
     assert.equal(s.state.runtime.get('c299')?.skippedBecause, 'c10');
+  });
+
+  it('a 20,000-cell chain: running its last cell first runs everything it needs, in order', () => {
+    const n = 20_000;
+    const specs: Spec[] = Array.from({ length: n }, (_, k) => ({
+      id: `c${k}`,
+      declarations: [`v${k}`],
+      references: k > 0 ? [`v${k - 1}`] : [],
+    }));
+    const s = new Script(specs);
+    // Nothing has run: every upstream cell is needed, 20,000 deep.
+    s.apply({ type: 'runCell', id: `c${n - 1}` });
+    const executed = s.finishAll();
+    assert.equal(executed.length, n);
+    assert.deepEqual(executed.slice(0, 3), ['c0', 'c1', 'c2']);
+    assert.equal(executed.at(-1), `c${n - 1}`);
+    // Run all again with the first cell failing: one execution, every other cell skipped naming it.
+    s.apply({ type: 'runAll' });
+    assert.deepEqual(s.finishAll({ c0: 'error' }), ['c0']);
+    const finished = s.effectsOf('runFinished').at(-1)!;
+    assert.deepEqual(finished.errors, ['c0']);
+    assert.equal(finished.skipped.length, n - 1);
+    assert.equal(finished.skipped[0], 'c1');
+    assert.equal(s.state.runtime.get(`c${n - 1}`)?.skippedBecause, 'c0');
+  });
+
+  it("runFinished lists a run's failures in the order they happened, once each", () => {
+    const s = new Script([
+      { id: 'a', declarations: ['x'] },
+      { id: 'b', references: ['x'] },
+      { id: 'c', declarations: ['y'] },
+      { id: 'd', references: ['y'] },
+      { id: 'e' },
+    ]);
+    s.apply({ type: 'runAll' });
+    s.finishAll({ c: 'error', a: 'error', e: 'error' });
+    assert.deepEqual(s.effectsOf('runFinished').at(-1), {
+      type: 'runFinished',
+      errors: ['a', 'c', 'e'],
+      skipped: ['b', 'd'],
+    });
   });
 });

@@ -320,6 +320,70 @@ describe('buildGraph (properties)', () => {
     assert.equal(graph.order.length, n);
   });
 
+  it('a 20000-cell chain written backwards is ordered forwards, and its stale set is the whole chain', () => {
+    const n = 20000;
+    const cells = Array.from({ length: n }, (_, i) => {
+      const k = n - 1 - i;
+      return cell(`c${k}`, [`v${k}`], k > 0 ? [`v${k - 1}`] : []);
+    });
+    const graph = buildGraph(cells);
+    assert.deepEqual(
+      graph.order,
+      Array.from({ length: n }, (_, k) => `c${k}`),
+    );
+    assert.equal(staleAfter(graph, ['c0']).length, n);
+    assert.deepEqual(upstreamClosure(graph, [`c${n - 1}`]), graph.order);
+  });
+
+  it('a 2000-cell cycle: each error names a few cells of its cycle and says how long it is', () => {
+    const n = 2000;
+    const cells = Array.from({ length: n }, (_, k) => cell(`c${k}`, [`v${k}`], [`v${(k + n - 1) % n}`]));
+    const graph = buildGraph(cells);
+    assert.equal(graph.errors.size, n);
+    const error = graph.errors.get('c5')![0]!;
+    assert.ok(error.kind === 'cycle');
+    assert.equal(error.length, n);
+    assert.deepEqual(error.path, [...Array.from({ length: 10 }, (_, i) => `c${5 + i}`), 'c5']);
+    assert.equal(error.message, `cycle: ${error.path.slice(0, -1).join(' -> ')} -> … -> c5 (${n} cells)`);
+    for (const [id, [e]] of graph.errors) {
+      assert.ok(
+        e!.kind === 'cycle' && e!.path[0] === id && e!.path.at(-1) === id && e!.path.length <= 11,
+        id,
+      );
+    }
+  });
+
+  it('a large cycle with chords: cells on a short cycle still get it', () => {
+    // 200 cells in a ring, and each even cell also reads the next one: 2-cycles everywhere.
+    const n = 200;
+    const cells = Array.from({ length: n }, (_, k) =>
+      cell(`c${k}`, [`v${k}`], [`v${(k + n - 1) % n}`, ...(k % 2 === 0 ? [`v${k + 1}`] : [])]),
+    );
+    const graph = buildGraph(cells);
+    assert.deepEqual(
+      graph.errors.get('c10')!.map((e) => e.message),
+      ['cycle: c10 -> c11 -> c10'],
+    );
+    assert.deepEqual(
+      graph.errors.get('c11')!.map((e) => e.message),
+      ['cycle: c11 -> c10 -> c11'],
+    );
+  });
+
+  it('2000 cells defining one name: each error names ten others and counts the rest', () => {
+    const n = 2000;
+    const graph = buildGraph(Array.from({ length: n }, (_, k) => cell(`c${k}`, ['x'])));
+    assert.equal(graph.errors.size, n);
+    const error = graph.errors.get('c3')![0]!;
+    assert.ok(error.kind === 'duplicate');
+    assert.deepEqual(error.others, ['c0', 'c1', 'c2', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10']);
+    assert.equal(error.otherCount, n - 1);
+    assert.equal(
+      error.message,
+      `'x' is also defined by c0, c1, c2, c4, c5, c6, c7, c8, c9, c10 and ${n - 11} more cells`,
+    );
+  });
+
   it('errors carry structured fields as well as messages', () => {
     const graph = buildGraph([cell('a', ['x'], ['y']), cell('b', ['y', 'x'], ['x'])], { builtins: ['p'] });
     const kinds = graph.errors.get('a')!.map((e) => e.kind);
