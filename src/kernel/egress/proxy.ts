@@ -269,12 +269,14 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
         log({ type: 'bad-request', status, reason });
       } else refusal(target, status, reason);
       if (res.headersSent) return void res.destroy();
+      const body = `${reason}\n`;
       res.writeHead(status, {
         'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
         'x-quire-egress': 'refused',
         connection: 'close',
       });
-      res.end(`${reason}\n`);
+      res.end(body);
     };
     const raw = req.url ?? '';
     if (!/^http:\/\//i.test(raw)) {
