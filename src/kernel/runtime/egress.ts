@@ -160,12 +160,34 @@ function patchAgent(proto: { createConnection: CreateConnection }, secure: boole
 
 let dispatcherInstalled = false;
 
+type UndiciParts = Pick<typeof Undici, 'Agent' | 'buildConnector' | 'setGlobalDispatcher'>;
+
+/**
+ * The three parts of undici this needs. undici is CommonJS, so `require` loads it synchronously
+ * (a WebSocket constructor cannot wait). Its index loads every feature (~3× the time of these
+ * three files, ~150 ms on a busy 2-core machine); the package has no `exports` map, and its
+ * version is pinned exactly, so the files are required directly, with the index as the fallback
+ * should a future version move them.
+ */
+function loadUndici(): UndiciParts {
+  const require = createRequire(import.meta.url);
+  try {
+    const { setGlobalDispatcher } = require('undici/lib/global.js') as UndiciParts;
+    return {
+      Agent: require('undici/lib/dispatcher/agent.js') as UndiciParts['Agent'],
+      buildConnector: require('undici/lib/core/connect.js') as UndiciParts['buildConnector'],
+      setGlobalDispatcher,
+    };
+  } catch {
+    return require('undici') as typeof Undici;
+  }
+}
+
 /** Loads undici and makes its tunnelling Agent the global dispatcher (fetch and WebSocket use it). */
 function installDispatcher(): void {
   if (dispatcherInstalled) return;
   dispatcherInstalled = true;
-  // undici is CommonJS: require loads it synchronously, which a WebSocket constructor needs.
-  const undici = createRequire(import.meta.url)('undici') as typeof Undici;
+  const undici = loadUndici();
   const tlsConnect = undici.buildConnector({});
   const connect: Undici.buildConnector.connector = (options, callback) => {
     const secure = options.protocol === 'https:' || options.protocol === 'wss:';
