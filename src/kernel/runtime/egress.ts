@@ -15,13 +15,22 @@
  * option, database drivers): inside the namespace they reach nothing. This module is no security
  * boundary: the proxy enforces the allowlist, and user code that undoes these patches gains nothing.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { EventEmitter } from 'node:events';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
-import net from 'node:net';
-import tls from 'node:tls';
+import type * as Net from 'node:net';
 import type { Duplex } from 'node:stream';
+import type * as Tls from 'node:tls';
 import type * as Undici from 'undici';
+
+// Built-in modules through require, not ES imports: on Node 22 and later the ES namespace of
+// node:http reads every export, and its lazy `WebSocket` getter loads Node's whole undici (~40 ms).
+const require = createRequire(import.meta.url);
+const http = require('node:http') as typeof Http;
+const https = require('node:https') as typeof Https;
+const net = require('node:net') as typeof Net;
+const tls = require('node:tls') as typeof Tls;
 
 /** A request the egress proxy refused (`EGRESS_DENIED`, its 403) or could not carry out (`EGRESS_FAILED`). */
 export class EgressError extends Error {
@@ -49,7 +58,7 @@ function unbracket(host: string): string {
  * A TCP connection to `host:port` through the egress proxy: a socket on which the tunnel is
  * established (the proxy answered `200`), ready for a client to speak HTTP or TLS on.
  */
-export function connectThroughEgress(host: string, port: number): Promise<net.Socket> {
+export function connectThroughEgress(host: string, port: number): Promise<Net.Socket> {
   const path = socketPath;
   if (path === undefined) return Promise.reject(new EgressError('egress is not installed', 'EGRESS_FAILED'));
   const bare = unbracket(host);
@@ -117,8 +126,8 @@ export function connectThroughEgress(host: string, port: number): Promise<net.So
 }
 
 type Callback = (error: Error | null, socket?: Duplex) => void;
-type AgentOptions = http.ClientRequestArgs & tls.ConnectionOptions & { _agentKey?: string };
-type CreateConnection = (this: http.Agent, options: AgentOptions, callback?: Callback) => Duplex | undefined;
+type AgentOptions = Http.ClientRequestArgs & Tls.ConnectionOptions & { _agentKey?: string };
+type CreateConnection = (this: Http.Agent, options: AgentOptions, callback?: Callback) => Duplex | undefined;
 
 /** The TLS session cache https.Agent keeps (internal methods, present on Node 20 to 24). */
 interface SessionCache {
@@ -144,7 +153,7 @@ function patchAgent(proto: { createConnection: CreateConnection }, secure: boole
     connectThroughEgress(host, port).then((socket) => {
       if (!secure) return callback(null, socket);
       // As https.Agent's own createConnection, with the tunnel as the transport.
-      const cache = this as http.Agent & SessionCache;
+      const cache = this as Http.Agent & SessionCache;
       const key = options._agentKey;
       const session = key ? cache._getSession?.(key) : undefined;
       const secureSocket = tls.connect({ ...(session ? { session } : {}), ...options, socket });
@@ -158,35 +167,28 @@ function patchAgent(proto: { createConnection: CreateConnection }, secure: boole
   };
 }
 
-let dispatcherInstalled = false;
-
-type UndiciParts = Pick<typeof Undici, 'Agent' | 'buildConnector' | 'setGlobalDispatcher'>;
+type UndiciParts = Pick<typeof Undici, 'Agent' | 'buildConnector'>;
 
 /**
- * The three parts of undici this needs. undici is CommonJS, so `require` loads it synchronously
- * (a WebSocket constructor cannot wait). Its index loads every feature (~3× the time of these
- * three files, ~150 ms on a busy 2-core machine); the package has no `exports` map, and its
- * version is pinned exactly, so the files are required directly, with the index as the fallback
- * should a future version move them.
+ * The two parts of undici this needs. undici is CommonJS, so `require` loads it synchronously
+ * (the dispatcher is asked for synchronously). Its index loads every feature (~3× the time of these
+ * files, ~150 ms on a busy 2-core machine); the package has no `exports` map and its version is
+ * pinned exactly, so the files are required directly, with the index as the fallback should a
+ * future version move them.
  */
 function loadUndici(): UndiciParts {
-  const require = createRequire(import.meta.url);
   try {
-    const { setGlobalDispatcher } = require('undici/lib/global.js') as UndiciParts;
     return {
       Agent: require('undici/lib/dispatcher/agent.js') as UndiciParts['Agent'],
       buildConnector: require('undici/lib/core/connect.js') as UndiciParts['buildConnector'],
-      setGlobalDispatcher,
     };
   } catch {
     return require('undici') as typeof Undici;
   }
 }
 
-/** Loads undici and makes its tunnelling Agent the global dispatcher (fetch and WebSocket use it). */
-function installDispatcher(): void {
-  if (dispatcherInstalled) return;
-  dispatcherInstalled = true;
+/** An undici Agent whose every connection is a tunnel through the egress proxy. */
+function makeDispatcher(): Undici.Dispatcher {
   const undici = loadUndici();
   const tlsConnect = undici.buildConnector({});
   const connect: Undici.buildConnector.connector = (options, callback) => {
@@ -198,7 +200,57 @@ function installDispatcher(): void {
       (error: Error) => callback(error, null),
     );
   };
-  undici.setGlobalDispatcher(new undici.Agent({ connect }));
+  return new undici.Agent({ connect });
+}
+
+/**
+ * Where undici (Node's built-in copy, behind fetch, WebSocket and EventSource, and the npm package)
+ * keeps the global dispatcher: `.1` is read by every version in Node 20 to 24, `.2` is written next
+ * to it by undici 7 and later. Setting them directly spares loading undici's global module.
+ */
+const DISPATCHER_KEYS = [Symbol.for('undici.globalDispatcher.1'), Symbol.for('undici.globalDispatcher.2')];
+
+/**
+ * The global dispatcher: an undici Agent that tunnels, created on the first request. undici itself
+ * reads the global dispatcher as soon as it loads (and on Node 22 and later an ES import of
+ * node:http loads Node's undici), so the slot holds this small stand-in rather than the Agent.
+ * It is an EventEmitter, as undici's dispatchers are.
+ */
+class TunnelDispatcher extends EventEmitter {
+  private agent: Undici.Dispatcher | undefined;
+
+  private get real(): Undici.Dispatcher {
+    return (this.agent ??= makeDispatcher());
+  }
+
+  dispatch(options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
+    return this.real.dispatch(options, handler);
+  }
+
+  close(): Promise<void> {
+    return this.agent ? this.agent.close() : Promise.resolve();
+  }
+
+  destroy(error?: Error | null): Promise<void> {
+    return this.agent ? this.agent.destroy(error ?? null) : Promise.resolve();
+  }
+}
+
+/** Makes the tunnelling dispatcher the global one, for Node's undici and any other copy. */
+function installDispatcher(): void {
+  const dispatcher = new TunnelDispatcher();
+  for (const key of DISPATCHER_KEYS) {
+    // When undici loaded first (something fetched before this), it fixed its slot: writable, not configurable.
+    if (Object.getOwnPropertyDescriptor(globalThis, key)?.configurable === false)
+      (globalThis as Record<symbol, unknown>)[key] = dispatcher;
+    else
+      Object.defineProperty(globalThis, key, {
+        value: dispatcher,
+        writable: true,
+        enumerable: false,
+        configurable: true,
+      });
+  }
 }
 
 /** `fetch failed` says nothing; its cause (the proxy's reason, for a refusal) says what happened. */
@@ -215,7 +267,6 @@ function wrapFetch(): void {
   const builtin = globalThis.fetch;
   if (typeof builtin !== 'function') return;
   const fetch = function fetch(input: Parameters<typeof builtin>[0], init?: RequestInit): Promise<Response> {
-    installDispatcher();
     return builtin(input, init).catch(explain);
   };
   Object.defineProperty(globalThis, 'fetch', {
@@ -223,43 +274,6 @@ function wrapFetch(): void {
     writable: true,
     configurable: true,
     enumerable: true,
-  });
-}
-
-/**
- * Makes `new globalThis[name](…)` install the dispatcher first. Node defines WebSocket and
- * EventSource as lazy getters that load undici's implementation: they stay lazy here.
- */
-function wrapConstructor(name: 'WebSocket' | 'EventSource'): void {
-  const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
-  if (!descriptor?.configurable) return;
-  const read = (): unknown => (descriptor.get ? descriptor.get.call(globalThis) : descriptor.value);
-  let wrapped: unknown;
-  const define = (value: unknown): void => {
-    Object.defineProperty(globalThis, name, {
-      value,
-      writable: true,
-      configurable: true,
-      enumerable: descriptor.enumerable ?? false,
-    });
-  };
-  Object.defineProperty(globalThis, name, {
-    configurable: true,
-    enumerable: descriptor.enumerable ?? false,
-    get() {
-      const original = read();
-      wrapped ??=
-        typeof original === 'function'
-          ? new Proxy(original, {
-              construct(target, args, newTarget) {
-                installDispatcher();
-                return Reflect.construct(target, args, newTarget) as object;
-              },
-            })
-          : original;
-      return wrapped;
-    },
-    set: define,
   });
 }
 
@@ -273,7 +287,6 @@ export function installEgress(path: string): void {
   if (!first) return;
   patchAgent(http.Agent.prototype as unknown as { createConnection: CreateConnection }, false);
   patchAgent(https.Agent.prototype as unknown as { createConnection: CreateConnection }, true);
+  installDispatcher();
   wrapFetch();
-  wrapConstructor('WebSocket');
-  wrapConstructor('EventSource');
 }

@@ -30,9 +30,12 @@ const MAJOR = Number(process.versions.node.split('.')[0]);
 
 /** The script the child runs: one attempt per client, results as one JSON line on stdout. */
 const CHILD = String.raw`
-import http from 'node:http';
-import https from 'node:https';
-const [socketPath, portsJson, egressModule] = process.argv.slice(2);
+import { createRequire } from 'node:module';
+// require, not import: on Node 22+ an ES import of node:http loads Node's undici (its WebSocket
+// getter), which would hide whether installEgress loads it.
+const http = createRequire(import.meta.url)('node:http');
+const https = createRequire(import.meta.url)('node:https');
+const [socketPath, portsJson, egressModule, mode] = process.argv.slice(2);
 const { web, secure } = JSON.parse(portsJson);
 const results = {};
 async function attempt(name, fn) {
@@ -57,12 +60,20 @@ function get(client, url, options = {}) {
 const origin = 'http://127.0.0.1:' + web;
 
 // Before installEgress: in its own namespace the child reaches nothing, not even the host's loopback.
-await attempt('direct', () => fetch(origin + '/direct').then(text));
+// (Node's undici then holds its global dispatcher already: installEgress must replace it.)
+if (mode === 'after-fetch') await attempt('direct', () => fetch(origin + '/direct').then(text));
 
 const { installEgress } = await import(egressModule);
 installEgress(socketPath);
+// Nothing of undici loads until the first fetch or WebSocket.
+const undiciLoaded = () => ({
+  node: process.moduleLoadList.some((name) => name.includes('undici')),
+  npm: Object.keys(createRequire(egressModule).cache).some((name) => name.includes('/undici/')),
+});
+results.loadedAtInstall = { ok: true, value: JSON.stringify(undiciLoaded()) };
 
 await attempt('fetch', () => fetch(origin + '/fetch').then(text));
+results.loadedAfterFetch = { ok: true, value: JSON.stringify(undiciLoaded()) };
 await attempt('fetchPost', () => fetch(origin + '/post', { method: 'POST', body: 'payload' }).then(text));
 await attempt('fetchRefusedHost', () => fetch('http://evil.example/').then(text));
 await attempt('fetchRefusedPostgres', () => fetch('http://127.0.0.1:5432/').then(text));
@@ -146,7 +157,13 @@ describe('egress from a kernel-like child', () => {
   let secure: https.Server;
   let proxy: EgressProxy;
   const paths: string[] = [];
+  let script: string;
+  let ports: { web: number; secure: number };
+  let certificateFile: string;
+  /** a child that installs egress first, as a kernel does */
   let results: Record<string, Attempt>;
+  /** a child that fetched directly first (Node's undici already holds its dispatcher) */
+  let afterFetch: Record<string, Attempt>;
   let stderr = '';
 
   before(async () => {
@@ -177,10 +194,9 @@ describe('egress from a kernel-like child', () => {
     const webPort = await listen(web);
     const securePort = await listen(secure);
 
-    const socketPath = join(scratch, 'egress.sock');
     proxy = await startEgressProxy({
       allow: [`127.0.0.1:${webPort}`, `localhost:${securePort}`, `api.test:${webPort}`, '*.wild.test:*'],
-      socketPath,
+      socketPath: join(scratch, 'egress.sock'),
       ...(AS_ROOT ? { owner: NOBODY } : {}),
       resolve: async (hostname) => {
         if (hostname === 'localhost' || hostname === 'api.test' || hostname.endsWith('.wild.test'))
@@ -189,8 +205,16 @@ describe('egress from a kernel-like child', () => {
       },
     });
 
-    const script = join(dir, 'child.mjs');
+    script = join(dir, 'child.mjs');
     writeFileSync(script, CHILD, { mode: 0o644 });
+    ports = { web: webPort, secure: securePort };
+    certificateFile = certificate.file;
+    results = await runChild('fresh');
+    afterFetch = await runChild('after-fetch');
+  });
+
+  /** Runs the child script as a kernel would run; `mode` says whether it fetches before installEgress. */
+  async function runChild(mode: 'fresh' | 'after-fetch'): Promise<Record<string, Attempt>> {
     const reads = [join(ROOT, 'dist'), join(ROOT, 'node_modules'), join(ROOT, 'package.json'), dir];
     let command = process.execPath;
     let args = [
@@ -201,21 +225,14 @@ describe('egress from a kernel-like child', () => {
       // Node 20 has WebSocket behind a flag; 22 and later have it by default.
       ...(MAJOR === 20 ? ['--experimental-websocket'] : []),
       script,
-      socketPath,
-      JSON.stringify({ web: webPort, secure: securePort }),
+      join(scratch, 'egress.sock'),
+      JSON.stringify(ports),
       EGRESS_MODULE,
+      mode,
     ];
     if (AS_ROOT) {
-      args = [
-        '--reuid',
-        String(NOBODY.uid),
-        '--regid',
-        String(NOBODY.gid),
-        '--clear-groups',
-        '--',
-        command,
-        ...args,
-      ];
+      const user = ['--reuid', String(NOBODY.uid), '--regid', String(NOBODY.gid), '--clear-groups', '--'];
+      args = [...user, command, ...args];
       command = 'setpriv';
     }
     if (NETNS) {
@@ -223,7 +240,7 @@ describe('egress from a kernel-like child', () => {
       command = 'unshare';
     }
     const child = spawn(command, args, {
-      env: { PATH: process.env.PATH ?? '', HOME: scratch, NODE_EXTRA_CA_CERTS: certificate.file },
+      env: { PATH: process.env.PATH ?? '', HOME: scratch, NODE_EXTRA_CA_CERTS: certificateFile },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
     });
@@ -231,9 +248,9 @@ describe('egress from a kernel-like child', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    assert.equal(code, 0, `the child failed: ${stderr}`);
-    results = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, Attempt>;
-  });
+    assert.equal(code, 0, `the child (${mode}) failed: ${stderr}`);
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, Attempt>;
+  }
 
   after(async () => {
     await proxy?.close();
@@ -243,23 +260,39 @@ describe('egress from a kernel-like child', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  function value(name: string): string | undefined {
-    const attempt = results[name];
+  function value(name: string, from = results): string | undefined {
+    const attempt = from[name];
     assert.ok(attempt, `${name} did not run (${stderr})`);
     assert.equal(attempt.ok, true, `${name}: ${attempt.message} (${attempt.code ?? attempt.cause ?? ''})`);
     return attempt.value;
   }
 
-  function failure(name: string): Attempt {
-    const attempt = results[name];
+  function failure(name: string, from = results): Attempt {
+    const attempt = from[name];
     assert.ok(attempt, `${name} did not run (${stderr})`);
     assert.equal(attempt.ok, false, `${name} should have failed, got ${attempt.value}`);
     return attempt;
   }
 
   test('without installEgress the child reaches nothing (own network namespace)', { skip: !NETNS }, () => {
-    failure('direct');
+    failure('direct', afterFetch);
     assert.ok(!paths.includes('/direct'));
+  });
+
+  test('installEgress loads nothing of undici; the first fetch loads it', () => {
+    assert.deepEqual(JSON.parse(value('loadedAtInstall') ?? ''), { node: false, npm: false });
+    assert.deepEqual(JSON.parse(value('loadedAfterFetch') ?? ''), { node: true, npm: true });
+  });
+
+  test('after a fetch before installEgress (undici loaded first), every client still goes through the proxy', () => {
+    assert.equal(value('fetch', afterFetch), '200 GET /fetch');
+    assert.equal(value('fetchHttps', afterFetch), '200 GET /tls');
+    assert.equal(value('httpsGet', afterFetch), '200 GET /https');
+    assert.equal(value('webSocket', afterFetch), 'echo: ping');
+    assert.equal(
+      failure('fetchRefusedHost', afterFetch).message,
+      'fetch failed: egress to evil.example is not allowed (quire.config.json network.allow)',
+    );
   });
 
   test('fetch reaches an allowed address named as 127.0.0.1:PORT, with a body', () => {
