@@ -88,6 +88,7 @@ export function forward(
       if (!res.writableFinished) upstream.destroy();
       finish();
     });
+    req.on('error', () => upstream.destroy());
     req.pipe(upstream);
   });
 }

@@ -197,6 +197,10 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       return { status: 502, reason: `egress to ${shown} failed: ${(error as Error).message}` };
     }
     socket.on('error', () => socket.destroy());
+    if (closing) {
+      socket.destroy();
+      return { status: 503, reason: `egress to ${shown} failed: the egress proxy is closing` };
+    }
     upstreams.add(socket);
     stats.active++;
     stats.opened++;
@@ -362,8 +366,19 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   });
   server.on('error', () => undefined);
   if (options.owner) {
-    // lchown: never follows a link someone could have put at this path.
-    if (lstatSync(socketPath).isSocket()) lchownSync(socketPath, options.owner.uid, options.owner.gid);
+    try {
+      // lchown: never follows a link someone could have put at this path.
+      if (lstatSync(socketPath).isSocket()) lchownSync(socketPath, options.owner.uid, options.owner.gid);
+    } catch (error) {
+      server.close();
+      removeStaleSocket(socketPath);
+      throw new Error(
+        `egress proxy: cannot give ${socketPath} to uid ${options.owner.uid}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
   }
 
   let closed: Promise<void> | undefined;

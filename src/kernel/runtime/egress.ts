@@ -47,6 +47,8 @@ export class EgressError extends Error {
 
 /** The proxy's answer head is a few lines; a longer one is not our proxy. */
 const MAX_ANSWER_BYTES = 16 * 1024;
+/** The proxy answers within its own limits (name resolution and connecting, 10 s each): this is a backstop. */
+const ANSWER_TIMEOUT_MS = 60_000;
 
 let socketPath: string | undefined;
 
@@ -69,6 +71,8 @@ export function connectThroughEgress(host: string, port: number): Promise<Net.So
     let status: number | undefined;
     let bodyStart = 0;
     const finish = (error?: Error): void => {
+      socket.setTimeout(0);
+      socket.off('timeout', onTimeout);
       socket.off('readable', onReadable);
       socket.off('error', onError);
       socket.off('end', onEnd);
@@ -118,6 +122,15 @@ export function connectThroughEgress(host: string, port: number): Promise<Net.So
           'EGRESS_FAILED',
         ),
       );
+    const onTimeout = (): void =>
+      finish(
+        new EgressError(
+          `the egress proxy did not answer within ${ANSWER_TIMEOUT_MS / 1000}s`,
+          'EGRESS_FAILED',
+        ),
+      );
+    socket.setTimeout(ANSWER_TIMEOUT_MS);
+    socket.on('timeout', onTimeout);
     socket.on('readable', onReadable);
     socket.on('end', onEnd);
     socket.on('error', onError);
