@@ -106,6 +106,11 @@ if (typeof WebSocket === 'function')
         socket.onerror = (event) => reject(new Error(event.message || 'WebSocket error'));
       }),
   );
+// A proxy that is gone: the error says so (installEgress again only changes the socket path; a new
+// host, since pooled keep-alive tunnels to the others are still open).
+installEgress(socketPath + '.gone');
+await attempt('proxyGone', () => fetch('http://gone.test/').then(text));
+await attempt('proxyGoneHttp', () => get(http, 'http://gone.test/'));
 process.stdout.write(JSON.stringify(results) + '\n');
 `;
 
@@ -345,6 +350,13 @@ describe('egress from a kernel-like child', () => {
       failure('httpsRefused').message,
       'egress to 127.0.0.1:5432 is not allowed (quire.config.json network.allow)',
     );
+  });
+
+  test('when the proxy is gone, the error names its socket', () => {
+    const gone = `the egress proxy is not reachable at ${join(scratch, 'egress.sock.gone')} (ENOENT)`;
+    assert.equal(failure('proxyGone').message, `fetch failed: ${gone}`);
+    assert.equal(failure('proxyGoneHttp').message, gone);
+    assert.equal(failure('proxyGoneHttp').code, 'EGRESS_FAILED');
   });
 
   test('WebSocket goes through the proxy', () => {
