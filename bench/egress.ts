@@ -102,11 +102,12 @@ const directWarm = await measure(warm(false));
 const egressWarm = await measure(warm(true));
 
 const ms = (value: number | undefined): string => `${(value ?? NaN).toFixed(2)} ms`;
+const signed = (value: number): string => `${value < 0 ? '−' : '+'}${ms(Math.abs(value))}`;
 const ratio = (a: number | undefined, b: number | undefined): string =>
   `${((a ?? NaN) / (b ?? NaN)).toFixed(2)}×`;
 console.log(`node ${process.version}, medians of ${RUNS} fresh processes`);
 console.log(
-  `start: process wall ${ms(base.wall)} → ${ms(withEgress.wall)} with installEgress (+${ms(withEgress.wall - base.wall)}); import + install ${ms(withEgress.fields.install)}`,
+  `start: process wall ${ms(base.wall)} → ${ms(withEgress.wall)} with installEgress (${signed(withEgress.wall - base.wall)}); import + install ${ms(withEgress.fields.install)}`,
 );
 console.log(
   `first fetch: direct ${ms(direct1.fields.first)}, through the proxy ${ms(egress1.fields.first)} (${ratio(egress1.fields.first, direct1.fields.first)}); second: ${ms(direct1.fields.second)} vs ${ms(egress1.fields.second)}`,
