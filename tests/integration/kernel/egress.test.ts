@@ -71,6 +71,10 @@ const undiciLoaded = () => ({
   npm: Object.keys(createRequire(egressModule).cache).some((name) => name.includes('/undici/')),
 });
 results.loadedAtInstall = { ok: true, value: JSON.stringify(undiciLoaded()) };
+// On Node 22+ an ES import of node:http loads Node's undici, which reads the global dispatcher at
+// once: the tunnelling Agent (npm undici) must still wait for a request.
+await import('node:http');
+results.loadedAtHttpImport = { ok: true, value: JSON.stringify(undiciLoaded().npm) };
 
 await attempt('fetch', () => fetch(origin + '/fetch').then(text));
 results.loadedAfterFetch = { ok: true, value: JSON.stringify(undiciLoaded()) };
@@ -286,6 +290,7 @@ describe('egress from a kernel-like child', () => {
 
   test('installEgress loads nothing of undici; the first fetch loads it', () => {
     assert.deepEqual(JSON.parse(value('loadedAtInstall') ?? ''), { node: false, npm: false });
+    assert.equal(value('loadedAtHttpImport'), 'false');
     assert.deepEqual(JSON.parse(value('loadedAfterFetch') ?? ''), { node: true, npm: true });
   });
 
