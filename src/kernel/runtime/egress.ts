@@ -26,11 +26,10 @@ import type * as Undici from 'undici';
 
 // Built-in modules through require, not ES imports: on Node 22 and later the ES namespace of
 // node:http reads every export, and its lazy `WebSocket` getter loads Node's whole undici (~40 ms).
+// node:https and node:tls load only once an https agent is used (~40 ms on Node 24).
 const require = createRequire(import.meta.url);
 const http = require('node:http') as typeof Http;
-const https = require('node:https') as typeof Https;
 const net = require('node:net') as typeof Net;
-const tls = require('node:tls') as typeof Tls;
 
 /** A request the egress proxy refused (`EGRESS_DENIED`, its 403) or could not carry out (`EGRESS_FAILED`). */
 export class EgressError extends Error {
@@ -169,6 +168,7 @@ function patchAgent(proto: { createConnection: CreateConnection }, secure: boole
       const cache = this as Http.Agent & SessionCache;
       const key = options._agentKey;
       const session = key ? cache._getSession?.(key) : undefined;
+      const tls = require('node:tls') as typeof Tls;
       const secureSocket = tls.connect({ ...(session ? { session } : {}), ...options, socket });
       if (key) {
         secureSocket.on('session', (value: Buffer) => cache._cacheSession?.(key, value));
@@ -177,6 +177,28 @@ function patchAgent(proto: { createConnection: CreateConnection }, secure: boole
       callback(null, secureSocket);
     }, callback);
     return undefined;
+  };
+}
+
+type CreateSocket = (this: Http.Agent & { protocol?: string }, ...args: unknown[]) => unknown;
+
+/**
+ * Every Agent opens sockets through http.Agent's createSocket, which https.Agent inherits; the
+ * first time an https agent does, node:https is loaded already, and its createConnection is
+ * patched then. So a kernel that never uses https never loads it.
+ */
+function patchAgents(): void {
+  patchAgent(http.Agent.prototype as unknown as { createConnection: CreateConnection }, false);
+  const proto = http.Agent.prototype as unknown as { createSocket: CreateSocket };
+  const createSocket = proto.createSocket;
+  let httpsPatched = false;
+  proto.createSocket = function (...args) {
+    if (!httpsPatched && this.protocol === 'https:') {
+      httpsPatched = true;
+      const https = require('node:https') as typeof Https;
+      patchAgent(https.Agent.prototype as unknown as { createConnection: CreateConnection }, true);
+    }
+    return createSocket.apply(this, args);
   };
 }
 
@@ -298,8 +320,7 @@ export function installEgress(path: string): void {
   const first = socketPath === undefined;
   socketPath = path;
   if (!first) return;
-  patchAgent(http.Agent.prototype as unknown as { createConnection: CreateConnection }, false);
-  patchAgent(https.Agent.prototype as unknown as { createConnection: CreateConnection }, true);
+  patchAgents();
   installDispatcher();
   wrapFetch();
 }

@@ -31,10 +31,6 @@ const MAJOR = Number(process.versions.node.split('.')[0]);
 /** The script the child runs: one attempt per client, results as one JSON line on stdout. */
 const CHILD = String.raw`
 import { createRequire } from 'node:module';
-// require, not import: on Node 22+ an ES import of node:http loads Node's undici (its WebSocket
-// getter), which would hide whether installEgress loads it.
-const http = createRequire(import.meta.url)('node:http');
-const https = createRequire(import.meta.url)('node:https');
 const [socketPath, portsJson, egressModule, mode] = process.argv.slice(2);
 const { web, secure } = JSON.parse(portsJson);
 const results = {};
@@ -71,6 +67,14 @@ const undiciLoaded = () => ({
   npm: Object.keys(createRequire(egressModule).cache).some((name) => name.includes('/undici/')),
 });
 results.loadedAtInstall = { ok: true, value: JSON.stringify(undiciLoaded()) };
+// Nor node:https and node:tls (~40 ms on Node 24) until an https agent is used.
+results.tlsAtInstall = {
+  ok: true,
+  value: JSON.stringify(process.moduleLoadList.filter((name) => /^NativeModule (https|tls)$/.test(name))),
+};
+// require, not import: on Node 22+ an ES import of node:http loads Node's undici (its WebSocket getter).
+const http = createRequire(import.meta.url)('node:http');
+const https = createRequire(import.meta.url)('node:https');
 // On Node 22+ an ES import of node:http loads Node's undici, which reads the global dispatcher at
 // once: the tunnelling Agent (npm undici) must still wait for a request.
 await import('node:http');
@@ -288,9 +292,10 @@ describe('egress from a kernel-like child', () => {
     assert.ok(!paths.includes('/direct'));
   });
 
-  test('installEgress loads nothing of undici; the first fetch loads it', () => {
+  test('installEgress loads nothing of undici, https or tls; the first fetch loads undici', () => {
     assert.deepEqual(JSON.parse(value('loadedAtInstall') ?? ''), { node: false, npm: false });
     assert.equal(value('loadedAtHttpImport'), 'false');
+    assert.equal(value('tlsAtInstall'), '[]');
     assert.deepEqual(JSON.parse(value('loadedAfterFetch') ?? ''), { node: true, npm: true });
   });
 
