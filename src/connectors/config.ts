@@ -1,11 +1,14 @@
 /**
- * The workspace config `quire.config.json` (only its `connections` here). A connection's URL comes
- * from an environment variable (`urlEnv`, preferred: no secret in the repository) or the file,
- * never from a notebook. Errors name the file and the field path.
+ * The workspace config `quire.config.json` (its `connections` and `network` here). A connection's
+ * URL comes from an environment variable (`urlEnv`, preferred: no secret in the repository) or the
+ * file, never from a notebook. `network.allow` lists the hosts kernels may reach through the host's
+ * egress proxy (src/kernel/egress/allowlist.ts has the entry syntax); without it a kernel has no
+ * network. Errors name the file and the field path.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowEntry } from '../kernel/egress/allowlist.js';
 
 export const CONFIG_FILE = 'quire.config.json';
 
@@ -23,15 +26,29 @@ const PostgresConfig = z
     message: 'set exactly one of "url" or "urlEnv"',
   });
 
+const AllowEntry = z.string().superRefine((text, context) => {
+  const entry = parseAllowEntry(text);
+  if (typeof entry === 'string') context.addIssue({ code: 'custom', message: entry });
+});
+
+const NetworkConfig = z
+  .object({
+    /** hosts kernels may reach: `api.example.com`, `*.example.com`, `10.1.2.3:8443`, `[fd00::1]:*`, … */
+    allow: z.array(AllowEntry),
+  })
+  .strict();
+
 const WorkspaceConfig = z
   .object({
     connections: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'invalid connection name'), PostgresConfig)
       .default({}),
+    network: NetworkConfig.optional(),
   })
   .passthrough();
 
 export type ConnectionConfig = z.infer<typeof PostgresConfig>;
+export type NetworkConfig = z.infer<typeof NetworkConfig>;
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfig>;
 
 /** Reads and validates `<workspace>/quire.config.json`; a missing file is an empty config. */
@@ -63,6 +80,15 @@ export function parseWorkspaceConfig(text: string, file: string): WorkspaceConfi
     throw new Error(`${file}: ${issues.join('; ')}`);
   }
   return parsed.data;
+}
+
+/**
+ * The egress allowlist kernels get, or undefined when the workspace opens no egress (no `network`
+ * key, or an empty `allow`): then a kernel is started without the proxy and without the client side.
+ */
+export function egressAllowList(config: WorkspaceConfig): string[] | undefined {
+  const allow = config.network?.allow;
+  return allow && allow.length > 0 ? allow : undefined;
 }
 
 /** The URL of a connection; a missing environment variable names the connection and the variable. */

@@ -1,7 +1,7 @@
 // quire.config.json validation and URL resolution; pg parsers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectionUrl, parseWorkspaceConfig } from '../../../src/connectors/config.js';
+import { connectionUrl, egressAllowList, parseWorkspaceConfig } from '../../../src/connectors/config.js';
 import { parseDate, parseInt8, parseTimestamp, pgTypeName } from '../../../src/connectors/pg-types.js';
 
 const F = '/ws/quire.config.json';
@@ -21,6 +21,16 @@ const invalid: [string, unknown, RegExp][] = [
   ],
   ['unknown key', { connections: { w: { type: 'postgres', url: 'x', password: 'p' } } }, /connections\.w/],
   ['connections not an object', { connections: [] }, /connections/],
+  ['network.allow not a list', { network: { allow: 'api.example.com' } }, /network\.allow: /],
+  ['network without allow', { network: {} }, /network\.allow: /],
+  ['network unknown key', { network: { allow: [], deny: [] } }, /network: .*deny/],
+  [
+    'network.allow entry with a scheme',
+    { network: { allow: ['api.example.com', 'https://x.example'] } },
+    /network\.allow\.1: "https:\/\/x\.example" is not a valid entry: write the host without a scheme/,
+  ],
+  ['network.allow bad port', { network: { allow: ['x.example:99999'] } }, /network\.allow\.0: .*not a port/],
+  ['network.allow entry not a string', { network: { allow: [5] } }, /network\.allow\.0: /],
 ];
 for (const [name, config, message] of invalid) {
   test(`invalid config: ${name}`, () => {
@@ -46,6 +56,15 @@ test('valid config; other top-level keys are kept', () => {
   );
   assert.deepEqual(config.connections, { w: { type: 'postgres', urlEnv: 'W_URL' } });
   assert.deepEqual(parseWorkspaceConfig('{}', F).connections, {});
+});
+
+test('network.allow: kept as written; absent or empty means no egress', () => {
+  const allow = ['api.example.com', '*.githubusercontent.com', '10.1.2.3:8443', '[fd00::1]:*'];
+  const config = parseWorkspaceConfig(JSON.stringify({ network: { allow } }), F);
+  assert.deepEqual(config.network, { allow });
+  assert.deepEqual(egressAllowList(config), allow);
+  assert.equal(egressAllowList(parseWorkspaceConfig('{}', F)), undefined);
+  assert.equal(egressAllowList(parseWorkspaceConfig('{"network":{"allow":[]}}', F)), undefined);
 });
 
 test('connectionUrl reads the env var, or names what is missing', () => {
