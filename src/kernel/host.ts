@@ -19,6 +19,8 @@ import { launchPlan, type RuntimeConfig } from './launch.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
 import { assertRuntimeBuilt, packageRoot, runtimeEntry, runtimePackages } from './paths.js';
 import { sandboxSupport, systemLayout } from './sandbox/detect.js';
+import type { EgressProxy } from './egress/proxy.js';
+import { readEgressSetting } from './egress/setting.js';
 import type * as ProtocolModule from './protocol.js';
 import type {
   CellFinished,
@@ -79,6 +81,11 @@ export interface ProcessKernelOptions {
   hidden?: string[];
   /** `none` starts this kernel without the OS sandbox even where the host has one (default `auto`) */
   sandbox?: 'auto' | 'none';
+  /**
+   * the hosts the kernel may reach through the host's egress proxy (`network.allow`); default: the
+   * workspace's quire.config.json setting; absent there = no network at all
+   */
+  egress?: { allow: string[] };
 }
 
 /** The default whole-memory cap of a kernel, MiB. */
@@ -165,6 +172,7 @@ function errorResult(
 export class ProcessKernel implements Kernel {
   private child: ChildProcess | undefined;
   private channel: Socket | undefined;
+  private egress: EgressProxy | undefined;
   private scratch: string | undefined;
   private running: Running | undefined;
   private starting: Starting | undefined;
@@ -211,6 +219,8 @@ export class ProcessKernel implements Kernel {
     }
     const scratch = this.makeScratch(user);
     const cwd = this.options.cwd === undefined ? workspace : realpathSync(this.options.cwd);
+    const allow = this.options.egress?.allow ?? (await readEgressSetting(workspace));
+    const egressSocket = allow?.length ? await this.startEgress(allow, scratch, user) : undefined;
     const config: RuntimeConfig = {
       workspace,
       cwd,
@@ -223,6 +233,7 @@ export class ProcessKernel implements Kernel {
       osSandbox: sandboxed,
       hidden: hiddenPaths(workspace, this.options.hidden ?? [], user),
       ...(this.options.notebook ? { notebook: realpathSync(this.options.notebook) } : {}),
+      ...(egressSocket ? { egressSocket } : {}),
     };
     const plan = launchPlan({
       entry,
@@ -231,7 +242,7 @@ export class ProcessKernel implements Kernel {
       env: this.options.env,
       user,
       node: realpathSync(process.execPath),
-      runtimePackages: realpathSync(runtimePackages()),
+      runtimePackages: runtimePackages(egressSocket !== undefined).map((path) => realpathSync(path)),
       sandbox,
       ...(sandboxed ? { system: systemLayout() } : {}),
     });
@@ -249,6 +260,17 @@ export class ProcessKernel implements Kernel {
     track(child);
     this.wire(child);
     await this.waitReady(child);
+  }
+
+  /** The kernel's way out: a proxy on a socket in its scratch folder, closed with the kernel. */
+  private async startEgress(allow: string[], scratch: string, user: KernelUser | undefined): Promise<string> {
+    const { startEgressProxy } = await import('./egress/proxy.js');
+    this.egress = await startEgressProxy({
+      allow,
+      socketPath: join(scratch, 'egress.sock'),
+      ...(user ? { owner: user } : {}),
+    });
+    return this.egress.socketPath;
   }
 
   private makeScratch(user: KernelUser | undefined): string {
@@ -584,6 +606,9 @@ export class ProcessKernel implements Kernel {
   }
 
   private removeScratch(): void {
+    const egress = this.egress;
+    this.egress = undefined;
+    void egress?.close().catch(() => undefined);
     if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
     this.scratch = undefined;
   }

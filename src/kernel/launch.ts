@@ -33,6 +33,8 @@ export interface RuntimeConfig {
   hidden?: string[];
   /** DuckDB's memory_limit in MiB (a share of the kernel's whole memory cap); absent = DuckDB's default */
   duckdbMemoryMb?: number;
+  /** the host's egress proxy socket, when the workspace opens egress (runtime/egress.ts) */
+  egressSocket?: string;
 }
 
 export interface LaunchPlan {
@@ -53,8 +55,8 @@ export interface LaunchInput {
   nodeVersion?: string;
   /** the node binary (real path) the kernel runs */
   node: string;
-  /** the DuckDB packages' folder (real path) the runtime loads */
-  runtimePackages: string;
+  /** the packages' folders (real paths) the runtime loads: DuckDB's, and undici's when egress is open */
+  runtimePackages: string[];
   sandbox: SandboxSupport;
   /** the sandbox's system layout (sandbox/detect.ts systemLayout), when the sandbox is bwrap */
   system?: Pick<SandboxInput, 'system' | 'files'>;
@@ -91,7 +93,7 @@ function readPaths(input: LaunchInput): string[] {
   return [
     config.workspace,
     config.scratch,
-    ...[input.entry, input.runtimePackages].filter((p) => !inside(p)),
+    ...[input.entry, ...input.runtimePackages].filter((p) => !inside(p)),
   ];
 }
 
@@ -107,6 +109,10 @@ export function nodeArgs(input: LaunchInput): string[] {
     // so even an import inside eval resolves against the notebook (runtime/evaluate.ts).
     '--experimental-vm-modules',
     `--max-old-space-size=${input.heapMb}`,
+    // WebAssembly's guard regions reserve ~10 GiB of address space per memory, which the memory
+    // cap (prlimit --as) refuses; inline bounds checks need none. Node's own fetch parses HTTP in
+    // WebAssembly, so without this no kernel could fetch.
+    '--disable-wasm-trap-handler',
     '--disable-warning=ExperimentalWarning',
     input.entry,
     JSON.stringify(input.config),
@@ -135,7 +141,7 @@ function sandboxInput(input: LaunchInput): SandboxInput {
     scratch: config.scratch,
     cwd: config.cwd,
     hidden: config.hidden ?? [],
-    runtime: [input.entry, input.runtimePackages],
+    runtime: [input.entry, ...input.runtimePackages],
     node: input.node,
     system: input.system?.system ?? [],
     files: input.system?.files ?? [],

@@ -29,9 +29,14 @@ export function runtimeEntry(root: string = packageRoot()): string {
   return join(root, 'dist', 'kernel', 'runtime.mjs');
 }
 
-/** The one package the runtime loads from node_modules (DuckDB, a native addon and its JS API). */
-export function runtimePackages(root: string = packageRoot()): string {
-  return join(root, 'node_modules', '@duckdb');
+/**
+ * The packages the runtime loads from node_modules: DuckDB (a native addon and its JS API) and,
+ * when the kernel has egress, undici (fetch through the host's proxy).
+ */
+export function runtimePackages(egress: boolean, root: string = packageRoot()): string[] {
+  const packages = [join(root, 'node_modules', '@duckdb')];
+  if (egress) packages.push(join(root, 'node_modules', 'undici'));
+  return packages;
 }
 
 export function assertRuntimeBuilt(entry: string): void {

@@ -116,6 +116,8 @@ installCapture();
 guardAddons(config.packageRoot);
 installFaultHandlers();
 installTimers();
+// The one way out of the kernel's network namespace, when the workspace opens egress.
+if (config.egressSocket) (await import('./egress.js')).installEgress(config.egressSocket);
 installGlobals(scope);
 // The host closed the channel (or broke it): nothing is left to serve.
 openChannel(config.messageCapBytes, onCommand, () => process.exit(0));

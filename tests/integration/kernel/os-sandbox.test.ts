@@ -146,6 +146,23 @@ describe('OS sandbox: limits', () => {
     }
   });
 
+  test('WebAssembly works under the memory cap (no guard regions to reserve)', async () => {
+    const kernel = await startKernel({ workspace, memoryMb: 256 });
+    try {
+      // (module (memory 1) (func (export "f") (result i32) i32.const 42))
+      const bytes = [
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 5, 1, 1, 102, 0, 0,
+        10, 6, 1, 4, 0, 65, 42, 11,
+      ];
+      const code = `const { instance } = await WebAssembly.instantiate(new Uint8Array(${JSON.stringify(bytes)})); return { __quire_last: instance.exports.f() };`;
+      const { result, outputs } = await run(kernel, js(code));
+      assert.equal(result.status, 'ok', JSON.stringify(result.error));
+      assert.equal(outputs[0]?.data, '42');
+    } finally {
+      await kernel.shutdown();
+    }
+  });
+
   test('process.abort() is reported as a crash, not as out of memory', async () => {
     const kernel = await startKernel({ workspace });
     const { result } = await run(kernel, js('process.abort();'));
