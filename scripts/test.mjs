@@ -27,6 +27,20 @@ const CHROMIUM = process.env.QUIRE_CHROMIUM || '/usr/bin/chromium';
 const PG_ADMIN_URL = process.env.QUIRE_TEST_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const isBrowserTest = (file) => file.split(/[\\/]/).includes('e2e');
+const usesOsSandbox = (file) => /sandboxSupport\(/.test(readFileSync(file, 'utf8'));
+
+/** Why bubblewrap (the kernel's OS sandbox) cannot be used, or undefined when it starts a sandbox. */
+function bubblewrapProblem() {
+  const probe = spawnSync(
+    'bwrap',
+    ['--unshare-all', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
+  if (probe.error) return probe.error.code === 'ENOENT' ? 'bwrap is not installed' : probe.error.message;
+  if (probe.status !== 0)
+    return `bwrap cannot make namespaces here: ${(probe.stderr || '').trim().split('\n')[0]}`;
+  return undefined;
+}
 const usesPostgres = (file) => /support\/pg-database|QUIRE_TEST_PG_URL/.test(readFileSync(file, 'utf8'));
 
 /** Why Chromium cannot be used, or undefined when `--version` answers. */
@@ -65,10 +79,18 @@ async function missingPrerequisites(files) {
   const problems = [];
   const browser = files.filter(isBrowserTest);
   const postgres = files.filter(usesPostgres);
-  const [chromium, database] = await Promise.all([
+  const sandboxed = files.filter(usesOsSandbox);
+  const [chromium, database, bubblewrap] = await Promise.all([
     browser.length ? chromiumProblem() : undefined,
     postgres.length ? postgresProblem() : undefined,
+    sandboxed.length ? bubblewrapProblem() : undefined,
   ]);
+  if (bubblewrap)
+    problems.push(
+      `bubblewrap is missing (${bubblewrap}), needed by ${sandboxed.length} test file(s) of the kernel's OS ` +
+        'sandbox: apt-get install bubblewrap (where it is installed but cannot make namespaces, e.g. an ' +
+        'unprivileged container: see docs/security.md)',
+    );
   if (chromium)
     problems.push(
       `Chromium is missing (${chromium}), needed by ${browser.length} browser test file(s): ` +

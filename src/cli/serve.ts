@@ -6,6 +6,7 @@
  * kernels down. A bad folder, port, store or workspace config is bad input (exit 2, one line).
  */
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { locateWorkspace } from '../runner/workspace.js';
 import { InputError } from './errors.js';
 import { parseCommandArgs } from './args.js';
@@ -42,11 +43,17 @@ const CONFIG_ERRORS = new Set(['StoreConfigError', 'AlertConfigError', 'Workspac
  * run store. When `quire run` would pick another workspace for these notebooks (a project marker
  * above the folder), a note says so: their runs would land in another store.
  */
-export function startBanner(workspace: string, store: string, loginUrl: string): string {
+export function startBanner(
+  workspace: string,
+  store: string,
+  loginUrl: string,
+  isolation: string[] = [],
+): string {
   const lines = [
     `Quire is serving ${workspace}`,
     `  workspace  ${workspace} (the notebooks and all that their cells may read)`,
     `  run store  ${store}`,
+    ...isolation.map((line) => `  ${line}`),
   ];
   const wider = locateWorkspace(workspace);
   if (wider.root !== workspace)
@@ -80,11 +87,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new InputError(`expected at most one folder, got ${positionals.length}\n${HELP}`);
   const port = parsePort(values.port);
   if (values.db !== undefined) (await import('./store-access.js')).checkDbFlag(values.db);
+  const workspace = resolve(positionals[0] ?? '.');
+  // Once, before anything starts: a host that cannot run kernels here says why and how to fix it.
+  const { isolationReport } = await import('../kernel/sandbox/report.js');
+  const isolation = existsSync(workspace) ? isolationReport(workspace) : { lines: [] };
+  if (isolation.error) throw new InputError(isolation.error);
   const { startServer } = await import('../server/server.js');
   let server;
   try {
     server = await startServer({
-      workspace: resolve(positionals[0] ?? '.'),
+      workspace,
       port,
       host: values.host ?? '127.0.0.1',
       ...(values.db !== undefined ? { db: values.db } : {}),
@@ -125,6 +137,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM', 0));
     // Only now: whoever reads "Ctrl-C to stop" may signal at once, and a signal that came before
     // the handlers would kill the server without closing its kernels and store.
-    process.stdout.write(startBanner(running.workspace, running.store.db.label, running.loginUrl));
+    process.stdout.write(
+      startBanner(running.workspace, running.store.db.label, running.loginUrl, isolation.lines),
+    );
   });
 }

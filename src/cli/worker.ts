@@ -70,6 +70,10 @@ export async function workerCommand(argv: string[]): Promise<number> {
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
     throw new InputError(`--metrics-port: expected a port number, got "${values['metrics-port']}"`);
   const workspace = currentWorkspace();
+  // Once, before taking work: a host that cannot run kernels here says why and how to fix it.
+  const { isolationReport } = await import('../kernel/sandbox/report.js');
+  const isolation = isolationReport(workspace);
+  if (isolation.error) throw new InputError(isolation.error);
   const store = await openCommandStore(values.db, workspace);
   const [{ startJobs }, { workerName }, { createLogger }, { QuireMetrics }] = await Promise.all([
     import('../jobs/start.js'),
@@ -79,6 +83,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   ]);
   const worker = workerName('worker', hostname());
   const logger = createLogger({ stream: process.stderr, base: { worker } });
+  for (const line of isolation.lines) logger.info(`isolation: ${line}`);
   const metrics = new QuireMetrics();
   const { runObservers } = await import('../jobs/observe.js');
   let observers;

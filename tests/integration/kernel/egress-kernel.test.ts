@@ -38,7 +38,7 @@ describe('egress from a kernel', () => {
     const code = `try { const r = await fetch(${JSON.stringify(url)}); return { __quire_last: JSON.stringify(await r.text()) }; } catch (e) { return { __quire_last: JSON.stringify("error: " + (e.cause?.message ?? e.message)) }; }`;
     const { result, outputs } = await run(kernel, js(code));
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
-    const shown = outputs.find((o) => o.mime === "text/plain");
+    const shown = outputs.find((o) => o.mime === 'text/plain');
     assert.ok(shown, JSON.stringify(outputs));
     return JSON.parse(String(shown.data)) as string;
   }

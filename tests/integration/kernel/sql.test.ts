@@ -236,8 +236,10 @@ describe('SQL cells and the files around them', () => {
     kernel = await startKernel({
       workspace,
       hidden: [join(workspace, '.quire'), join(workspace, '.git')],
-      // The statement guard is what stands without an OS sandbox: test it without one.
+      // The statement guard is what stands without an OS sandbox: test it without one (as the host's
+      // own user, so a checkout only root can read works too).
       sandbox: 'none',
+      user: 'none',
       // DuckDB gets half: 64 MiB.
       memoryMb: 128,
     });
