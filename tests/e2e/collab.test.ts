@@ -173,9 +173,11 @@ function kernelsUnderThisProcess(): { pid: number; cwd: string }[] {
   for (const pid of parentOf.keys()) {
     if (!descends(pid)) continue;
     try {
-      // kernels run as `nobody` under setpriv, which execs node: same pid, node's command line
+      // The node process itself, not the launchers around it (nice, prlimit, bwrap and its init
+      // share its arguments): the one whose program is node.
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (!args.some((arg) => /kernel[/\\]runtime[/\\]main\.js$/.test(arg))) continue;
+      if (!/(^|\/)node[^/]*$/.test(args[0] ?? '')) continue;
+      if (!args.some((arg) => /kernel[/\\]runtime\.mjs$/.test(arg))) continue;
       found.push({ pid, cwd: readlinkSync(`/proc/${pid}/cwd`) });
     } catch {
       // gone meanwhile
