@@ -6,6 +6,7 @@
 import { escapeHtml } from '../escape.js';
 import { redactDeep, type Redactor } from '../redact.js';
 import { formatDuration, formatTimestamp, formatValue } from './format.js';
+import type { ChartBudget } from './chart-sandbox.js';
 import { renderCell } from './report-cells.js';
 import { REPORT_CSS } from './report-style.js';
 import type { ReportInput } from './report-types.js';
@@ -15,6 +16,13 @@ export type { ReportCell, ReportInput } from './report-types.js';
 export interface ReportOptions {
   /** applied to every string of the input (sources, params, outputs) before rendering */
   redactor?: Redactor;
+  /** the time and size budget of each chart (chart-sandbox.ts has the defaults) */
+  charts?: Partial<ChartBudget>;
+  /**
+   * told when a chart failed for this rendering only (its time limit passed), not because of its
+   * spec: rendering again may give a different report, so a caller keeping reports should not keep it
+   */
+  onTransientFailure?: (reason: string) => void;
 }
 
 function keyValueTable(entries: [string, unknown][], cls: string, heads: [string, string]): string {
@@ -56,11 +64,24 @@ function header(input: ReportInput): string {
     .join('\n');
 }
 
+/** The header, or a plain one when the record's fields are not what they should be. */
+function safeHeader(input: ReportInput): string {
+  try {
+    return header(input);
+  } catch {
+    return `<header class="q-header">\n<h1>${escapeHtml(String(input.title))}</h1>\n</header>`;
+  }
+}
+
 export async function renderReport(input: ReportInput, options: ReportOptions = {}): Promise<string> {
   const run = options.redactor ? (redactDeep(input, options.redactor) as ReportInput) : input;
   // In order, one at a time: charts are the slow part and need not all be in memory at once.
+  const context = {
+    ...(options.charts ? { budget: options.charts } : {}),
+    ...(options.onTransientFailure ? { onTransientFailure: options.onTransientFailure } : {}),
+  };
   const cells: string[] = [];
-  for (const cell of run.cells) cells.push(await renderCell(cell));
+  for (const cell of Array.isArray(run.cells) ? run.cells : []) cells.push(await renderCell(cell, context));
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -69,12 +90,12 @@ export async function renderReport(input: ReportInput, options: ReportOptions = 
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="color-scheme" content="light dark">',
     '<meta name="generator" content="Quire">',
-    `<title>${escapeHtml(run.title)}</title>`,
+    `<title>${escapeHtml(String(run.title))}</title>`,
     `<style>${REPORT_CSS}</style>`,
     '</head>',
     '<body>',
     '<main class="q-report">',
-    header(run),
+    safeHeader(run),
     ...cells,
     '</main>',
     '</body>',
