@@ -90,7 +90,13 @@ export async function storedReport(store: RunStore, run: StoredRun, record: RunR
     import('../outputs/render/report.js'),
   ]);
   const { notebook } = parseNotebook(await loadSource(store, run), { path: run.path });
-  const html = await renderReport(reportInput(notebook, record));
+  // A chart stopped at its time limit may render another time (a busy machine): such a report is
+  // shown but not kept, so that opening the run again tries again.
+  let complete = true;
+  const html = await renderReport(reportInput(notebook, record), {
+    onTransientFailure: () => (complete = false),
+  });
+  if (!complete) return html;
   const blob = await store.blobs.put(html);
   await store.attachReport(run.id, { name: 'report.html', ...blob, mime: 'text/html' });
   return html;

@@ -1,20 +1,23 @@
 /**
- * Renders Vega-Lite specs to SVG in a worker thread (chart-worker.ts) under a budget, so that no
- * spec can take the host down or hold it: the worker has its own heap limit, a chart past its time
- * is stopped by terminating the worker, and a worker that dies (a stray vega rejection, out of
- * memory) only fails the chart it was drawing. The next chart gets a fresh worker.
+ * Renders Vega-Lite specs to SVG in a child process (chart-child.ts, started as chart-launch.ts
+ * says) under a budget, so that no spec can take the host down or hold it: the process has its own
+ * heap limit, a chart past its time is stopped by killing the process, and a process that dies (a
+ * stray vega rejection, out of memory) only fails the chart it was drawing. The next chart gets a
+ * fresh process. (Not a worker thread: a worker that runs out of memory can abort the whole
+ * process, nodejs/node#47224.)
  *
- * One worker, one chart at a time (charts queue): rendering is CPU-bound, and a report renders its
- * cells in order anyway. The worker does not keep the process alive while idle and ends after a
+ * One process, one chart at a time (charts queue): rendering is CPU-bound, and a report renders
+ * its cells in order anyway. The process does not keep the host alive while idle and ends after a
  * while without work. `renderChartSvg` never rejects: it answers `{svg}` or `{error}`.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { ChartReply, ChartRequest, ChartWorkerData } from './chart-worker.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { killGroup, track, untrack } from '../../kernel/reaper.js';
+import { resolveKernelUser } from '../../kernel/user.js';
+import type { ChartReply, ChartRequest } from './chart-child.js';
+import { chartEntry, chartLaunchPlan } from './chart-launch.js';
 
 export interface ChartBudget {
-  /** how long one chart may take to render, once the worker is up (default 10 s) */
+  /** how long one chart may take to render, once the process is up (default 10 s) */
   timeoutMs: number;
   /** the largest SVG a chart may produce (default 4 MiB) */
   maxSvgBytes: number;
@@ -22,61 +25,29 @@ export interface ChartBudget {
 
 export const DEFAULT_CHART_BUDGET: ChartBudget = { timeoutMs: 10_000, maxSvgBytes: 4 * 2 ** 20 };
 
-/** The worker's own V8 heap limit: vega with a few MB of data stays far below it. */
-const WORKER_HEAP_MB = 256;
-/** Loading vega into a new worker; generous, since a busy machine is slow to start a thread. */
+/** The chart process's V8 heap limit: vega with a few MB of data stays far below it. */
+export const CHART_HEAP_MB = 256;
+/** Starting Node and loading vega; generous, since a busy machine is slow to start a process. */
 const STARTUP_TIMEOUT_MS = 60_000;
-/** An idle worker ends after this; the next chart starts a new one. */
+/** An idle chart process ends after this; the next chart starts a new one. */
 const IDLE_MS = 30_000;
+const STDERR_TAIL_CHARS = 4096;
 
 export type ChartResult =
   | { svg: string }
   | {
       error: string;
       /**
-       * true when the failure is about this attempt, not the spec (time budget, a worker that
+       * true when the failure is about this attempt, not the spec (time budget, a process that
        * could not start): the same spec may render another time, so such a result is not kept.
        */
       transient: boolean;
     };
 
-/**
- * Where the worker's code is: beside this module (`dist/outputs/render/` from tsc, or
- * `src/outputs/render/` under tsx in tests), else, from the bundled CLI in `dist/bundle/`, the
- * tsc output beside it (`npm run build` makes both).
- */
-function workerEntry(): URL {
-  const here = import.meta.url;
-  const ts = here.endsWith('.ts');
-  const sibling = new URL(ts ? './chart-worker.ts' : './chart-worker.js', here);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  return new URL('../outputs/render/chart-worker.js', here);
-}
-
-function startWorker(maxSvgBytes: number): Worker {
-  const entry = workerEntry();
-  const data: ChartWorkerData = { maxSvgChars: maxSvgBytes };
-  const options = {
-    workerData: data,
-    // The host's environment may hold secrets (database URLs, tokens); a chart needs none of it.
-    env: {},
-    // vega's console output must not reach the CLI's stdout (`--json`) or the server's log.
-    stdout: true,
-    stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 32 },
-  };
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
-  // Under tsx (tests run the sources): a worker does not inherit the loader hooks, so it
-  // registers tsx itself before importing the TypeScript entry.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { ...options, eval: true });
-}
-
 interface Running {
-  worker: Worker;
+  child: ChildProcess;
   ready: Promise<void>;
-  /** why the worker is gone, once it is (exit, error) */
+  /** why the process is gone, once it is */
   ended: Promise<string>;
   maxSvgBytes: number;
 }
@@ -86,40 +57,70 @@ let queue: Promise<unknown> = Promise.resolve();
 let nextId = 1;
 let idleTimer: NodeJS.Timeout | undefined;
 
-function spawn(maxSvgBytes: number): Running {
-  const worker = startWorker(maxSvgBytes);
-  // Drained and dropped: unread, they would buffer in memory.
-  worker.stdout.resume();
-  worker.stderr.resume();
-  let lastError = '';
+/** Why the process ended, in the words of the chart's error box. */
+function deathReason(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+  if (/heap out of memory|Allocation failed|heap limit/i.test(stderr))
+    return `it needed more than the ${CHART_HEAP_MB} MB of memory a chart may use`;
+  const last = stderr.trim().split('\n').slice(-3).join(' ').slice(-300);
+  const how = signal ? `signal ${signal}` : `exit code ${code}`;
+  return `the chart renderer stopped (${how})${last ? `: ${last}` : ''}`;
+}
+
+/** The process keeps the host alive only while a chart is in flight (the CLI awaits it). */
+function hold(child: ChildProcess, busy: boolean): void {
+  type Handle = { ref?: () => void; unref?: () => void } | null | undefined;
+  // The process, its IPC channel and its stderr pipe each keep the event loop alive.
+  const handles: Handle[] = [child, child.channel as Handle, child.stderr as Handle];
+  for (const handle of handles) (busy ? handle?.ref : handle?.unref)?.call(handle);
+}
+
+function spawnChart(maxSvgBytes: number): Running {
+  const plan = chartLaunchPlan({
+    entry: chartEntry(),
+    config: { maxSvgChars: maxSvgBytes },
+    heapMb: CHART_HEAP_MB,
+    ...(resolveKernelUser(undefined) ? { user: resolveKernelUser(undefined) } : {}),
+  });
+  const child = spawn(plan.execPath, plan.args, {
+    cwd: plan.cwd,
+    env: plan.env,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    // Its own process group, so that killGroup ends it whatever it started.
+    detached: true,
+    ...(plan.uid === undefined ? {} : { uid: plan.uid, gid: plan.gid }),
+  });
+  track(child);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-STDERR_TAIL_CHARS);
+  });
   const ended = new Promise<string>((resolve) => {
-    worker.on('error', (error: Error & { code?: string }) => {
-      lastError =
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `it needed more than the ${WORKER_HEAP_MB} MB of memory a chart may use`
-          : `the chart renderer failed: ${error.message}`;
+    child.on('error', (error) => {
+      if (child.pid === undefined) resolve(`the chart renderer could not start: ${error.message}`);
     });
-    worker.on('exit', (code) => {
-      if (running?.worker === worker) running = undefined;
-      resolve(lastError || `the chart renderer stopped (exit code ${code})`);
+    child.on('exit', (code, signal) => {
+      untrack(child);
+      if (running?.child === child) running = undefined;
+      // stderr may still be draining: 'close' comes once it has.
+      child.once('close', () => resolve(deathReason(code, signal, stderr)));
     });
   });
   const ready = new Promise<void>((resolve, reject) => {
     const onMessage = (reply: ChartReply) => {
-      if (reply.type !== 'ready') return;
-      worker.off('message', onMessage);
+      if (reply?.type !== 'ready') return;
+      child.off('message', onMessage);
       resolve();
     };
-    worker.on('message', onMessage);
+    child.on('message', onMessage);
     void ended.then((why) => reject(new Error(why)));
   });
   ready.catch(() => undefined);
-  return { worker, ready, ended, maxSvgBytes };
+  return { child, ready, ended, maxSvgBytes };
 }
 
-async function stop(target: Running): Promise<void> {
+function stop(target: Running): void {
   if (running === target) running = undefined;
-  await target.worker.terminate();
+  killGroup(target.child);
 }
 
 /** Resolves with `fallback` after `ms`; the timer never keeps the process alive. */
@@ -134,38 +135,45 @@ function after<T>(ms: number, fallback: T): { promise: Promise<T>; cancel: () =>
 
 const seconds = (ms: number) => `${+(ms / 1000).toFixed(1)} s`;
 
+async function started(target: Running): Promise<string | undefined> {
+  const startup = after(STARTUP_TIMEOUT_MS, `it did not start in ${seconds(STARTUP_TIMEOUT_MS)}`);
+  const problem = await Promise.race([
+    target.ready.then(
+      () => undefined,
+      (error: Error) => error.message,
+    ),
+    startup.promise,
+  ]);
+  startup.cancel();
+  return problem;
+}
+
 async function renderOne(specJson: string, budget: ChartBudget): Promise<ChartResult> {
   clearTimeout(idleTimer);
-  if (running && running.maxSvgBytes !== budget.maxSvgBytes) await stop(running);
-  const target = (running ??= spawn(budget.maxSvgBytes));
-  // While a chart is in flight the worker keeps the process alive: the CLI awaits it.
-  target.worker.ref();
+  if (running && running.maxSvgBytes !== budget.maxSvgBytes) stop(running);
+  const target = (running ??= spawnChart(budget.maxSvgBytes));
+  hold(target.child, true);
   try {
-    const startup = after(STARTUP_TIMEOUT_MS, 'timeout' as const);
-    const started = await Promise.race([target.ready.then(() => 'ok' as const), startup.promise]).catch(
-      (error: Error) => error.message,
-    );
-    startup.cancel();
-    if (started !== 'ok') {
-      await stop(target);
-      const why = started === 'timeout' ? `it did not start in ${seconds(STARTUP_TIMEOUT_MS)}` : started;
-      return { error: `the chart renderer is not available: ${why}`, transient: true };
+    const problem = await started(target);
+    if (problem !== undefined) {
+      stop(target);
+      return { error: `the chart renderer is not available: ${problem}`, transient: true };
     }
     const id = nextId++;
     const reply = new Promise<ChartReply>((resolve) => {
       const onMessage = (message: ChartReply) => {
-        if (message.type === 'ready' || message.id !== id) return;
-        target.worker.off('message', onMessage);
+        if (message?.type === 'ready' || message?.id !== id) return;
+        target.child.off('message', onMessage);
         resolve(message);
       };
-      target.worker.on('message', onMessage);
+      target.child.on('message', onMessage);
     });
     const limit = after(budget.timeoutMs, 'timeout' as const);
-    target.worker.postMessage({ id, spec: specJson } satisfies ChartRequest);
+    target.child.send({ id, spec: specJson } satisfies ChartRequest);
     const outcome = await Promise.race([reply, target.ended.then((why) => ({ ended: why })), limit.promise]);
     limit.cancel();
     if (outcome === 'timeout') {
-      await stop(target);
+      stop(target);
       return {
         error: `it took longer than ${seconds(budget.timeoutMs)} to render and was stopped`,
         transient: true,
@@ -176,9 +184,9 @@ async function renderOne(specJson: string, budget: ChartBudget): Promise<ChartRe
     if (outcome.type === 'failed') return { error: String(outcome.message), transient: false };
     return { error: 'the chart renderer sent an answer it should not', transient: false };
   } finally {
-    if (running === target) target.worker.unref();
+    if (running === target) hold(target.child, false);
     idleTimer = setTimeout(() => {
-      if (running) void stop(running);
+      if (running) stop(running);
     }, IDLE_MS);
     idleTimer.unref();
   }
@@ -210,8 +218,8 @@ export function renderChartSvg(spec: unknown, budget: Partial<ChartBudget> = {})
   return result;
 }
 
-/** Ends the worker now (a server closing, a test finishing); the next chart starts a new one. */
-export async function stopChartRenderer(): Promise<void> {
+/** Ends the chart process now (a server closing, a test finishing); the next chart starts a new one. */
+export function stopChartRenderer(): void {
   clearTimeout(idleTimer);
-  if (running) await stop(running);
+  if (running) stop(running);
 }

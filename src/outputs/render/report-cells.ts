@@ -68,15 +68,13 @@ async function renderCode(cell: ReportCell, context: OutputContext): Promise<str
   return [open, cellHead(cell), code, body, '</section>'].filter(Boolean).join('\n');
 }
 
-/** A cell whose record is malformed still takes its place in the report, as an error box. */
-function brokenCell(cell: ReportCell, error: unknown): string {
-  const id = typeof cell?.id === 'string' ? cell.id : 'unknown';
-  const reason = error instanceof Error ? error.message : String(error);
-  const box = renderError({
-    name: 'Report error',
-    message: `${cellLabel({ id, name: typeof cell?.name === 'string' ? cell.name : undefined })} could not be shown: ${reason}`,
-  });
-  return `<section class="q-cell q-code-cell q-cell-error" id="cell-${escapeHtml(id)}">\n${box}\n</section>`;
+/**
+ * A cell that cannot be shown still takes its place in the report, as an error box. `label` names
+ * it in the message (cellLabel), `anchor` is its element id.
+ */
+export function brokenCell(anchor: string, label: string, reason: string): string {
+  const box = renderError({ name: 'Report error', message: `${label} could not be shown: ${reason}` });
+  return `<section class="q-cell q-code-cell q-cell-error" id="cell-${escapeHtml(anchor)}">\n${box}\n</section>`;
 }
 
 /** Total: a cell that cannot be rendered becomes an error box, and the rest of the report renders. */
@@ -84,6 +82,9 @@ export async function renderCell(cell: ReportCell, context: OutputContext = {}):
   try {
     return cell.kind === 'prose' ? renderProse(cell) : await renderCode(cell, context);
   } catch (error) {
-    return brokenCell(cell, error);
+    const id = typeof cell?.id === 'string' ? cell.id : 'unknown';
+    const name = typeof cell?.name === 'string' ? cell.name : undefined;
+    const reason = error instanceof Error ? error.message : String(error);
+    return brokenCell(id, cellLabel({ id, name }), reason);
   }
 }

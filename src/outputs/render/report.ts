@@ -7,10 +7,11 @@ import { escapeHtml } from '../escape.js';
 import { redactDeep, type Redactor } from '../redact.js';
 import { formatDuration, formatTimestamp, formatValue } from './format.js';
 import type { ChartBudget } from './chart-sandbox.js';
-import { renderCell } from './report-cells.js';
+import { brokenCell, renderCell } from './report-cells.js';
+import { renderError } from './error.js';
 import { REPORT_CSS } from './report-style.js';
-import type { ReportInput } from './report-types.js';
 
+import type { ReportCell, ReportInput } from './report-types.js';
 export type { ReportCell, ReportInput } from './report-types.js';
 
 export interface ReportOptions {
@@ -73,15 +74,32 @@ function safeHeader(input: ReportInput): string {
   }
 }
 
-export async function renderReport(input: ReportInput, options: ReportOptions = {}): Promise<string> {
-  const run = options.redactor ? (redactDeep(input, options.redactor) as ReportInput) : input;
-  // In order, one at a time: charts are the slow part and need not all be in memory at once.
+/** Each cell redacted on its own: a cell that cannot be checked for secrets is not shown at all. */
+async function renderCells(cells: unknown, options: ReportOptions): Promise<string[]> {
   const context = {
     ...(options.charts ? { budget: options.charts } : {}),
     ...(options.onTransientFailure ? { onTransientFailure: options.onTransientFailure } : {}),
   };
-  const cells: string[] = [];
-  for (const cell of Array.isArray(run.cells) ? run.cells : []) cells.push(await renderCell(cell, context));
+  const out: string[] = [];
+  // In order, one at a time: charts are the slow part and need not all be in memory at once.
+  for (const [index, cell] of (Array.isArray(cells) ? (cells as ReportCell[]) : []).entries()) {
+    let redacted: ReportCell;
+    try {
+      redacted = options.redactor ? (redactDeep(cell, options.redactor) as ReportCell) : cell;
+    } catch (error) {
+      // Its id and name are not redacted either, so the message names its position only.
+      const why = error instanceof RangeError ? 'it is nested too deeply' : String(error);
+      out.push(
+        brokenCell(`${index + 1}`, `cell ${index + 1}`, `it could not be checked for secrets: ${why}`),
+      );
+      continue;
+    }
+    out.push(await renderCell(redacted, context));
+  }
+  return out;
+}
+
+function document(title: string, body: string[]): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -90,16 +108,39 @@ export async function renderReport(input: ReportInput, options: ReportOptions = 
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="color-scheme" content="light dark">',
     '<meta name="generator" content="Quire">',
-    `<title>${escapeHtml(String(run.title))}</title>`,
+    `<title>${escapeHtml(title)}</title>`,
     `<style>${REPORT_CSS}</style>`,
     '</head>',
     '<body>',
     '<main class="q-report">',
-    safeHeader(run),
-    ...cells,
+    ...body,
     '</main>',
     '</body>',
     '</html>',
     '',
   ].join('\n');
+}
+
+/**
+ * The report. Total: a cell that cannot be shown becomes an error box in its place, and should the
+ * whole fail (a record not shaped like one), the answer is still a report that says so.
+ */
+export async function renderReport(input: ReportInput, options: ReportOptions = {}): Promise<string> {
+  try {
+    const { cells, ...fields } = input;
+    const run = (options.redactor ? redactDeep(fields, options.redactor) : fields) as Omit<
+      ReportInput,
+      'cells'
+    >;
+    return document(String(run.title), [
+      safeHeader({ ...run, cells: [] }),
+      ...(await renderCells(cells, options)),
+    ]);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    const reason = options.redactor ? options.redactor.redact(why) : why;
+    return document('Report', [
+      renderError({ name: 'Report error', message: `this run's report could not be rendered: ${reason}` }),
+    ]);
+  }
 }

@@ -1,20 +1,20 @@
 /**
- * The chart worker: a worker thread that turns Vega-Lite specs into SVG strings, one at a time,
+ * The chart process: a child process that turns Vega-Lite specs into SVG strings, one at a time,
  * for the host's reports (chart-sandbox.ts starts it). Everything vega does happens here, so that
- * nothing a spec does reaches the host's main thread: a throw in a vega timer or a promise nobody
- * catches ends this thread (the host starts a new one), a spec that loops is stopped by the host
- * terminating the thread, and a memory bomb hits this thread's own heap limit.
+ * nothing a spec does reaches the host: a throw in a vega timer or a promise nobody catches ends
+ * this process (the host starts a new one), a spec that loops is stopped by the host killing it, a
+ * memory bomb hits this process's own heap limit. It runs with no environment, as the kernel user
+ * and, built, under Node's permission model (read-only access to quire's own code, nothing else).
  *
- * Protocol (structured clone over the worker's port):
- *   host → worker  `{id, spec}`, spec the Vega-Lite spec as JSON text
- *   worker → host  `{type: 'ready'}` once vega is loaded,
+ * Protocol (IPC, JSON):
+ *   argv[2]        `ChartChildConfig` as JSON
+ *   host → child   `{id, spec}`, spec the Vega-Lite spec as JSON text
+ *   child → host   `{type: 'ready'}` once vega is loaded,
  *                  `{type: 'done', id, svg}` or `{type: 'failed', id, message}` per chart
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { loadVega, specToSvg } from './chart-vega.js';
 
-/** What the host passes as `workerData`. */
-export interface ChartWorkerData {
+export interface ChartChildConfig {
   /** an SVG longer than this (UTF-16 units, about bytes) fails instead of being sent */
   maxSvgChars: number;
 }
@@ -34,37 +34,40 @@ export type ChartReply =
 for (const name of ['fetch', 'Request', 'Response', 'Headers', 'WebSocket', 'EventSource', 'XMLHttpRequest'])
   Object.defineProperty(globalThis, name, { value: undefined, writable: false, configurable: false });
 
-const port = parentPort;
-if (!port) throw new Error('chart-worker.ts runs as a worker thread');
-const { maxSvgChars } = workerData as ChartWorkerData;
+if (!process.send) throw new Error('chart-child runs as a child process with an IPC channel');
+const send = process.send.bind(process);
+const { maxSvgChars } = JSON.parse(process.argv[2] ?? '{}') as ChartChildConfig;
 let current: number | undefined;
 
-const post = (reply: ChartReply) => port.postMessage(reply);
+const post = (reply: ChartReply) => send(reply);
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const megabytes = (chars: number) => `${(chars / 2 ** 20).toFixed(1)} MB`;
 
 /**
- * A throw or rejection that escaped vega: the chart in progress fails with it, and this thread
+ * A throw or rejection that escaped vega: the chart in progress fails with it, and this process
  * ends (the host starts a fresh one), since vega's state after it is unknown.
  */
 function stray(error: unknown): void {
-  if (current !== undefined) post({ type: 'failed', id: current, message: reason(error) });
+  if (current === undefined) process.exit(1);
+  send({ type: 'failed', id: current, message: reason(error) } satisfies ChartReply, () => process.exit(1));
   current = undefined;
-  process.exit(1);
 }
 process.on('uncaughtException', stray);
 process.on('unhandledRejection', stray);
+// The host is gone (or let this process go): nothing more to draw.
+process.on('disconnect', () => process.exit(0));
 
 const libs = await loadVega();
 post({ type: 'ready' });
 
-port.on('message', (request: ChartRequest) => {
+process.on('message', (request: ChartRequest) => {
   current = request.id;
   void (async () => {
     try {
       const svg = await specToSvg(libs, JSON.parse(request.spec));
       if (svg.length > maxSvgChars)
         throw new Error(
-          `its SVG is ${(svg.length / 2 ** 20).toFixed(1)} MB, more than the ${(maxSvgChars / 2 ** 20).toFixed(1)} MB a chart may take`,
+          `its SVG is ${megabytes(svg.length)}, more than the ${megabytes(maxSvgChars)} a chart may take`,
         );
       if (current === request.id) post({ type: 'done', id: request.id, svg });
     } catch (error) {
