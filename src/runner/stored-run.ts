@@ -4,6 +4,7 @@
  * (`{mime, sha256, size}`), and the run lists them all as artifacts. `loadRecord` puts the
  * outputs back, so readers get the record `quire run --json` printed.
  */
+import type { ChartBudget } from '../outputs/render/chart-sandbox.js';
 import type { Output } from '../outputs/types.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { RunStore } from '../store/run-store.js';
@@ -82,7 +83,12 @@ export async function loadSource(store: RunStore, run: StoredRun): Promise<strin
  * kept (a report is derived data: rendering it again gives the same bytes, so storing it later
  * does not change what the run was).
  */
-export async function storedReport(store: RunStore, run: StoredRun, record: RunRecord): Promise<string> {
+export async function storedReport(
+  store: RunStore,
+  run: StoredRun,
+  record: RunRecord,
+  options: { charts?: Partial<ChartBudget> } = {},
+): Promise<string> {
   if (run.reportSha256) return (await store.blobs.get(run.reportSha256)).toString('utf8');
   const [{ parseNotebook }, { reportInput }, { renderReport }] = await Promise.all([
     import('../format/index.js'),
@@ -94,6 +100,7 @@ export async function storedReport(store: RunStore, run: StoredRun, record: RunR
   // shown but not kept, so that opening the run again tries again.
   let complete = true;
   const html = await renderReport(reportInput(notebook, record), {
+    ...options,
     onTransientFailure: () => (complete = false),
   });
   if (!complete) return html;
