@@ -64,7 +64,9 @@ function collectingLogger(vega: typeof Vega, errors: string[]) {
     return logger;
   };
   logger.warn = (...args: readonly unknown[]) => {
-    if (args[0] === 'Loading failed') errors.push(describe(args));
+    // vega: warn('Loading failed', url, error)
+    if (args[0] === 'Loading failed')
+      errors.push(`could not load ${String(args[1])}: ${describe(args.slice(2))}`);
     return logger;
   };
   return logger;
