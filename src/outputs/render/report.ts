@@ -14,11 +14,15 @@ import { REPORT_CSS } from './report-style.js';
 import type { ReportCell, ReportInput } from './report-types.js';
 export type { ReportCell, ReportInput } from './report-types.js';
 
+export const DEFAULT_CHARTS_TOTAL_MS = 60_000;
+
 export interface ReportOptions {
   /** applied to every string of the input (sources, params, outputs) before rendering */
   redactor?: Redactor;
   /** the time and size budget of each chart (chart-sandbox.ts has the defaults) */
   charts?: Partial<ChartBudget>;
+  /** how long all the report's charts together may take (default 60 s); later charts are not drawn */
+  chartsTotalMs?: number;
   /**
    * told when a chart failed for this rendering only (its time limit passed), not because of its
    * spec: rendering again may give a different report, so a caller keeping reports should not keep it
@@ -77,6 +81,7 @@ function safeHeader(input: ReportInput): string {
 /** Each cell redacted on its own: a cell that cannot be checked for secrets is not shown at all. */
 async function renderCells(cells: unknown, options: ReportOptions): Promise<string[]> {
   const context = {
+    deadline: Date.now() + (options.chartsTotalMs ?? DEFAULT_CHARTS_TOTAL_MS),
     ...(options.charts ? { budget: options.charts } : {}),
     ...(options.onTransientFailure ? { onTransientFailure: options.onTransientFailure } : {}),
   };

@@ -126,4 +126,16 @@ describe('charts that fail for the attempt', () => {
     assert.match(html, /still here/);
     assert.equal(transient.length, 1, transient.join('\n'));
   });
+
+  it('past the total chart time of a report, the remaining charts are not drawn (and that is transient)', async () => {
+    const chart = { data: { values: [{ a: 1 }] }, mark: 'point' };
+    const transient: string[] = [];
+    const html = await renderReport(
+      report([code('c1', [{ mime: MIME.vegalite, data: chart }], { name: 'late' }), FINE]),
+      { chartsTotalMs: 0, onTransientFailure: (reason) => transient.push(reason) },
+    );
+    assert.match(html, /chart in cell &quot;late&quot; could not be rendered: not drawn: /);
+    assert.match(html, /still here/);
+    assert.equal(transient.length, 1);
+  });
 });
