@@ -10,7 +10,6 @@ import type { ChartBudget } from './chart-sandbox.js';
 import { brokenCell, renderCell } from './report-cells.js';
 import { renderError } from './error.js';
 import { REPORT_CSS } from './report-style.js';
-
 import type { ReportCell, ReportInput } from './report-types.js';
 export type { ReportCell, ReportInput } from './report-types.js';
 
@@ -142,8 +141,13 @@ export async function renderReport(input: ReportInput, options: ReportOptions = 
       ...(await renderCells(cells, options)),
     ]);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    const reason = options.redactor ? options.redactor.redact(why) : why;
+    let reason = 'the run record is not readable';
+    try {
+      const why = error instanceof Error ? error.message : String(error);
+      reason = options.redactor ? options.redactor.redact(why) : why;
+    } catch {
+      // the generic reason: nothing unredacted is shown
+    }
     return document('Report', [
       renderError({ name: 'Report error', message: `this run's report could not be rendered: ${reason}` }),
     ]);

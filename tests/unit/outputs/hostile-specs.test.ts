@@ -150,6 +150,16 @@ describe('hostile Vega-Lite specs', () => {
     });
   }
 
+  it('a repeat of 3,000 views renders or stops at its time limit', async () => {
+    const repeat = Array.from({ length: 3000 }, (_, i) => `a${i}`);
+    const spec = {
+      data: { values: [{ a0: 1 }] },
+      repeat,
+      spec: { mark: 'point', encoding: { x: { field: { repeat: 'repeat' }, type: 'quantitative' } } },
+    };
+    check('repeat', await render(spec, { timeoutMs: 5000 }), 'either');
+  });
+
   it('a spec nested 100,000 levels deep is an error box', async () => {
     let deep: unknown = { mark: 'point' };
     for (let i = 0; i < 100_000; i++) deep = { layer: [deep] };
