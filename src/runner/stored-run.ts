@@ -4,6 +4,7 @@
  * (`{mime, sha256, size}`), and the run lists them all as artifacts. `loadRecord` puts the
  * outputs back, so readers get the record `quire run --json` printed.
  */
+import type { ChartBudget } from '../outputs/render/chart-sandbox.js';
 import type { Output } from '../outputs/types.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { RunStore } from '../store/run-store.js';
@@ -121,7 +122,12 @@ export async function loadSource(store: RunStore, run: StoredRun): Promise<strin
  * kept (a report is derived data: rendering it again gives the same bytes, so storing it later
  * does not change what the run was).
  */
-export async function storedReport(store: RunStore, run: StoredRun, record: RunRecord): Promise<string> {
+export async function storedReport(
+  store: RunStore,
+  run: StoredRun,
+  record: RunRecord,
+  options: { charts?: Partial<ChartBudget> } = {},
+): Promise<string> {
   if (run.reportSha256) return (await store.blobs.get(run.reportSha256)).toString('utf8');
   const [{ parseNotebook }, { reportInput }, { renderReport }] = await Promise.all([
     import('../format/index.js'),
@@ -129,7 +135,14 @@ export async function storedReport(store: RunStore, run: StoredRun, record: RunR
     import('../outputs/render/report.js'),
   ]);
   const { notebook } = parseNotebook(await loadSource(store, run), { path: run.path });
-  const html = await renderReport(reportInput(notebook, record));
+  // A chart stopped at its time limit may render another time (a busy machine): such a report is
+  // shown but not kept, so that opening the run again tries again.
+  let complete = true;
+  const html = await renderReport(reportInput(notebook, record), {
+    ...options,
+    onTransientFailure: () => (complete = false),
+  });
+  if (!complete) return html;
   const blob = await store.blobs.put(html);
   await store.attachReport(run.id, { name: 'report.html', ...blob, mime: 'text/html' });
   return html;

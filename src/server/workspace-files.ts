@@ -11,6 +11,7 @@
  * an editor and documented in docs/server.md.
  */
 import { readFile } from 'node:fs/promises';
+import { decodeLossless, encodeLossless } from '../format/lossless-utf8.js';
 import { NOTEBOOK_SUFFIX, NotebookScanner, matchesQuery, versionOf, type NotebookEntry } from './scan.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { PathError, resolveInWorkspace, type WorkspacePath } from './paths.js';
@@ -85,7 +86,7 @@ export class WorkspaceFiles {
       if (isMissing(error)) throw new NotFoundError(path);
       throw error;
     }
-    return { text: bytes.toString('utf8'), version: versionOf(bytes) };
+    return { text: decodeLossless(bytes), version: versionOf(bytes) };
   }
 
   /**
@@ -111,7 +112,7 @@ export class WorkspaceFiles {
   ): Promise<SaveResult> {
     const onDisk = await currentVersion(resolved.absolute);
     if (onDisk !== baseVersion) return { ok: false, conflict: true, currentVersion: onDisk };
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = encodeLossless(text);
     const version = versionOf(bytes);
     // Told before the rename, so a watcher tick that sees the new file knows it is ours.
     for (const watcher of this.watchers) watcher.expectOwnWrite(resolved.relative, version);

@@ -5,7 +5,7 @@ import { sanitizeHtml } from '../sanitize.js';
 import { MIME, type ErrorData, type Output } from '../types.js';
 import { renderError } from './error.js';
 import { formatDuration } from './format.js';
-import { renderOutputHtml } from './output.js';
+import { renderOutputHtml, type OutputContext } from './output.js';
 import type { ReportCell } from './report-types.js';
 
 const LANGUAGE_LABEL: Record<string, string> = { ts: 'TypeScript', js: 'JavaScript', sql: 'SQL' };
@@ -50,9 +50,17 @@ function errorBox(error: ErrorData | undefined, outputs: Output[]): string {
   return shown ? '' : renderError(error);
 }
 
-async function renderCode(cell: ReportCell): Promise<string> {
+/** `cell "orders"` for a named cell, else `cell cell-3` (its id): how error messages name it. */
+export function cellLabel(cell: Pick<ReportCell, 'id' | 'name'>): string {
+  return cell.name ? `cell "${cell.name}"` : `cell ${cell.id}`;
+}
+
+async function renderCode(cell: ReportCell, context: OutputContext): Promise<string> {
   const code = cell.echo ? `<pre class="q-code"><code>${escapeHtml(cell.source)}</code></pre>` : '';
-  const outputs = await Promise.all(cell.outputs.map(renderOutputHtml));
+  const outputContext = { ...context, cell: cellLabel(cell) };
+  // One at a time, in order: charts queue for one renderer anyway.
+  const outputs: string[] = [];
+  for (const output of cell.outputs) outputs.push(await renderOutputHtml(output, outputContext));
   const tail = cell.status === 'skipped' ? skippedNote(cell) : errorBox(cell.error, cell.outputs);
   const body = outputs.length > 0 || tail ? `<div class="q-outputs">${outputs.join('\n')}${tail}</div>` : '';
   const status = cell.status ? ` q-cell-${escapeHtml(cell.status)}` : '';
@@ -60,6 +68,23 @@ async function renderCode(cell: ReportCell): Promise<string> {
   return [open, cellHead(cell), code, body, '</section>'].filter(Boolean).join('\n');
 }
 
-export async function renderCell(cell: ReportCell): Promise<string> {
-  return cell.kind === 'prose' ? renderProse(cell) : renderCode(cell);
+/**
+ * A cell that cannot be shown still takes its place in the report, as an error box. `label` names
+ * it in the message (cellLabel), `anchor` is its element id.
+ */
+export function brokenCell(anchor: string, label: string, reason: string): string {
+  const box = renderError({ name: 'Report error', message: `${label} could not be shown: ${reason}` });
+  return `<section class="q-cell q-code-cell q-cell-error" id="cell-${escapeHtml(anchor)}">\n${box}\n</section>`;
+}
+
+/** Total: a cell that cannot be rendered becomes an error box, and the rest of the report renders. */
+export async function renderCell(cell: ReportCell, context: OutputContext = {}): Promise<string> {
+  try {
+    return cell.kind === 'prose' ? renderProse(cell) : await renderCode(cell, context);
+  } catch (error) {
+    const id = typeof cell?.id === 'string' ? cell.id : 'unknown';
+    const name = typeof cell?.name === 'string' ? cell.name : undefined;
+    const reason = error instanceof Error ? error.message : String(error);
+    return brokenCell(id, cellLabel({ id, name }), reason);
+  }
 }

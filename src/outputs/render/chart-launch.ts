@@ -1,0 +1,71 @@
+/**
+ * How the chart process (chart-child.ts) is started: which file, which Node flags, which user.
+ * Built (`dist/`), it runs under Node's permission model with read access to quire's own code and
+ * nothing else: no file of the workspace or the system, no write, no child process, no worker, no
+ * addon. From the TypeScript sources (tests under tsx) it runs without the permission model, since
+ * tsx needs a worker thread and esbuild's child process; the built CLI's tests cover the model.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { permissionFlag } from '../../kernel/launch.js';
+import { packageRoot } from '../../kernel/paths.js';
+import type { KernelUser } from '../../kernel/user.js';
+import type { ChartChildConfig } from './chart-child.js';
+
+export interface ChartLaunch {
+  execPath: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  uid?: number;
+  gid?: number;
+}
+
+/** util-linux's setpriv: `--pdeathsig KILL` ends the chart process with its host, even a SIGKILLed one. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
+/**
+ * The entry beside this module (`dist/outputs/render/` from tsc, `src/outputs/render/` under tsx),
+ * else, from the bundled CLI in `dist/bundle/`, the tsc output (`npm run build` makes both).
+ */
+export function chartEntry(here: string = import.meta.url, root: string = packageRoot()): string {
+  if (here.endsWith('.ts')) return fileURLToPath(new URL('./chart-child.ts', here));
+  const sibling = fileURLToPath(new URL('./chart-child.js', here));
+  return existsSync(sibling) ? sibling : join(root, 'dist', 'outputs', 'render', 'chart-child.js');
+}
+
+export function chartLaunchPlan(input: {
+  entry: string;
+  config: ChartChildConfig;
+  heapMb: number;
+  user?: KernelUser;
+  root?: string;
+  nodeVersion?: string;
+}): ChartLaunch {
+  const root = input.root ?? packageRoot();
+  const sandbox = input.entry.endsWith('.ts')
+    ? ['--import', import.meta.resolve('tsx')]
+    : [
+        permissionFlag(input.nodeVersion),
+        // One flag per path: Node 20 does not split a comma list, Node 23+ rejects it.
+        `--allow-fs-read=${join(root, 'dist')}`,
+        `--allow-fs-read=${join(root, 'node_modules')}`,
+        `--allow-fs-read=${join(root, 'package.json')}`,
+        '--disable-warning=ExperimentalWarning',
+      ];
+  const args = [
+    ...sandbox,
+    `--max-old-space-size=${input.heapMb}`,
+    input.entry,
+    JSON.stringify(input.config),
+  ];
+  return {
+    execPath: SETPRIV ?? process.execPath,
+    args: SETPRIV ? ['--pdeathsig', 'KILL', '--', process.execPath, ...args] : args,
+    // The host's environment may hold secrets (database URLs, tokens); a chart needs none of it.
+    env: {},
+    cwd: root,
+    ...(input.user ? { uid: input.user.uid, gid: input.user.gid } : {}),
+  };
+}
