@@ -76,3 +76,28 @@ export function sandboxSpec(input: SandboxInput): SandboxSpec {
   mounts.push({ type: 'bind', source: input.scratch, target: input.scratch });
   return { mounts, cwd: input.cwd };
 }
+
+/**
+ * A sandbox for a helper process that runs no notebook code of its own but reads untrusted input
+ * (the chart renderer): the system's libraries and the given paths, all read-only, nothing else.
+ */
+export function toolSpec(
+  input: Pick<SandboxInput, 'system' | 'files' | 'node'> & { readOnly: string[]; cwd: string },
+): SandboxSpec {
+  const mounts: Mount[] = [];
+  const systemDirs: string[] = [];
+  for (const entry of input.system) {
+    if (entry.symlinkTo !== undefined)
+      mounts.push({ type: 'symlink', link: entry.path, target: entry.symlinkTo });
+    else {
+      mounts.push({ type: 'ro-bind', source: entry.path, target: entry.path });
+      systemDirs.push(entry.path);
+    }
+  }
+  for (const file of input.files) mounts.push({ type: 'ro-bind', source: file, target: file });
+  mounts.push({ type: 'dev' }, { type: 'proc' });
+  for (const path of [input.node, ...input.readOnly])
+    if (!systemDirs.some((dir) => under(path, dir)))
+      mounts.push({ type: 'ro-bind', source: path, target: path });
+  return { mounts, cwd: input.cwd };
+}

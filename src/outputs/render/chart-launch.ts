@@ -5,12 +5,15 @@
  * addon. From the TypeScript sources (tests under tsx) it runs without the permission model, since
  * tsx needs a worker thread and esbuild's child process; the built CLI's tests cover the model.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { permissionFlag } from '../../kernel/launch.js';
 import { packageRoot } from '../../kernel/paths.js';
-import type { KernelUser } from '../../kernel/user.js';
+import { bwrapArgs } from '../../kernel/sandbox/bwrap.js';
+import { sandboxSupport, systemLayout, type SandboxSupport } from '../../kernel/sandbox/detect.js';
+import { toolSpec } from '../../kernel/sandbox/spec.js';
+import { resolveKernelUser, type KernelUser } from '../../kernel/user.js';
 import type { ChartChildConfig } from './chart-child.js';
 
 export interface ChartLaunch {
@@ -35,6 +38,17 @@ export function chartEntry(here: string = import.meta.url, root: string = packag
   return existsSync(sibling) ? sibling : join(root, 'dist', 'outputs', 'render', 'chart-child.js');
 }
 
+/**
+ * Where the chart process runs: in the kernels' OS sandbox when the host has one and the entry is
+ * built (no network, only quire's code visible, the host's uid without capabilities — so a checkout
+ * only root can read works); else as the kernel user (`nobody` for a root host).
+ */
+export function chartIsolation(entry: string = chartEntry()): { sandbox: SandboxSupport; user?: KernelUser } {
+  const sandbox: SandboxSupport = entry.endsWith('.ts') ? { kind: 'none' } : sandboxSupport();
+  const user = resolveKernelUser(undefined, process.env, sandbox.kind === 'bwrap');
+  return user ? { sandbox, user } : { sandbox };
+}
+
 export function chartLaunchPlan(input: {
   entry: string;
   config: ChartChildConfig;
@@ -42,6 +56,8 @@ export function chartLaunchPlan(input: {
   user?: KernelUser;
   root?: string;
   nodeVersion?: string;
+  /** the OS sandbox to run in (default: none) */
+  sandbox?: SandboxSupport;
 }): ChartLaunch {
   const root = input.root ?? packageRoot();
   const sandbox = input.entry.endsWith('.ts')
@@ -60,9 +76,20 @@ export function chartLaunchPlan(input: {
     input.entry,
     JSON.stringify(input.config),
   ];
+  const node = [process.execPath, ...args];
+  let command: string[];
+  if (input.sandbox?.kind === 'bwrap' && input.sandbox.bwrap) {
+    const spec = toolSpec({
+      ...systemLayout(),
+      node: realpathSync(process.execPath),
+      readOnly: ['dist', 'node_modules', 'package.json'].map((name) => realpathSync(join(root, name))),
+      cwd: root,
+    });
+    command = [input.sandbox.bwrap, ...bwrapArgs(spec), ...node];
+  } else command = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...node] : node;
   return {
-    execPath: SETPRIV ?? process.execPath,
-    args: SETPRIV ? ['--pdeathsig', 'KILL', '--', process.execPath, ...args] : args,
+    execPath: command[0]!,
+    args: command.slice(1),
     // The host's environment may hold secrets (database URLs, tokens); a chart needs none of it.
     env: {},
     cwd: root,

@@ -12,9 +12,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { killGroup, track, untrack } from '../../kernel/reaper.js';
-import { resolveKernelUser } from '../../kernel/user.js';
 import type { ChartReply, ChartRequest } from './chart-child.js';
-import { chartEntry, chartLaunchPlan } from './chart-launch.js';
+import { chartEntry, chartIsolation, chartLaunchPlan } from './chart-launch.js';
 
 export interface ChartBudget {
   /** how long one chart may take to render, once the process is up (default 10 s) */
@@ -75,11 +74,12 @@ function hold(child: ChildProcess, busy: boolean): void {
 }
 
 function spawnChart(maxSvgBytes: number): Running {
+  const entry = chartEntry();
   const plan = chartLaunchPlan({
-    entry: chartEntry(),
+    entry,
     config: { maxSvgChars: maxSvgBytes },
     heapMb: CHART_HEAP_MB,
-    ...(resolveKernelUser(undefined) ? { user: resolveKernelUser(undefined) } : {}),
+    ...chartIsolation(entry),
   });
   const child = spawn(plan.execPath, plan.args, {
     cwd: plan.cwd,
