@@ -15,16 +15,16 @@ const root = resolve(import.meta.dirname, '..');
 const quire = join(root, 'bin', 'quire.js');
 const out = mkdtempSync(join(tmpdir(), 'quire-bench-run-'));
 
-function wall(args: string[]): number {
+function wall(args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const start = performance.now();
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - start;
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return ms;
 }
 
-function median(label: string, args: string[]): number {
-  const samples = Array.from({ length: RUNS }, () => wall(args)).sort((a, b) => a - b);
+function median(label: string, args: string[], env?: NodeJS.ProcessEnv): number {
+  const samples = Array.from({ length: RUNS }, () => wall(args, env)).sort((a, b) => a - b);
   const ms = samples[Math.floor(samples.length / 2)]!;
   console.log(
     `  ${label.padEnd(46)} ${ms.toFixed(0).padStart(6)} ms   (min ${samples[0]!.toFixed(0)}, max ${samples.at(-1)!.toFixed(0)})`,
@@ -50,8 +50,15 @@ const noSql = median('quire run no-sql.nb.md --out (TS only)', [
   '--out',
   join(out, 'nosql'),
 ]);
+// The isolation's cost: the same run with the OS sandbox turned off (permission model only).
+const unboxed = median(
+  'quire run ten-cells.nb.md --out, QUIRE_SANDBOX=none',
+  [quire, 'run', 'bench/fixtures/ten-cells.nb.md', '--out', join(out, 'ten-none')],
+  { ...process.env, QUIRE_SANDBOX: 'none' },
+);
 console.log('');
 console.log(`  quire --version / node -e 0     ${(version / floor).toFixed(2)}x`);
+console.log(`  ten cells, sandbox / without    ${(ten / unboxed).toFixed(2)}x   (target <= 1.10x)`);
 console.log(`  ten cells with SQL / node -e 0  ${(ten / floor).toFixed(2)}x   (target <= 8x)`);
 console.log(`  ten cells, no SQL / node -e 0   ${(noSql / floor).toFixed(2)}x`);
 rmSync(out, { recursive: true, force: true });
