@@ -7,7 +7,7 @@
  * works. (A stale save's conflict is tests/e2e/editor.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -178,7 +178,12 @@ function kernelsUnderThisProcess(): { pid: number; cwd: string }[] {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       if (!/(^|\/)node[^/]*$/.test(args[0] ?? '')) continue;
       if (!args.some((arg) => /kernel[/\\]runtime\.mjs$/.test(arg))) continue;
-      found.push({ pid, cwd: readlinkSync(`/proc/${pid}/cwd`) });
+      // Its working directory as its runtime was told (inside a sandbox, /proc/PID/cwd reads
+      // relative to the sandbox's own root): the last argument is the runtime's JSON config.
+      found.push({
+        pid,
+        cwd: (JSON.parse(args.findLast((arg) => arg.startsWith('{')) ?? '{}') as { cwd: string }).cwd,
+      });
     } catch {
       // gone meanwhile
     }

@@ -147,7 +147,7 @@ describe('kernel attacks', () => {
         assert.equal(result.status, 'error', `${form} must fail`);
         assert.match(
           `${result.error?.message} ${result.error?.stack ?? ''}`,
-          /ERR_ACCESS_DENIED|not available to cells|Cannot find module|ERR_MODULE_NOT_FOUND|ERR_REQUIRE_ESM|already running/,
+          /ERR_ACCESS_DENIED|not available to cells|Cannot find module|ERR_MODULE_NOT_FOUND|ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE|already running/,
           form,
         );
       }

@@ -91,7 +91,18 @@ describe('kernel sandbox', () => {
     assert.deepEqual(
       Object.keys(env).filter(
         (k) =>
-          !['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR', 'MALLOC_ARENA_MAX', 'QUIRE_RUN'].includes(k),
+          // PWD: the OS sandbox names the working directory, as a shell does.
+          ![
+            'PATH',
+            'LANG',
+            'LC_ALL',
+            'TZ',
+            'HOME',
+            'TMPDIR',
+            'MALLOC_ARENA_MAX',
+            'PWD',
+            'QUIRE_RUN',
+          ].includes(k),
       ),
       [],
     );
