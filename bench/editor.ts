@@ -250,12 +250,38 @@ async function main(): Promise<void> {
     }
     await Promise.all(started);
     const t0 = performance.now();
+    const { monitorEventLoopDelay } = await import('node:perf_hooks');
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const cpuBefore = process.cpuUsage();
     const loaded = await requestLatencies(server, cookie);
+    lag.disable();
+    const cpu = process.cpuUsage(cpuBefore);
+    const statics: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const t = performance.now();
+      await (await fetch(`${server.url}/`, { headers: { cookie } })).arrayBuffer();
+      statics.push(performance.now() - t);
+    }
+    const { readdir, stat } = await import('node:fs/promises');
+    const scans: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const t = performance.now();
+      const names = await readdir(dir);
+      await Promise.all(names.map((name) => stat(join(dir, name))));
+      scans.push(performance.now() - t);
+    }
+    console.log(
+      `   (diagnostic) GET / p50 ${ms(median(statics))} p99 ${ms(quantile(statics, 0.99))}; readdir+stat of the folder p50 ${ms(median(scans))} p99 ${ms(quantile(scans, 0.99))}`,
+    );
+    console.log(
+      `   (diagnostic) event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms max ${(lag.max / 1e6).toFixed(1)} ms; this process's CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in ${(performance.now() - t0).toFixed(0)} ms`,
+    );
     const during = rssTree(process.pid);
     const measuredMs = performance.now() - t0;
     console.log(
       `c. GET /api/notebooks, ${REQUESTS} requests: no sessions p50 ${ms(median(idle))} p99 ${ms(quantile(idle, 0.99))}; ` +
-        `${SESSIONS} busy sessions p50 ${ms(median(loaded))} p99 ${ms(quantile(loaded, 0.99))} (measured within ${(measuredMs / 1000).toFixed(1)} s of the ${BUSY_MS / 1000} s loops)`,
+        `${SESSIONS} busy sessions p50 ${ms(median(loaded))} p90 ${ms(quantile(loaded, 0.9))} p99 ${ms(quantile(loaded, 0.99))} max ${ms(Math.max(...loaded))} (measured within ${(measuredMs / 1000).toFixed(1)} s of the ${BUSY_MS / 1000} s loops)`,
     );
     console.log(
       `   server RSS (this process: the bench client too) ${mb(before.self)} before, ${mb(during.self)} during; ` +

@@ -18,6 +18,7 @@ import { encodeFrame, FrameReader, FrameTooLargeError } from './frames.js';
 import { launchPlan, type RuntimeConfig } from './launch.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
 import { assertRuntimeBuilt, packageRoot, runtimeEntry, runtimePackages } from './paths.js';
+import { lowerAutogroup } from './priority.js';
 import { sandboxSupport, systemLayout } from './sandbox/detect.js';
 import type { EgressProxy } from './egress/proxy.js';
 import { readEgressSetting } from './egress/setting.js';
@@ -86,6 +87,16 @@ export interface ProcessKernelOptions {
    * workspace's quire.config.json setting; absent there = no network at all
    */
   egress?: { allow: string[] };
+}
+
+/** How much kernels yield the CPU to the server: `QUIRE_KERNEL_NICE` (0-19), default 19. */
+function kernelNiceness(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.QUIRE_KERNEL_NICE?.trim();
+  if (!text) return 19;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 19)
+    throw new Error(`QUIRE_KERNEL_NICE must be a whole number from 0 to 19, not '${text}'`);
+  return value;
 }
 
 /** The default whole-memory cap of a kernel, MiB. */
@@ -235,6 +246,7 @@ export class ProcessKernel implements Kernel {
       ...(this.options.notebook ? { notebook: realpathSync(this.options.notebook) } : {}),
       ...(egressSocket ? { egressSocket } : {}),
     };
+    const niceness = kernelNiceness();
     const plan = launchPlan({
       entry,
       config,
@@ -245,6 +257,7 @@ export class ProcessKernel implements Kernel {
       runtimePackages: runtimePackages(egressSocket !== undefined).map((path) => realpathSync(path)),
       sandbox,
       ...(sandboxed ? { system: systemLayout() } : {}),
+      niceness,
     });
     this.stderrTail = '';
     this.exitCalled = undefined;
@@ -257,6 +270,7 @@ export class ProcessKernel implements Kernel {
       ...(plan.uid === undefined ? {} : { uid: plan.uid, gid: plan.gid }),
     });
     this.child = child;
+    lowerAutogroup(child.pid, niceness);
     track(child);
     this.wire(child);
     await this.waitReady(child);

@@ -98,11 +98,11 @@ export class NotebookScanner {
 
   async scan(): Promise<NotebookEntry[]> {
     const paths = await findNotebooks(this.root);
-    const entries: NotebookEntry[] = [];
-    for (const path of paths) {
-      const entry = await this.summary(path);
-      if (entry) entries.push(entry);
-    }
+    // All at once, not one after another: each file operation is a wake-up of the server, and a
+    // wake-up waits for a CPU when kernels are busy — 34 in a row cost ~100 ms on 2 busy cores.
+    const entries = (await Promise.all(paths.map((path) => this.summary(path)))).filter(
+      (entry): entry is NotebookEntry => entry !== undefined,
+    );
     const present = new Set(paths);
     for (const path of this.cache.keys()) if (!present.has(path)) this.cache.delete(path);
     return entries;

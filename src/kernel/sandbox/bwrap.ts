@@ -10,7 +10,9 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     // and new IPC, PID, network (loopback only), UTS and cgroup namespaces.
     '--unshare-all',
     '--die-with-parent',
-    '--new-session',
+    // No --new-session: the host starts the launcher in a session of its own already (spawn's
+    // `detached`), without a controlling terminal, and a second session would be a scheduler
+    // autogroup that ignores the kernel's lowered priority (priority.ts).
     '--cap-drop',
     'ALL',
     '--hostname',

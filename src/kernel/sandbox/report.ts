@@ -32,7 +32,11 @@ export function isolationReport(workspace: string, env: NodeJS.ProcessEnv = proc
     );
   }
   const limits = [support.prlimit ? 'memory capped (prlimit)' : 'memory: V8 heap cap only (no prlimit)'];
-  limits.push(support.nice ? 'lower CPU priority (nice 10)' : 'same CPU priority as the server (no nice)');
+  limits.push(
+    support.nice
+      ? 'lower CPU priority (nice 19, and its scheduler group)'
+      : 'same CPU priority as the server (no nice)',
+  );
   lines.push(`limits: ${limits.join(', ')}`);
   let error: string | undefined;
   try {
