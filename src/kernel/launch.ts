@@ -60,7 +60,7 @@ export interface LaunchInput {
   sandbox: SandboxSupport;
   /** the sandbox's system layout (sandbox/detect.ts systemLayout), when the sandbox is bwrap */
   system?: Pick<SandboxInput, 'system' | 'files'>;
-  /** the niceness kernels run at (default 10; 0 = the host's own priority) */
+  /** the niceness kernels run at (default 19; 0 = the host's own priority) */
   niceness?: number;
 }
 
@@ -163,7 +163,7 @@ export function launchPlan(input: LaunchInput): LaunchPlan {
     const bytes = (input.config.memoryMb + ADDRESS_SPACE_OVERHEAD_MB) * 1024 * 1024;
     command = [sandbox.prlimit, `--as=${bytes}`, '--', ...command];
   }
-  const niceness = input.niceness ?? 10;
+  const niceness = input.niceness ?? 19;
   if (sandbox.nice && niceness > 0) command = [sandbox.nice, '-n', String(niceness), ...command];
   const plan: LaunchPlan = {
     execPath: command[0]!,

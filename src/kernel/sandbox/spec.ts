@@ -50,7 +50,14 @@ export const SYSTEM_FILES = ['/etc/localtime', '/etc/ld.so.cache'];
 const under = (path: string, dir: string): boolean =>
   path === dir || path.startsWith(dir.endsWith('/') ? dir : dir + '/');
 
-export function sandboxSpec(input: SandboxInput): SandboxSpec {
+/**
+ * The system's folders and files, /dev and /proc, then `readOnly` (the node binary, quire's code)
+ * unless a system folder already holds them; also says which system folders are mounted.
+ */
+function baseMounts(
+  input: Pick<SandboxInput, 'system' | 'files'>,
+  readOnly: string[],
+): { mounts: Mount[]; systemDirs: string[] } {
   const mounts: Mount[] = [];
   const systemDirs: string[] = [];
   for (const entry of input.system) {
@@ -63,13 +70,18 @@ export function sandboxSpec(input: SandboxInput): SandboxSpec {
   }
   for (const file of input.files) mounts.push({ type: 'ro-bind', source: file, target: file });
   mounts.push({ type: 'dev' }, { type: 'proc' });
-  // The node binary and the runtime, unless a system folder already holds them.
-  for (const path of [input.node, ...input.runtime])
+  for (const path of readOnly)
     if (!systemDirs.some((dir) => under(path, dir)))
       mounts.push({ type: 'ro-bind', source: path, target: path });
+  return { mounts, systemDirs };
+}
+
+export function sandboxSpec(input: SandboxInput): SandboxSpec {
+  const code = [input.node, ...input.runtime];
+  const { mounts, systemDirs } = baseMounts(input, code);
   // The workspace after them: a workspace that holds quire itself (a checkout) mounts over them, same content.
   mounts.push({ type: 'ro-bind', source: input.workspace, target: input.workspace });
-  for (const path of [input.node, ...input.runtime])
+  for (const path of code)
     if (under(path, input.workspace) && !systemDirs.some((dir) => under(path, dir)))
       mounts.push({ type: 'ro-bind', source: path, target: path });
   for (const hidden of input.hidden) mounts.push({ type: 'hide', target: hidden });
@@ -84,20 +96,5 @@ export function sandboxSpec(input: SandboxInput): SandboxSpec {
 export function toolSpec(
   input: Pick<SandboxInput, 'system' | 'files' | 'node'> & { readOnly: string[]; cwd: string },
 ): SandboxSpec {
-  const mounts: Mount[] = [];
-  const systemDirs: string[] = [];
-  for (const entry of input.system) {
-    if (entry.symlinkTo !== undefined)
-      mounts.push({ type: 'symlink', link: entry.path, target: entry.symlinkTo });
-    else {
-      mounts.push({ type: 'ro-bind', source: entry.path, target: entry.path });
-      systemDirs.push(entry.path);
-    }
-  }
-  for (const file of input.files) mounts.push({ type: 'ro-bind', source: file, target: file });
-  mounts.push({ type: 'dev' }, { type: 'proc' });
-  for (const path of [input.node, ...input.readOnly])
-    if (!systemDirs.some((dir) => under(path, dir)))
-      mounts.push({ type: 'ro-bind', source: path, target: path });
-  return { mounts, cwd: input.cwd };
+  return { mounts: baseMounts(input, [input.node, ...input.readOnly]).mounts, cwd: input.cwd };
 }

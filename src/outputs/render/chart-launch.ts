@@ -8,7 +8,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { permissionFlag } from '../../kernel/launch.js';
+import { permissionFlag, type LaunchPlan } from '../../kernel/launch.js';
 import { packageRoot } from '../../kernel/paths.js';
 import { bwrapArgs } from '../../kernel/sandbox/bwrap.js';
 import { sandboxSupport, systemLayout, type SandboxSupport } from '../../kernel/sandbox/detect.js';
@@ -16,14 +16,8 @@ import { toolSpec } from '../../kernel/sandbox/spec.js';
 import { resolveKernelUser, type KernelUser } from '../../kernel/user.js';
 import type { ChartChildConfig } from './chart-child.js';
 
-export interface ChartLaunch {
-  execPath: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd: string;
-  uid?: number;
-  gid?: number;
-}
+/** How the chart process is started: the same shape as a kernel's launch plan. */
+export type ChartLaunch = LaunchPlan;
 
 /** util-linux's setpriv: `--pdeathsig KILL` ends the chart process with its host, even a SIGKILLed one. */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
