@@ -38,7 +38,10 @@ export function chartEntry(here: string = import.meta.url, root: string = packag
  * only root can read works); else as the kernel user (`nobody` for a root host).
  */
 export function chartIsolation(entry: string = chartEntry()): { sandbox: SandboxSupport; user?: KernelUser } {
-  const sandbox: SandboxSupport = entry.endsWith('.ts') ? { kind: 'none' } : sandboxSupport();
+  // From the TypeScript sources (tests under tsx) neither the OS sandbox nor the user switch: tsx
+  // needs a worker and esbuild's child process, and `nobody` cannot read a checkout only root can.
+  if (entry.endsWith('.ts')) return { sandbox: { kind: 'none' } };
+  const sandbox = sandboxSupport();
   const user = resolveKernelUser(undefined, process.env, sandbox.kind === 'bwrap');
   return user ? { sandbox, user } : { sandbox };
 }

@@ -20,11 +20,12 @@ import { WebSocketServer } from 'ws';
 import { startEgressProxy, type EgressProxy } from '../../../src/kernel/egress/proxy.js';
 import { permissionFlag } from '../../../src/kernel/launch.js';
 import { packageRoot } from '../../../src/kernel/paths.js';
-import { NOBODY } from '../../../src/kernel/user.js';
+import { assertReadableBy, NOBODY } from '../../../src/kernel/user.js';
 
 const ROOT = packageRoot();
 const EGRESS_MODULE = join(ROOT, 'dist/kernel/runtime/egress.js');
-const AS_ROOT = process.getuid?.() === 0;
+// As nobody when the host is root and nobody can read this checkout (a clone only root can read: as root).
+const AS_ROOT = process.getuid?.() === 0 && nobodyCanRead(ROOT);
 const NETNS = spawnSync('unshare', ['-n', 'true']).status === 0;
 const MAJOR = Number(process.versions.node.split('.')[0]);
 
@@ -161,6 +162,15 @@ function listen(server: http.Server | https.Server): Promise<number> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
   );
+}
+
+function nobodyCanRead(path: string): boolean {
+  try {
+    assertReadableBy(path, NOBODY);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('egress from a kernel-like child', () => {
