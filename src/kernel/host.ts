@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Output } from '../outputs/types.js';
@@ -124,9 +124,23 @@ function hiddenPaths(workspace: string, extra: string[], user: KernelUser | unde
   } catch {
     // A read-only workspace: nobody creates a store in it either.
   }
-  return [store, join(workspace, '.git'), ...extra.map((path) => resolve(workspace, path))].filter((path) =>
-    existsSync(path),
+  // The workspace config may hold a database URL with its password (`url`, not `urlEnv`):
+  // connections are the host's, and so is their config.
+  const config = join(workspace, 'quire.config.json');
+  return [store, join(workspace, '.git'), config, ...extra.map((path) => resolve(workspace, path))].filter(
+    (path) => existsSync(path),
   );
+}
+
+/** Which hidden paths are files rather than folders. */
+function filesAmong(paths: string[]): string[] {
+  return paths.filter((path) => {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The stdio index of the kernel channel (a socket pair; see frames.ts). */
@@ -232,6 +246,7 @@ export class ProcessKernel implements Kernel {
     const cwd = this.options.cwd === undefined ? workspace : realpathSync(this.options.cwd);
     const allow = this.options.egress?.allow ?? (await readEgressSetting(workspace));
     const egressSocket = allow?.length ? await this.startEgress(allow, scratch, user) : undefined;
+    const hidden = hiddenPaths(workspace, this.options.hidden ?? [], user);
     const config: RuntimeConfig = {
       workspace,
       cwd,
@@ -242,7 +257,7 @@ export class ProcessKernel implements Kernel {
       memoryMb: this.memoryMb,
       duckdbMemoryMb: Math.floor(this.memoryMb / 2),
       osSandbox: sandboxed,
-      hidden: hiddenPaths(workspace, this.options.hidden ?? [], user),
+      hidden,
       ...(this.options.notebook ? { notebook: realpathSync(this.options.notebook) } : {}),
       ...(egressSocket ? { egressSocket } : {}),
     };
@@ -258,6 +273,7 @@ export class ProcessKernel implements Kernel {
       sandbox,
       ...(sandboxed ? { system: systemLayout() } : {}),
       niceness,
+      hiddenFiles: filesAmong(hidden),
     });
     this.stderrTail = '';
     this.exitCalled = undefined;

@@ -60,6 +60,8 @@ export interface LaunchInput {
   sandbox: SandboxSupport;
   /** the sandbox's system layout (sandbox/detect.ts systemLayout), when the sandbox is bwrap */
   system?: Pick<SandboxInput, 'system' | 'files'>;
+  /** which of `config.hidden` are files (the sandbox covers them with an empty file) */
+  hiddenFiles?: string[];
   /** the niceness kernels run at (default 19; 0 = the host's own priority) */
   niceness?: number;
 }
@@ -140,7 +142,9 @@ function sandboxInput(input: LaunchInput): SandboxInput {
     workspace: config.workspace,
     scratch: config.scratch,
     cwd: config.cwd,
-    hidden: config.hidden ?? [],
+    // Folders get an empty folder over them, files (the workspace config) an empty file.
+    hidden: (config.hidden ?? []).filter((path) => !(input.hiddenFiles ?? []).includes(path)),
+    hiddenFiles: input.hiddenFiles ?? [],
     runtime: [input.entry, ...input.runtimePackages],
     node: input.node,
     system: input.system?.system ?? [],

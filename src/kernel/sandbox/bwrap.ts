@@ -29,6 +29,9 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
       case 'hide':
         args.push('--perms', '0555', '--tmpfs', mount.target, '--remount-ro', mount.target);
         break;
+      case 'hide-file':
+        args.push('--ro-bind', '/dev/null', mount.target);
+        break;
       case 'symlink':
         args.push('--symlink', mount.target, mount.link);
         break;

@@ -15,6 +15,8 @@ export type Mount =
   | { type: 'bind'; source: string; target: string }
   /** an empty read-only folder over `target` (hides what is there) */
   | { type: 'hide'; target: string }
+  /** an empty file over the file `target` */
+  | { type: 'hide-file'; target: string }
   | { type: 'symlink'; link: string; target: string }
   | { type: 'dev' }
   | { type: 'proc' };
@@ -33,6 +35,8 @@ export interface SandboxInput {
   cwd: string;
   /** folders inside the workspace that cells must not see (the run store, `.git/`): only those that exist */
   hidden: string[];
+  /** files inside the workspace that cells must not see (quire.config.json: it may hold a database URL) */
+  hiddenFiles?: string[];
   /** files and folders the runtime loads (its bundle, DuckDB's package), read-only at the same path */
   runtime: string[];
   /** the node binary's real path */
@@ -85,6 +89,7 @@ export function sandboxSpec(input: SandboxInput): SandboxSpec {
     if (under(path, input.workspace) && !systemDirs.some((dir) => under(path, dir)))
       mounts.push({ type: 'ro-bind', source: path, target: path });
   for (const hidden of input.hidden) mounts.push({ type: 'hide', target: hidden });
+  for (const hidden of input.hiddenFiles ?? []) mounts.push({ type: 'hide-file', target: hidden });
   mounts.push({ type: 'bind', source: input.scratch, target: input.scratch });
   return { mounts, cwd: input.cwd };
 }

@@ -94,6 +94,20 @@ describe('OS sandbox', () => {
     assert.equal(copy.result.status, 'error');
   });
 
+  test('the workspace config, which may hold a database password, cannot be read inside', async () => {
+    const code =
+      'const fs = await __quire_import("node:fs"); try { return { __quire_last: JSON.stringify(fs.readFileSync("quire.config.json", "utf8")) }; } catch (e) { return { __quire_last: JSON.stringify(e.code) }; }';
+    const seen = await value(kernel, code);
+    assert.ok(seen === '' || seen === 'ENOENT', `read: ${JSON.stringify(seen)}`);
+    const sql = await run(
+      kernel,
+      js(
+        "const t = await sql`select content from read_text('quire.config.json')`; return { __quire_last: JSON.stringify(t.rows) };",
+      ),
+    );
+    assert.doesNotMatch(JSON.stringify(sql.outputs), /hunter2/);
+  });
+
   test("the host's loopback services are out of reach", async () => {
     const code = [
       'const net = await __quire_import("node:net");',
