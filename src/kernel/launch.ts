@@ -68,10 +68,14 @@ export interface LaunchInput {
 
 /**
  * Address space a kernel needs beyond its data: V8's reservations, thread stacks, the allocator's
- * arenas (measured: 0.74 GiB idle, 0.83 GiB with DuckDB loaded; bench/README.md). Added to the
- * memory cap so that `memoryMb` is what a notebook can actually hold.
+ * arenas. Measured with DuckDB loaded (bench/README.md): Node 20 0.81 GiB, Node 22 0.83 GiB, Node 24
+ * 1.21 GiB (it reserves a 512 MiB code range up front). Added to the memory cap so that `memoryMb`
+ * is what a notebook can actually hold, whichever Node runs the kernel.
  */
-export const ADDRESS_SPACE_OVERHEAD_MB = 1024;
+export function addressSpaceOverheadMb(nodeVersion: string = process.versions.node): number {
+  const major = Number(nodeVersion.split('.')[0]);
+  return major >= 24 ? 1536 : 1024;
+}
 
 /**
  * The permission flag's name changed: Node 20 and 21 and 22.0-22.12 know only
@@ -164,7 +168,7 @@ export function launchPlan(input: LaunchInput): LaunchPlan {
     command = [sandbox.setpriv, '--pdeathsig', 'KILL', '--', ...node];
   } else command = node;
   if (sandbox.prlimit) {
-    const bytes = (input.config.memoryMb + ADDRESS_SPACE_OVERHEAD_MB) * 1024 * 1024;
+    const bytes = (input.config.memoryMb + addressSpaceOverheadMb(input.nodeVersion)) * 1024 * 1024;
     command = [sandbox.prlimit, `--as=${bytes}`, '--', ...command];
   }
   const niceness = input.niceness ?? 19;

@@ -54,10 +54,14 @@ const ALLOCATION_FAILED =
   /Array buffer allocation failed|Cannot create a Buffer larger than|Invalid typed array length|allocation failed/i;
 
 function messageOf(error: Error): string {
-  if (error instanceof RangeError && ALLOCATION_FAILED.test(error.message))
+  const code = (error as { code?: unknown }).code;
+  // Node 24 reports a failed Buffer allocation as ERR_MEMORY_ALLOCATION_FAILED, not a RangeError.
+  if (
+    (error instanceof RangeError && ALLOCATION_FAILED.test(error.message)) ||
+    code === 'ERR_MEMORY_ALLOCATION_FAILED'
+  )
     return `${error.message}: out of memory (the kernel's limit is ${config.memoryMb} MB)`;
   // Node puts the useful part of permission and system errors in `code` (ERR_ACCESS_DENIED…).
-  const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && !error.message.includes(code)) return `${error.message} (${code})`;
   return error.message;
 }

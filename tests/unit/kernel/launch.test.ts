@@ -1,7 +1,7 @@
 /** The launch plan (pure): which command starts a kernel, with and without the OS sandbox. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ADDRESS_SPACE_OVERHEAD_MB, launchPlan, type LaunchInput } from '../../../src/kernel/launch.js';
+import { launchPlan, type LaunchInput } from '../../../src/kernel/launch.js';
 
 function input(overrides: Partial<LaunchInput> = {}): LaunchInput {
   return {
@@ -36,7 +36,7 @@ test('nice, then the address-space cap, then bubblewrap, then node', () => {
     '-n',
     '19',
     '/usr/bin/prlimit',
-    `--as=${(4096 + ADDRESS_SPACE_OVERHEAD_MB) * 1024 * 1024}`,
+    `--as=${(4096 + 1024) * 1024 * 1024}`,
     '--',
   ]);
   assert.equal(plan.args[5], '/usr/bin/bwrap');
@@ -44,6 +44,13 @@ test('nice, then the address-space cap, then bubblewrap, then node', () => {
   assert.ok(node > 5 && plan.args[node - 1] === '--');
   assert.ok(plan.args.includes('--experimental-permission'));
   assert.ok(plan.args.includes('--disable-wasm-trap-handler'));
+});
+
+test("the address-space cap leaves room for Node 24's larger reservations", () => {
+  const cap = (nodeVersion: string) =>
+    after(launchPlan(input({ nodeVersion })).args, '/usr/bin/prlimit')[0]!.replace('--as=', '');
+  assert.equal(Number(cap('22.23.5')), (4096 + 1024) * 1024 * 1024);
+  assert.equal(Number(cap('24.22.3')), (4096 + 1536) * 1024 * 1024);
 });
 
 test('the sandbox: the workspace read-only, the hidden folders covered, scratch writable, no new session', () => {
