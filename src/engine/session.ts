@@ -65,6 +65,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private closed = false;
   /** the started kernel given in the options still needs the params defined */
   private paramsPending = false;
+  /** the kernel's start under way, if any */
+  private kernelStart: Promise<unknown> | undefined;
   /** outputs and timings of each cell's latest execution */
   readonly results = new Map<string, CellResult>();
 
@@ -219,8 +221,16 @@ export class Session extends EventEmitter<SessionEvents> {
     return values;
   }
 
-  /** The live kernel, started on first use with the params defined; undefined if it cannot start. */
+  /**
+   * The live kernel, started on first use with the params defined; undefined if it cannot start.
+   * Cells that ask while it starts wait for that start (not `alive` yet) instead of making another.
+   */
   private async ensureKernel(cellId: string): Promise<Kernel | undefined> {
+    if (this.kernelStart) {
+      const kernel = this.kernel;
+      await this.kernelStart;
+      if (kernel && kernel === this.kernel && kernel.alive) return kernel;
+    }
     if (this.kernel?.alive) {
       if (this.paramsPending) this.defineParams(this.kernel);
       return this.kernel;
@@ -232,8 +242,10 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     const kernel = this.options.createKernel();
     this.kernel = kernel;
+    const started = kernel.start();
+    this.kernelStart = started.catch(() => undefined);
     try {
-      await kernel.start();
+      await started;
     } catch (error) {
       // Not a lost kernel (there was none): the cell fails and the next cell tries a new start.
       this.kernel = undefined;
@@ -241,6 +253,8 @@ export class Session extends EventEmitter<SessionEvents> {
       data.message = `the kernel could not start: ${data.message}`;
       this.dispatch({ type: 'cellFinished', id: cellId, status: 'error', error: data, failure: 'exception' });
       return undefined;
+    } finally {
+      this.kernelStart = undefined;
     }
     this.defineParams(kernel);
     return kernel;

@@ -201,6 +201,12 @@ export class ProcessKernel implements Kernel {
   private scratch: string | undefined;
   private running: Running | undefined;
   private starting: Starting | undefined;
+  private launching: Promise<void> | undefined;
+  /** the process being killed: no longer alive, though its pipes may still be closing */
+  private doomed: ChildProcess | undefined;
+  /** settles when the current process's death has been handled (onDeath) */
+  private died: Promise<void> = Promise.resolve();
+  private markDied: () => void = () => undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private nextPage = 1;
   private readonly pages = new Map<number, PendingPage>();
@@ -219,8 +225,9 @@ export class ProcessKernel implements Kernel {
     this.messageCapBytes = options.messageCapBytes ?? Math.max(16 * 1024 * 1024, 4 * this.capBytes);
   }
 
+  /** False from the moment the host decides to kill the process (a timeout, a fault), not only once it is gone. */
   get alive(): boolean {
-    return this.child !== undefined;
+    return this.child !== undefined && this.child !== this.doomed;
   }
 
   /** The kernel process id while alive (for diagnostics and RSS measurements). */
@@ -228,9 +235,26 @@ export class ProcessKernel implements Kernel {
     return this.child?.pid;
   }
 
-  /** Rejects (with the reason and the child's stderr) when the process cannot start. */
-  async start(): Promise<void> {
-    if (this.child) return;
+  /**
+   * Rejects (with the reason and the child's stderr) when the process cannot start. Calls made
+   * while a start is under way share it: the start awaits before it spawns (the egress setting),
+   * and a second spawn would leave a kernel nobody drives.
+   */
+  start(): Promise<void> {
+    if (this.launching) return this.launching;
+    if (this.alive) return Promise.resolve();
+    const dying = this.child ? this.died : undefined;
+    this.launching = (async () => {
+      // A kernel being killed (timeout, fault) is replaced once it is gone, not alongside it.
+      await dying;
+      await this.launch();
+    })().finally(() => {
+      this.launching = undefined;
+    });
+    return this.launching;
+  }
+
+  private async launch(): Promise<void> {
     const entry = runtimeEntry();
     assertRuntimeBuilt(entry);
     const detected = sandboxSupport();
@@ -286,6 +310,7 @@ export class ProcessKernel implements Kernel {
       ...(plan.uid === undefined ? {} : { uid: plan.uid, gid: plan.gid }),
     });
     this.child = child;
+    this.died = new Promise((resolve) => (this.markDied = resolve));
     lowerAutogroup(child.pid, niceness);
     track(child);
     this.wire(child);
@@ -435,7 +460,7 @@ export class ProcessKernel implements Kernel {
   tablePage(request: TablePageRequest, timeoutMs = TABLE_PAGE_TIMEOUT_MS): Promise<KernelTablePage> {
     const requestId = this.nextPage++;
     return new Promise<KernelTablePage>((resolve, reject) => {
-      if (!this.child) return reject(new Error('the kernel is not running'));
+      if (!this.alive) return reject(new Error('the kernel is not running'));
       const timer = setTimeout(() => {
         this.pages.delete(requestId);
         reject(new Error(`the kernel did not answer the table page within ${seconds(timeoutMs)}`));
@@ -558,7 +583,7 @@ export class ProcessKernel implements Kernel {
   }
 
   private run(command: ExecuteCommand, options: ExecuteOptions): Promise<ExecutionResult> {
-    if (!this.child) return Promise.resolve(errorResult('crash', 'KernelError', 'the kernel is not running'));
+    if (!this.alive) return Promise.resolve(errorResult('crash', 'KernelError', 'the kernel is not running'));
     // A random id per execution: a cell cannot predict the next one, so it cannot finish it.
     const execution = randomUUID();
     return new Promise<ExecutionResult>((resolve) => {
@@ -583,7 +608,7 @@ export class ProcessKernel implements Kernel {
     if (this.running !== running) return;
     const message = `cell exceeded its time limit of ${seconds(limitMs)}`;
     this.finish(errorResult('timeout', 'TimeoutError', message, performance.now() - running.started));
-    if (this.child) killGroup(this.child);
+    if (this.child) this.kill(this.child);
   }
 
   private finish(result: ExecutionResult): void {
@@ -601,6 +626,11 @@ export class ProcessKernel implements Kernel {
     const running = this.running;
     if (running)
       this.finish(errorResult('crash', 'KernelError', reason, performance.now() - running.started));
+    this.kill(child);
+  }
+
+  private kill(child: ChildProcess): void {
+    this.doomed = child;
     killGroup(child);
   }
 
@@ -612,6 +642,7 @@ export class ProcessKernel implements Kernel {
   ): void {
     if (child !== this.child) return;
     this.child = undefined;
+    this.doomed = undefined;
     this.channel = undefined;
     untrack(child);
     this.rejectPages('the kernel stopped before answering the table page');
@@ -633,6 +664,7 @@ export class ProcessKernel implements Kernel {
     const running = this.running;
     if (running)
       this.finish(errorResult('crash', 'KernelCrash', reason, performance.now() - running.started));
+    this.markDied();
   }
 
   private removeScratch(): void {
@@ -644,6 +676,8 @@ export class ProcessKernel implements Kernel {
   }
 
   async shutdown(): Promise<void> {
+    // A start under way spawns after this returns unless it is waited for: its kernel would be left.
+    if (this.launching) await this.launching.catch(() => undefined);
     const child = this.child;
     if (!child) return this.removeScratch();
     // Already exited (its pipes still closing): nothing to wait for.

@@ -7,10 +7,10 @@
  * works. (A stale save's conflict is tests/e2e/editor.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
+import { kernelProcesses } from '../support/kernel-processes.js';
 import { start, startProxy, type Harness, type Proxy, test } from './helpers.js';
 
 const SHARED = [
@@ -38,7 +38,7 @@ const SLOW =
   "```ts name=slow\nawait new Promise((r) => setTimeout(r, 2000));\nconst done = 'finished';\ndone\n```\n";
 
 const HANG =
-  '```ts name=hang\nawait new Promise((r) => setTimeout(r, 120_000));\n```\n\n' +
+  '```ts name=hang\nconsole.log("in the kernel");\nawait new Promise((r) => setTimeout(r, 120_000));\n```\n\n' +
   '```ts name=fine\nconst fine = 41 + 1;\nfine\n```\n';
 
 let h: Harness;
@@ -152,54 +152,16 @@ test('a connection dropped while a 2 s cell runs: "reconnecting…", then the fi
   assert.ok(await stillSamePage(page), 'the page was not reloaded');
 });
 
-/** Node processes running the kernel runtime whose parent chain reaches this test process. */
-function kernelsUnderThisProcess(): { pid: number; cwd: string }[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const descends = (pid: number): boolean => {
-    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p))
-      if (p === process.pid) return true;
-    return false;
-  };
-  const found: { pid: number; cwd: string }[] = [];
-  for (const pid of parentOf.keys()) {
-    if (!descends(pid)) continue;
-    try {
-      // The node process itself, not the launchers around it (nice, prlimit, bwrap and its init
-      // share its arguments): the one whose program is node.
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (!/(^|\/)node[^/]*$/.test(args[0] ?? '')) continue;
-      if (!args.some((arg) => /kernel[/\\]runtime\.mjs$/.test(arg))) continue;
-      // Its working directory as its runtime was told (inside a sandbox, /proc/PID/cwd reads
-      // relative to the sandbox's own root): the last argument is the runtime's JSON config.
-      found.push({
-        pid,
-        cwd: (JSON.parse(args.findLast((arg) => arg.startsWith('{')) ?? '{}') as { cwd: string }).cwd,
-      });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
 test('a kernel SIGKILLed mid-cell: the cell shows an error, and the next run works', async () => {
   const { page } = h;
   await page.goto(h.url + '/n/hang/hang.nb.md');
   await page.locator(`${cell('hang')} .cm-content`).waitFor();
   await page.click(`${cell('hang')} .cell-run`);
-  await waitStatus(page, 'hang', 'running');
+  // "running" shows when the cell is sent, maybe before its kernel exists: its first line is proof.
+  await waitOutput(page, 'hang', /in the kernel/);
 
-  const kernels = kernelsUnderThisProcess().filter((k) => k.cwd === join(h.workspace, 'hang'));
-  assert.equal(kernels.length, 1, `one kernel for hang/: ${JSON.stringify(kernelsUnderThisProcess())}`);
+  const kernels = kernelProcesses().filter((k) => k.cwd === join(h.workspace, 'hang'));
+  assert.equal(kernels.length, 1, `one kernel for hang/: ${JSON.stringify(kernelProcesses())}`);
   process.kill(kernels[0]!.pid, 'SIGKILL');
 
   await waitStatus(page, 'hang', 'error', 30_000);
@@ -209,7 +171,7 @@ test('a kernel SIGKILLed mid-cell: the cell shows an error, and the next run wor
   await page.click(`${cell('fine')} .cell-run`);
   await waitStatus(page, 'fine', 'ok');
   await waitOutput(page, 'fine', /42/);
-  const after = kernelsUnderThisProcess().filter((k) => k.cwd === join(h.workspace, 'hang'));
+  const after = kernelProcesses().filter((k) => k.cwd === join(h.workspace, 'hang'));
   assert.equal(after.length, 1, 'a new kernel runs the next cell');
   assert.notEqual(after[0]!.pid, kernels[0]!.pid);
 });

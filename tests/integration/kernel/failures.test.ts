@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ProcessKernel } from '../../../src/kernel/host.js';
 import { WRITE_FRAME, js, makeWorkspace, removeWorkspace, run, startKernel, waitGone } from './helpers.js';
+import { kernelProcesses } from '../../support/kernel-processes.js';
 
 describe('kernel failures', () => {
   let workspace: string;
@@ -18,8 +19,9 @@ describe('kernel failures', () => {
     assert.equal(result.status, 'error');
     assert.equal(result.failure, 'timeout');
     assert.deepEqual(result.error, { name: 'TimeoutError', message: 'cell exceeded its time limit of 1s' });
-    assert.ok(await waitGone(pid), 'the kernel process is gone');
+    // Not alive from the moment it is killed, though its pipes may still be closing.
     assert.equal(kernel.alive, false);
+    assert.ok(await waitGone(pid), 'the kernel process is gone');
     const dead = await run(kernel, js('return {};'));
     assert.equal(dead.result.failure, 'crash');
     await kernel.start();
@@ -27,6 +29,24 @@ describe('kernel failures', () => {
     assert.equal(again.result.status, 'ok');
     assert.notEqual(kernel.pid, pid);
     await kernel.shutdown();
+  });
+
+  test('starts asked for at once make one kernel; a shutdown during a start leaves none', async () => {
+    const kernel = new ProcessKernel({ workspace });
+    try {
+      await Promise.all([kernel.start(), kernel.start(), kernel.start()]);
+      assert.equal(kernelProcesses().length, 1, JSON.stringify(kernelProcesses()));
+      const again = await run(kernel, js('return {__quire_last: 1};'));
+      assert.equal(again.result.status, 'ok');
+    } finally {
+      await kernel.shutdown();
+    }
+    const other = new ProcessKernel({ workspace });
+    const starting = other.start();
+    await other.shutdown();
+    await starting.catch(() => undefined);
+    assert.equal(other.alive, false);
+    assert.deepEqual(kernelProcesses(), [], 'no kernel left behind');
   });
 
   test('process.exit(3) is a crash of that cell, the host lives on', async () => {
