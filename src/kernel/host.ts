@@ -58,7 +58,7 @@ export interface ProcessKernelOptions {
   workspace: string;
   /** the kernel's working directory, where relative paths and imports resolve (default: workspace; must be inside it) */
   cwd?: string;
-  /** V8 old-space limit of the kernel (default 4096) */
+  /** V8 old-space limit of the kernel (default: three quarters of `memoryMb`) */
   heapMb?: number;
   /** bytes of output one cell execution may produce (default 2 MiB); the rest is dropped */
   outputCapBytes?: number;
