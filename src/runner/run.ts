@@ -263,7 +263,7 @@ async function run(request: RunRequest): Promise<RunResult> {
   });
   const frontTimeout = notebook.frontMatter?.timeoutMs;
   const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
-    ? await (await import('../connectors/registry.js')).ConnectionRegistry.load(workspace)
+    ? await (await import('../connectors/host/registry.js')).ConnectionRegistry.load(workspace)
     : undefined;
   const late = new LateConnections();
   late.target = connections;
