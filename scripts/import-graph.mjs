@@ -25,7 +25,9 @@ export function importSpecifiers(text, fileName = 'file.ts') {
   const visit = (node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
       if (ts.isStringLiteral(node.moduleSpecifier)) {
-        const typeOnly = ts.isImportDeclaration(node) ? Boolean(node.importClause?.isTypeOnly) : node.isTypeOnly;
+        const typeOnly = ts.isImportDeclaration(node)
+          ? Boolean(node.importClause?.isTypeOnly)
+          : node.isTypeOnly;
         found.push({ specifier: node.moduleSpecifier.text, typeOnly });
       }
     } else if (

@@ -5,7 +5,7 @@
  * their columns. source.ts decides *where* in the text to offer them.
  */
 import type { Completion } from '@codemirror/autocomplete';
-import { MIME, type TableColumn, type TableData } from '../../outputs/types.js';
+import { MIME, type TableColumn, type TableData } from '../../protocol/index.js';
 import type { Snapshot, SnapshotCell } from '../session.js';
 
 export type NameKind = 'declaration' | 'table' | 'param' | 'builtin';

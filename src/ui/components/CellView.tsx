@@ -5,7 +5,7 @@
  * with a line marks that line in the editor.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { MIME, type Output } from '../../outputs/types.js';
+import { MIME, type Output } from '../../protocol/index.js';
 import { notebookCompletion } from '../completion/source.js';
 import type { SnapshotCell } from '../session.js';
 import { CellButtons, type CellActions } from './CellButtons.js';
