@@ -6,6 +6,7 @@
 import { parseDuration, tryParseDuration } from './duration.js';
 import { NotebookParseError } from './errors.js';
 import type { CellAttributes, CodeLanguage, FormatWarning } from './types.js';
+import { CELL_LANGUAGES } from '../protocol/languages.js';
 
 /** One `key=value` token as written. */
 export interface AttributeToken {
@@ -99,13 +100,13 @@ export function interpretAttributes(
     switch (token.key) {
       case 'name':
         attributes.name = token.value;
-        if (ctx.language === 'sql' && !isIdentifier(token.value)) {
+        if (CELL_LANGUAGES[ctx.language].nameDeclares && !isIdentifier(token.value)) {
           warnings.push({ ...at, message: `SQL cell name "${token.value}" is not a valid variable name` });
         }
         break;
       case 'connection':
         attributes.connection = token.value;
-        if (ctx.language !== 'sql') {
+        if (!CELL_LANGUAGES[ctx.language].connections) {
           warnings.push({
             ...at,
             message: 'attribute "connection" applies only to SQL cells; it is ignored here',

@@ -18,7 +18,9 @@ import { packageRoot } from '../kernel/paths.js';
 
 /** The quire package's version, for `quire_build_info` (read here: metrics sit below the runner). */
 const packageVersion = (): string =>
-  String((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown }).version);
+  String(
+    (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown }).version,
+  );
 
 /** Notebook runs: 0.1 s … 1 h. */
 export const RUN_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];

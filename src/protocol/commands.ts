@@ -4,6 +4,7 @@
  * `ack` or `error` that answers it. Shared by the server and the browser: no Node imports here.
  */
 import { z } from 'zod';
+import { CELL_LANGUAGE_NAMES } from './languages.js';
 
 const requestId = z.string().min(1).max(200);
 const cellId = z.string().min(1).max(500);
@@ -21,7 +22,7 @@ export const EditCell = command('editCell', { cellId, source });
 /** `language: 'prose'` inserts Markdown; a code cell may be given a `name`. */
 export const InsertCell = command('insertCell', {
   index: z.number().int().min(0),
-  language: z.enum(['ts', 'js', 'sql', 'prose']),
+  language: z.enum(CELL_LANGUAGE_NAMES),
   source,
   name: z
     .string()

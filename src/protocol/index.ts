@@ -6,6 +6,7 @@
 export * from './commands.js';
 export * from './notifications.js';
 export * from './outputs.js';
+export * from './languages.js';
 export * from './html-policy.js';
 
 /** The largest message either side sends or accepts, bytes. */

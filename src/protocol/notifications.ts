@@ -4,6 +4,7 @@
  * Node imports here.
  */
 import { z } from 'zod';
+import { CODE_LANGUAGES } from './languages.js';
 
 export const RunStatus = z.enum(['idle', 'queued', 'running', 'ok', 'error', 'skipped', 'stale']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -24,7 +25,7 @@ export type ErrorData = z.infer<typeof ErrorData>;
 export const SnapshotCell = z.object({
   id: z.string(),
   kind: z.enum(['code', 'prose']),
-  language: z.enum(['ts', 'js', 'sql']).optional(),
+  language: z.enum(CODE_LANGUAGES).optional(),
   name: z.string().optional(),
   source: z.string(),
   status: RunStatus,

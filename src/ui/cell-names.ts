@@ -5,6 +5,7 @@
  */
 import type { Snapshot, SnapshotCell } from './session.js';
 import { BUILTINS } from './completion/names.js';
+import { CELL_LANGUAGES } from '../protocol/index.js';
 
 /** The protocol's rule for a name (src/protocol/commands.ts): an identifier. */
 export const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -33,7 +34,7 @@ export function cellNameError(name: string, cell: SnapshotCell, state: State): s
   // Names only: a renamed cell keeps its old name as its id, and that id does not hold the name.
   const other = state.cells.find((c) => c.id !== cell.id && c.name === name);
   if (other) return `another cell is named "${name}"`;
-  if (cell.language !== 'sql') return null;
+  if (!cell.language || !CELL_LANGUAGES[cell.language].nameDeclares) return null;
   const declaring = state.cells.find((c) => c.id !== cell.id && c.declarations.includes(name));
   if (declaring) return `"${name}" is already declared by cell ${declaring.name ?? declaring.id}`;
   if (state.params.schema.some((p) => p.name === name)) return `"${name}" is a param`;

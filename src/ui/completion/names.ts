@@ -6,6 +6,7 @@
  */
 import type { Completion } from '@codemirror/autocomplete';
 import { MIME, type TableColumn, type TableData } from '../../protocol/index.js';
+import { CELL_LANGUAGES } from '../../protocol/index.js';
 import type { Snapshot, SnapshotCell } from '../session.js';
 
 export type NameKind = 'declaration' | 'table' | 'param' | 'builtin';
@@ -68,10 +69,10 @@ export function notebookNames(state: State, selfId?: string): NotebookName[] {
     if (cell.kind !== 'code' || cell.id === selfId) continue;
     const from = `cell ${cell.name ?? cell.id}`;
     // A SQL cell's name is its declaration (also before the server reports declarations).
-    const declared =
-      cell.language === 'sql' && cell.name ? [cell.name, ...cell.declarations] : cell.declarations;
+    const nameDeclares = cell.language !== undefined && CELL_LANGUAGES[cell.language].nameDeclares;
+    const declared = nameDeclares && cell.name ? [cell.name, ...cell.declarations] : cell.declarations;
     for (const label of declared) {
-      if (cell.language === 'sql' && label === cell.name) {
+      if (nameDeclares && label === cell.name) {
         const columns = lastTableColumns(cell);
         add({ label, kind: 'table', detail: 'SQL result', ...(columns ? { columns } : {}) });
       } else add({ label, kind: 'declaration', detail: from });
