@@ -12,9 +12,10 @@ import { DYNAMIC_SECRET_MESSAGE, findSecretNames } from './secrets.js';
 import { findSqlTemplateTables } from './sql-in-js.js';
 import { transpileTs } from './transpile.js';
 import { CELL_LANGUAGES, type CodeLanguage } from '../protocol/languages.js';
+import { RESERVED_PREFIX } from '../protocol/names.js';
 
 /** Names the compiled cell uses for itself; a cell may not declare them. */
-export const RESERVED_PREFIX = '__quire_';
+export { RESERVED_PREFIX };
 
 export interface ParsedJsCell {
   /** the JavaScript that runs: the source itself for JS, esbuild's output for TS */

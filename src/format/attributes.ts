@@ -7,6 +7,7 @@ import { parseDuration, tryParseDuration } from './duration.js';
 import { NotebookParseError } from './errors.js';
 import type { CellAttributes, CodeLanguage, FormatWarning } from './types.js';
 import { CELL_LANGUAGES } from '../protocol/languages.js';
+import { IDENTIFIER } from '../protocol/names.js';
 
 /** One `key=value` token as written. */
 export interface AttributeToken {
@@ -147,7 +148,7 @@ function durationMessage(value: string): string {
 }
 
 export function isIdentifier(text: string): boolean {
-  return /^[A-Za-z_$][\w$]*$/.test(text);
+  return IDENTIFIER.test(text);
 }
 
 /** Renders one attribute, quoting the value when a bare value would not read back the same. */

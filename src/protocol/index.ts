@@ -7,6 +7,8 @@ export * from './commands.js';
 export * from './notifications.js';
 export * from './outputs.js';
 export * from './languages.js';
+export * from './names.js';
+export * from './states.js';
 export * from './html-policy.js';
 
 /** The largest message either side sends or accepts, bytes. */

@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { CODE_LANGUAGES } from './languages.js';
+import { CELL_STATES } from './states.js';
 
-export const RunStatus = z.enum(['idle', 'queued', 'running', 'ok', 'error', 'skipped', 'stale']);
+/** A cell's state (the list is src/protocol/states.ts). */
+export const RunStatus = z.enum(CELL_STATES);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** `{mime, data}`; data depends on the MIME type (see src/outputs/types.ts). */
