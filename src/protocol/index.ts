@@ -9,6 +9,7 @@ export * from './outputs.js';
 export * from './languages.js';
 export * from './names.js';
 export * from './states.js';
+export * from './json.js';
 export * from './html-policy.js';
 
 /** The largest message either side sends or accepts, bytes. */
