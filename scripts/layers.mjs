@@ -169,6 +169,7 @@ const layersRule = {
     schema: [],
     messages: {
       up: "{{from}} may not import {{to}} ('{{specifier}}'): the layers are in scripts/layers.mjs (DESIGN §5)",
+      unknown: '{{path}} is in no layer: add its folder to the table in scripts/layers.mjs',
     },
   },
   create(context) {
@@ -177,7 +178,7 @@ const layersRule = {
     if (at < 0) return {};
     const path = file.slice(at + 1);
     const from = unitOf(path);
-    if (!from) return {};
+    if (!from) return { Program: (node) => context.report({ node, messageId: 'unknown', data: { path } }) };
     const allowed = allowedFrom(from);
     const check = (source) => {
       if (!source || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
