@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { lockdownStatements, memorySettings } from '../../../src/connectors/kernel/duckdb-lockdown.js';
 import { lineFromMessage } from '../../../src/connectors/kernel/duckdb-errors.js';
-import { isDense, positionalParameters, toNamedParameters } from '../../../src/connectors/kernel/sql-params.js';
+import {
+  isDense,
+  positionalParameters,
+  toNamedParameters,
+} from '../../../src/connectors/kernel/sql-params.js';
 import { splitStatements } from '../../../src/connectors/kernel/sql-split.js';
 
 const splitCases: [string, { text: string; line: number }[]][] = [
