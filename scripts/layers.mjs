@@ -64,6 +64,8 @@ export const LAYERS = [
     unit: 'kernel',
     paths: ['src/kernel/'],
     below: ['kernel-interface', 'connectors/kernel', 'connectors/host'],
+    // connectors/host is below the kernel only because a kernel's start reads `network.allow` from
+    // the workspace config (connectors/host/config.ts); the kernel never opens a connection.
     why: 'where code runs: the child-process host, its runtime, sandbox, egress proxy',
   },
   {
