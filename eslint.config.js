@@ -1,7 +1,9 @@
-// Lint rules. The one project-specific rule: the pure core (format, analysis, graph, engine state)
-// must not import Node I/O, so that it stays testable without processes (DESIGN §5).
+// Lint rules. Two project-specific ones: imports follow the layers of src/ (scripts/layers.mjs,
+// DESIGN §5), and the pure core (format, analysis, graph, engine state) must not import Node I/O, so
+// that it stays testable without processes.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './scripts/layers.mjs';
 
 const nodeIo = [
   'fs',
@@ -48,6 +50,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { quire: layersPlugin },
+    rules: { 'quire/layers': 'error' },
   },
   {
     // The editor UI runs in the browser (src/ui/tsconfig.json has the DOM types).

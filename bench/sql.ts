@@ -4,8 +4,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDuckDb } from '../src/connectors/duckdb.js';
-import { readResult } from '../src/connectors/duckdb-read.js';
+import { openDuckDb } from '../src/connectors/kernel/duckdb.js';
+import { readResult } from '../src/connectors/kernel/duckdb-read.js';
 
 const DATA = path.resolve('bench/.data');
 const PARQUET = path.join(DATA, 'sql-10m.parquet');

@@ -13,6 +13,7 @@ import type { CodeCell } from '../format/types.js';
 import type { CompiledJsCell } from './types.js';
 import { parseJsCell, type ParsedJsCell } from './js-cell.js';
 import { lowerImport } from './lower-imports.js';
+import { CELL_LANGUAGES, type CodeLanguage } from '../protocol/languages.js';
 
 export const LAST_VALUE = '__quire_last';
 /** What `import.meta` becomes: the kernel's object naming the notebook (kernel/runtime/imports.ts). */
@@ -29,7 +30,8 @@ interface Edit {
  * same error analyzeCell reports, so a cell that analysed cleanly always compiles.
  */
 export function compileJsCell(cell: Pick<CodeCell, 'source' | 'language'>): CompiledJsCell {
-  if (cell.language === 'sql') throw new TypeError('compileJsCell: a SQL cell goes through compileSqlCell');
+  if (CELL_LANGUAGES[cell.language].compiler !== 'js')
+    throw new TypeError(`compileJsCell: a ${cell.language} cell goes through its own compiler`);
   const key = `${cell.language}\n${cell.source}`;
   const hit = cache.get(key);
   if (hit) {
@@ -52,7 +54,7 @@ const cache = new Map<string, CompiledJsCell>();
 let cachedChars = 0;
 
 /** The compiled form of an already parsed cell, remembered for `compileJsCell`. */
-export function compileParsed(language: 'js' | 'ts', source: string, parsed: ParsedJsCell): CompiledJsCell {
+export function compileParsed(language: CodeLanguage, source: string, parsed: ParsedJsCell): CompiledJsCell {
   const compiled = compile(parsed);
   const key = `${language}\n${source}`;
   if (!cache.has(key)) {

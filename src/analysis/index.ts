@@ -10,6 +10,7 @@ import { analyzeProse } from './prose.js';
 import { compileSqlCell } from './compile-sql.js';
 import { compileParsed } from './compile-js.js';
 import type { CellAnalysis } from './types.js';
+import { CELL_LANGUAGES } from '../protocol/languages.js';
 
 export type { CellAnalysis, CompiledJsCell, CompiledSqlCell } from './types.js';
 export { CellSourceError } from './errors.js';
@@ -42,7 +43,7 @@ export function analyzeCells(cells: readonly Cell[]): CellAnalysis[] {
 }
 
 function analyzeCode(cell: CodeCell): CellAnalysis {
-  if (cell.language !== 'sql') {
+  if (CELL_LANGUAGES[cell.language].compiler === 'js') {
     const parsed = parseJsCell(cell.source, cell.language);
     // Compiled now, while the parse is at hand: running the cell then needs no second parse.
     compileParsed(cell.language, cell.source, parsed);
@@ -60,5 +61,5 @@ function analyzeCode(cell: CodeCell): CellAnalysis {
  * cell's error rather than an undefined name.
  */
 function sqlName(cell: CodeCell): string[] {
-  return cell.language === 'sql' && cell.attributes.name ? [cell.attributes.name] : [];
+  return CELL_LANGUAGES[cell.language].nameDeclares && cell.attributes.name ? [cell.attributes.name] : [];
 }

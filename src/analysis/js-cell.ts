@@ -11,9 +11,11 @@ import { findReferences } from './references.js';
 import { DYNAMIC_SECRET_MESSAGE, findSecretNames } from './secrets.js';
 import { findSqlTemplateTables } from './sql-in-js.js';
 import { transpileTs } from './transpile.js';
+import { CELL_LANGUAGES, type CodeLanguage } from '../protocol/languages.js';
+import { RESERVED_PREFIX } from '../protocol/names.js';
 
 /** Names the compiled cell uses for itself; a cell may not declare them. */
-export const RESERVED_PREFIX = '__quire_';
+export { RESERVED_PREFIX };
 
 export interface ParsedJsCell {
   /** the JavaScript that runs: the source itself for JS, esbuild's output for TS */
@@ -27,13 +29,14 @@ export interface ParsedJsCell {
   secrets: string[];
 }
 
-export function parseJsCell(source: string, language: 'js' | 'ts'): ParsedJsCell {
-  const { code, lineMap } =
-    language === 'ts' ? transpileTs(source) : { code: source, lineMap: identity(source) };
+/** Parses a cell of a language the JS compiler runs (`compiler: 'js'` in src/protocol/languages.ts). */
+export function parseJsCell(source: string, language: CodeLanguage): ParsedJsCell {
+  const { typescript } = CELL_LANGUAGES[language];
+  const { code, lineMap } = typescript ? transpileTs(source) : { code: source, lineMap: identity(source) };
   // Positions in `code` map back exactly for JS; for TS only the line survives esbuild's rewrite.
   const toSource = (offset: number, message: string): CellSourceError => {
     const { line, column } = positionAt(code, offset);
-    return new CellSourceError(message, lineMap[line - 1] ?? line, language === 'js' ? column : 1);
+    return new CellSourceError(message, lineMap[line - 1] ?? line, typescript ? 1 : column);
   };
   const program = parseMapped(code, toSource);
   for (const statement of program.body) checkExport(statement, toSource);
@@ -57,7 +60,7 @@ export function parseJsCell(source: string, language: 'js' | 'ts'): ParsedJsCell
     throw new CellSourceError(
       DYNAMIC_SECRET_MESSAGE,
       lineMap[dynamic.line - 1] ?? dynamic.line,
-      language === 'js' ? dynamic.column : 1,
+      typescript ? 1 : dynamic.column,
     );
   }
   return { code, program, lineMap, declarations, references, secrets: secrets.names };

@@ -18,6 +18,7 @@ import { tokenizeSql, type SqlToken } from './sql-lexer.js';
 import { findTableCandidateTokens } from './sql-tables.js';
 import { compileSqlTemplate } from './sql-template.js';
 import { transpileTs } from './transpile.js';
+import { CELL_LANGUAGES } from '../protocol/languages.js';
 
 export type RenameRewrite =
   | { kind: 'unchanged' }
@@ -37,9 +38,9 @@ export function renameReferences(cell: Cell, from: string, to: string): RenameRe
     const replacements =
       cell.kind === 'prose'
         ? proseReplacements(cell, from, to)
-        : cell.language === 'sql'
+        : CELL_LANGUAGES[cell.language].compiler === 'sql'
           ? sqlReplacements(cell.source, from, to)
-          : cell.language === 'ts'
+          : CELL_LANGUAGES[cell.language].typescript
             ? tsReplacements(cell, from, to)
             : jsReplacements(cell.source, from, to);
     if (replacements.length === 0) return { kind: 'unchanged' };

@@ -5,7 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
-import { isProcessAlive } from '../kernel/process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 import { findWorkspace } from '../runner/workspace.js';
 import { openStore, StoreConfigError, storeLocation } from '../store/open.js';
 import type { RunStore } from '../store/run-store.js';

@@ -8,6 +8,7 @@ import type { Cell } from '../format/types.js';
 import { MissingSecretError } from '../secrets/source.js';
 import type { ExecuteCommand } from '../kernel/types.js';
 import type { EngineState } from './state/index.js';
+import { CELL_LANGUAGES } from '../protocol/languages.js';
 
 /**
  * Whether the kernel's scope may hold `name`: a cell's declaration or a param. Asked per name of
@@ -46,7 +47,7 @@ export function commandForCell(
       ...(secrets ? { secrets } : {}),
     };
   }
-  if (cell.language === 'sql') {
+  if (CELL_LANGUAGES[cell.language].compiler === 'sql') {
     const compiled = compileSqlCell(cell.source);
     const secrets = compiled.secrets.length ? secretValues(compiled.secrets, resolveSecrets) : undefined;
     return {

@@ -6,6 +6,8 @@
 import { parseDuration, tryParseDuration } from './duration.js';
 import { NotebookParseError } from './errors.js';
 import type { CellAttributes, CodeLanguage, FormatWarning } from './types.js';
+import { CELL_LANGUAGES } from '../protocol/languages.js';
+import { IDENTIFIER } from '../protocol/names.js';
 
 /** One `key=value` token as written. */
 export interface AttributeToken {
@@ -99,13 +101,13 @@ export function interpretAttributes(
     switch (token.key) {
       case 'name':
         attributes.name = token.value;
-        if (ctx.language === 'sql' && !isIdentifier(token.value)) {
+        if (CELL_LANGUAGES[ctx.language].nameDeclares && !isIdentifier(token.value)) {
           warnings.push({ ...at, message: `SQL cell name "${token.value}" is not a valid variable name` });
         }
         break;
       case 'connection':
         attributes.connection = token.value;
-        if (ctx.language !== 'sql') {
+        if (!CELL_LANGUAGES[ctx.language].connections) {
           warnings.push({
             ...at,
             message: 'attribute "connection" applies only to SQL cells; it is ignored here',
@@ -146,7 +148,7 @@ function durationMessage(value: string): string {
 }
 
 export function isIdentifier(text: string): boolean {
-  return /^[A-Za-z_$][\w$]*$/.test(text);
+  return IDENTIFIER.test(text);
 }
 
 /** Renders one attribute, quoting the value when a bare value would not read back the same. */

@@ -7,6 +7,7 @@
  */
 import type { Line } from './lines.js';
 import type { CodeLanguage } from './types.js';
+import { languageOfFence } from '../protocol/languages.js';
 
 export interface OpeningFence {
   /** number of spaces before the fence (0..3) */
@@ -57,18 +58,10 @@ export function findClosingFence(lines: Line[], openIndex: number, open: Opening
   return -1;
 }
 
-const LANGUAGES: Record<string, CodeLanguage> = {
-  ts: 'ts',
-  typescript: 'ts',
-  js: 'js',
-  javascript: 'js',
-  sql: 'sql',
-};
-
 /** The cell language of an info string whose first word names one, else undefined (prose). */
 export function executableLanguage(info: string): { language: CodeLanguage; word: string } | undefined {
   const word = /^[^ \t]*/.exec(info)?.[0] ?? '';
-  const language = Object.hasOwn(LANGUAGES, word) ? LANGUAGES[word] : undefined;
+  const language = languageOfFence(word);
   return language ? { language, word } : undefined;
 }
 

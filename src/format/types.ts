@@ -5,7 +5,10 @@
  * notebook is byte-identical and an edit rewrites only the edited cell.
  */
 
-export type CodeLanguage = 'ts' | 'js' | 'sql';
+import type { CodeLanguage } from '../protocol/languages.js';
+
+/** The languages live in one table (src/protocol/languages.ts). */
+export type { CodeLanguage };
 
 export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'datetime';
 

@@ -1,6 +1,6 @@
 /**
  * The `alerts` key of the workspace config `quire.config.json` (the file itself is read and its
- * `connections` validated by connectors/config.ts):
+ * `connections` validated by connectors/host/config.ts):
  *
  *     "alerts": {
  *       "webhook": { "urlEnv": "QUIRE_ALERT_WEBHOOK" } | { "secret": "ALERT_WEBHOOK" },
@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { CONFIG_FILE, loadWorkspaceConfig } from '../connectors/config.js';
+import { CONFIG_FILE, loadWorkspaceConfig } from '../connectors/host/config.js';
 import { EnvSecretSource, secretEnvVar } from '../secrets/source.js';
 
 export const DEFAULT_WEBHOOK_ENV = 'QUIRE_ALERT_WEBHOOK';

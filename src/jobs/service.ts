@@ -9,7 +9,7 @@
  * them from the start.
  */
 import { hostname } from 'node:os';
-import { isProcessAlive } from '../kernel/process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 import type { RunRecord } from '../runner/record.js';
 import type { NewRun, RunStore } from '../store/run-store.js';
 import type { StoredRun } from '../store/types.js';

@@ -6,7 +6,7 @@
 import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive } from './process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 
 const PREFIX = 'quire-kernel-';
 

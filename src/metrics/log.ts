@@ -8,6 +8,7 @@
  * values, nested ones) passes through the caller's `redact` (e.g. a SecretRedactor's) before the
  * line is written. No dependency: pino is more than four levels and a child need.
  */
+import { bigintToJson } from '../protocol/json.js';
 
 export const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LEVELS)[number];
@@ -70,7 +71,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** Whether `text` names a level (for `QUIRE_LOG_LEVEL`-style settings). */
 export const isLogLevel = (text: string): text is LogLevel => (LEVELS as readonly string[]).includes(text);
 
-/** One JSON line; strings redacted, errors as {name, message, stack}, cycles and bigints as text. */
+/** One JSON line; strings redacted, errors as {name, message, stack}, cycles as text, bigints as src/protocol/json.ts writes them. */
 function encode(line: LogFields, redact: (text: string) => string): string {
   // The objects on the path from the root to the value being encoded: a repeat is a cycle.
   const ancestors: unknown[] = [];
@@ -78,7 +79,7 @@ function encode(line: LogFields, redact: (text: string) => string): string {
     return JSON.stringify(line, function (this: unknown, key, value: unknown) {
       // The line's own time and level are ours: a secret `e` must not turn `error` into `[REDACTED]rror`.
       if (typeof value === 'string') return this === line && OWN.has(key) ? value : redact(value);
-      if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'bigint') return bigintToJson(value);
       if (typeof value === 'function' || typeof value === 'symbol') return String(value);
       if (typeof value !== 'object' || value === null) return value;
       while (ancestors.length > 0 && ancestors.at(-1) !== this) ancestors.pop();

@@ -12,7 +12,15 @@
  * endpoint.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { quireVersion } from '../runner/runtime-info.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../kernel/paths.js';
+
+/** The quire package's version, for `quire_build_info` (read here: metrics sit below the runner). */
+const packageVersion = (): string =>
+  String(
+    (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown }).version,
+  );
 
 /** Notebook runs: 0.1 s … 1 h. */
 export const RUN_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -126,7 +134,7 @@ export class QuireMetrics {
       labelNames: ['version', 'node'],
       registers,
     });
-    buildInfo.set({ version: options.version ?? quireVersion(), node: process.version }, 1);
+    buildInfo.set({ version: options.version ?? packageVersion(), node: process.version }, 1);
     if (options.defaultMetrics !== false) {
       collectDefaultMetrics({ register: this.registry });
       for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);

@@ -1,8 +1,9 @@
 /**
  * Turns any JS value into a bounded, JSON-serializable copy for display. Owns the conventions for
  * values JSON cannot hold (bigint, Date, Map, cycles…) and the visible markers where it cut.
- * Runs in the kernel: no imports beyond the marker guards.
+ * Runs in the kernel: no imports beyond the marker guards and the protocol's bigint rule.
  */
+import { bigintToJson } from '../protocol/json.js';
 import { isHtmlValue, isMarkdownValue, isTableValue, isVegaLiteValue } from './values.js';
 
 export interface JsonSafeLimits {
@@ -71,7 +72,7 @@ function primitive(value: unknown, walk: Walk): unknown {
       // JSON would turn these into null and lose them silently
       return Number.isFinite(value) ? value : String(value);
     case 'bigint':
-      return value.toString();
+      return bigintToJson(value);
     case 'symbol':
       return value.toString();
     case 'function':
@@ -160,7 +161,7 @@ function convert(value: unknown, depth: number, walk: Walk): unknown {
 }
 
 /**
- * A JSON-safe copy of `value`: bigint -> string, Date -> ISO string, NaN/±Infinity -> string,
+ * A JSON-safe copy of `value`: bigint -> number when safe else its decimal string (src/protocol/json.ts), Date -> ISO string, NaN/±Infinity -> string,
  * Map -> `[key, value]` pairs, Set -> array, cycles -> `"[Circular]"`, functions -> `"[Function name]"`,
  * binary -> a short hex summary. Depth, items, string length and total size are bounded; where
  * something was cut a visible marker says so. `undefined` stays undefined at the top (and is

@@ -3,47 +3,13 @@
  * An output is one MIME-typed representation; a cell produces a list of them in order.
  */
 
-export const MIME = {
-  text: 'text/plain',
-  html: 'text/html',
-  markdown: 'text/markdown',
-  json: 'application/json',
-  /** a table preview: {@link TableData} */
-  table: 'application/vnd.quire.table+json',
-  /** a Vega-Lite spec (object) */
-  vegalite: 'application/vnd.vegalite.v5+json',
-  svg: 'image/svg+xml',
-  /** a captured console/stdout/stderr stream: {@link StreamData} */
-  stream: 'application/vnd.quire.stream+json',
-  /** an error: {@link ErrorData} */
-  error: 'application/vnd.quire.error+json',
-} as const;
+import type { TableColumn, TableData } from '../protocol/outputs.js';
+
+export { MIME, type StreamData, type TableColumn, type TableData } from '../protocol/outputs.js';
 
 export interface Output {
   mime: string;
   data: unknown;
-}
-
-export interface TableColumn {
-  name: string;
-  /** the SQL type name (DuckDB/PostgreSQL spelling) or, for JS arrays, `string|number|boolean|date|object` */
-  type: string;
-}
-
-/** A table preview: the first rows of a result, never the whole of a big one. */
-export interface TableData {
-  columns: TableColumn[];
-  /** rows as arrays, in `columns` order; values JSON-safe (dates ISO strings, bigints as strings if unsafe) */
-  rows: unknown[][];
-  /** the total row count of the value the preview was taken from */
-  rowCount: number;
-  /** true when `rows` holds fewer rows than `rowCount` */
-  truncated: boolean;
-}
-
-export interface StreamData {
-  name: 'stdout' | 'stderr';
-  text: string;
 }
 
 export interface ErrorData {

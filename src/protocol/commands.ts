@@ -4,6 +4,8 @@
  * `ack` or `error` that answers it. Shared by the server and the browser: no Node imports here.
  */
 import { z } from 'zod';
+import { CELL_LANGUAGE_NAMES } from './languages.js';
+import { IDENTIFIER } from './names.js';
 
 const requestId = z.string().min(1).max(200);
 const cellId = z.string().min(1).max(500);
@@ -21,21 +23,15 @@ export const EditCell = command('editCell', { cellId, source });
 /** `language: 'prose'` inserts Markdown; a code cell may be given a `name`. */
 export const InsertCell = command('insertCell', {
   index: z.number().int().min(0),
-  language: z.enum(['ts', 'js', 'sql', 'prose']),
+  language: z.enum(CELL_LANGUAGE_NAMES),
   source,
-  name: z
-    .string()
-    .regex(/^[A-Za-z_$][\w$]*$/, 'a name is an identifier')
-    .optional(),
+  name: z.string().regex(IDENTIFIER, 'a name is an identifier').optional(),
 });
 export const DeleteCell = command('deleteCell', { cellId });
 /** Sets a code cell's `name` attribute (null removes it); the cell keeps its session id. */
 export const RenameCell = command('renameCell', {
   cellId,
-  name: z
-    .string()
-    .regex(/^[A-Za-z_$][\w$]*$/, 'a name is an identifier')
-    .nullable(),
+  name: z.string().regex(IDENTIFIER, 'a name is an identifier').nullable(),
 });
 export const MoveCell = command('moveCell', { cellId, index: z.number().int().min(0) });
 /** Runs the cell and exactly its transitive dependents (and inputs the kernel lacks). */

@@ -5,6 +5,12 @@
  */
 export * from './commands.js';
 export * from './notifications.js';
+export * from './outputs.js';
+export * from './languages.js';
+export * from './names.js';
+export * from './states.js';
+export * from './json.js';
+export * from './html-policy.js';
 
 /** The largest message either side sends or accepts, bytes. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;

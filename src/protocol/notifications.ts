@@ -4,8 +4,11 @@
  * Node imports here.
  */
 import { z } from 'zod';
+import { CODE_LANGUAGES } from './languages.js';
+import { CELL_STATES } from './states.js';
 
-export const RunStatus = z.enum(['idle', 'queued', 'running', 'ok', 'error', 'skipped', 'stale']);
+/** A cell's state (the list is src/protocol/states.ts). */
+export const RunStatus = z.enum(CELL_STATES);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** `{mime, data}`; data depends on the MIME type (see src/outputs/types.ts). */
@@ -24,7 +27,7 @@ export type ErrorData = z.infer<typeof ErrorData>;
 export const SnapshotCell = z.object({
   id: z.string(),
   kind: z.enum(['code', 'prose']),
-  language: z.enum(['ts', 'js', 'sql']).optional(),
+  language: z.enum(CODE_LANGUAGES).optional(),
   name: z.string().optional(),
   source: z.string(),
   status: RunStatus,

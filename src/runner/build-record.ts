@@ -8,6 +8,7 @@ import { formatDuration } from '../format/index.js';
 import type { Cell, FormatWarning, Notebook, ParamValue } from '../format/types.js';
 import type { CellError, CellRecord, RunRecord } from './record.js';
 import type { RuntimeInfo } from './runtime-info.js';
+import { CELL_LANGUAGES, cellLanguage } from '../protocol/languages.js';
 
 export interface RecordInput {
   id: string;
@@ -30,8 +31,7 @@ export interface RecordInput {
 /** Cells that appear in the record: code cells, and prose that has `${…}` to render. */
 export const isRecorded = (cell: Cell): boolean => cell.kind === 'code' || cell.interpolations.length > 0;
 
-const languageOf = (cell: Cell): CellRecord['language'] =>
-  cell.kind === 'code' ? cell.language : 'markdown';
+const languageOf = (cell: Cell): CellRecord['language'] => CELL_LANGUAGES[cellLanguage(cell)].exportName;
 const codeLine = (cell: Cell): number => (cell.kind === 'code' ? cell.sourceLine : cell.line);
 
 function cellError(cell: Cell, state: EngineState): CellError | undefined {

@@ -5,6 +5,7 @@
 import type { ParamValue } from '../format/types.js';
 import type { Output } from '../outputs/types.js';
 import type { RuntimeInfo } from './runtime-info.js';
+import type { ExportLanguage } from '../protocol/languages.js';
 
 export type RunStatus = 'ok' | 'error' | 'timeout';
 export type CellRunStatus = 'ok' | 'error' | 'skipped';
@@ -25,7 +26,7 @@ export interface CellError {
 export interface CellRecord {
   id: string;
   name?: string;
-  language: 'ts' | 'js' | 'sql' | 'markdown';
+  language: ExportLanguage;
   /** the cell's first line in the notebook file */
   line: number;
   status: CellRunStatus;

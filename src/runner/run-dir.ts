@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isProcessAlive } from '../kernel/process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 import { makeDirs } from '../shared/make-dirs.js';
 
 export interface RunDirFile {

@@ -21,6 +21,7 @@ import type { CellRecord, RunRecord } from './record.js';
 import { runtimeInfo, sha256 } from './runtime-info.js';
 import { findWorkspace } from './workspace.js';
 import { LateConnections, startKernel, type Prestarted } from './prestart.js';
+import { CELL_LANGUAGES } from '../protocol/languages.js';
 
 /** Bad input: exit code 2. The message names the file (and the line, the param). */
 export class RunInputError extends Error {
@@ -157,7 +158,9 @@ const runId = (start: Date): string =>
     .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
 const tsSources = (notebook: Notebook): string[] =>
-  notebook.cells.flatMap((c) => (c.kind === 'code' && c.language === 'ts' ? [c.source] : []));
+  notebook.cells.flatMap((c) =>
+    c.kind === 'code' && CELL_LANGUAGES[c.language].typescript ? [c.source] : [],
+  );
 
 const hasRunnableCells = (notebook: Notebook): boolean =>
   notebook.cells.some((c) => (c.kind === 'code' ? c.attributes.run : c.interpolations.length > 0));
@@ -165,7 +168,9 @@ const hasRunnableCells = (notebook: Notebook): boolean =>
 type RunConnections = LateConnections['target'];
 
 const hasSqlCells = (notebook: Notebook): boolean =>
-  notebook.cells.some((c) => c.kind === 'code' && c.language === 'sql' && c.attributes.run);
+  notebook.cells.some(
+    (c) => c.kind === 'code' && CELL_LANGUAGES[c.language].compiler === 'sql' && c.attributes.run,
+  );
 
 /**
  * The modules a run needs once its input is known to be good. They load while the kernel starts
@@ -263,7 +268,7 @@ async function run(request: RunRequest): Promise<RunResult> {
   });
   const frontTimeout = notebook.frontMatter?.timeoutMs;
   const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
-    ? await (await import('../connectors/registry.js')).ConnectionRegistry.load(workspace)
+    ? await (await import('../connectors/host/registry.js')).ConnectionRegistry.load(workspace)
     : undefined;
   const late = new LateConnections();
   late.target = connections;

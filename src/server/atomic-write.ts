@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isProcessAlive } from '../kernel/process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 
 const TEMP = /^\.(.+)\.tmp-(\d+)-[0-9a-f]+$/;
 

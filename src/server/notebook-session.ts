@@ -31,6 +31,7 @@ import { redactDeep } from '../outputs/redact.js';
 import { MIME } from '../outputs/types.js';
 import type { NotebookChange, WorkspaceFiles } from './workspace-files.js';
 import type { QuireMetrics } from '../metrics/registry.js';
+import { CELL_LANGUAGES, cellLanguage } from '../protocol/languages.js';
 
 /** Where a session's notifications go: one per connected client. */
 export interface SessionClient {
@@ -441,7 +442,7 @@ export class NotebookSession {
     const cell = cellOf(live.engine.state, n.cellId);
     const result = live.engine.results.get(n.cellId);
     // Prose cells execute too when they interpolate `${…}`.
-    const language = cell?.kind === 'code' ? cell.language : 'markdown';
+    const language = CELL_LANGUAGES[cell ? cellLanguage(cell) : 'prose'].exportName;
     if (cell && result) this.options.metrics?.cellFinished(language, result.durationMs / 1000);
     if (n.failure === 'crash' && !this.interrupted) this.options.metrics?.kernelCrashed();
     this.interrupted = false;

@@ -14,7 +14,7 @@ import { createApp, type ServerIdentity } from './app.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { NotebookSessions } from './notebook-sessions.js';
 import { attachWebSockets } from './ws.js';
-import { isProcessAlive } from '../kernel/process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 import { openStore } from '../store/open.js';
 import type { RunStore } from '../store/run-store.js';
 import { QuireMetrics } from '../metrics/registry.js';

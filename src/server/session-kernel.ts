@@ -4,7 +4,7 @@
  * connections opened by the host on first use, secrets from the host's environment registered
  * with the session's redactor, and the output gate (prepareOutput with that redactor).
  */
-import { ConnectionRegistry } from '../connectors/registry.js';
+import { ConnectionRegistry } from '../connectors/host/registry.js';
 import { ProcessKernel, type ConnectionProvider } from '../kernel/host.js';
 import { prepareOutput } from '../outputs/prepare.js';
 import type { Output } from '../outputs/types.js';

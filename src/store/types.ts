@@ -1,13 +1,14 @@
 /** What the store holds about runs (issue 4): one row per run, its attempts and its artifacts. */
 import type { ParamValue } from '../format/types.js';
+import { FINAL_RUN_STATES, type RunState } from '../protocol/states.js';
 
 /** what started a run */
 export type Trigger = 'cli' | 'editor' | 'schedule' | 'api' | 'submit' | 'sweep' | 'rerun';
 export const TRIGGERS: readonly Trigger[] = ['cli', 'editor', 'schedule', 'api', 'submit', 'sweep', 'rerun'];
 
-/** `queued` and `running` change; the others are final */
-export type RunState = 'queued' | 'running' | 'ok' | 'error' | 'timeout' | 'cancelled';
-export const FINAL_STATES: readonly RunState[] = ['ok', 'error', 'timeout', 'cancelled'];
+/** `queued` and `running` change; the others are final (the list is src/protocol/states.ts) */
+export type { RunState };
+export const FINAL_STATES = FINAL_RUN_STATES;
 
 export interface StoredRun {
   id: string;

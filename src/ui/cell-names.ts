@@ -5,18 +5,11 @@
  */
 import type { Snapshot, SnapshotCell } from './session.js';
 import { BUILTINS } from './completion/names.js';
+import { CELL_LANGUAGES } from '../protocol/index.js';
+import { IDENTIFIER, RESERVED_WORDS } from '../protocol/index.js';
 
-/** The protocol's rule for a name (src/protocol/commands.ts): an identifier. */
-export const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** Reserved words of JS (strict mode, modules): not a variable a SQL cell could bind. */
-const RESERVED = new Set(
-  (
-    'await break case catch class const continue debugger default delete do else enum export extends ' +
-    'false finally for function if implements import in instanceof interface let new null package ' +
-    'private protected public return static super switch this throw true try typeof var void while with yield'
-  ).split(' '),
-);
+/** The protocol's rule for a name (src/protocol/names.ts): an identifier. */
+export { IDENTIFIER };
 
 type State = Pick<Snapshot, 'cells' | 'params'>;
 
@@ -29,11 +22,11 @@ export function cellNameError(name: string, cell: SnapshotCell, state: State): s
   if (name === '') return null;
   if (!IDENTIFIER.test(name))
     return 'a name is an identifier: letters, digits, _ or $, not starting with a digit';
-  if (RESERVED.has(name)) return `"${name}" is a reserved word`;
+  if (RESERVED_WORDS.has(name)) return `"${name}" is a reserved word`;
   // Names only: a renamed cell keeps its old name as its id, and that id does not hold the name.
   const other = state.cells.find((c) => c.id !== cell.id && c.name === name);
   if (other) return `another cell is named "${name}"`;
-  if (cell.language !== 'sql') return null;
+  if (!cell.language || !CELL_LANGUAGES[cell.language].nameDeclares) return null;
   const declaring = state.cells.find((c) => c.id !== cell.id && c.declarations.includes(name));
   if (declaring) return `"${name}" is already declared by cell ${declaring.name ?? declaring.id}`;
   if (state.params.schema.some((p) => p.name === name)) return `"${name}" is a param`;

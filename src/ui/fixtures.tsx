@@ -4,7 +4,7 @@
  */
 import { CellView } from './components/CellView.js';
 import { OutputView } from './components/outputs/OutputView.js';
-import { MIME, type Output, type TableData } from '../outputs/types.js';
+import { MIME, type Output, type TableData } from '../protocol/index.js';
 import type { SnapshotCell } from './session.js';
 
 const regions = ['EU', 'US', 'APAC', 'LATAM', 'MEA'];

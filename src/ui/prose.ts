@@ -5,7 +5,7 @@
  * (code spans, fences and `\${` are text there), so the editor and the file agree on what runs.
  */
 import { findProseInterpolations } from '../format/interpolations.js';
-import { MIME, type Output } from '../outputs/types.js';
+import { MIME, type Output } from '../protocol/index.js';
 
 /** The text of a prose cell just added, selected in its editor so that typing replaces it. */
 export const NEW_PROSE = 'New text.';

@@ -4,7 +4,9 @@
  */
 import { getJson } from './api.js';
 
-export type RunState = 'queued' | 'running' | 'ok' | 'error' | 'timeout' | 'cancelled';
+import type { RunState } from '../protocol/index.js';
+
+export type { RunState };
 
 /** One entry of `GET /api/runs` (the fields the editor shows; the server sends more). */
 export interface RunSummary {

@@ -6,7 +6,7 @@
  * The page's CSP (no inline script) stays the second line of defence.
  */
 import DOMPurify from 'dompurify';
-import { ALLOWED_ATTRIBUTES, HTML_TAGS, SVG_TAGS } from '../outputs/html-policy.js';
+import { ALLOWED_ATTRIBUTES, HTML_TAGS, SVG_TAGS } from '../protocol/index.js';
 
 const GLOBAL = new Set(ALLOWED_ATTRIBUTES['*']?.filter((name) => name !== 'style'));
 const PER_TAG = new Map(Object.entries(ALLOWED_ATTRIBUTES).map(([tag, names]) => [tag, new Set(names)]));

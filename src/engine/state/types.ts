@@ -10,11 +10,12 @@ import type { ErrorData } from '../../outputs/types.js';
 import type { PersistentMap } from './persistent-map.js';
 import type { RunProgress } from './progress.js';
 import type { RunQueue } from './run-queue.js';
+import type { CellState } from '../../protocol/states.js';
 
 export type { RunProgress } from './progress.js';
 
 /** What the UI shows for a cell. `stale`: its source or inputs changed since it last ran. */
-export type RunStatus = 'idle' | 'queued' | 'running' | 'ok' | 'error' | 'skipped' | 'stale';
+export type RunStatus = CellState;
 
 /** Why a cell ended in `error`: it threw, passed its limit, its kernel died, or it could not run. */
 export type Failure = 'exception' | 'timeout' | 'crash' | 'static';

@@ -26,6 +26,6 @@ export async function readEgressSetting(workspace: string): Promise<string[] | u
     return undefined;
   }
   if (typeof json !== 'object' || json === null || !('network' in json)) return undefined;
-  const { parseWorkspaceConfig, egressAllowList } = await import('../../connectors/config.js');
+  const { parseWorkspaceConfig, egressAllowList } = await import('../../connectors/host/config.js');
   return egressAllowList(parseWorkspaceConfig(text, file));
 }

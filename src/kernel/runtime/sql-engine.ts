@@ -1,11 +1,11 @@
 /**
  * The kernel's embedded DuckDB, opened on the first SQL query (not at startup: it costs tens of
  * megabytes). DuckDB runs in the kernel rather than the host so that big results stay next to the
- * code that uses them; connectors/duckdb.ts locks its file access before any user SQL runs, with
+ * code that uses them; connectors/kernel/duckdb.ts locks its file access before any user SQL runs, with
  * the hidden paths, the OS sandbox flag and the memory share from the kernel's configuration.
  */
 import { join } from 'node:path';
-import type { SqlEngine } from '../../connectors/duckdb.js';
+import type { SqlEngine } from '../../connectors/kernel/duckdb.js';
 import type { TableValue } from '../../outputs/types.js';
 import { withDuckDbOpen } from './addons.js';
 import { config } from './config.js';
@@ -20,7 +20,7 @@ function defaultHidden(workspace: string): string[] {
 
 export function embeddedEngine(): Promise<SqlEngine> {
   opening ??= (async () => {
-    const { openDuckDb } = await import('../../connectors/duckdb.js');
+    const { openDuckDb } = await import('../../connectors/kernel/duckdb.js');
     return withDuckDbOpen(() =>
       openDuckDb({
         workspace: config.workspace,

@@ -31,7 +31,7 @@ function sqlErrorData(error: unknown): ErrorData {
 async function viaConnection(connection: string, sql: string, parameters: unknown[]): Promise<TableValue> {
   const reply = await queryConnection(connection, sql, parameters);
   if (!reply.ok) throw sqlError(reply.error ?? `the query on connection "${connection}" failed`);
-  const { tableFromRows } = await import('../../connectors/table.js');
+  const { tableFromRows } = await import('../../connectors/kernel/table.js');
   return tableFromRows(reply.columns ?? [], reply.rows ?? []);
 }
 

@@ -52,7 +52,7 @@ async function tablePage(command: TablePage, scope: Scope): Promise<Page> {
         : undefined;
   const what = command.name !== undefined ? `"${command.name}"` : `cell ${command.cellId ?? '?'}`;
   if (value === undefined || value === null) throw pageError(`no table value for ${what} in this kernel`);
-  const { isTableValue, QuireTable } = await import('../../connectors/table.js');
+  const { isTableValue, QuireTable } = await import('../../connectors/kernel/table.js');
   if (value instanceof QuireTable) {
     const kept = await keptTable(value.origin);
     if (kept) return duckDbPage(command, kept, value.columns, value.numRows);
@@ -84,7 +84,7 @@ async function duckDbPage(
   rowCount: number,
 ): Promise<Page> {
   checkSort(command, columns);
-  const { quoteIdent } = await import('../../connectors/sql-quote.js');
+  const { quoteIdent } = await import('../../connectors/kernel/sql-quote.js');
   // rowid breaks ties, so that pages of a sort on a column with repeated values neither overlap nor skip.
   const order = command.sort
     ? ` ORDER BY ${quoteIdent(command.sort.column)} ${command.sort.descending ? 'DESC' : 'ASC'} NULLS LAST, rowid`

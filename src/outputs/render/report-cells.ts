@@ -7,8 +7,15 @@ import { renderError } from './error.js';
 import { formatDuration } from './format.js';
 import { renderOutputHtml, type OutputContext } from './output.js';
 import type { ReportCell } from './report-types.js';
+import { CELL_LANGUAGES, type CodeLanguage } from '../../protocol/languages.js';
 
-const LANGUAGE_LABEL: Record<string, string> = { ts: 'TypeScript', js: 'JavaScript', sql: 'SQL' };
+/** A stored record may name a language this version no longer has: then its name is shown. */
+const languageLabel = (language: string | undefined): string =>
+  language === undefined
+    ? 'code'
+    : Object.hasOwn(CELL_LANGUAGES, language)
+      ? CELL_LANGUAGES[language as CodeLanguage].label
+      : language;
 
 /** Prose prefers its rendered output (interpolations filled) over its raw source. */
 function renderProse(cell: ReportCell): string {
@@ -23,9 +30,7 @@ function renderProse(cell: ReportCell): string {
 }
 
 function cellHead(cell: ReportCell): string {
-  const parts = [
-    `<span class="q-lang">${escapeHtml(LANGUAGE_LABEL[cell.language ?? ''] ?? cell.language ?? 'code')}</span>`,
-  ];
+  const parts = [`<span class="q-lang">${escapeHtml(languageLabel(cell.language))}</span>`];
   if (cell.name) parts.push(`<code class="q-name">${escapeHtml(cell.name)}</code>`);
   if (cell.status)
     parts.push(`<span class="q-badge q-badge-${escapeHtml(cell.status)}">${escapeHtml(cell.status)}</span>`);

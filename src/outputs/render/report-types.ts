@@ -1,5 +1,6 @@
 /** The input of a report: a finished run as the runner records it (DESIGN §4), outputs already prepared. */
 import type { ErrorData, Output } from '../types.js';
+import type { CodeLanguage } from '../../protocol/languages.js';
 
 export interface ReportInput {
   title: string;
@@ -18,7 +19,7 @@ export interface ReportInput {
 export interface ReportCell {
   id: string;
   kind: 'code' | 'prose';
-  language?: 'ts' | 'js' | 'sql';
+  language?: CodeLanguage;
   name?: string;
   source: string;
   /** false hides the code (the `echo=false` attribute); outputs are still shown */

@@ -5,7 +5,8 @@
  * their columns. source.ts decides *where* in the text to offer them.
  */
 import type { Completion } from '@codemirror/autocomplete';
-import { MIME, type TableColumn, type TableData } from '../../outputs/types.js';
+import { MIME, type TableColumn, type TableData } from '../../protocol/index.js';
+import { BUILTINS, CELL_LANGUAGES } from '../../protocol/index.js';
 import type { Snapshot, SnapshotCell } from '../session.js';
 
 export type NameKind = 'declaration' | 'table' | 'param' | 'builtin';
@@ -22,27 +23,8 @@ export interface NotebookName {
   columns?: TableColumn[];
 }
 
-interface Builtin {
-  label: string;
-  type: 'function' | 'namespace';
-  detail: string;
-  info: string;
-}
-
-/** DESIGN §3: the names every cell can use without importing them. */
-export const BUILTINS: readonly Builtin[] = [
-  { label: 'display', type: 'function', detail: 'display(value)', info: 'Adds an output to this cell.' },
-  { label: 'html', type: 'function', detail: 'html`…`', info: 'Rich HTML output (sanitized).' },
-  { label: 'md', type: 'function', detail: 'md`…`', info: 'Markdown output.' },
-  { label: 'vegalite', type: 'function', detail: 'vegalite(spec)', info: 'A Vega-Lite chart.' },
-  { label: 'sql', type: 'function', detail: 'sql`…`', info: 'A query from code; ${…} are bound.' },
-  {
-    label: 'secrets',
-    type: 'namespace',
-    detail: 'secrets.get(name)',
-    info: 'Secrets, redacted from outputs.',
-  },
-];
+/** The built-ins (src/protocol/names.ts): the kernel defines them, completion offers them. */
+export { BUILTINS };
 
 type State = Pick<Snapshot, 'cells' | 'params'>;
 
@@ -68,10 +50,10 @@ export function notebookNames(state: State, selfId?: string): NotebookName[] {
     if (cell.kind !== 'code' || cell.id === selfId) continue;
     const from = `cell ${cell.name ?? cell.id}`;
     // A SQL cell's name is its declaration (also before the server reports declarations).
-    const declared =
-      cell.language === 'sql' && cell.name ? [cell.name, ...cell.declarations] : cell.declarations;
+    const nameDeclares = cell.language !== undefined && CELL_LANGUAGES[cell.language].nameDeclares;
+    const declared = nameDeclares && cell.name ? [cell.name, ...cell.declarations] : cell.declarations;
     for (const label of declared) {
-      if (cell.language === 'sql' && label === cell.name) {
+      if (nameDeclares && label === cell.name) {
         const columns = lastTableColumns(cell);
         add({ label, kind: 'table', detail: 'SQL result', ...(columns ? { columns } : {}) });
       } else add({ label, kind: 'declaration', detail: from });

@@ -8,6 +8,7 @@
 import type { CompletionContext, CompletionResult, CompletionSource } from '@codemirror/autocomplete';
 import { completionPath } from '@codemirror/lang-javascript';
 import { syntaxTree } from '@codemirror/language';
+import { CELL_LANGUAGES, type CodeLanguage } from '../../protocol/index.js';
 import {
   codeCompletions,
   insideInterpolation,
@@ -56,9 +57,8 @@ function sqlSource(context: CompletionContext, names: () => NotebookName[]): Com
 }
 
 /** A completion source for a cell of `language`; `names` is read each time completion opens. */
-export function notebookCompletion(
-  language: 'ts' | 'js' | 'sql',
-  names: () => NotebookName[],
-): CompletionSource {
-  return language === 'sql' ? (context) => sqlSource(context, names) : (context) => jsSource(context, names);
+export function notebookCompletion(language: CodeLanguage, names: () => NotebookName[]): CompletionSource {
+  return CELL_LANGUAGES[language].compiler === 'sql'
+    ? (context) => sqlSource(context, names)
+    : (context) => jsSource(context, names);
 }

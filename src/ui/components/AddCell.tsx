@@ -6,15 +6,13 @@
  * editor instead of adding one; the button says so.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { CELL_LANGUAGE_NAMES, CELL_LANGUAGES, type CellLanguage } from '../../protocol/index.js';
 
-export type NewCellLanguage = 'ts' | 'js' | 'sql' | 'prose';
+export type NewCellLanguage = CellLanguage;
 
-export const NEW_CELL_LANGUAGES: readonly { language: NewCellLanguage; label: string }[] = [
-  { language: 'ts', label: 'TypeScript' },
-  { language: 'js', label: 'JavaScript' },
-  { language: 'sql', label: 'SQL' },
-  { language: 'prose', label: 'Markdown' },
-];
+/** Every language of the table (src/protocol/languages.ts), in its order. */
+export const NEW_CELL_LANGUAGES: readonly { language: NewCellLanguage; label: string }[] =
+  CELL_LANGUAGE_NAMES.map((language) => ({ language, label: CELL_LANGUAGES[language].label }));
 
 const PROSE_CONTINUES = 'Write here: continues the text cell next to it (text next to text is one cell)';
 

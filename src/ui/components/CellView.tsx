@@ -5,7 +5,8 @@
  * with a line marks that line in the editor.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { MIME, type Output } from '../../outputs/types.js';
+import { MIME, type Output } from '../../protocol/index.js';
+import { CELL_LANGUAGES } from '../../protocol/index.js';
 import { notebookCompletion } from '../completion/source.js';
 import type { SnapshotCell } from '../session.js';
 import { CellButtons, type CellActions } from './CellButtons.js';
@@ -102,7 +103,7 @@ function CodeCell(props: CellViewProps) {
       </header>
       <CodeEditor
         source={cell.source}
-        language={language}
+        language={CELL_LANGUAGES[language].editor}
         label={`${language} cell ${cell.name ?? cell.id}`}
         errorLine={errorLine}
         eager={props.eager}

@@ -14,8 +14,10 @@ import { sql } from '@codemirror/lang-sql';
 import { Compartment, EditorState, Prec, StateEffect, StateField, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, keymap, type DecorationSet } from '@codemirror/view';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { EditorMode } from '../../protocol/index.js';
 
-export type EditorLanguage = 'ts' | 'js' | 'sql' | 'markdown';
+/** A syntax mode of the language table (src/protocol/languages.ts). */
+export type EditorLanguage = EditorMode;
 
 function languageOf(language: EditorLanguage): Extension {
   switch (language) {

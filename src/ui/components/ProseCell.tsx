@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { renderMarkdown } from '../markdown.js';
-import { MIME, type ErrorData } from '../../outputs/types.js';
+import { MIME, type ErrorData } from '../../protocol/index.js';
 import {
   hasInterpolations,
   placeholderRange,

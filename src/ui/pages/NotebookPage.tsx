@@ -8,6 +8,7 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { ServerNotification } from '../../protocol/index.js';
+import { languageSpec } from '../../protocol/index.js';
 import { AddCellBar, type NewCellLanguage } from '../components/AddCell.js';
 import { CellView } from '../components/CellView.js';
 import { Banners, type Banner } from '../components/Banners.js';
@@ -266,7 +267,8 @@ export function NotebookPage({ path }: { path: string }) {
       }
       const before = new Set(current.cells.map((c) => c.id));
       // A SQL result is only usable by name: a new SQL cell gets a fresh one (renamed in its header).
-      const name = language === 'sql' ? freshName('query', takenNames(current)) : undefined;
+      const { newName } = languageSpec(language);
+      const name = newName ? freshName(newName, takenNames(current)) : undefined;
       const source = language === 'prose' ? NEW_PROSE : '';
       const added = session.waitFor(
         (next) => next.cells.find((c) => !before.has(c.id))?.id,

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openDuckDb, type SqlEngine } from '../../../src/connectors/duckdb.js';
+import { openDuckDb, type SqlEngine } from '../../../src/connectors/kernel/duckdb.js';
 
 let base: string;
 let ws: string;
@@ -197,7 +197,7 @@ describe('with the OS sandbox, DuckDB runs writes as written', () => {
   const unshare = spawnSync('unshare', ['-rm', 'true']).status === 0;
   test('a write into a read-only workspace says where to write instead', { skip: !unshare }, () => {
     const script = path.join(base, 'readonly.mts');
-    const duckdb = path.join(cwd, 'src/connectors/duckdb.ts');
+    const duckdb = path.join(cwd, 'src/connectors/kernel/duckdb.ts');
     fs.writeFileSync(
       script,
       `import { openDuckDb } from ${JSON.stringify(duckdb)};

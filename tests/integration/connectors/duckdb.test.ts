@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openDuckDb, type SqlEngine } from '../../../src/connectors/duckdb.js';
-import { QuireTable, isTableValue, tableFromRows } from '../../../src/connectors/table.js';
+import { openDuckDb, type SqlEngine } from '../../../src/connectors/kernel/duckdb.js';
+import { QuireTable, isTableValue, tableFromRows } from '../../../src/connectors/kernel/table.js';
 
 let workspace: string;
 let engine: SqlEngine;

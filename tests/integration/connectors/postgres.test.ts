@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PostgresConnection } from '../../../src/connectors/postgres.js';
-import { ConnectionRegistry } from '../../../src/connectors/registry.js';
+import { PostgresConnection } from '../../../src/connectors/host/postgres.js';
+import { ConnectionRegistry } from '../../../src/connectors/host/registry.js';
 
 const URL = process.env.QUIRE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const table = `quire_conn_test_${process.pid}_${Date.now()}`;

@@ -123,11 +123,11 @@ describe('kernel attacks', () => {
   test("no import form reaches quire's own modules", async () => {
     const root = packageRoot();
     const targets = [
-      '../../connectors/duckdb.js',
+      '../../connectors/kernel/duckdb.js',
       './runtime/addons.js',
       join(root, 'dist/kernel/runtime/addons.js'),
       join(root, 'dist/kernel/runtime.mjs'),
-      join(root, 'dist/connectors/duckdb.js'),
+      join(root, 'dist/connectors/kernel/duckdb.js'),
     ];
     for (const target of targets) {
       for (const form of [

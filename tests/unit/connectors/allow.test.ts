@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { allowList } from '../../../src/connectors/duckdb-allow.js';
+import { allowList } from '../../../src/connectors/kernel/duckdb-allow.js';
 
 const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'quire-allow-')));
 after(() => fs.rmSync(base, { recursive: true, force: true }));

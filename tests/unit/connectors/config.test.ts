@@ -1,8 +1,8 @@
 // quire.config.json validation and URL resolution; pg parsers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectionUrl, egressAllowList, parseWorkspaceConfig } from '../../../src/connectors/config.js';
-import { parseDate, parseInt8, parseTimestamp, pgTypeName } from '../../../src/connectors/pg-types.js';
+import { connectionUrl, egressAllowList, parseWorkspaceConfig } from '../../../src/connectors/host/config.js';
+import { parseDate, parseInt8, parseTimestamp, pgTypeName } from '../../../src/connectors/host/pg-types.js';
 
 const F = '/ws/quire.config.json';
 

@@ -2,15 +2,15 @@
 // them around a checked target, and the screen for calls and nested statements.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fileStatementWord, Refusal, screenStatement } from '../../../src/connectors/sql-screen.js';
-import { tokenize, TokenizeError } from '../../../src/connectors/sql-tokens.js';
+import { fileStatementWord, Refusal, screenStatement } from '../../../src/connectors/kernel/sql-screen.js';
+import { tokenize, TokenizeError } from '../../../src/connectors/kernel/sql-tokens.js';
 import {
   isReadOnly,
   parseWriteStatement,
   rebuildStatement,
   UnsupportedStatement,
   type WriteStatement,
-} from '../../../src/connectors/sql-writes.js';
+} from '../../../src/connectors/kernel/sql-writes.js';
 
 const kinds = (sql: string) => tokenize(sql).map((t) => `${t.kind}:${t.value ?? t.text}`);
 

@@ -1,10 +1,14 @@
 // Pure helpers of the SQL engine: statement splitting, parameter gaps, lockdown order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lockdownStatements, memorySettings } from '../../../src/connectors/duckdb-lockdown.js';
-import { lineFromMessage } from '../../../src/connectors/duckdb-errors.js';
-import { isDense, positionalParameters, toNamedParameters } from '../../../src/connectors/sql-params.js';
-import { splitStatements } from '../../../src/connectors/sql-split.js';
+import { lockdownStatements, memorySettings } from '../../../src/connectors/kernel/duckdb-lockdown.js';
+import { lineFromMessage } from '../../../src/connectors/kernel/duckdb-errors.js';
+import {
+  isDense,
+  positionalParameters,
+  toNamedParameters,
+} from '../../../src/connectors/kernel/sql-params.js';
+import { splitStatements } from '../../../src/connectors/kernel/sql-split.js';
 
 const splitCases: [string, { text: string; line: number }[]][] = [
   ['select 1', [{ text: 'select 1', line: 1 }]],

@@ -1,9 +1,14 @@
 // QuireTable, JSON-safe previews, JS column inference.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inferJsColumns, isRowArray } from '../../../src/connectors/js-columns.js';
-import { toJsonSafe } from '../../../src/connectors/json-safe.js';
-import { isTableValue, QuireTable, tableFromColumns, tableFromRows } from '../../../src/connectors/table.js';
+import { inferJsColumns, isRowArray } from '../../../src/connectors/kernel/js-columns.js';
+import { toJsonSafe } from '../../../src/connectors/kernel/json-safe.js';
+import {
+  isTableValue,
+  QuireTable,
+  tableFromColumns,
+  tableFromRows,
+} from '../../../src/connectors/kernel/table.js';
 import { TABLE_VALUE } from '../../../src/outputs/types.js';
 
 const columns = [

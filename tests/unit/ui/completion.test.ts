@@ -79,6 +79,8 @@ test('names: other cells first (the editing cell left out), then params, then bu
     'vegalite',
     'sql',
     'secrets',
+    // the built-ins are the protocol's list (src/protocol/names.ts), which has the kernel's `metric`
+    'metric',
   ]);
   const orders = names.find((n) => n.label === 'orders');
   assert.equal(orders?.kind, 'table');

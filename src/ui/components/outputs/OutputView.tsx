@@ -9,7 +9,7 @@ import {
   type Output,
   type StreamData,
   type TableData,
-} from '../../../outputs/types.js';
+} from '../../../protocol/index.js';
 import { renderMarkdown } from '../../markdown.js';
 import { TableOutput, type FetchPage } from './TableOutput.js';
 import { VegaOutput } from './VegaOutput.js';

@@ -5,7 +5,7 @@
  * preview) it pages and sorts the preview rows here.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { TableData } from '../../../outputs/types.js';
+import type { TableData } from '../../../protocol/index.js';
 
 type Sort = { column: number; direction: 1 | -1 } | null;
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseAllowEntry } from '../kernel/egress/allowlist.js';
+import { parseAllowEntry } from '../../kernel/egress/allowlist.js';
 
 export const CONFIG_FILE = 'quire.config.json';
 

@@ -6,7 +6,7 @@
  */
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { DuckDBTypeId } from './duckdb-api.js';
-import type { TableColumn } from '../outputs/types.js';
+import type { TableColumn } from '../../outputs/types.js';
 import { QuireTable } from './table.js';
 import { bigintToNumberIfSafe, quireValueConverter } from './duckdb-values.js';
 

@@ -4,7 +4,7 @@
  * run of the cell replaces it and bumps its generation, which tells stale JS values apart.
  */
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
-import type { TableColumn } from '../outputs/types.js';
+import type { TableColumn } from '../../outputs/types.js';
 import { quoteIdent } from './sql-quote.js';
 
 export class KeptResults {

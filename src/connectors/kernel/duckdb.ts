@@ -10,7 +10,7 @@ import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { DuckDBInstance } from './duckdb-api.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TableValue } from '../outputs/types.js';
+import type { TableValue } from '../../outputs/types.js';
 import { allowList, duckdbLister } from './duckdb-allow.js';
 import { sqlError, type ErrorContext } from './duckdb-errors.js';
 import { WriteGuard } from './duckdb-guard.js';

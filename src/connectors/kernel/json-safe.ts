@@ -3,6 +3,7 @@
  * kernel protocol, lands in run records and is sent to the browser, so it must survive
  * `JSON.stringify` without losing information silently. Pure.
  */
+import { bigintToJson } from '../../protocol/json.js';
 
 /** A JSON-safe copy of `value`: Dates -> ISO strings, bigint -> number when safe else a decimal
  * string, bytes -> base64, non-finite numbers -> their names, nested values converted. */
@@ -21,11 +22,6 @@ export function toJsonSafe(value: unknown): unknown {
     default:
       return String(value);
   }
-}
-
-function bigintToJson(value: bigint): number | string {
-  const asNumber = Number(value);
-  return Number.isSafeInteger(asNumber) ? asNumber : value.toString();
 }
 
 function objectToJson(value: object): unknown {

@@ -7,7 +7,7 @@
  * It owns no DuckDB handle: `origin` only names the temp table an engine kept for it, so that
  * the engine can reuse it in a later query without copying (see duckdb-tables.ts).
  */
-import { TABLE_VALUE, type TableColumn, type TableData, type TableValue } from '../outputs/types.js';
+import { TABLE_VALUE, type TableColumn, type TableData, type TableValue } from '../../outputs/types.js';
 import { toJsonSafe } from './json-safe.js';
 
 /** Where a table's data also lives inside an engine (set by the engine that produced it). */

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import { pgTypeName, quirePgTypes } from './pg-types.js';
-import type { TableColumn } from '../outputs/types.js';
+import type { TableColumn } from '../../outputs/types.js';
 
 export interface QueryResult {
   columns: TableColumn[];
