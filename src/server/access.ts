@@ -73,7 +73,10 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     public: 'exchanges the login token printed by `quire serve` for a session cookie',
     summary: 'Log in with the token; redirects to the editor',
     query: api.LoginQuery,
-    responses: { 302: { description: 'the session cookie is set' }, 401: error('the token is missing or wrong') },
+    responses: {
+      302: { description: 'the session cookie is set' },
+      401: error('the token is missing or wrong'),
+    },
     event: { name: 'login' },
   },
   'GET /metrics': {

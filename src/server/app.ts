@@ -64,7 +64,7 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
   app.route('/api/runs', runRoutes(deps));
   // An alert's link to a run (jobs/alerts.ts): a page, outside /api (it answers without a session).
   app.route('/runs', runPageRoutes(deps));
-  app.route('/', staticRoutes());
+  app.route('/', staticRoutes(deps.uiDir));
 
   // The editor UI is not built yet (issue 3): a placeholder so the login redirect lands somewhere.
   app.get('/', (c) => c.text('Quire editor: the UI is not built yet. The API is under /api.'));

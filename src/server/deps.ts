@@ -38,6 +38,8 @@ export interface ServerDeps {
   metrics?: QuireMetrics;
   /** when set, `/metrics` needs `Authorization: Bearer <metricsToken>` instead */
   metricsToken?: string | undefined;
+  /** the built editor UI (default: this package's dist/ui; null: none) */
+  uiDir?: string | null;
 }
 
 export type ServerEnv = {

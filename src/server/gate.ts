@@ -47,19 +47,23 @@ export const routeKey = (route: { method: string; path: string }): string => `${
 export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
   const table = new Map(Object.entries(deps.routes ?? ROUTES));
 
-  return async (c, next) => {
+  // Named: the table's test finds the gate among the app's routes by it.
+  return async function gate(c, next) {
     const index = c.req.routeIndex + 1;
     const route = matchedRoutes(c)[index];
     const user = deps.sessions.userOf(getCookie(c, deps.identity().cookieName));
     if (!route) {
       // Nothing answers here (404), but under /api an anonymous caller learns nothing: 401 as ever.
-      if (!user && c.req.path.startsWith('/api/')) return errorResponse(c, 401, 'unauthorized', UNAUTHENTICATED);
+      if (!user && c.req.path.startsWith('/api/'))
+        return errorResponse(c, 401, 'unauthorized', UNAUTHENTICATED);
       return next();
     }
     const key = routeKey(route);
     const entry = table.get(key);
     if (!entry) {
-      deps.logError(new Error(`refused ${c.req.method} ${c.req.path}: route ${key} has no entry in the access table`));
+      deps.logError(
+        new Error(`refused ${c.req.method} ${c.req.path}: route ${key} has no entry in the access table`),
+      );
       return errorResponse(c, 403, 'forbidden', 'this route is not declared in the access table');
     }
     const req = routeRequest(c, index, deps);
@@ -84,12 +88,7 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
   };
 }
 
-function refuse(
-  c: Context<ServerEnv>,
-  entry: RouteAccess,
-  status: 401 | 403,
-  req: RouteRequest,
-): Response {
+function refuse(c: Context<ServerEnv>, entry: RouteAccess, status: 401 | 403, req: RouteRequest): Response {
   if ('refuse' in entry && entry.refuse) return entry.refuse(c, status, req);
   return status === 401
     ? errorResponse(c, 401, 'unauthorized', UNAUTHENTICATED)
@@ -146,7 +145,16 @@ function denied(
   via: GateEvent['via'],
   detail: EventDetail,
 ): GateEvent {
-  return { time: now(), event: 'access.denied', user: user.id, action, resource, outcome: 'denied', via, detail };
+  return {
+    time: now(),
+    event: 'access.denied',
+    user: user.id,
+    action,
+    resource,
+    outcome: 'denied',
+    via,
+    detail,
+  };
 }
 
 // ---- WebSocket ----------------------------------------------------------------------------------
@@ -187,7 +195,10 @@ export function commandGate(deps: CommandGateDeps): CommandGate {
       const entry = table[command.type];
       if (!entry) {
         deps.logError(new Error(`refused command ${command.type}: it has no entry in the access table`));
-        return { allowed: false, message: `not allowed: ${command.type} is not declared in the access table` };
+        return {
+          allowed: false,
+          message: `not allowed: ${command.type} is not declared in the access table`,
+        };
       }
       const resource = entry.resource(command, context(session));
       if (!resource) return { allowed: false, message: 'open a notebook first' };

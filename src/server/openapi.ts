@@ -50,7 +50,12 @@ function operation(entry: RouteAccess, pathParams: string[]): JsonSchema {
   }));
   for (const [name, schema] of Object.entries(entry.query?.shape ?? {})) {
     const field = schema as z.ZodType;
-    parameters.push({ name, in: 'query', required: !field.safeParse(undefined).success, schema: schemaOf(field) });
+    parameters.push({
+      name,
+      in: 'query',
+      required: !field.safeParse(undefined).success,
+      schema: schemaOf(field),
+    });
   }
   const responses: Record<string, JsonSchema> = {};
   for (const [status, answer] of Object.entries(entry.responses)) {
@@ -63,7 +68,10 @@ function operation(entry: RouteAccess, pathParams: string[]): JsonSchema {
   }
   const isPublic = 'public' in entry;
   if (!isPublic) {
-    responses['401'] ??= { description: 'no session', content: { 'application/json': { schema: { $ref: ref('ErrorBody') } } } };
+    responses['401'] ??= {
+      description: 'no session',
+      content: { 'application/json': { schema: { $ref: ref('ErrorBody') } } },
+    };
     responses['403'] ??= {
       description: `not allowed: \`${entry.action}\``,
       content: { 'application/json': { schema: { $ref: ref('ErrorBody') } } },
