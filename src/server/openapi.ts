@@ -37,7 +37,10 @@ const ref = (id: string) => `#/components/schemas/${id}`;
 function schemaOf(schema: z.ZodType): JsonSchema {
   const id = apiSchemas.get(schema)?.id;
   if (id) return { $ref: ref(id) };
-  const { $schema: _drop, ...inline } = z.toJSONSchema(schema, { unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _drop, ...inline } = z.toJSONSchema(schema, {
+    unrepresentable: 'any',
+    io: 'input',
+  }) as JsonSchema;
   return inline;
 }
 
@@ -94,7 +97,7 @@ export function openApiDocument(
   cookieName: string,
   routes: Readonly<Record<string, RouteAccess>> = ROUTES,
 ): JsonSchema {
-  const generated = z.toJSONSchema(apiSchemas, { uri: ref, unrepresentable: 'any' }).schemas;
+  const generated = z.toJSONSchema(apiSchemas, { uri: ref, unrepresentable: 'any', io: 'input' }).schemas;
   const schemas: Record<string, JsonSchema> = {};
   for (const [id, schema] of Object.entries(generated)) {
     const { $schema: _schema, $id: _id, ...rest } = schema as JsonSchema;
