@@ -43,6 +43,9 @@ export const routeKey = (route: { method: string; path: string }): string => `${
 /**
  * The HTTP gate. Registered as the app's last middleware, so the route that answers is the next
  * matched one; its path params are read at its own index (`routeIndex`), as Hono reads them there.
+ * A handler that falls through (`next()`, the UI's files when one is missing) reaches the next
+ * matched route without a second check: only public routes do that here, and a route that did
+ * so into a protected one would have to carry that route's action.
  */
 export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
   const table = new Map(Object.entries(deps.routes ?? ROUTES));

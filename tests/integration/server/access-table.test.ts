@@ -79,6 +79,12 @@ after(async () => {
 function gatedRoutes(hono: Hono<ServerEnv>): { method: string; path: string }[] {
   const at = hono.routes.findIndex((route) => route.handler.name === 'gate');
   assert.ok(at >= 0, 'the app has the gate');
+  // Before it only middleware (`use`: method ALL): a route there would answer without the gate.
+  assert.deepEqual(
+    hono.routes.slice(0, at).filter((route) => route.method !== 'ALL'),
+    [],
+    'routes registered before the gate',
+  );
   return hono.routes.slice(at + 1);
 }
 
