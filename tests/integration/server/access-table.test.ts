@@ -270,9 +270,12 @@ test('every command: denied its action it gets `not allowed` and never reaches t
     const command = COMMAND_SAMPLES[type as ClientCommand['type']];
     policy.deny = undefined;
     await client.request({ type: 'open', path: 'a.nb.md' });
+    const session = await server.notebooks.open('a.nb.md');
+    const before = { text: session.text, dirty: session.dirty };
     policy.deny = entry.action;
     wsEvents.events.length = 0;
     const denied = await client.request(command);
+    assert.deepEqual({ text: session.text, dirty: session.dirty }, before, `${type} changed nothing`);
     assert.equal(denied.type, 'error', type);
     assert.equal(denied.message, `not allowed: ${entry.action} on a.nb.md`, type);
     assert.deepEqual(
