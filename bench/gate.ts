@@ -79,10 +79,10 @@ const REQUESTS: [string, RequestInit][] = [
   ['/api/notebooks', {}],
 ];
 
-async function round(app: Hono<ServerEnv>): Promise<number> {
+async function round(app: Hono<ServerEnv>, requests = REQUESTS): Promise<number> {
   const start = process.hrtime.bigint();
   for (let i = 0; i < N; i++) {
-    const [url, init] = REQUESTS[i % REQUESTS.length]!;
+    const [url, init] = requests[i % requests.length]!;
     const response = await app.request(url, { ...init, headers: { ...(init.headers as object), cookie } });
     if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
     await response.arrayBuffer();
@@ -104,6 +104,17 @@ async function main(): Promise<void> {
   }
   const b = median(base);
   const g = median(gate);
+  const kinds: string[] = [];
+  for (const request of REQUESTS) {
+    const only = [request];
+    const [kb, kg] = [[], []] as [number[], number[]];
+    for (let r = 0; r < 3; r++) {
+      kb.push(await round(baseline, only));
+      kg.push(await round(gated, only));
+    }
+    const label = `${request[1].method ?? 'GET'} ${request[0]}`;
+    kinds.push(`  ${label.padEnd(30)} +${(median(kg) - median(kb)).toFixed(4)} ms`);
+  }
   const user = sessions.userOf(cookie.split('=')[1])!;
   const t0 = process.hrtime.bigint();
   let allowed = 0;
@@ -116,6 +127,7 @@ async function main(): Promise<void> {
   console.log(
     `gate overhead:                 ${(g - b).toFixed(4)} ms/request (budget 0.1), ratio ${(g / b).toFixed(2)}×`,
   );
+  console.log(`overhead by request (medians of 3):\n${kinds.join('\n')}`);
   console.log(`authorize alone (owner):       ${authorizeNs.toFixed(1)} ns/call (${allowed} allowed)`);
   console.log(`events emitted: ${emitted}`);
   rmSync(ws, { recursive: true, force: true });

@@ -37,11 +37,12 @@ export interface RouteDoc {
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
 
-/** The event a route emits once its handler answered (any status: the outcome says how it went). */
+/**
+ * The event a route emits once its handler answered (any status: the outcome says how it went).
+ * Its detail is the status, plus what the handler set in `c.var.detail` when it succeeded.
+ */
 export interface RouteEvent {
-  name: string | ((req: RouteRequest) => Promise<string>);
-  /** only for a successful answer; `response` is the handler's (clone it before reading) */
-  detail?: (req: RouteRequest, response: Response) => EventDetail | Promise<EventDetail>;
+  name: string;
 }
 
 /** How a route that is not JSON (a page) says 401 and 403; default: JSON `{error, message}`. */
@@ -117,15 +118,7 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
       409: json('the file changed since it was read', api.SaveConflict),
       415: error('the body is not application/json'),
     },
-    event: {
-      name: async (req) => {
-        const body = (await req.json()) as { baseVersion?: unknown } | undefined;
-        return body?.baseVersion === null ? 'notebook.created' : 'notebook.saved';
-      },
-      detail: async (_req, response) => ({
-        version: ((await response.clone().json()) as api.SaveResponse).version,
-      }),
-    },
+    event: { name: 'notebook.saved' },
   },
   'GET /api/runs': {
     action: 'run:read',
@@ -151,12 +144,7 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
       400: error('a bad body, path, param or timeout'),
       503: error('this server executes no runs'),
     },
-    event: {
-      name: 'run.queued',
-      detail: async (_req, response) => ({
-        runId: ((await response.clone().json()) as api.SubmitRunResponse).run.id,
-      }),
-    },
+    event: { name: 'run.queued' },
   },
   'GET /api/runs/:id': {
     action: 'run:read',

@@ -4,7 +4,7 @@
  * module so that app.ts and routes/* both import it and not each other (no import circle).
  */
 import type { Action, Authorize, Resource, Sessions, User } from './auth.js';
-import type { EventSink } from './events.js';
+import type { EventDetail, EventSink } from './events.js';
 import type { QuireMetrics } from '../metrics/registry.js';
 import type { WorkspaceFiles } from './workspace-files.js';
 import type { RunStore } from '../store/run-store.js';
@@ -51,5 +51,7 @@ export type ServerEnv = {
      * already allowed the listing itself); nothing else in a handler decides access.
      */
     may: (action: Action, resource: Resource) => boolean;
+    /** what a handler adds to its request's event once it succeeded: an id it made, a version */
+    detail: EventDetail;
   };
 };

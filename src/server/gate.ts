@@ -77,7 +77,7 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
 
     if ('public' in entry) {
       await next();
-      if (entry.event) await emitRoute(c, deps, entry, req, null, { kind: 'server' });
+      if (entry.event) emitRoute(c, deps, entry, null, { kind: 'server' });
       return;
     }
     if (!user) return refuse(c, entry, 401, req);
@@ -87,7 +87,7 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
       return refuse(c, entry, 403, req);
     }
     await next();
-    if (entry.event) await emitRoute(c, deps, entry, req, entry.action, resource);
+    if (entry.event) emitRoute(c, deps, entry, entry.action, resource);
   };
 }
 
@@ -112,29 +112,26 @@ function routeRequest(c: Context<ServerEnv>, index: number, deps: GateDeps): Rou
 }
 
 /** The entry's event once the handler answered; a failure here is logged, the answer stands. */
-async function emitRoute(
+function emitRoute(
   c: Context<ServerEnv>,
   deps: GateDeps,
   entry: RouteAccess,
-  req: RouteRequest,
   action: GateEvent['action'],
   resource: Resource,
-): Promise<void> {
+): void {
   try {
-    const event = entry.event!;
     const ok = c.res.status < 400;
-    let detail: EventDetail = { status: c.res.status };
-    if (ok && event.detail) detail = { ...detail, ...(await event.detail(req, c.res)) };
+    const added = ok ? (c.get('detail') as EventDetail | undefined) : undefined;
     const user = c.get('user') as User | undefined;
     deps.events.emit({
       time: now(),
-      event: typeof event.name === 'string' ? event.name : await event.name(req),
+      event: entry.event!.name,
       user: user?.id ?? null,
       action,
       resource,
       outcome: ok ? 'ok' : 'failed',
       via: 'http',
-      detail,
+      detail: { status: c.res.status, ...added },
     });
   } catch (error) {
     deps.logError(error);

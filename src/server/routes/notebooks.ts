@@ -89,6 +89,7 @@ export function notebookRoutes(deps: ServerDeps): Hono<ServerEnv> {
       };
       return c.json(conflict, 409);
     }
+    c.set('detail', { created: baseVersion === null, version: result.version });
     return c.json({ version: result.version } satisfies SaveResponse);
   });
 

@@ -134,6 +134,7 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
     });
     // Only a schedule's duplicate firing gets no run; an API submission always makes one.
     if (!run) throw new Error(`the queue made no run for ${relative}`);
+    c.set('detail', { runId: run.id });
     return c.json({ run } satisfies SubmitRunResponse, 202);
   });
 

@@ -232,6 +232,8 @@ test('state changes emit one event each, with user, action, resource, outcome an
   ]);
   assert.deepEqual(events.events[0]!.resource, { kind: 'notebook', path: 'a.nb.md' });
   assert.match(String(events.events[0]!.detail.version), /^[0-9a-f]{64}$/);
+  assert.equal(events.events[0]!.detail.created, false);
+  assert.deepEqual(events.events[1]!.detail, { status: 409 }, 'a failed save adds nothing');
   assert.ok(!JSON.stringify(events.events).includes('secret-looking'), 'no notebook text in events');
   assert.ok(!JSON.stringify(events.events).includes(sessions.token), 'no login token in events');
   assert.ok(events.events.every((e) => !Number.isNaN(Date.parse(e.time))));
