@@ -1,8 +1,9 @@
 /**
  * The security baseline of `quire serve` (issue 3): a login token, session cookies, the Origin
- * check, and the single place where a request is authorized. Full users and roles come later
- * (DESIGN §5 `auth/`): they replace `authorize` and `Sessions.login`, and every route already
- * calls `authorize(user, action, resource)`.
+ * check, and the vocabulary of the one authorization decision, `authorize(user, action, resource)`.
+ * The gate (gate.ts) is its only caller, for every route and command of the access table
+ * (access.ts). Full users and roles come later (DESIGN §5 `auth/`): they replace `authorize` and
+ * `Sessions.login`.
  *
  * - The login token is random per server start and valid for the server's lifetime (like Jupyter's),
  *   so the printed URL can be opened in more than one browser. `/login?token=` exchanges it for a
@@ -24,11 +25,46 @@ export interface User {
   name: string;
 }
 
-/** What a request wants to do; RBAC maps roles to these. */
-export type Action = 'notebook:list' | 'notebook:read' | 'notebook:write';
+/**
+ * What a request wants to do; RBAC maps roles to these. Editing and executing are apart: a viewer
+ * who may run a notebook with other params need not be allowed to change its text.
+ */
+export type Action =
+  /** read a notebook's text, outputs and tables; list the notebooks */
+  | 'notebook:read'
+  /** change a notebook: its cells, its text on disk */
+  | 'notebook:edit'
+  /** run code in it: a cell, run all, stale cells, interrupt, params, a queued run */
+  | 'notebook:execute'
+  /** read the run history and a run's record and report */
+  | 'run:read'
+  /** create, change and remove schedules */
+  | 'schedule:manage'
+  /** the server itself: metrics, users */
+  | 'admin';
 
-/** The one authorization decision: may `user` do `action` on `resource` (a workspace path, or '*')? */
-export type Authorize = (user: User, action: Action, resource: string) => boolean;
+export const ACTIONS: readonly Action[] = [
+  'notebook:read',
+  'notebook:edit',
+  'notebook:execute',
+  'run:read',
+  'schedule:manage',
+  'admin',
+];
+
+/**
+ * What an action is on. A notebook is named by its workspace-relative path (after the path
+ * rules), so a grant on a folder can match it by prefix; a run by its id, with its notebook's
+ * path when the caller knows it (a listing does).
+ */
+export type Resource =
+  | { kind: 'server' }
+  | { kind: 'workspace' }
+  | { kind: 'notebook'; path: string }
+  | { kind: 'run'; id: string; path?: string };
+
+/** The one authorization decision: may `user` do `action` on `resource`? */
+export type Authorize = (user: User, action: Action, resource: Resource) => boolean;
 
 /** Baseline: whoever logged in with the token owns the workspace. */
 export const authorizeOwner: Authorize = () => true;

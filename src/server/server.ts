@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { authorizeOwner, ownOrigins, sessionCookieName, Sessions, type Authorize } from './auth.js';
-import { createApp, type ServerIdentity } from './app.js';
+import { createApp } from './app.js';
+import type { ServerIdentity } from './deps.js';
+import { logEventSink, type EventSink } from './events.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { NotebookSessions } from './notebook-sessions.js';
 import { attachWebSockets } from './ws.js';
@@ -33,6 +35,8 @@ export interface ServerOptions {
   /** the login token (default: random) */
   token?: string;
   authorize?: Authorize;
+  /** where the gate's events go (default: the server's JSON log on stderr) */
+  events?: EventSink;
   logError?: (error: unknown) => void;
   /** an editor session's kernel stops after this long without a run (default 10 min) */
   idleKernelMs?: number;
@@ -90,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // A JSON line on stderr (docs/operations.md#logs); stdout keeps the login URL for people.
   const log = createLogger({ base: { component: 'serve' } });
   const logError = options.logError ?? ((error: unknown) => log.error('unexpected error', { err: error }));
+  const events = options.events ?? logEventSink(log);
   const metrics = options.metrics ?? new QuireMetrics({ onGaugeError: (_gauge, error) => logError(error) });
   let metricsToken: string | undefined;
   try {
@@ -130,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return bound.identity;
     },
     logError,
+    events,
     metrics,
     metricsToken,
     store,
@@ -171,6 +177,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     authorize: options.authorize ?? authorizeOwner,
     identity: () => bound.identity!,
     notebooks,
+    files,
+    events,
     logError,
   });
 

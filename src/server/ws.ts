@@ -5,6 +5,10 @@
  * `error` notification and the connection and the session go on. Frames over the size cap close
  * the connection (ws's `maxPayload`, close code 1009).
  *
+ * Before a command reaches the session, the gate's check point (gate.ts `commandGate`, from the
+ * access table) authorizes it; once the session answered it, the gate emits its event, with the
+ * outcome read from that answer (`error` or `conflict`: failed).
+ *
  * A connection is attached to one notebook session at a time (the last `open`). It owns no state
  * of its own: closing it loses nothing.
  */
@@ -12,9 +16,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientCommand, MAX_MESSAGE_BYTES, type ServerNotification } from '../protocol/index.js';
-import type { Action, Authorize, Sessions, User } from './auth.js';
+import type { Authorize, Sessions, User } from './auth.js';
 import { checkOrigin } from './auth.js';
-import type { ServerIdentity } from './app.js';
+import type { ServerIdentity } from './deps.js';
+import type { EventSink } from './events.js';
+import { commandGate, type CommandGate, type CommandGateDeps } from './gate.js';
 import type { NotebookSession, SessionClient } from './notebook-session.js';
 import type { NotebookSessions } from './notebook-sessions.js';
 
@@ -23,8 +29,14 @@ export interface WebSocketDeps {
   authorize: Authorize;
   identity: () => ServerIdentity;
   notebooks: NotebookSessions;
+  /** the workspace's path rules (WorkspaceFiles.resolve), for the path an `open` names */
+  files: { resolve(path: string): { relative: string } };
+  /** where the gate's events go */
+  events: EventSink;
   logError: (error: unknown) => void;
   maxMessageBytes?: number;
+  /** the command table (default: access.ts); a test passes one with an entry missing */
+  commands?: CommandGateDeps['commands'];
 }
 
 export interface WebSocketEndpoint {
@@ -52,6 +64,13 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 export function attachWebSockets(server: Server, deps: WebSocketDeps): WebSocketEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes ?? MAX_MESSAGE_BYTES });
+  const gate = commandGate({
+    authorize: deps.authorize,
+    events: deps.events,
+    resolve: (path) => deps.files.resolve(path).relative,
+    logError: deps.logError,
+    ...(deps.commands ? { commands: deps.commands } : {}),
+  });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
@@ -65,7 +84,7 @@ export function attachWebSockets(server: Server, deps: WebSocketDeps): WebSocket
     if (refused) return refuse(socket, 403, refused);
     const user = deps.sessions.userOf(cookieValue(request.headers.cookie, identity.cookieName));
     if (!user) return refuse(socket, 401, 'log in with the URL printed by `quire serve`');
-    wss.handleUpgrade(request, socket, head, (ws) => connection(ws, user, deps));
+    wss.handleUpgrade(request, socket, head, (ws) => connection(ws, user, deps, gate));
   });
 
   return {
@@ -77,35 +96,21 @@ export function attachWebSockets(server: Server, deps: WebSocketDeps): WebSocket
   };
 }
 
-const ACTION: Record<ClientCommand['type'], Action> = {
-  open: 'notebook:read',
-  tablePage: 'notebook:read',
-  editCell: 'notebook:write',
-  insertCell: 'notebook:write',
-  deleteCell: 'notebook:write',
-  moveCell: 'notebook:write',
-  renameCell: 'notebook:write',
-  runCell: 'notebook:write',
-  runAll: 'notebook:write',
-  runStale: 'notebook:write',
-  interrupt: 'notebook:write',
-  setParams: 'notebook:write',
-  save: 'notebook:write',
-  saveRaw: 'notebook:write',
-  // Reverting discards what other writers typed into the shared session: a write, not a read.
-  revert: 'notebook:write',
-};
-
 /** The requestId of a message that failed validation, when it has a usable one. */
 function requestIdOf(message: unknown): string | undefined {
   const id = (message as { requestId?: unknown } | null)?.requestId;
   return typeof id === 'string' && id.length <= 200 ? id : undefined;
 }
 
-function connection(ws: WebSocket, user: User, deps: WebSocketDeps): void {
+function connection(ws: WebSocket, user: User, deps: WebSocketDeps, gate: CommandGate): void {
   let session: NotebookSession | undefined;
+  /** the command in the session now, and how the session answered it so far */
+  let pending: { requestId: string; failed: boolean } | undefined;
   const client: SessionClient = {
     send: (notification: ServerNotification) => {
+      if (pending && 'requestId' in notification && notification.requestId === pending.requestId) {
+        if (notification.type === 'error' || notification.type === 'conflict') pending.failed = true;
+      }
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(notification));
     },
   };
@@ -126,18 +131,22 @@ function connection(ws: WebSocket, user: User, deps: WebSocketDeps): void {
       return fail(`invalid message: ${issues.join('; ')}`, requestIdOf(parsed));
     }
     const command = checked.data;
-    const path = command.type === 'open' ? command.path : session?.path;
-    if (path === undefined) return fail('open a notebook first', command.requestId);
-    if (!deps.authorize(user, ACTION[command.type], path)) {
-      return fail(`not allowed: ${ACTION[command.type]} on ${path}`, command.requestId);
-    }
+    const decision = gate.check(user, command, session?.path);
+    if (!decision.allowed) return fail(decision.message, command.requestId);
     if (command.type === 'open') {
       const opened = await deps.notebooks.open(command.path);
       session?.clients.delete(client);
       session = opened;
       session.clients.add(client);
     }
-    await session!.handle(client, command);
+    pending = { requestId: command.requestId, failed: false };
+    try {
+      await session!.handle(client, command);
+    } finally {
+      const { failed } = pending;
+      pending = undefined;
+      gate.done(user, command, decision, failed ? 'failed' : 'ok');
+    }
   };
 
   // One message at a time per connection: an `open` must attach before the next command runs.

@@ -1,24 +1,13 @@
 /**
  * The REST part of the editor's connection to `quire serve` (docs/server.md): the notebook list.
  * A notebook itself is opened, edited, run and saved over the WebSocket (session.ts). No DOM here.
+ * Types only from the protocol (erased at build): no schema is built before strict-csp.ts runs.
  */
 
-/** One entry of `GET /api/notebooks`. */
-export interface NotebookSummary {
-  path: string;
-  title?: string;
-  tags?: string[];
-  mtime?: number | string;
-  size?: number;
-  version?: string;
-  parseError?: ParseErrorInfo;
-}
+import type { NotebookList, NotebookSummary, ParseErrorInfo } from '../protocol/api.js';
 
-export interface ParseErrorInfo {
-  message: string;
-  line: number;
-  column: number;
-}
+// The bodies are the protocol's (src/protocol/api.ts), as the server's routes use them.
+export type { NotebookSummary, ParseErrorInfo };
 
 /** A failed request, with the server's `{error, message}` when it sent one. */
 export class ApiError extends Error {
@@ -57,6 +46,6 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
 
 export async function listNotebooks(q = '', signal?: AbortSignal): Promise<NotebookSummary[]> {
   const query = q.trim() ? `?q=${encodeURIComponent(q.trim())}` : '';
-  const body = await getJson<{ notebooks: NotebookSummary[] }>(`/api/notebooks${query}`, signal);
+  const body = await getJson<NotebookList>(`/api/notebooks${query}`, signal);
   return body.notebooks;
 }

@@ -2,36 +2,33 @@
  * The run history over REST (`/api/runs`, docs/server.md): one notebook's runs, and the URL of a
  * run's report. Plus the pure formatting the history panel shows. No DOM here.
  */
+import type { Run, RunList, RunState } from '../protocol/api.js';
 import { getJson } from './api.js';
 
-import type { RunState } from '../protocol/index.js';
-
+// The bodies are the protocol's (src/protocol/api.ts), as the server's routes use them.
 export type { RunState };
 
-/** One entry of `GET /api/runs` (the fields the editor shows; the server sends more). */
-export interface RunSummary {
-  id: string;
-  path: string;
-  title?: string;
-  /** what started it: `cli` (`quire run`), `editor` (Run all), `schedule`, … */
-  trigger: string;
-  status: RunState;
-  params: Record<string, unknown>;
-  /** epoch milliseconds */
-  createdAt: number;
-  startedAt?: number;
-  finishedAt?: number;
-  durationMs?: number;
-  /** one line: why the run failed */
-  error?: string;
-  /** set once the run has its record (a final run that got as far as running cells) */
-  recordSha256?: string;
-}
+/** One entry of `GET /api/runs`: the fields the editor shows (the server sends the whole `Run`). */
+export type RunSummary = Pick<
+  Run,
+  | 'id'
+  | 'path'
+  | 'title'
+  | 'trigger'
+  | 'status'
+  | 'params'
+  | 'createdAt'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'durationMs'
+  | 'error'
+  | 'recordSha256'
+>;
 
 /** The runs of the notebook at `path` (workspace-relative), newest first. */
 export async function listRuns(path: string, limit = 50, signal?: AbortSignal): Promise<RunSummary[]> {
   const query = `path=${encodeURIComponent(path)}&limit=${limit}`;
-  return (await getJson<{ runs: RunSummary[] }>(`/api/runs?${query}`, signal)).runs;
+  return (await getJson<RunList>(`/api/runs?${query}`, signal)).runs;
 }
 
 /** The run's self-contained report (served with a sandboxing policy: no script runs in it). */

@@ -1,7 +1,10 @@
-/** `/login?token=…`: exchanges the printed login token for a session cookie, then goes to `/`. */
+/**
+ * `/login?token=…`: exchanges the printed login token for a session cookie, then goes to `/`.
+ * Public (access.ts); the gate records the attempt as a `login` event, with the user it made.
+ */
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import type { ServerEnv, ServerDeps } from '../app.js';
+import type { ServerEnv, ServerDeps } from '../deps.js';
 import { errorResponse } from '../errors.js';
 
 export function loginRoutes(deps: ServerDeps): Hono<ServerEnv> {
@@ -11,6 +14,8 @@ export function loginRoutes(deps: ServerDeps): Hono<ServerEnv> {
     if (session === undefined)
       return errorResponse(c, 401, 'unauthorized', 'the login token is missing or wrong');
     setCookie(c, deps.identity().cookieName, session, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    const user = deps.sessions.userOf(session);
+    if (user) c.set('user', user);
     return c.redirect('/', 302);
   });
   return routes;

@@ -1,40 +1,36 @@
 /**
- * `/api/notebooks`: list (with `?q=` search), read, save. Thin handlers: decode, authorize, call
- * WorkspaceFiles, encode. A notebook that does not parse still opens: its text comes back with
- * `parseError` (line, column) so the editor can offer a raw mode to fix it.
+ * `/api/notebooks`: list (with `?q=` search), read, save. Thin handlers: decode, call
+ * WorkspaceFiles, encode; the gate (gate.ts) has authorized the request before (access.ts). A
+ * notebook that does not parse still opens: its text comes back with `parseError` (line, column)
+ * so the editor can offer a raw mode to fix it. Bodies: protocol/api.ts.
  */
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { Hono, type HonoRequest } from 'hono';
+import type { z } from 'zod';
 import { parseNotebook } from '../../format/index.js';
-import type { Cell } from '../../format/index.js';
-import type { ServerEnv, ServerDeps } from '../app.js';
+import {
+  SaveRequest,
+  type NotebookList,
+  type NotebookRead,
+  type SaveConflict,
+  type SaveResponse,
+} from '../../protocol/api.js';
+import type { ServerEnv, ServerDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
-import { parseErrorOf, type ParseErrorInfo } from '../scan.js';
+import { parseErrorOf } from '../scan.js';
 
-/** The body of `PUT /api/notebooks/:path`. */
-export const SaveRequest = z.object({
-  text: z.string(),
-  baseVersion: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, 'must be a sha256 version from a read, or null for a new notebook')
-    .nullable(),
-});
+/** The body of `PUT /api/notebooks/:path` (protocol/api.ts; exported here as before). */
+export { SaveRequest };
 
 /** The answer of `GET /api/notebooks/:path`. */
-export interface NotebookResponse {
-  path: string;
-  text: string;
-  version: string;
-  cells?: Cell[];
-  parseError?: ParseErrorInfo;
-}
+export type NotebookResponse = NotebookRead;
 
-async function readJson(request: Request): Promise<unknown> {
-  const type = request.headers.get('content-type') ?? '';
+async function readJson(request: HonoRequest): Promise<unknown> {
+  const type = request.header('content-type') ?? '';
   // Only JSON: an HTML form cannot send it cross-site without a CORS preflight.
   if (!/^application\/json\b/i.test(type)) {
     throw new HttpError(415, 'unsupported-media-type', 'the request body must be application/json');
   }
+  // Hono's request keeps the text, so the gate can read the body again for its event.
   const text = await request.text();
   try {
     return JSON.parse(text) as unknown;
@@ -56,24 +52,21 @@ function decode<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new HttpError(400, 'bad-request', message);
 }
 
-function forbid(): never {
-  throw new HttpError(403, 'forbidden', 'you may not do this');
-}
-
 export function notebookRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
 
   routes.get('/', async (c) => {
-    if (!deps.authorize(c.var.user, 'notebook:list', '*')) forbid();
-    return c.json({ notebooks: await deps.files.list(c.req.query('q')) });
+    const notebooks = await deps.files.list(c.req.query('q'));
+    const body: NotebookList = {
+      notebooks: notebooks.filter((n) => c.var.may('notebook:read', { kind: 'notebook', path: n.path })),
+    };
+    return c.json(body);
   });
 
   routes.get('/:path{.+}', async (c) => {
-    const path = c.req.param('path');
-    const { relative } = deps.files.resolve(path);
-    if (!deps.authorize(c.var.user, 'notebook:read', relative)) forbid();
+    const { relative } = deps.files.resolve(c.req.param('path'));
     const { text, version } = await deps.files.read(relative);
-    const body: NotebookResponse = { path: relative, text, version };
+    const body: NotebookRead = { path: relative, text, version };
     try {
       body.cells = parseNotebook(text, { path: relative }).notebook.cells;
     } catch (error) {
@@ -85,22 +78,19 @@ export function notebookRoutes(deps: ServerDeps): Hono<ServerEnv> {
   });
 
   routes.put('/:path{.+}', async (c) => {
-    const path = c.req.param('path');
-    const { relative } = deps.files.resolve(path);
-    if (!deps.authorize(c.var.user, 'notebook:write', relative)) forbid();
-    const { text, baseVersion } = decode(SaveRequest, await readJson(c.req.raw));
+    const { relative } = deps.files.resolve(c.req.param('path'));
+    const { text, baseVersion } = decode(SaveRequest, await readJson(c.req));
     const result = await deps.files.save(relative, text, baseVersion);
     if (!result.ok) {
-      return c.json(
-        {
-          error: 'conflict',
-          message: 'the notebook changed on disk since it was read; reload it before saving',
-          currentVersion: result.currentVersion,
-        },
-        409,
-      );
+      const conflict: SaveConflict = {
+        error: 'conflict',
+        message: 'the notebook changed on disk since it was read; reload it before saving',
+        currentVersion: result.currentVersion,
+      };
+      return c.json(conflict, 409);
     }
-    return c.json({ version: result.version });
+    c.set('detail', { created: baseVersion === null, version: result.version });
+    return c.json({ version: result.version } satisfies SaveResponse);
   });
 
   return routes;

@@ -11,11 +11,10 @@
  * names anything about the run beyond the id the link already holds.
  */
 import { Hono, type Context } from 'hono';
-import { getCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { escapeHtml } from '../../outputs/escape.js';
 import type { StoredRun } from '../../store/types.js';
-import type { ServerDeps, ServerEnv } from '../app.js';
+import type { ServerDeps, ServerEnv } from '../deps.js';
 
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem;margin:0 0 .25rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
@@ -84,20 +83,30 @@ function reloadPage(id: string): string {
   );
 }
 
-const html = (c: Context<ServerEnv>, status: ContentfulStatusCode, text: string) =>
-  c.html(text, status, { 'cache-control': 'no-store' });
+const html = (c: Context, status: ContentfulStatusCode, text: string) =>
+  c.html(text, status, { 'cache-control': 'no-store' }) as Response;
+
+/**
+ * The page's refusals, given to the gate (access.ts): without a session the reload-once page
+ * (then the login page), without the right a page saying so. Neither names more than the id.
+ */
+export function runPageRefusal(
+  c: Context,
+  status: 401 | 403,
+  req: { params: Readonly<Record<string, string>> },
+): Response {
+  const id = req.params.id ?? '';
+  if (status === 403) return html(c, 403, page('Forbidden · Quire', '<h1>You may not read this run</h1>'));
+  return html(c, 401, c.req.query('again') === undefined ? reloadPage(id) : loginPage(id));
+}
 
 export function runPageRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
   routes.get('/:id', async (c) => {
     const id = c.req.param('id');
-    const user = deps.sessions.userOf(getCookie(c, deps.identity().cookieName));
-    if (!user) return html(c, 401, c.req.query('again') === undefined ? reloadPage(id) : loginPage(id));
     const run = await deps.store.get(id);
     if (!run)
       return html(c, 404, page('No such run · Quire', `<h1>No run <code>${escapeHtml(id)}</code></h1>`));
-    if (!deps.authorize(user, 'notebook:read', run.path))
-      return html(c, 403, page('Forbidden · Quire', '<h1>You may not read this run</h1>'));
     return html(c, 200, runPage(run));
   });
   return routes;

@@ -2,7 +2,9 @@
  * `/api/runs`: the run history of the workspace's notebooks (every run the store has: `quire run`,
  * the editor's Run all, schedules, workers), one run's details, and its report. Thin handlers over
  * the RunStore and runner/stored-run.ts; a notebook path goes through the same confinement as the
- * notebook routes (WorkspaceFiles.resolve), and every answer is authorized as reading that notebook.
+ * notebook routes (WorkspaceFiles.resolve). The gate (gate.ts) has authorized each request
+ * (access.ts: `run:read` on the run or notebook, `notebook:execute` to queue); the full listing
+ * keeps the runs the user may read. Bodies: protocol/api.ts.
  *
  * The report is user content (sanitized outputs) served from the editor's origin, so it gets its
  * own policy (`REPORT_CONTENT_SECURITY_POLICY`, set by `reportPolicy()`), stricter than the editor's.
@@ -11,22 +13,17 @@ import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { loadRecord, storedReport } from '../../runner/stored-run.js';
 import type { StoredRun } from '../../store/types.js';
-import type { ServerDeps, ServerEnv } from '../app.js';
-import type { User } from '../auth.js';
+import type { ServerDeps, ServerEnv } from '../deps.js';
 import { HttpError } from '../errors.js';
-import { z } from 'zod';
 import { parseDuration } from '../../format/duration.js';
 import { NotebookParseError, ParamError } from '../../format/errors.js';
 import { parseNotebook, resolveParams } from '../../format/index.js';
-
-const SubmitBody = z
-  .object({
-    path: z.string().min(1).max(4096),
-    params: z.record(z.string(), z.unknown()).optional(),
-    retries: z.number().int().min(0).max(100).optional(),
-    timeout: z.string().optional(),
-  })
-  .strict();
+import {
+  SubmitRunRequest,
+  type RunDetail,
+  type RunList,
+  type SubmitRunResponse,
+} from '../../protocol/api.js';
 
 /**
  * A report is one self-contained document: inline CSS, inline SVG charts and data: images, no
@@ -67,19 +64,12 @@ function parseLimit(text: string | undefined): number {
   return limit;
 }
 
-function forbid(): never {
-  throw new HttpError(403, 'forbidden', 'you may not do this');
-}
-
 export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
-  const mayRead = (user: User, run: StoredRun) => deps.authorize(user, 'notebook:read', run.path);
 
-  /** The run, if the user may read its notebook; else 404 or 403. */
-  async function runOf(user: User, id: string): Promise<StoredRun> {
+  async function runOf(id: string): Promise<StoredRun> {
     const run = await deps.store.get(id);
     if (!run) throw new HttpError(404, 'not-found', `no run ${JSON.stringify(id)}`);
-    if (!mayRead(user, run)) forbid();
     return run;
   }
 
@@ -89,12 +79,11 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
     if (path !== undefined) {
       // A deleted notebook keeps its history: the path must be valid, the file need not exist.
       const { relative } = deps.files.resolve(path);
-      if (!deps.authorize(c.var.user, 'notebook:read', relative)) forbid();
-      return c.json({ runs: await deps.store.list({ path: relative, limit }) });
+      return c.json({ runs: await deps.store.list({ path: relative, limit }) } satisfies RunList);
     }
-    if (!deps.authorize(c.var.user, 'notebook:list', '*')) forbid();
     const runs = await deps.store.list({ limit });
-    return c.json({ runs: runs.filter((run) => mayRead(c.var.user, run)) });
+    const readable = runs.filter((run) => c.var.may('run:read', { kind: 'run', id: run.id, path: run.path }));
+    return c.json({ runs: readable } satisfies RunList);
   });
 
   /**
@@ -104,7 +93,7 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
    */
   routes.post('/', async (c) => {
     if (!deps.jobs) throw new HttpError(503, 'no-jobs', 'this server does not execute runs');
-    const body = SubmitBody.safeParse(await c.req.json().catch(() => undefined));
+    const body = SubmitRunRequest.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) {
       const issue = body.error.issues[0];
       throw new HttpError(
@@ -114,7 +103,6 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
       );
     }
     const { relative } = deps.files.resolve(body.data.path);
-    if (!deps.authorize(c.var.user, 'notebook:write', relative)) forbid();
     const { text } = await deps.files.read(relative);
     let params;
     let title: string | undefined;
@@ -144,21 +132,24 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
       maxAttempts: (body.data.retries ?? 0) + 1,
       ...(timeoutMs ? { timeoutMs } : {}),
     });
-    return c.json({ run }, 202);
+    // Only a schedule's duplicate firing gets no run; an API submission always makes one.
+    if (!run) throw new Error(`the queue made no run for ${relative}`);
+    c.set('detail', { runId: run.id });
+    return c.json({ run } satisfies SubmitRunResponse, 202);
   });
 
   routes.get('/:id', async (c) => {
-    const run = await runOf(c.var.user, c.req.param('id'));
+    const run = await runOf(c.req.param('id'));
     const [attempts, artifacts, record] = await Promise.all([
       deps.store.attempts(run.id),
       deps.store.artifacts(run.id),
       loadRecord(deps.store, run),
     ]);
-    return c.json({ run, attempts, artifacts, record: record ?? null });
+    return c.json({ run, attempts, artifacts, record: record ?? null } satisfies RunDetail);
   });
 
   routes.get('/:id/report', async (c) => {
-    const run = await runOf(c.var.user, c.req.param('id'));
+    const run = await runOf(c.req.param('id'));
     const record = await loadRecord(deps.store, run);
     if (!record) {
       const why = run.status === 'queued' || run.status === 'running' ? `is ${run.status}` : 'has no record';

@@ -15,7 +15,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
-import type { ServerEnv } from '../app.js';
+import type { ServerEnv } from '../deps.js';
 
 /**
  * The editor's Content-Security-Policy, sent on every response (on the HTML it is the one that

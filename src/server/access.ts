@@ -1,0 +1,272 @@
+/**
+ * The access table: every HTTP route (method + Hono path pattern, as `app.routes` lists it) and
+ * every WebSocket command type declares what it does (`action`) to what (`resource`, derived from
+ * the request), or that it is public and why. The gate (gate.ts) is the only reader for access;
+ * the OpenAPI document (openapi.ts) reads the same entries for its paths. A route or command that
+ * is not here is refused. Also declared here: the event each state change emits (events.ts).
+ *
+ * A resource names a notebook by its path after the workspace's path rules (`notebook()` of the
+ * request resolves it, and refuses a bad path as the routes do), so a per-folder grant can match
+ * it by prefix.
+ */
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type { ClientCommand, CommandOf } from '../protocol/index.js';
+import * as api from '../protocol/api.js';
+import type { Action, Resource } from './auth.js';
+import type { EventDetail } from './events.js';
+import { runPageRefusal } from './routes/run-page.js';
+
+/** What a table entry may read of an HTTP request to name its resource and event. */
+export interface RouteRequest {
+  /** the route's path params, decoded once */
+  params: Readonly<Record<string, string>>;
+  query(name: string): string | undefined;
+  /** the body as JSON, read once and kept for the handler; undefined when it is not JSON */
+  json(): Promise<unknown>;
+  /** a notebook resource for a workspace path; throws PathError (400/403) for a bad one */
+  notebook(path: string): Resource;
+}
+
+/** The OpenAPI description of a route: its query, body and answers (protocol/api.ts schemas). */
+export interface RouteDoc {
+  summary: string;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** by status; `schema` for JSON answers, `contentType` for others (HTML, text) */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+}
+
+/**
+ * The event a route emits once its handler answered (any status: the outcome says how it went).
+ * Its detail is the status, plus what the handler set in `c.var.detail` when it succeeded.
+ */
+export interface RouteEvent {
+  name: string;
+}
+
+/** How a route that is not JSON (a page) says 401 and 403; default: JSON `{error, message}`. */
+export type Refusal = (c: Context, status: 401 | 403, req: RouteRequest) => Response;
+
+export type RouteAccess = RouteDoc & { event?: RouteEvent } & (
+    | {
+        /** why this route needs no session and no authorization */
+        public: string;
+      }
+    | {
+        action: Action;
+        resource: (req: RouteRequest) => Resource | Promise<Resource>;
+        refuse?: Refusal;
+      }
+  );
+
+export const WORKSPACE: Resource = { kind: 'workspace' };
+export const SERVER: Resource = { kind: 'server' };
+const run = (id: string): Resource => ({ kind: 'run', id });
+
+const json = (description: string, schema: z.ZodType) => ({ description, schema });
+const error = (description: string) => json(description, api.ErrorBody);
+const html = (description: string) => ({ description, contentType: 'text/html' });
+
+/** Every HTTP route of the app, keyed `METHOD /path/pattern` exactly as Hono registers it. */
+export const ROUTES: Readonly<Record<string, RouteAccess>> = {
+  'GET /login': {
+    public: 'exchanges the login token printed by `quire serve` for a session cookie',
+    summary: 'Log in with the token; redirects to the editor',
+    query: api.LoginQuery,
+    responses: {
+      302: { description: 'the session cookie is set' },
+      401: error('the token is missing or wrong'),
+    },
+    event: { name: 'login' },
+  },
+  'GET /metrics': {
+    public:
+      'Prometheus scrapes without a session cookie; a configured bearer token protects it (metrics/http.ts)',
+    summary: 'Prometheus metrics (no notebook content)',
+    responses: {
+      200: { description: 'the Prometheus text format', contentType: 'text/plain' },
+      401: error('a token is configured and the request does not carry it'),
+    },
+  },
+  'GET /api/openapi.json': {
+    public: "the API's own description: no workspace content",
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1', contentType: 'application/json' } },
+  },
+  'GET /api/notebooks': {
+    action: 'notebook:read',
+    resource: () => WORKSPACE,
+    summary: "The workspace's notebooks, sorted by path",
+    query: api.NotebookListQuery,
+    responses: { 200: json('the notebooks', api.NotebookList) },
+  },
+  'GET /api/notebooks/:path{.+}': {
+    action: 'notebook:read',
+    resource: (req) => req.notebook(req.params.path!),
+    summary: "A notebook's text, version and cells (or its parse error)",
+    responses: { 200: json('the notebook', api.NotebookRead), 404: error('no such notebook') },
+  },
+  'PUT /api/notebooks/:path{.+}': {
+    action: 'notebook:edit',
+    resource: (req) => req.notebook(req.params.path!),
+    summary: 'Save a notebook if it is still at `baseVersion` (null: create it)',
+    body: api.SaveRequest,
+    responses: {
+      200: json('saved', api.SaveResponse),
+      400: error('a bad path or body'),
+      409: json('the file changed since it was read', api.SaveConflict),
+      415: error('the body is not application/json'),
+    },
+    event: { name: 'notebook.saved' },
+  },
+  'GET /api/runs': {
+    action: 'run:read',
+    resource: (req) => {
+      const path = req.query('path');
+      return path === undefined ? WORKSPACE : req.notebook(path);
+    },
+    summary: "One notebook's runs (`path`), or every run the user may read; newest first",
+    query: api.RunListQuery,
+    responses: { 200: json('the runs', api.RunList), 400: error('a bad path or limit') },
+  },
+  'POST /api/runs': {
+    action: 'notebook:execute',
+    // A body that does not validate names no notebook: the handler answers 400 for it.
+    resource: async (req) => {
+      const body = api.SubmitRunRequest.safeParse(await req.json());
+      return body.success ? req.notebook(body.data.path) : WORKSPACE;
+    },
+    summary: 'Queue a run of a notebook as it is on disk (trigger `api`)',
+    body: api.SubmitRunRequest,
+    responses: {
+      202: json('queued', api.SubmitRunResponse),
+      400: error('a bad body, path, param or timeout'),
+      503: error('this server executes no runs'),
+    },
+    event: { name: 'run.queued' },
+  },
+  'GET /api/runs/:id': {
+    action: 'run:read',
+    resource: (req) => run(req.params.id!),
+    summary: 'One run: its row, attempts, artifacts and record',
+    responses: { 200: json('the run', api.RunDetail), 404: error('no such run') },
+  },
+  'GET /api/runs/:id/report': {
+    action: 'run:read',
+    resource: (req) => run(req.params.id!),
+    summary: "The run's self-contained report (served with its own sandboxing CSP)",
+    responses: { 200: html('the report'), 404: error('no such run, or it has no report yet') },
+  },
+  'GET /runs/:id': {
+    action: 'run:read',
+    resource: (req) => run(req.params.id!),
+    // An alert's link: a page, also when it refuses (it reloads once to get the cookie sent).
+    refuse: runPageRefusal,
+    summary: 'One run as a page (the target of an alert link)',
+    responses: { 200: html('the run'), 404: html('no such run') },
+  },
+  'GET /': {
+    public: 'the editor UI is code only; the API behind it needs the session',
+    summary: 'The editor',
+    responses: { 200: html("the editor's index.html") },
+  },
+  'GET /n/*': {
+    public: 'the editor UI is code only; the API behind it needs the session',
+    summary: 'The editor, at a notebook (a route of the UI)',
+    responses: { 200: html("the editor's index.html") },
+  },
+  'GET /assets/*': {
+    public: 'the editor UI is code only; the API behind it needs the session',
+    summary: "The editor's hashed script, style and font files",
+    responses: { 200: { description: 'a file of the built UI' } },
+  },
+};
+
+// ---- WebSocket commands -------------------------------------------------------------------------
+
+export interface CommandContext {
+  /** the notebook path of the connection's session (after its `open`), if any */
+  session: string | undefined;
+  /** a workspace path resolved by the path rules; throws PathError for a bad one */
+  resolve(path: string): string;
+}
+
+export interface CommandAccess<C> {
+  action: Action;
+  /** undefined: the command needs an open notebook and there is none */
+  resource: (command: C, context: CommandContext) => Resource | undefined;
+  /** a state change: the event, emitted once the session answered the command */
+  event?: { name: string; detail?: (command: C) => EventDetail };
+}
+
+const sessionNotebook = (_command: unknown, { session }: CommandContext): Resource | undefined =>
+  session === undefined ? undefined : { kind: 'notebook', path: session };
+
+/** Every command of the editor protocol (protocol/commands.ts). */
+export const COMMANDS: { readonly [T in ClientCommand['type']]: CommandAccess<CommandOf<T>> } = {
+  open: {
+    action: 'notebook:read',
+    resource: (command, { resolve }) => ({ kind: 'notebook', path: resolve(command.path) }),
+  },
+  tablePage: { action: 'notebook:read', resource: sessionNotebook },
+  editCell: {
+    action: 'notebook:edit',
+    resource: sessionNotebook,
+    event: { name: 'cell.edited', detail: (c) => ({ cellId: c.cellId }) },
+  },
+  insertCell: {
+    action: 'notebook:edit',
+    resource: sessionNotebook,
+    event: { name: 'cell.inserted', detail: (c) => ({ index: c.index, language: c.language }) },
+  },
+  deleteCell: {
+    action: 'notebook:edit',
+    resource: sessionNotebook,
+    event: { name: 'cell.deleted', detail: (c) => ({ cellId: c.cellId }) },
+  },
+  moveCell: {
+    action: 'notebook:edit',
+    resource: sessionNotebook,
+    event: { name: 'cell.moved', detail: (c) => ({ cellId: c.cellId, index: c.index }) },
+  },
+  renameCell: {
+    action: 'notebook:edit',
+    resource: sessionNotebook,
+    event: { name: 'cell.renamed', detail: (c) => ({ cellId: c.cellId, name: c.name }) },
+  },
+  save: {
+    action: 'notebook:edit',
+    resource: sessionNotebook,
+    event: { name: 'notebook.saved', detail: (c) => ({ created: c.baseVersion === null }) },
+  },
+  saveRaw: {
+    action: 'notebook:edit',
+    resource: sessionNotebook,
+    event: { name: 'notebook.saved', detail: (c) => ({ created: c.baseVersion === null, raw: true }) },
+  },
+  // Reverting discards what other writers typed into the shared session: an edit, not a read.
+  revert: { action: 'notebook:edit', resource: sessionNotebook, event: { name: 'notebook.reverted' } },
+  runCell: {
+    action: 'notebook:execute',
+    resource: sessionNotebook,
+    event: { name: 'run.started', detail: (c) => ({ scope: 'cell', cellId: c.cellId }) },
+  },
+  runAll: {
+    action: 'notebook:execute',
+    resource: sessionNotebook,
+    event: { name: 'run.started', detail: () => ({ scope: 'all' }) },
+  },
+  runStale: {
+    action: 'notebook:execute',
+    resource: sessionNotebook,
+    event: { name: 'run.started', detail: () => ({ scope: 'stale' }) },
+  },
+  interrupt: { action: 'notebook:execute', resource: sessionNotebook, event: { name: 'run.interrupted' } },
+  // Params are the inputs of a run, not the notebook's text: setting them re-runs, it edits nothing.
+  setParams: {
+    action: 'notebook:execute',
+    resource: sessionNotebook,
+    event: { name: 'params.changed', detail: (c) => ({ names: Object.keys(c.values) }) },
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * What the HTTP app and its routes are built from: the services (`ServerDeps`), the server's
+ * identity once it listens, and the per-request variables the gate sets (`ServerEnv`). Its own
+ * module so that app.ts and routes/* both import it and not each other (no import circle).
+ */
+import type { Action, Authorize, Resource, Sessions, User } from './auth.js';
+import type { EventDetail, EventSink } from './events.js';
+import type { QuireMetrics } from '../metrics/registry.js';
+import type { WorkspaceFiles } from './workspace-files.js';
+import type { RunStore } from '../store/run-store.js';
+import type { JobService } from '../jobs/service.js';
+
+/** Facts known only once the server listens (the port, when 0 was asked for). */
+export interface ServerIdentity {
+  /** origins a state-changing request may come from */
+  origins: Set<string>;
+  /** the session cookie's name */
+  cookieName: string;
+}
+
+export interface ServerDeps {
+  files: WorkspaceFiles;
+  sessions: Sessions;
+  /** the one authorization decision; only the gate (gate.ts) calls it */
+  authorize: Authorize;
+  identity: () => ServerIdentity;
+  /** where unexpected errors go (they are never sent to the client) */
+  logError: (error: unknown) => void;
+  /** where the gate sends one event per state change (default: the server's structured log) */
+  events?: EventSink;
+  /** the run history (`/api/runs`): every run of the workspace's notebooks */
+  store: RunStore;
+  /** queues runs (`POST /api/runs`); absent when the server executes no runs */
+  jobs?: JobService;
+  /** largest accepted request body, bytes */
+  maxBodyBytes?: number;
+  /** served at `GET /metrics` without a session (they hold no notebook content) */
+  metrics?: QuireMetrics;
+  /** when set, `/metrics` needs `Authorization: Bearer <metricsToken>` instead */
+  metricsToken?: string | undefined;
+  /** the built editor UI (default: this package's dist/ui; null: none) */
+  uiDir?: string | null;
+}
+
+export type ServerEnv = {
+  Variables: {
+    /** who is asking; set by the gate on every route that is not public */
+    user: User;
+    /**
+     * `authorize` for this request's user. A listing narrows its items with it (the gate has
+     * already allowed the listing itself); nothing else in a handler decides access.
+     */
+    may: (action: Action, resource: Resource) => boolean;
+    /** what a handler adds to its request's event once it succeeded: an id it made, a version */
+    detail: EventDetail;
+  };
+};

@@ -1,0 +1,46 @@
+/**
+ * The gate's events: one per state change (a notebook saved, a cell edited, a run started, a
+ * login…) and one per refused request, in one shape. They are the future audit log's feed
+ * (DESIGN §5 `audit/`); today the default sink writes them to the server's structured log.
+ * An event never carries a secret or cell code: `detail` holds ids, names, counts and flags.
+ */
+import type { Action, Resource } from './auth.js';
+import type { Logger } from '../metrics/log.js';
+
+/** Small, flat facts about what happened: ids, names, counts, flags; never code or values. */
+export type EventDetail = Record<string, string | number | boolean | null | string[]>;
+
+export interface GateEvent {
+  /** ISO 8601 */
+  time: string;
+  /** what happened: `notebook.saved`, `cell.edited`, `run.started`, `login`, `access.denied`… */
+  event: string;
+  /** the user's id; null when nobody is logged in (a failed login) */
+  user: string | null;
+  /** the table's action; null for a public route (the login) */
+  action: Action | null;
+  resource: Resource;
+  /** `ok`: done; `failed`: allowed but did not succeed (a conflict, a bad body); `denied`: refused */
+  outcome: 'ok' | 'failed' | 'denied';
+  /** which door it came through */
+  via: 'http' | 'ws';
+  detail: EventDetail;
+}
+
+/** Where events go. Must not throw, and must return at once (it is on the request's path). */
+export interface EventSink {
+  emit(event: GateEvent): void;
+}
+
+/** The default sink: one `audit` line per event in the server's JSON log (docs/operations.md#logs). */
+export function logEventSink(log: Logger): EventSink {
+  return {
+    emit: ({ time: _time, ...fields }) => log.info('audit', fields),
+  };
+}
+
+/** A sink that keeps events in memory (tests, benches). */
+export function memoryEventSink(): EventSink & { events: GateEvent[] } {
+  const events: GateEvent[] = [];
+  return { events, emit: (event) => void events.push(event) };
+}
