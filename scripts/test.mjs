@@ -131,6 +131,7 @@ async function missingPrerequisites(files) {
  * browser files, by their folder. Integration and browser files keep one process each (servers,
  * kernels, browsers: more to leave behind).
  */
+const ROOT_EACH_HOOK = /^(beforeEach|afterEach)\(/m;
 const OWN_PROCESS = /^\/\/ test\.mjs: own process\b/m;
 const sharesProcess = (file) =>
   /(^|[\\/])tests[\\/](unit|golden)[\\/]/.test(file) && !OWN_PROCESS.test(readFileSync(file, 'utf8'));
@@ -174,6 +175,17 @@ const roots = args.filter((a) => !a.startsWith('--'));
 const files = (roots.length ? roots : ['tests']).flatMap((root) => collect(root, []));
 if (files.length === 0) {
   console.error('no test files found');
+  process.exit(1);
+}
+const wrappers = files
+  .filter(sharesProcess)
+  .filter((file) => ROOT_EACH_HOOK.test(readFileSync(file, 'utf8')));
+if (wrappers.length) {
+  for (const file of wrappers)
+    console.error(
+      `tests: ${file} has a root-level beforeEach/afterEach, which would wrap every test of the process ` +
+        'it shares: move it into a describe, or do it in the tests that need it (t.after)',
+    );
   process.exit(1);
 }
 const problems = await missingPrerequisites(files);
