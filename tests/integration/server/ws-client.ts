@@ -69,6 +69,19 @@ export class TestClient {
     return this.until((n) => (n as { requestId?: string }).requestId === requestId);
   }
 
+  /**
+   * Opens `path` again and returns its snapshot, failing when a cell is still queued or running.
+   * The server sends a connection's notifications in order, so every status the runs so far caused
+   * has arrived before this snapshot: after it, a check that a cell did not run needs no sleep.
+   */
+  async settled(path: string): Promise<Any> {
+    const snapshot = await this.request({ type: 'open', path });
+    const cells = snapshot.cells as { id: string; status: string }[];
+    const busy = cells.filter((c) => c.status === 'queued' || c.status === 'running');
+    if (busy.length > 0) throw new Error(`not settled: ${JSON.stringify(busy.map((c) => [c.id, c.status]))}`);
+    return snapshot;
+  }
+
   mark(): number {
     return this.received.length;
   }
