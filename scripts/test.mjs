@@ -133,22 +133,23 @@ async function missingPrerequisites(files) {
  */
 const ROOT_EACH_HOOK = /^(beforeEach|afterEach)\(/m;
 const OWN_PROCESS = /^\/\/ test\.mjs: own process\b/m;
-const sharesProcess = (file) =>
-  /(^|[\\/])tests[\\/](unit|golden)[\\/]/.test(file) && !OWN_PROCESS.test(readFileSync(file, 'utf8'));
+const isUnitOrGolden = (file) => /(^|[\\/])tests[\\/](unit|golden)[\\/]/.test(file);
+const sharesProcess = (file) => isUnitOrGolden(file) && !OWN_PROCESS.test(readFileSync(file, 'utf8'));
 
 /**
- * The files to hand to `node --test`: the shared files as `slots` entry modules (written to a
- * temporary folder, balanced by size), after the files that run alone. A single file is passed as
- * it is.
+ * The files to hand to `node --test`, longest first (the runner starts them in this order as slots
+ * free up): the unit and golden files that run alone, then the shared files as entry modules
+ * (written to a temporary folder, balanced by size), one per slot the files that run alone leave
+ * free (at least one: each more process loads the imports again), then the integration and browser
+ * files. A single file is passed as it is.
  */
 function groups(files, slots) {
   const shared = files.filter(sharesProcess);
-  const alone = files.filter((file) => !shared.includes(file));
   if (shared.length <= 1) return { entries: files, folder: undefined };
-  const bins = Array.from({ length: Math.min(slots, shared.length) }, () => ({
-    size: 0,
-    files: [],
-  }));
+  const alone = files.filter((file) => !shared.includes(file));
+  const unitAlone = alone.filter(isUnitOrGolden);
+  const count = Math.min(Math.max(1, slots - alone.length), shared.length);
+  const bins = Array.from({ length: count }, () => ({ size: 0, files: [] }));
   const bySize = shared.map((file) => ({ file, size: statSync(file).size })).sort((a, b) => b.size - a.size);
   for (const { file, size } of bySize) {
     const bin = bins.reduce((least, next) => (next.size < least.size ? next : least));
@@ -165,7 +166,8 @@ function groups(files, slots) {
     );
     return entry;
   });
-  return { entries: [...alone, ...entries], folder };
+  const rest = alone.filter((file) => !unitAlone.includes(file));
+  return { entries: [...unitAlone, ...entries, ...rest], folder };
 }
 
 const args = process.argv.slice(2);
