@@ -70,16 +70,19 @@ export class TestClient {
   }
 
   /**
-   * Opens `path` again and returns its snapshot, failing when a cell is still queued or running.
-   * The server sends a connection's notifications in order, so every status the runs so far caused
-   * has arrived before this snapshot: after it, a check that a cell did not run needs no sleep.
+   * Opens `path` again until no cell is queued or running (between tries it waits for the next
+   * status), and returns that snapshot. The server sends a connection's notifications in order, so
+   * every status the runs so far caused has arrived before it: after it, a check that a cell did
+   * not run needs no sleep.
    */
   async settled(path: string): Promise<Any> {
-    const snapshot = await this.request({ type: 'open', path });
-    const cells = snapshot.cells as { id: string; status: string }[];
-    const busy = cells.filter((c) => c.status === 'queued' || c.status === 'running');
-    if (busy.length > 0) throw new Error(`not settled: ${JSON.stringify(busy.map((c) => [c.id, c.status]))}`);
-    return snapshot;
+    for (;;) {
+      const mark = this.mark();
+      const snapshot = await this.request({ type: 'open', path });
+      const cells = snapshot.cells as { status: string }[];
+      if (!cells.some((c) => c.status === 'queued' || c.status === 'running')) return snapshot;
+      await this.until((n) => n.type === 'cellStatus', { after: mark });
+    }
   }
 
   mark(): number {
