@@ -8,9 +8,22 @@
 // one line saying what to install; without the check the browser tests hung (their server stayed
 // open after Chromium failed to start) and the PostgreSQL ones failed one by one, each after its
 // own timeout. `--preflight` only checks (for `npm test`, before it spends minutes building).
+//
+// The unit and golden files run many to a process (see `groups` below); the others one to a process.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  accessSync,
+  constants,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 function collect(path, out) {
   if (statSync(path).isDirectory()) {
@@ -106,6 +119,57 @@ async function missingPrerequisites(files) {
   return problems;
 }
 
+/**
+ * Unit and golden files share processes: started one to a process, each paid ~1 s for tsx and its
+ * imports, more than most of them take to run. A process runs its files through one entry module
+ * that imports them all: node:test registers tests at import, so `--test` still reports each test
+ * under its own name. Works on Node 20 (`--experimental-test-isolation=none` came in 22.8).
+ * Sharing a process means a file leaves no process-wide trace: no root-level `beforeEach` or
+ * `afterEach` (they would wrap every test of the process), no global left replaced, no env var
+ * left set, no handle left open. A file that must have a process to itself (it watches
+ * process-wide events) says so with a line `// test.mjs: own process (why)`; so do integration and
+ * browser files, by their folder. Integration and browser files keep one process each (servers,
+ * kernels, browsers: more to leave behind).
+ */
+const ROOT_EACH_HOOK = /^(beforeEach|afterEach)\(/m;
+const OWN_PROCESS = /^\/\/ test\.mjs: own process\b/m;
+const isUnitOrGolden = (file) => /(^|[\\/])tests[\\/](unit|golden)[\\/]/.test(file);
+const sharesProcess = (file) => isUnitOrGolden(file) && !OWN_PROCESS.test(readFileSync(file, 'utf8'));
+
+/**
+ * The files to hand to `node --test`, longest first (the runner starts them in this order as slots
+ * free up): the unit and golden files that run alone, then the shared files as entry modules
+ * (written to a temporary folder, balanced by size), one per slot the files that run alone leave
+ * free (at least one: each more process loads the imports again), then the integration and browser
+ * files. A single file is passed as it is.
+ */
+function groups(files, slots) {
+  const shared = files.filter(sharesProcess);
+  if (shared.length <= 1) return { entries: files, folder: undefined };
+  const alone = files.filter((file) => !shared.includes(file));
+  const unitAlone = alone.filter(isUnitOrGolden);
+  const count = Math.min(Math.max(1, slots - alone.length), shared.length);
+  const bins = Array.from({ length: count }, () => ({ size: 0, files: [] }));
+  const bySize = shared.map((file) => ({ file, size: statSync(file).size })).sort((a, b) => b.size - a.size);
+  for (const { file, size } of bySize) {
+    const bin = bins.reduce((least, next) => (next.size < least.size ? next : least));
+    bin.size += size;
+    bin.files.push(file);
+  }
+  const folder = mkdtempSync(join(tmpdir(), 'quire-tests-'));
+  const entries = bins.map((bin, i) => {
+    const entry = join(folder, `unit-and-golden-${i + 1}-of-${bins.length}.mjs`);
+    const order = shared.filter((file) => bin.files.includes(file));
+    writeFileSync(
+      entry,
+      order.map((file) => `import ${JSON.stringify(pathToFileURL(resolve(file)).href)};\n`).join(''),
+    );
+    return entry;
+  });
+  const rest = alone.filter((file) => !unitAlone.includes(file));
+  return { entries: [...unitAlone, ...entries, ...rest], folder };
+}
+
 const args = process.argv.slice(2);
 const preflight = args.includes('--preflight');
 const flags = args.filter((a) => a.startsWith('--') && a !== '--preflight');
@@ -115,6 +179,17 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+const wrappers = files
+  .filter(sharesProcess)
+  .filter((file) => ROOT_EACH_HOOK.test(readFileSync(file, 'utf8')));
+if (wrappers.length) {
+  for (const file of wrappers)
+    console.error(
+      `tests: ${file} has a root-level beforeEach/afterEach, which would wrap every test of the process ` +
+        'it shares: move it into a describe, or do it in the tests that need it (t.after)',
+    );
+  process.exit(1);
+}
 const problems = await missingPrerequisites(files);
 if (problems.length) {
   for (const problem of problems) console.error(`tests: ${problem}`);
@@ -122,9 +197,14 @@ if (problems.length) {
 }
 if (preflight) process.exit(0);
 const concurrency = process.env.QUIRE_TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+const { entries, folder } = groups(files, Number.parseInt(concurrency, 10) || 1);
+try {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...entries],
+    { stdio: 'inherit' },
+  );
+  process.exitCode = result.status ?? 1;
+} finally {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+}

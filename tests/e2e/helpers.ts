@@ -11,7 +11,16 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';
 
 export const CHROMIUM = process.env.QUIRE_CHROMIUM || '/usr/bin/chromium';
-export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+/**
+ * Where screenshots go: QUIRE_SCREENSHOTS (scripts/screenshots.mjs sets it, to copy the README's
+ * images from), else a fresh temporary folder of this process, removed at exit unless a failure
+ * left its screenshots there. Never the checkout: a test run changes no tracked file.
+ */
+export const SCREENSHOTS = process.env.QUIRE_SCREENSHOTS || mkdtempSync(join(tmpdir(), 'quire-screenshots-'));
+let keepScreenshots = Boolean(process.env.QUIRE_SCREENSHOTS);
+process.on('exit', () => {
+  if (!keepScreenshots) rmSync(SCREENSHOTS, { recursive: true, force: true });
+});
 
 export function makeWorkspace(files: Record<string, string>): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'quire-e2e-')));
@@ -157,7 +166,10 @@ async function diagnose(name: string): Promise<void> {
     try {
       const text = await page.locator('body').innerText({ timeout: 5000 });
       lines.push('--- its text:', text.slice(0, 3000));
-      await page.screenshot({ path: join(SCREENSHOTS, `failed-${label}.png`), timeout: 5000 });
+      const path = join(SCREENSHOTS, `failed-${label}.png`);
+      await page.screenshot({ path, timeout: 5000 });
+      keepScreenshots = true;
+      lines.push(`--- its screenshot: ${path}`);
     } catch (error) {
       lines.push(`(could not read the page: ${(error as Error).message})`);
     }

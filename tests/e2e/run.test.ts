@@ -5,7 +5,7 @@
  * kernel shows on its cell and the next run works, and a save changes only the edited cell's bytes.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -274,8 +274,24 @@ test('a big table pages and sorts on the server, never whole in the browser', as
   console.log(`big table: ${rows} of 5000 rows pageable (${rows === 5000 ? 'kernel' : 'preview'})`);
 });
 
+/** Width and height from a PNG's header (its IHDR chunk), or undefined when it is not a PNG. */
+function pngSize(file: string): { width: number; height: number } | undefined {
+  const bytes = readFileSync(file);
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (!bytes.subarray(0, 8).equals(signature) || bytes.toString('latin1', 12, 16) !== 'IHDR')
+    return undefined;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+// The README shows run.png and params.png (scripts/screenshots.mjs copies them to docs/images):
+// this run took both, of the whole page after Run all and of the window after a param change.
 test('screenshots for the README', async () => {
-  const docs = join(import.meta.dirname, '../../docs/images');
-  copyFileSync(join(SCREENSHOTS, 'run.png'), join(docs, 'editor-run.png'));
-  copyFileSync(join(SCREENSHOTS, 'params.png'), join(docs, 'editor-params.png'));
+  const viewport = h.page.viewportSize();
+  assert.ok(viewport);
+  for (const name of ['run.png', 'params.png'])
+    assert.ok(statSync(join(SCREENSHOTS, name)).mtimeMs >= performance.timeOrigin, `${name} is this run's`);
+  const run = pngSize(join(SCREENSHOTS, 'run.png'));
+  assert.equal(run?.width, viewport.width, 'run.png: a PNG of the page');
+  assert.ok(run.height >= viewport.height, `run.png: the whole page, ${run.height} px high`);
+  assert.deepEqual(pngSize(join(SCREENSHOTS, 'params.png')), viewport, 'params.png: a PNG of the window');
 });

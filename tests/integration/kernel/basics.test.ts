@@ -176,11 +176,17 @@ describe('kernel basics', () => {
     await run(
       kernel,
       js(
-        'setTimeout(() => { throw new Error("late"); }, 10); Promise.reject(new Error("nobody awaits")); return {};',
+        'setTimeout(() => { globalThis.lateThrown = true; throw new Error("late"); }, 10); Promise.reject(new Error("nobody awaits")); return {};',
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const { result } = await run(kernel, js('return {__quire_last: 1};'));
+    // The next cell waits in the kernel until the late error was thrown (a kernel it killed would
+    // not finish the cell), however long the first cell's timer took to fire.
+    const { result } = await run(
+      kernel,
+      js(
+        'while (!globalThis.lateThrown) await new Promise((r) => setTimeout(r, 5)); return {__quire_last: 1};',
+      ),
+    );
     assert.equal(result.status, 'ok');
     assert.equal(kernel.alive, true);
   });

@@ -9,7 +9,7 @@ import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
-import { BROKEN, makeWorkspace, removeWorkspace, sleep } from './helpers.js';
+import { BROKEN, makeWorkspace, removeWorkspace } from './helpers.js';
 import { login, TestClient } from './ws-client.js';
 
 const RENAME =
@@ -151,14 +151,14 @@ test('runStale after setParams re-runs exactly the cells that read the param', a
   const ack = await client.request({ type: 'runStale' });
   assert.equal(ack.type, 'ack');
   await client.until(statusOf('doubled', 'ok'), { after: mark });
-  await sleep(200);
+  await client.settled('params.nb.md');
   assert.deepEqual(ranSince(client, mark), ['doubled'], 'the cell that does not read n did not run');
   assert.match(outputsOf(client, 'doubled', mark), /10/);
 
   // nothing stale: runStale runs nothing and still answers
   const idle = client.mark();
   assert.equal((await client.request({ type: 'runStale' })).type, 'ack');
-  await sleep(200);
+  await client.settled('params.nb.md');
   assert.deepEqual(ranSince(client, idle), []);
   await client.close();
 });

@@ -15,7 +15,7 @@ import { loadRecord, loadSource } from '../../../src/runner/stored-run.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
 import type { StoredRun } from '../../../src/store/types.js';
-import { makeWorkspace, removeWorkspace, sleep } from './helpers.js';
+import { makeWorkspace, removeWorkspace } from './helpers.js';
 import { login, TestClient } from './ws-client.js';
 
 const DEPS = `---
@@ -121,9 +121,18 @@ test('runCell and runStale are exploration: nothing is recorded', async () => {
   const mark = client.mark();
   client.send({ type: 'runStale' });
   await client.until(statusOf('b', 'ok'), { after: mark });
-  await sleep(300);
-  assert.deepEqual(await runsOf('cells.nb.md'), []);
-  assert.equal(client.received.filter((n) => n.type === 'runRecorded').length, 0);
+  await client.settled('cells.nb.md');
+  // A Run all after them is recorded, and the session's store writes are chained: once its final
+  // row is announced, a row of the runs before it would be in the store.
+  const marker = client.mark();
+  client.send({ type: 'runAll' });
+  const runAll = await client.until(recorded('ok'), { after: marker });
+  assert.deepEqual(
+    (await runsOf('cells.nb.md')).map((run) => run.id),
+    [runAll.runId],
+  );
+  const announced = client.received.filter((n) => n.type === 'runRecorded').map((n) => n.runId);
+  assert.deepEqual(new Set(announced), new Set([runAll.runId]));
   await client.close();
 });
 

@@ -90,7 +90,7 @@ test('open, edit and run: the cell and exactly its dependents re-run; two client
   assert.deepEqual([seen.cellId, seen.source, seen.dirty], ['a', 'const a = 5;', true]);
   one.send({ type: 'runCell', cellId: 'a' });
   await one.until(statusOf('b', 'ok'), { after: mark });
-  await sleep(200);
+  await one.settled('deps.nb.md');
   const ran = one.received
     .slice(mark)
     .filter((n) => n.type === 'cellStatus' && n.status === 'running')

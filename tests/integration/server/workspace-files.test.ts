@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PathError } from '../../../src/server/paths.js';
 import { NotFoundError, WorkspaceFiles, type NotebookChange } from '../../../src/server/workspace-files.js';
-import { BROKEN, makeWorkspace, notebook, removeWorkspace, sleep, waitFor } from './helpers.js';
+import { BROKEN, makeWorkspace, notebook, removeWorkspace, waitFor } from './helpers.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -176,13 +176,29 @@ test('watch reports external writes, additions and deletions, but not our own sa
   const changes: NotebookChange[] = [];
   const files = new WorkspaceFiles(ws);
   const stop = files.watch((change) => changes.push(change), { intervalMs: 30 });
+  // An external write to marker.nb.md, once reported, shows that every scan since the earlier
+  // writes has been made: what was not reported by then is not reported.
+  let markers = 0;
+  const marker = async (): Promise<NotebookChange> => {
+    const text = `marker ${++markers}\n`;
+    writeFileSync(join(ws, 'marker.nb.md'), text);
+    await waitFor(() => changes.some((c) => c.path === 'marker.nb.md' && c.version === sha(text)));
+    return { path: 'marker.nb.md', kind: 'changed', version: sha(text) };
+  };
   try {
-    await sleep(150); // the baseline scan
+    // The first scan sets the baseline, without reporting: a marker rewritten until it is
+    // reported (added, or changed when the baseline has it) shows there is one.
+    await waitFor(() => {
+      writeFileSync(join(ws, 'marker.nb.md'), `marker 0.${markers++}\n`);
+      return changes.length > 0;
+    });
+    await marker(); // reported after the rewrites above: no report of them is still to come
+    changes.length = 0;
     const { version } = await files.read('orders.nb.md');
     await files.save('orders.nb.md', 'our edit\n', version);
     await files.save('reports/ours.nb.md', 'our new notebook\n', null);
-    await sleep(300);
-    assert.deepEqual(changes, [], 'our own saves are not external changes');
+    let seen = await marker();
+    assert.deepEqual(changes.splice(0), [seen], 'our own saves are not external changes');
 
     writeFileSync(join(ws, 'orders.nb.md'), 'their edit\n');
     await waitFor(() => changes.length >= 1);
@@ -208,8 +224,8 @@ test('watch reports external writes, additions and deletions, but not our own sa
     writeFileSync(join(ws, '.git/y.nb.md'), 'ignored');
     const now = new Date();
     utimesSync(join(ws, 'untitled.nb.md'), now, now); // a touch is not a change
-    await sleep(300);
-    assert.deepEqual(changes, []);
+    seen = await marker();
+    assert.deepEqual(changes.splice(0), [seen]);
   } finally {
     stop();
     removeWorkspace(ws);

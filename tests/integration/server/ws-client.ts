@@ -69,6 +69,22 @@ export class TestClient {
     return this.until((n) => (n as { requestId?: string }).requestId === requestId);
   }
 
+  /**
+   * Opens `path` again until no cell is queued or running (between tries it waits for the next
+   * status), and returns that snapshot. The server sends a connection's notifications in order, so
+   * every status the runs so far caused has arrived before it: after it, a check that a cell did
+   * not run needs no sleep.
+   */
+  async settled(path: string): Promise<Any> {
+    for (;;) {
+      const mark = this.mark();
+      const snapshot = await this.request({ type: 'open', path });
+      const cells = snapshot.cells as { status: string }[];
+      if (!cells.some((c) => c.status === 'queued' || c.status === 'running')) return snapshot;
+      await this.until((n) => n.type === 'cellStatus', { after: mark });
+    }
+  }
+
   mark(): number {
     return this.received.length;
   }

@@ -9,6 +9,7 @@
  *   and a writer can open it without blocking only while a reader has it open);
  * - never pollute the host's Object.prototype.
  */
+// test.mjs: own process (it asserts that nothing escaped or polluted anything in its process)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';

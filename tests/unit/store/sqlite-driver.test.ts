@@ -5,14 +5,8 @@
  * that this Node does not have.
  */
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { openSqlite } from '../../../src/store/sqlite.js';
-
-const saved = process.env.QUIRE_SQLITE;
-afterEach(() => {
-  if (saved === undefined) delete process.env.QUIRE_SQLITE;
-  else process.env.QUIRE_SQLITE = saved;
-});
 
 test('rows, changes, RETURNING, BLOBs as Buffers, booleans as 0/1, and a rolled-back transaction', async () => {
   const db = openSqlite(':memory:');
@@ -49,7 +43,12 @@ test('rows, changes, RETURNING, BLOBs as Buffers, booleans as 0/1, and a rolled-
   await db.close();
 });
 
-test('QUIRE_SQLITE=node uses node:sqlite where Node has it, and names the Node version where not', async () => {
+test('QUIRE_SQLITE=node uses node:sqlite where Node has it, and names the Node version where not', async (t) => {
+  const saved = process.env.QUIRE_SQLITE;
+  t.after(() => {
+    if (saved === undefined) delete process.env.QUIRE_SQLITE;
+    else process.env.QUIRE_SQLITE = saved;
+  });
   process.env.QUIRE_SQLITE = 'node';
   const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   if (getBuiltin?.('node:sqlite') === undefined) {

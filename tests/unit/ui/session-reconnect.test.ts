@@ -4,7 +4,7 @@
  * after a dropped connection reconnects with backoff and opens the notebook again.
  */
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { NotebookSession } from '../../../src/ui/session.js';
 
 class FakeSocket {
@@ -34,14 +34,16 @@ class FakeSocket {
   }
 }
 
-const real = globalThis.WebSocket;
-(globalThis as { WebSocket: unknown }).WebSocket = FakeSocket;
-afterEach(() => {
+/** The session's sockets are FakeSockets for the rest of test `t` (other files share this process). */
+function fakeSockets(t: TestContext): void {
+  const real = globalThis.WebSocket;
+  (globalThis as { WebSocket: unknown }).WebSocket = FakeSocket;
   FakeSocket.made = [];
-});
-process.on('exit', () => {
-  (globalThis as { WebSocket: unknown }).WebSocket = real;
-});
+  t.after(() => {
+    (globalThis as { WebSocket: unknown }).WebSocket = real;
+    FakeSocket.made = [];
+  });
+}
 
 const snapshot = (text: string) => ({
   type: 'snapshot',
@@ -52,9 +54,9 @@ const snapshot = (text: string) => ({
   cells: [],
   params: { schema: [], values: {} },
 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('opens the notebook, answers by requestId, ignores what does not fit the protocol', async () => {
+test('opens the notebook, answers by requestId, ignores what does not fit the protocol', async (t) => {
+  fakeSockets(t);
   const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws' });
   const socket = FakeSocket.made[0] as FakeSocket;
   socket.open();
@@ -81,7 +83,10 @@ test('opens the notebook, answers by requestId, ignores what does not fit the pr
   session.close();
 });
 
-test('a dropped connection fails the commands in flight, reconnects with backoff and re-opens', async () => {
+test('a dropped connection fails the commands in flight, reconnects with backoff and re-opens', async (t) => {
+  fakeSockets(t);
+  // The reconnect delays run on a mock clock: each step is exact, whatever the machine's speed.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws', minDelayMs: 10, maxDelayMs: 40 });
   const first = FakeSocket.made[0] as FakeSocket;
   first.open();
@@ -92,25 +97,29 @@ test('a dropped connection fails the commands in flight, reconnects with backoff
   assert.equal((await inFlight).type, 'error');
   await assert.rejects(session.send({ type: 'runAll' }), /not connected/);
 
-  await sleep(30);
+  t.mock.timers.tick(9);
+  assert.equal(FakeSocket.made.length, 1, 'no new socket before the first delay');
+  t.mock.timers.tick(1);
   const second = FakeSocket.made[1] as FakeSocket;
   assert.ok(second, 'a new socket after the delay');
   second.close(); // the server is still away: the next delay is longer
-  await sleep(15);
-  assert.equal(FakeSocket.made.length, 2);
-  await sleep(40);
+  t.mock.timers.tick(19);
+  assert.equal(FakeSocket.made.length, 2, 'no new socket before the doubled delay');
+  t.mock.timers.tick(1);
   const third = FakeSocket.made[2] as FakeSocket;
+  assert.ok(third, 'a new socket after the doubled delay');
   third.open();
   assert.equal(third.sent[0]?.type, 'open');
   third.receive(snapshot('after'));
   assert.equal(session.state?.text, 'after');
   assert.equal(session.connection, 'open');
   session.close();
-  await sleep(60);
+  t.mock.timers.runAll(); // a reconnect scheduled by close() would happen here
   assert.equal(FakeSocket.made.length, 3, 'no reconnect after close()');
 });
 
-test('an edit the server refuses is rolled back, so the text is sent again rather than taken as saved', async () => {
+test('an edit the server refuses is rolled back, so the text is sent again rather than taken as saved', async (t) => {
+  fakeSockets(t);
   const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws' });
   const socket = FakeSocket.made[0] as FakeSocket;
   socket.open();
