@@ -163,7 +163,6 @@ interface Starting {
   reject: (error: Error) => void;
 }
 
-
 interface PendingPage {
   resolve: (page: KernelTablePage) => void;
   reject: (error: Error) => void;
