@@ -9,7 +9,9 @@
  * Must not: print anything but help; what a command says is the command's.
  */
 import { parseArgs } from 'node:util';
+import type { KernelFactory } from '../kernel/types.js';
 import type { LoadedNotebook } from '../runner/load.js';
+import type { SecretSource } from '../secrets/source.js';
 import { RunInputError } from '../runner/errors.js';
 import { parseTimeLimit } from '../runner/limits.js';
 import { EXIT, InputError, SIGNAL_EXIT } from './errors.js';
@@ -182,6 +184,18 @@ export function parseParamFlags(flags: readonly string[]): Record<string, string
 export async function loadNotebookFile(path: string): Promise<LoadedNotebook> {
   const { loadNotebook } = await import('../runner/load.js');
   return loadNotebook(path);
+}
+
+/**
+ * What the CLI, as an edge, gives the runs it starts: child-process kernels and the secrets of
+ * this process's environment (`QUIRE_SECRET_<NAME>`). Loaded when a command first runs a notebook.
+ */
+export async function runEdge(): Promise<{ kernels: KernelFactory; secrets: SecretSource }> {
+  const [{ spawnKernel }, { EnvSecretSource }] = await Promise.all([
+    import('../kernel/factory.js'),
+    import('../secrets/source.js'),
+  ]);
+  return { kernels: spawnKernel, secrets: new EnvSecretSource() };
 }
 
 /**

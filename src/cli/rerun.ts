@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { compareRuns, type Comparison } from '../runner/compare.js';
 import { loadRecord, loadSource } from '../runner/stored-run.js';
-import { boolean, defineCommand, text } from './command.js';
+import { boolean, defineCommand, runEdge, text } from './command.js';
 import { InputError } from './errors.js';
 import { createProgressPrinter } from './progress.js';
 import { cliRecording } from './recording.js';
@@ -46,11 +46,10 @@ export const rerunCommand = defineCommand({
       rerunOf: source.run.id,
       warn: progress.warning,
     });
-    const [{ loadNotebook }, { runNotebook }, { EnvSecretSource }, { spawnKernel }] = await Promise.all([
+    const [{ loadNotebook }, { runNotebook }, edge] = await Promise.all([
       import('../runner/load.js'),
       import('../runner/run.js'),
-      import('../secrets/source.js'),
-      import('../kernel/factory.js'),
+      runEdge(),
     ]);
     let stored: string | undefined;
     const result = await runNotebook({
@@ -59,8 +58,7 @@ export const rerunCommand = defineCommand({
       params: source.run.params,
       paramSource: 'json',
       limits: source.run.timeoutMs ? { timeoutMs: source.run.timeoutMs } : {},
-      secrets: new EnvSecretSource(),
-      kernels: spawnKernel,
+      ...edge,
       recorder: {
         warning: progress.warning,
         started: recording.started,

@@ -3,7 +3,16 @@
  * Thin: declares its flags, loads the notebook, hands it to the runner with this process's
  * kernels and secrets, and records it: progress lines, the run store, the run directory.
  */
-import { boolean, defineCommand, duration, exitOnSignals, list, parseParamFlags, text } from './command.js';
+import {
+  boolean,
+  defineCommand,
+  duration,
+  exitOnSignals,
+  list,
+  parseParamFlags,
+  runEdge,
+  text,
+} from './command.js';
 import { InputError } from './errors.js';
 import { createProgressPrinter } from './progress.js';
 
@@ -39,12 +48,9 @@ export const runCommand = defineCommand({
     const heapText = process.env.QUIRE_KERNEL_HEAP_MB?.trim();
     const heapOk =
       heapText === undefined || heapText === '' || (/^\d+$/.test(heapText) && Number(heapText) >= 16);
-    const [{ prestartKernel }, { spawnKernel }] = await Promise.all([
-      import('../runner/prestart.js'),
-      import('../kernel/factory.js'),
-    ]);
+    const [{ prestartKernel }, edge] = await Promise.all([import('../runner/prestart.js'), runEdge()]);
     const prestarted = heapOk
-      ? prestartKernel(file!, heapText ? Number(heapText) : undefined, spawnKernel)
+      ? prestartKernel(file!, heapText ? Number(heapText) : undefined, edge.kernels)
       : undefined;
     // The report writer loads while the run waits on its kernel, not after it.
     const writer = values.out === undefined ? undefined : import('../runner/write.js');
@@ -52,10 +58,9 @@ export const runCommand = defineCommand({
       (module) => module.preloadSanitizer(),
       () => undefined,
     );
-    const [{ loadNotebook }, { runNotebook }, { EnvSecretSource }, { cliRecording }] = await Promise.all([
+    const [{ loadNotebook }, { runNotebook }, { cliRecording }] = await Promise.all([
       import('../runner/load.js'),
       import('../runner/run.js'),
-      import('../secrets/source.js'),
       import('./recording.js'),
     ]);
     let notebook;
@@ -73,8 +78,7 @@ export const runCommand = defineCommand({
       paramSource: 'cli',
       ...(prestarted ? { prestarted } : {}),
       limits: values.timeout === undefined ? {} : { timeoutMs: values.timeout },
-      secrets: new EnvSecretSource(),
-      kernels: spawnKernel,
+      ...edge,
       recorder: {
         warning: progress.warning,
         started: recording.started,

@@ -18,6 +18,7 @@ import {
   exitOnSignals,
   list,
   loadNotebookFile,
+  runEdge,
   text,
   wholeNumber,
 } from './command.js';
@@ -107,22 +108,18 @@ async function sweep(plan: SweepPlan): Promise<number> {
     { failureSummary, storedRunOf },
     { findWorkspace },
     { newSweepId },
-    { EnvSecretSource },
-    { spawnKernel },
+    edge,
   ] = await Promise.all([
     import('../runner/run.js'),
     import('./recording.js'),
     import('../runner/recorder.js'),
     import('../runner/workspace.js'),
     import('../shared/ids.js'),
-    import('../secrets/source.js'),
-    import('../kernel/factory.js'),
+    runEdge(),
   ]);
   const sweepId = newSweepId();
   const workspace = findWorkspace(dirname(plan.loaded.absolutePath));
   const store = await openSweepStore(plan.db, workspace);
-  // One source of secrets for every run of the sweep: the environment of this process.
-  const secrets = new EnvSecretSource();
   const inFlight = new Set<string>();
   let stopping = false;
   // No new run starts, the running ones are marked cancelled, then the kernels are killed on exit.
@@ -154,8 +151,7 @@ async function sweep(plan: SweepPlan): Promise<number> {
         params,
         paramSource: 'json',
         limits: plan.timeoutMs !== undefined ? { timeoutMs: plan.timeoutMs } : {},
-        secrets,
-        kernels: spawnKernel,
+        ...edge,
         recorder: {
           started: (run) => {
             inFlight.add(run.id);
