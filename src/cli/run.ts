@@ -13,6 +13,7 @@ import {
   runEdge,
   text,
 } from './command.js';
+import { heapMbFromEnv } from '../runner/limits.js';
 import { InputError } from './errors.js';
 import { createProgressPrinter } from './progress.js';
 
@@ -45,13 +46,10 @@ export const runCommand = defineCommand({
     if (values.out !== undefined) await checkOutDir(values.out);
     exitOnSignals('run');
     // The kernel starts first, from the file text alone: its start overlaps with everything below.
-    const heapText = process.env.QUIRE_KERNEL_HEAP_MB?.trim();
-    const heapOk =
-      heapText === undefined || heapText === '' || (/^\d+$/.test(heapText) && Number(heapText) >= 16);
+    // A bad QUIRE_KERNEL_HEAP_MB starts none: the runner says what is wrong with it.
+    const heap = heapLimit();
     const [{ prestartKernel }, edge] = await Promise.all([import('../runner/prestart.js'), runEdge()]);
-    const prestarted = heapOk
-      ? prestartKernel(file!, heapText ? Number(heapText) : undefined, edge.kernels)
-      : undefined;
+    const prestarted = heap ? prestartKernel(file!, heap.mb, edge.kernels) : undefined;
     // The report writer loads while the run waits on its kernel, not after it.
     const writer = values.out === undefined ? undefined : import('../runner/write.js');
     void writer?.then(
@@ -98,6 +96,14 @@ export const runCommand = defineCommand({
     return result.exitCode;
   },
 });
+
+function heapLimit(): { mb: number | undefined } | undefined {
+  try {
+    return { mb: heapMbFromEnv() };
+  } catch {
+    return undefined;
+  }
+}
 
 /** `--out DIR` must be a folder we can create (or replace) before the run spends its time. */
 async function checkOutDir(out: string): Promise<void> {

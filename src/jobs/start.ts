@@ -3,7 +3,6 @@
  * graphile-worker on PostgreSQL), the job service that executes runs, and — in a server — the
  * scheduler. `quire serve` and `quire worker` call this; `quire submit` uses `queueFor` alone.
  */
-import { spawnKernel } from '../kernel/factory.js';
 import type { KernelFactory } from '../kernel/types.js';
 import type { RunRecord } from '../runner/record.js';
 import { EnvSecretSource, type SecretSource } from '../secrets/source.js';
@@ -91,7 +90,8 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     worker: options.worker,
     workspace: options.workspace,
     // The edge of a worker process: its kernels and secrets are chosen here, or by the server.
-    kernels: options.kernels ?? spawnKernel,
+    // (Loaded here, not at the top: `quire submit` needs this module's queueFor alone.)
+    kernels: options.kernels ?? (await import('../kernel/factory.js')).spawnKernel,
     secrets: options.secrets ?? new EnvSecretSource(),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
