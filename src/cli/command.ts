@@ -180,10 +180,13 @@ export function parseParamFlags(flags: readonly string[]): Record<string, string
 
 // ---- what commands share -----------------------------------------------------------------------
 
-/** The notebook loader (runner/load.ts), loaded when a command first needs it. */
-export async function loadNotebookFile(path: string): Promise<LoadedNotebook> {
+/**
+ * The notebook loader (runner/load.ts), loaded when a command first needs it; with `source`, that
+ * text stands for the file (a rerun of a stored run).
+ */
+export async function loadNotebookFile(path: string, source?: string): Promise<LoadedNotebook> {
   const { loadNotebook } = await import('../runner/load.js');
-  return loadNotebook(path);
+  return loadNotebook(path, source);
 }
 
 /**

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { compareRuns, type Comparison } from '../runner/compare.js';
 import { loadRecord, loadSource } from '../runner/stored-run.js';
-import { boolean, defineCommand, runEdge, text } from './command.js';
+import { boolean, defineCommand, loadNotebookFile, runEdge, text } from './command.js';
 import { InputError } from './errors.js';
 import { createProgressPrinter } from './progress.js';
 import { cliRecording } from './recording.js';
@@ -46,14 +46,10 @@ export const rerunCommand = defineCommand({
       rerunOf: source.run.id,
       warn: progress.warning,
     });
-    const [{ loadNotebook }, { runNotebook }, edge] = await Promise.all([
-      import('../runner/load.js'),
-      import('../runner/run.js'),
-      runEdge(),
-    ]);
+    const [{ runNotebook }, edge] = await Promise.all([import('../runner/run.js'), runEdge()]);
     let stored: string | undefined;
     const result = await runNotebook({
-      notebook: await loadNotebook(join(workspace, source.run.path), source.text),
+      notebook: await loadNotebookFile(join(workspace, source.run.path), source.text),
       workspace,
       params: source.run.params,
       paramSource: 'json',

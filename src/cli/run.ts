@@ -9,6 +9,7 @@ import {
   duration,
   exitOnSignals,
   list,
+  loadNotebookFile,
   parseParamFlags,
   runEdge,
   text,
@@ -56,14 +57,13 @@ export const runCommand = defineCommand({
       (module) => module.preloadSanitizer(),
       () => undefined,
     );
-    const [{ loadNotebook }, { runNotebook }, { cliRecording }] = await Promise.all([
-      import('../runner/load.js'),
+    const [{ runNotebook }, { cliRecording }] = await Promise.all([
       import('../runner/run.js'),
       import('./recording.js'),
     ]);
     let notebook;
     try {
-      notebook = await loadNotebook(file!);
+      notebook = await loadNotebookFile(file!);
     } catch (error) {
       await prestarted?.kernel.shutdown();
       throw error;
