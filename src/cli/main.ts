@@ -1,10 +1,10 @@
 /**
- * The `quire` command line (DESIGN §4). Each command lives in its own module and is loaded only
- * when used, so that `quire run` does not pay for what it does not need.
+ * The `quire` command line (DESIGN §4). Each command lives in its own module, written with the
+ * kit of command.ts, and is loaded only when used, so that `quire run` does not pay for what it
+ * does not need: this index holds each one's summary line and how to load it.
  */
+import type { Command } from './command.js';
 import { EXIT, InputError } from './errors.js';
-
-type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: {
@@ -36,7 +36,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./worker.js')).workerCommand,
   },
   serve: {
-    summary: 'the editor: quire serve [DIR] [--port N] [--host H] (prints a one-time login URL)',
+    summary: 'the editor: quire serve [DIR] [--port N] [--host H] (prints a login URL)',
     load: async () => (await import('./serve.js')).serveCommand,
   },
 };
@@ -68,9 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.badInput;
   }
   try {
-    return await (
-      await command.load()
-    )(rest);
+    return await (await command.load()).run(rest);
   } catch (error) {
     if (error instanceof InputError) {
       process.stderr.write(`quire ${name}: ${error.message}\n`);

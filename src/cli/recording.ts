@@ -11,7 +11,8 @@ import type { RunStore } from '../store/run-store.js';
 import type { Trigger } from '../store/types.js';
 
 export interface CliRecording {
-  onStarted(started: RunStarted): void;
+  /** the run's input is good (a RunRecorder's `started`): the row appears `running` */
+  started(started: RunStarted): void;
   /** resolves to the stored run's id, or undefined (after a warning) when it could not be stored */
   finish(record: RunRecord, reportHtml?: string): Promise<string | undefined>;
 }
@@ -37,10 +38,10 @@ async function openRunStore(dbUrl: string | undefined, workspace: string): Promi
 
 export function cliRecording(dbUrl: string | undefined, options: CliRecordingOptions): CliRecording {
   const owned = options.store === undefined;
-  let started: Promise<RunStore> | undefined;
+  let opening: Promise<RunStore> | undefined;
   return {
-    onStarted(run) {
-      started = (async () => {
+    started(run) {
+      opening = (async () => {
         const [store, { startRecorded }, { workerName }] = await Promise.all([
           options.store ?? openRunStore(dbUrl, run.workspace),
           import('../runner/recorder.js'),
@@ -60,13 +61,13 @@ export function cliRecording(dbUrl: string | undefined, options: CliRecordingOpt
         return store;
       })();
       // the run goes on meanwhile; a failure is reported by finish()
-      started.catch(() => undefined);
+      opening.catch(() => undefined);
     },
     async finish(record, reportHtml) {
-      if (!started) return undefined;
+      if (!opening) return undefined;
       let store: RunStore | undefined;
       try {
-        store = await started;
+        store = await opening;
         const { finishRecorded } = await import('../runner/recorder.js');
         const stored = await finishRecorded(
           store,

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { compareRuns, type Comparison } from '../runner/compare.js';
 import { loadRecord, loadSource } from '../runner/stored-run.js';
-import { parseCommandArgs } from './args.js';
+import { boolean, defineCommand, loadNotebookFile, runEdge, text } from './command.js';
 import { InputError } from './errors.js';
 import { createProgressPrinter } from './progress.js';
 import { cliRecording } from './recording.js';
@@ -22,77 +22,67 @@ const HELP = `usage: quire rerun RUN [--json] [--db URL]
 
 exit codes: 0 same outputs · 1 the rerun failed or an output differs · 2 bad input · 3 a time limit passed`;
 
-export async function rerunCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      db: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (positionals.length !== 1) throw new InputError(`expected one run id\n${HELP}`);
-  const workspace = currentWorkspace();
-  const store = await openCommandStore(values.db, workspace);
-  let original, source;
-  try {
-    const run = await findRun(store, positionals[0]!);
-    original = await loadRecord(store, run);
-    if (!original) throw new InputError(`run ${run.id} has no record to compare with (it is ${run.status})`);
-    source = { run, text: await loadSource(store, run) };
-  } finally {
-    await store.close();
-  }
-  const progress = createProgressPrinter(process.stderr);
-  const recording = cliRecording(values.db, {
-    trigger: 'rerun',
-    rerunOf: source.run.id,
-    warn: progress.warning,
-  });
-  const { runNotebook, RunInputError } = await import('../runner/run.js');
-  let result;
-  try {
-    result = await runNotebook({
-      path: join(workspace, source.run.path),
-      source: source.text,
+export const rerunCommand = defineCommand({
+  name: 'rerun',
+  help: HELP,
+  positionals: { min: 1, max: 1, wrongCount: () => 'expected one run id' },
+  options: { json: boolean(), db: text() },
+  async run(values, [id]) {
+    const workspace = currentWorkspace();
+    const store = await openCommandStore(values.db, workspace);
+    let original, source;
+    try {
+      const run = await findRun(store, id!);
+      original = await loadRecord(store, run);
+      if (!original)
+        throw new InputError(`run ${run.id} has no record to compare with (it is ${run.status})`);
+      source = { run, text: await loadSource(store, run) };
+    } finally {
+      await store.close();
+    }
+    const progress = createProgressPrinter(process.stderr);
+    const recording = cliRecording(values.db, {
+      trigger: 'rerun',
+      rerunOf: source.run.id,
+      warn: progress.warning,
+    });
+    const [{ runNotebook }, edge] = await Promise.all([import('../runner/run.js'), runEdge()]);
+    let stored: string | undefined;
+    const result = await runNotebook({
+      notebook: await loadNotebookFile(join(workspace, source.run.path), source.text),
       workspace,
       params: source.run.params,
       paramSource: 'json',
-      ...(source.run.timeoutMs ? { timeoutMs: source.run.timeoutMs } : {}),
-      onWarning: progress.warning,
-      onStarted: recording.onStarted,
-      onCellFinished: progress.cellFinished,
+      limits: source.run.timeoutMs ? { timeoutMs: source.run.timeoutMs } : {},
+      ...edge,
+      recorder: {
+        warning: progress.warning,
+        started: recording.started,
+        cellFinished: progress.cellFinished,
+        finished: async ({ record }) => void (stored = await recording.finish(record)),
+      },
     });
-  } catch (error) {
-    if (error instanceof RunInputError) throw new InputError(error.message);
-    throw error;
-  }
-  const stored = await recording.finish(result.record);
-  const comparison = compareRuns(original, result.record);
-  if (values.json) {
-    process.stdout.write(
-      JSON.stringify(
-        {
-          original: source.run.id,
-          rerun: stored ?? result.record.id,
-          status: result.record.status,
-          comparison,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-  } else {
-    process.stdout.write(describe(source.run.id, result.record.id, comparison) + '\n');
-  }
-  if (result.exitCode !== 0) return result.exitCode;
-  return comparison.outputsMatch ? 0 : 1;
-}
+    const comparison = compareRuns(original, result.record);
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify(
+          {
+            original: source.run.id,
+            rerun: stored ?? result.record.id,
+            status: result.record.status,
+            comparison,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else {
+      process.stdout.write(describe(source.run.id, result.record.id, comparison) + '\n');
+    }
+    if (result.exitCode !== 0) return result.exitCode;
+    return comparison.outputsMatch ? 0 : 1;
+  },
+});
 
 export function describe(originalId: string, rerunId: string, c: Comparison): string {
   const lines = [`rerun ${rerunId} of ${originalId}: same source, same params`];

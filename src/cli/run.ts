@@ -1,10 +1,21 @@
 /**
  * `quire run FILE [-p name=value]… [--out DIR] [--json] [--timeout DURATION]` (DESIGN §4).
- * Thin: parses flags, calls the runner, prints progress and writes the run directory.
+ * Thin: declares its flags, loads the notebook, hands it to the runner with this process's
+ * kernels and secrets, and records it: progress lines, the run store, the run directory.
  */
-import { parseDuration } from '../format/duration.js';
+import {
+  boolean,
+  defineCommand,
+  duration,
+  exitOnSignals,
+  list,
+  loadNotebookFile,
+  parseParamFlags,
+  runEdge,
+  text,
+} from './command.js';
+import { heapMbFromEnv } from '../runner/limits.js';
 import { InputError } from './errors.js';
-import { parseCommandArgs, parseParamFlags } from './args.js';
 import { createProgressPrinter } from './progress.js';
 
 const HELP = `usage: quire run FILE [-p name=value]… [--out DIR] [--json] [--timeout DURATION] [--db URL]
@@ -19,71 +30,78 @@ Every run is recorded in the run store: see \`quire runs\` and \`quire show RUN\
 
 exit codes: 0 ok · 1 a cell failed · 2 bad input · 3 a time limit passed`;
 
-export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      param: { type: 'string', short: 'p', multiple: true },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-      timeout: { type: 'string' },
-      db: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (positionals.length !== 1)
-    throw new InputError(`expected one notebook file, got ${positionals.length}\n${HELP}`);
-  const timeoutMs = values.timeout === undefined ? undefined : parseTimeoutFlag(values.timeout);
-  const params = parseParamFlags(values.param);
-  if (values.db !== undefined) (await import('./store-access.js')).checkDbFlag(values.db);
-  if (values.out !== undefined) await checkOutDir(values.out);
-  exitOnSignals();
-  // The kernel starts first, from the file text alone: its start overlaps with everything below.
-  const heapText = process.env.QUIRE_KERNEL_HEAP_MB?.trim();
-  const heapOk =
-    heapText === undefined || heapText === '' || (/^\d+$/.test(heapText) && Number(heapText) >= 16);
-  const { prestartKernel } = await import('../runner/prestart.js');
-  const prestarted = heapOk
-    ? prestartKernel(positionals[0]!, heapText ? Number(heapText) : undefined)
-    : undefined;
-  // The report writer loads while the run waits on its kernel, not after it.
-  const writer = values.out === undefined ? undefined : import('../runner/write.js');
-  void writer?.then(
-    (module) => module.preloadSanitizer(),
-    () => undefined,
-  );
-  const { runNotebook, RunInputError } = await import('../runner/run.js');
-  const progress = createProgressPrinter(process.stderr);
-  const { cliRecording } = await import('./recording.js');
-  const recording = cliRecording(values.db, { trigger: 'cli', warn: progress.warning });
-  try {
+export const runCommand = defineCommand({
+  name: 'run',
+  help: HELP,
+  positionals: { min: 1, max: 1, wrongCount: (n) => `expected one notebook file, got ${n}` },
+  options: {
+    timeout: duration(),
+    param: list('p'),
+    out: text(),
+    json: boolean(),
+    db: text(),
+  },
+  async run(values, [file]) {
+    const params = parseParamFlags(values.param);
+    if (values.db !== undefined) (await import('./store-access.js')).checkDbFlag(values.db);
+    if (values.out !== undefined) await checkOutDir(values.out);
+    exitOnSignals('run');
+    // The kernel starts first, from the file text alone: its start overlaps with everything below.
+    // A bad QUIRE_KERNEL_HEAP_MB starts none: the runner says what is wrong with it.
+    const heap = heapLimit();
+    const [{ prestartKernel }, edge] = await Promise.all([import('../runner/prestart.js'), runEdge()]);
+    const prestarted = heap ? prestartKernel(file!, heap.mb, edge.kernels) : undefined;
+    // The report writer loads while the run waits on its kernel, not after it.
+    const writer = values.out === undefined ? undefined : import('../runner/write.js');
+    void writer?.then(
+      (module) => module.preloadSanitizer(),
+      () => undefined,
+    );
+    const [{ runNotebook }, { cliRecording }] = await Promise.all([
+      import('../runner/run.js'),
+      import('./recording.js'),
+    ]);
+    let notebook;
+    try {
+      notebook = await loadNotebookFile(file!);
+    } catch (error) {
+      await prestarted?.kernel.shutdown();
+      throw error;
+    }
+    const progress = createProgressPrinter(process.stderr);
+    const recording = cliRecording(values.db, { trigger: 'cli', warn: progress.warning });
     const result = await runNotebook({
-      path: positionals[0]!,
+      notebook,
       params,
       paramSource: 'cli',
       ...(prestarted ? { prestarted } : {}),
-      timeoutMs,
-      onWarning: progress.warning,
-      onStarted: recording.onStarted,
-      onCellFinished: progress.cellFinished,
+      limits: values.timeout === undefined ? {} : { timeoutMs: values.timeout },
+      ...edge,
+      recorder: {
+        warning: progress.warning,
+        started: recording.started,
+        cellFinished: progress.cellFinished,
+        async finished(result) {
+          let reportHtml: string | undefined;
+          if (values.out !== undefined) {
+            const { writeRunDirectory } = await writer!;
+            reportHtml = await writeRunDirectory(values.out, result);
+          }
+          await recording.finish(result.record, reportHtml);
+        },
+      },
     });
-    let reportHtml: string | undefined;
-    if (values.out !== undefined) {
-      const { writeRunDirectory } = await writer!;
-      reportHtml = await writeRunDirectory(values.out, result);
-    }
-    await recording.finish(result.record, reportHtml);
     if (values.json) process.stdout.write(JSON.stringify(result.record, null, 2) + '\n');
     progress.finished(result.record, values.out);
     return result.exitCode;
-  } catch (error) {
-    if (error instanceof RunInputError) throw new InputError(error.message);
-    throw error;
+  },
+});
+
+function heapLimit(): { mb: number | undefined } | undefined {
+  try {
+    return { mb: heapMbFromEnv() };
+  } catch {
+    return undefined;
   }
 }
 
@@ -100,31 +118,5 @@ async function checkOutDir(out: string): Promise<void> {
     throw new InputError(
       `--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
     );
-  }
-}
-
-function parseTimeoutFlag(text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text);
-  } catch (error) {
-    throw new InputError(`--timeout: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (ms <= 0) throw new InputError(`--timeout: the limit must be more than zero, got "${text}"`);
-  return ms;
-}
-
-/**
- * Ctrl-C, `kill` or a closed terminal: exit through `process.exit`, whose hook kills the kernels'
- * process groups (they are detached, so the signal never reaches them, and a busy kernel would
- * otherwise outlive us). Nothing half-written is left: the run directory only appears whole.
- */
-function exitOnSignals(): void {
-  const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-  for (const [signal, code] of Object.entries(codes)) {
-    process.once(signal as NodeJS.Signals, () => {
-      process.stderr.write(`quire run: stopped by ${signal}\n`);
-      process.exit(code);
-    });
   }
 }

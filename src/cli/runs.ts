@@ -3,9 +3,10 @@
  * the run history of the workspace, or of one notebook, newest first. With `--sweep` the table
  * compares the sweep's runs: one column per param and per metric.
  */
+import { RUN_STATES } from '../protocol/states.js';
 import type { StoredRun } from '../store/types.js';
 import { TRIGGERS } from '../store/types.js';
-import { parseCommandArgs } from './args.js';
+import { boolean, defineCommand, parsed, text, type Values } from './command.js';
 import { InputError } from './errors.js';
 import { formatDuration, formatTable, formatTime } from './format-table.js';
 import { currentWorkspace, notebookKey, openCommandStore } from './store-access.js';
@@ -20,33 +21,34 @@ const HELP = `usage: quire runs [FILE] [--json] [--sweep ID] [--status STATUS] [
   --limit N          at most N runs (default 50)
   --db URL           the run store (default: QUIRE_DB, else .quire/quire.db in the workspace)`;
 
-const STATUSES = ['queued', 'running', 'ok', 'error', 'timeout', 'cancelled'] as const;
+const limitOf = (text: string, flag: string): number => {
+  const limit = Number(text);
+  if (!/^\d+$/.test(text.trim()) || limit < 1)
+    throw new InputError(`${flag}: expected a whole number ≥ 1, got "${text}"`);
+  return limit;
+};
 
-export async function runsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      sweep: { type: 'string' },
-      status: { type: 'string' },
-      trigger: { type: 'string' },
-      limit: { type: 'string' },
-      db: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (positionals.length > 1) throw new InputError(`expected at most one notebook file\n${HELP}`);
-  const status = oneOf('--status', values.status, STATUSES);
-  const trigger = oneOf('--trigger', values.trigger, TRIGGERS);
-  const limit = values.limit === undefined ? (values.sweep ? 10_000 : 50) : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new InputError(`--limit: expected a whole number ≥ 1, got "${values.limit}"`);
-  const key = positionals[0] ? notebookKey(positionals[0]) : undefined;
+const options = {
+  json: boolean(),
+  sweep: text(),
+  status: parsed((text, flag) => oneOf(flag, text, RUN_STATES)),
+  trigger: parsed((text, flag) => oneOf(flag, text, TRIGGERS)),
+  limit: parsed(limitOf),
+  db: text(),
+};
+
+export const runsCommand = defineCommand({
+  name: 'runs',
+  help: HELP,
+  positionals: { min: 0, max: 1, wrongCount: () => 'expected at most one notebook file' },
+  options,
+  run: (values, positionals) => runs(values, positionals[0]),
+});
+
+async function runs(values: Values<typeof options>, file: string | undefined): Promise<number> {
+  const { status, trigger } = values;
+  const limit = values.limit ?? (values.sweep ? 10_000 : 50);
+  const key = file ? notebookKey(file) : undefined;
   const store = await openCommandStore(values.db, key?.workspace ?? currentWorkspace());
   try {
     const runs = await store.list({
@@ -66,12 +68,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
   }
 }
 
-function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined) return undefined;
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value))
     throw new InputError(`${flag}: expected one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;

@@ -8,8 +8,8 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { locateWorkspace } from '../runner/workspace.js';
+import { defineCommand, parsed, text, wholeNumber, type Values } from './command.js';
 import { InputError } from './errors.js';
-import { parseCommandArgs } from './args.js';
 
 const HELP = `usage: quire serve [DIR] [--port N] [--host H] [--db URL] [--concurrency N] [--max-running N]
 
@@ -22,19 +22,16 @@ const HELP = `usage: quire serve [DIR] [--port N] [--host H] [--db URL] [--concu
 
 The server also fires the notebooks' schedules and executes queued runs (docs/operations.md).`;
 
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 8888;
+function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new InputError(`--port expects 0…65535, got "${text}"`);
   return port;
 }
 
-function wholeNumber(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1) throw new InputError(`${flag} expects a whole number ≥ 1, got "${text}"`);
-  return n;
-}
+const atLeastOne = {
+  min: 1,
+  message: (flag: string, text: string) => `${flag} expects a whole number ≥ 1, got "${text}"`,
+};
 
 const CONFIG_ERRORS = new Set(['StoreConfigError', 'AlertConfigError', 'WorkspaceConfigError']);
 
@@ -66,28 +63,26 @@ export function startBanner(
   return lines.join('\n') + '\n';
 }
 
-export async function serveCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      db: { type: 'string' },
-      concurrency: { type: 'string' },
-      'max-running': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (positionals.length > 1)
-    throw new InputError(`expected at most one folder, got ${positionals.length}\n${HELP}`);
-  const port = parsePort(values.port);
+const options = {
+  port: parsed(parsePort, 8888),
+  host: text(),
+  db: text(),
+  concurrency: wholeNumber(atLeastOne, 2),
+  'max-running': wholeNumber(atLeastOne),
+};
+
+export const serveCommand = defineCommand({
+  name: 'serve',
+  help: HELP,
+  positionals: { min: 0, max: 1, wrongCount: (n) => `expected at most one folder, got ${n}` },
+  options,
+  run: (values, [folder]) => serve(values, folder),
+});
+
+async function serve(values: Values<typeof options>, folder: string | undefined): Promise<number> {
+  const { port } = values;
   if (values.db !== undefined) (await import('./store-access.js')).checkDbFlag(values.db);
-  const workspace = resolve(positionals[0] ?? '.');
+  const workspace = resolve(folder ?? '.');
   // Once, before anything starts: a host that cannot run kernels here says why and how to fix it.
   const { isolationReport } = await import('../kernel/sandbox/report.js');
   const isolation = existsSync(workspace) ? isolationReport(workspace) : { lines: [] };
@@ -101,10 +96,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       host: values.host ?? '127.0.0.1',
       ...(values.db !== undefined ? { db: values.db } : {}),
       jobs: {
-        concurrency: wholeNumber('--concurrency', values.concurrency, 2),
-        ...(values['max-running'] !== undefined
-          ? { globalCap: wholeNumber('--max-running', values['max-running'], 1) }
-          : {}),
+        concurrency: values.concurrency,
+        ...(values['max-running'] !== undefined ? { globalCap: values['max-running'] } : {}),
       },
     });
   } catch (error) {

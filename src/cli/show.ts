@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadRecord, loadRecordBlob, storedReport } from '../runner/stored-run.js';
 import type { RunRecord } from '../runner/record.js';
-import { parseCommandArgs } from './args.js';
+import { boolean, defineCommand, text, type Values } from './command.js';
 import { InputError } from './errors.js';
 import { formatBytes, formatDuration, formatTable, formatTime } from './format-table.js';
 import { findRun, openCommandStore } from './store-access.js';
@@ -19,26 +19,20 @@ const HELP = `usage: quire show RUN [--attempt N] [--json] [--report FILE] [--db
   --report FILE  write the run's self-contained report.html to FILE
   --db URL       the run store (default: QUIRE_DB, else .quire/quire.db in the workspace)`;
 
-export async function showCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      attempt: { type: 'string' },
-      report: { type: 'string' },
-      db: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (positionals.length !== 1) throw new InputError(`expected one run id\n${HELP}`);
+const options = { json: boolean(), attempt: text(), report: text(), db: text() };
+
+export const showCommand = defineCommand({
+  name: 'show',
+  help: HELP,
+  positionals: { min: 1, max: 1, wrongCount: () => 'expected one run id' },
+  options,
+  run: (values, [id]) => show(values, id!),
+});
+
+async function show(values: Values<typeof options>, id: string): Promise<number> {
   const store = await openCommandStore(values.db);
   try {
-    const run = await findRun(store, positionals[0]!);
+    const run = await findRun(store, id);
     const [runRecord, attempts, artifacts] = await Promise.all([
       loadRecord(store, run),
       store.attempts(run.id),

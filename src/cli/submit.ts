@@ -4,13 +4,18 @@
  * pool (embedded store) or the workers (PostgreSQL). Params are checked before anything is queued.
  * `--wait` follows the run to its end and exits like `quire run` (0 ok, 1 failed, 3 timed out).
  */
-import { readFile } from 'node:fs/promises';
-import { parseDuration } from '../format/duration.js';
-import { NotebookParseError, ParamError } from '../format/errors.js';
-import { parseNotebook, resolveParams } from '../format/index.js';
 import type { StoredRun } from '../store/types.js';
-import { parseCommandArgs, parseParamFlags } from './args.js';
-import { InputError } from './errors.js';
+import {
+  boolean,
+  defineCommand,
+  duration,
+  list,
+  loadNotebookFile,
+  parseParamFlags,
+  text,
+  wholeNumber,
+  type Values,
+} from './command.js';
 import { formatDuration } from './format-table.js';
 import { notebookKey, openCommandStore } from './store-access.js';
 
@@ -25,57 +30,37 @@ const HELP = `usage: quire submit FILE [-p name=value]… [--retries N] [--timeo
 
 The run is executed by \`quire serve\` (embedded store) or by \`quire worker\` processes (PostgreSQL).`;
 
-export async function submitCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      param: { type: 'string', short: 'p', multiple: true },
-      retries: { type: 'string' },
-      timeout: { type: 'string' },
-      wait: { type: 'boolean' },
-      json: { type: 'boolean' },
-      db: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+const options = {
+  param: list('p'),
+  retries: wholeNumber(
+    {
+      min: 0,
+      max: 100,
+      message: (flag, text) => `${flag}: expected a whole number from 0 to 100, got "${text}"`,
     },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (positionals.length !== 1) throw new InputError(`expected one notebook file\n${HELP}`);
-  const file = positionals[0]!;
-  const retries = values.retries === undefined ? 0 : Number(values.retries);
-  if (!Number.isInteger(retries) || retries < 0 || retries > 100)
-    throw new InputError(`--retries: expected a whole number from 0 to 100, got "${values.retries}"`);
-  let timeoutMs: number | undefined;
-  if (values.timeout !== undefined) {
-    try {
-      timeoutMs = parseDuration(values.timeout);
-    } catch (error) {
-      throw new InputError(`--timeout: ${(error as Error).message}`);
-    }
-  }
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${file}: ${code === 'ENOENT' ? 'no such file' : String(error)}`);
-  }
-  let params;
-  let title: string | undefined;
-  try {
-    const { notebook } = parseNotebook(source, { path: file });
-    title = notebook.frontMatter?.title;
-    params = resolveParams(notebook.frontMatter?.params ?? [], parseParamFlags(values.param), {
-      source: 'cli',
-    });
-  } catch (error) {
-    if (error instanceof NotebookParseError) throw new InputError(error.message);
-    if (error instanceof ParamError) throw new InputError(`${file}: ${error.message}`);
-    throw error;
-  }
+    0,
+  ),
+  timeout: duration(),
+  wait: boolean(),
+  json: boolean(),
+  db: text(),
+};
+
+export const submitCommand = defineCommand({
+  name: 'submit',
+  help: HELP,
+  positionals: { min: 1, max: 1, wrongCount: () => 'expected one notebook file' },
+  options,
+  run: (values, [file]) => submit(values, file!),
+});
+
+async function submit(values: Values<typeof options>, file: string): Promise<number> {
+  const { retries, timeout: timeoutMs } = values;
+  const loaded = await loadNotebookFile(file);
+  const { checkParams } = await import('../runner/load.js');
+  const params = checkParams(loaded, parseParamFlags(values.param), 'cli');
+  const { source } = loaded;
+  const title = loaded.notebook.frontMatter?.title;
   const key = notebookKey(file);
   const store = await openCommandStore(values.db, key.workspace);
   try {

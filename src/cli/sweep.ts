@@ -5,16 +5,23 @@
  * whole grid is checked before the first run starts; the file is read once, so every run of the
  * sweep runs the same source even if the file is edited meanwhile.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
-import { NotebookParseError, ParamError } from '../format/errors.js';
-import { parseDuration, parseNotebook } from '../format/index.js';
-import type { Notebook, ParamValue } from '../format/types.js';
+import type { ParamValue } from '../format/types.js';
+import type { LoadedNotebook } from '../runner/load.js';
 import type { RunRecord } from '../runner/record.js';
 import type { RunStore } from '../store/run-store.js';
 import type { StoredRun } from '../store/types.js';
-import { parseCommandArgs } from './args.js';
+import {
+  boolean,
+  defineCommand,
+  duration,
+  exitOnSignals,
+  list,
+  loadNotebookFile,
+  runEdge,
+  text,
+  wholeNumber,
+} from './command.js';
 import { EXIT, InputError } from './errors.js';
 import { formatDuration } from './format-table.js';
 import { describeCombination, parseAxes, planSweep, type Axis } from './sweep-grid.js';
@@ -35,62 +42,50 @@ exit codes: 0 every run ok · 1 a run failed · 2 bad input · 3 a run passed a 
 /** More kernels than this at once is a typo, not a plan (each may take gigabytes). */
 const MAX_PARALLEL = 256;
 
-interface Loaded {
-  notebook: Notebook;
-  source: string;
-  /** the file, real path resolved: how `quire run` names it in the store */
-  realFile: string;
-  warnings: string[];
-}
-
-export async function sweepCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      param: { type: 'string', short: 'p', multiple: true },
-      parallel: { type: 'string' },
-      timeout: { type: 'string' },
-      json: { type: 'boolean' },
-      db: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return EXIT.ok;
-  }
-  if (positionals.length !== 1)
-    throw new InputError(`expected one notebook file, got ${positionals.length}\n${HELP}`);
-  const file = positionals[0]!;
-  const axes = parseAxes(values.param);
-  if (axes.length === 0) throw new InputError(`expected at least one -p name=v1,v2,…\n${HELP}`);
-  const parallel = values.parallel === undefined ? 1 : parseParallel(values.parallel);
-  const timeoutMs = values.timeout === undefined ? undefined : parseTimeout(values.timeout);
-  const { checkDbFlag } = await import('./store-access.js');
-  checkDbFlag(values.db);
-  const loaded = await loadNotebook(file);
-  let grid: Record<string, ParamValue>[];
-  try {
-    grid = planSweep(loaded.notebook.frontMatter?.params ?? [], axes);
-  } catch (error) {
-    if (error instanceof ParamError) throw new InputError(`${file}: ${error.message}`);
-    throw error;
-  }
-  const { heapMbFromEnv, RunInputError } = await import('../runner/run.js');
-  try {
+export const sweepCommand = defineCommand({
+  name: 'sweep',
+  help: HELP,
+  positionals: { min: 1, max: 1, wrongCount: (n) => `expected one notebook file, got ${n}` },
+  options: {
+    param: list('p'),
+    parallel: wholeNumber(
+      {
+        min: 1,
+        max: MAX_PARALLEL,
+        message: (flag, text) => `${flag}: expected a whole number from 1 to ${MAX_PARALLEL}, got "${text}"`,
+      },
+      1,
+    ),
+    timeout: duration(),
+    json: boolean(),
+    db: text(),
+  },
+  async run(values, [file]) {
+    const axes = parseAxes(values.param);
+    if (axes.length === 0) throw new InputError(`expected at least one -p name=v1,v2,…\n${HELP}`);
+    const { checkDbFlag } = await import('./store-access.js');
+    checkDbFlag(values.db);
+    const loaded = await loadNotebookFile(file!);
+    const [{ paramInputError, warningLines }, { heapMbFromEnv }] = await Promise.all([
+      import('../runner/load.js'),
+      import('../runner/limits.js'),
+    ]);
+    let grid: Record<string, ParamValue>[];
+    try {
+      grid = planSweep(loaded.notebook.frontMatter?.params ?? [], axes);
+    } catch (error) {
+      throw paramInputError(loaded, error);
+    }
     heapMbFromEnv();
-  } catch (error) {
-    if (error instanceof RunInputError) throw new InputError(error.message);
-    throw error;
-  }
-  for (const warning of loaded.warnings) warn(warning);
-  return sweep({ file, loaded, axes, grid, parallel, timeoutMs, json: values.json === true, db: values.db });
-}
+    for (const warning of warningLines(loaded)) warn(warning);
+    const { parallel, timeout: timeoutMs, json, db } = values;
+    return sweep({ file: file!, loaded, axes, grid, parallel, timeoutMs, json, db });
+  },
+});
 
 interface SweepPlan {
   file: string;
-  loaded: Loaded;
+  loaded: LoadedNotebook;
   axes: Axis[];
   grid: Record<string, ParamValue>[];
   parallel: number;
@@ -107,16 +102,28 @@ interface Outcome {
 }
 
 async function sweep(plan: SweepPlan): Promise<number> {
-  const { runNotebook } = await import('../runner/run.js');
-  const { cliRecording } = await import('./recording.js');
-  const { failureSummary } = await import('../runner/recorder.js');
-  const { findWorkspace } = await import('../runner/workspace.js');
+  const [
+    { runNotebook },
+    { cliRecording },
+    { failureSummary, storedRunOf },
+    { findWorkspace },
+    { newSweepId },
+    edge,
+  ] = await Promise.all([
+    import('../runner/run.js'),
+    import('./recording.js'),
+    import('../runner/recorder.js'),
+    import('../runner/workspace.js'),
+    import('../shared/ids.js'),
+    runEdge(),
+  ]);
   const sweepId = newSweepId();
-  const workspace = findWorkspace(dirname(plan.loaded.realFile));
+  const workspace = findWorkspace(dirname(plan.loaded.absolutePath));
   const store = await openSweepStore(plan.db, workspace);
   const inFlight = new Set<string>();
   let stopping = false;
-  stopOnSignals(async (signal) => {
+  // No new run starts, the running ones are marked cancelled, then the kernels are killed on exit.
+  exitOnSignals('sweep', async (signal) => {
     stopping = true;
     // The runs still going are cancelled in the store; process.exit then kills their kernels.
     await Promise.all(
@@ -139,20 +146,24 @@ async function sweep(plan: SweepPlan): Promise<number> {
     let outcome: Outcome;
     try {
       const result = await runNotebook({
-        path: relative(process.cwd(), plan.loaded.realFile) || plan.loaded.realFile,
-        source: plan.loaded.source,
+        notebook: asRunOf(plan.loaded),
         workspace,
         params,
         paramSource: 'json',
-        ...(plan.timeoutMs !== undefined ? { timeoutMs: plan.timeoutMs } : {}),
-        onStarted: (run) => {
-          inFlight.add(run.id);
-          recording?.onStarted(run);
+        limits: plan.timeoutMs !== undefined ? { timeoutMs: plan.timeoutMs } : {},
+        ...edge,
+        recorder: {
+          started: (run) => {
+            inFlight.add(run.id);
+            recording?.started(run);
+          },
+          finished: async ({ record }) => {
+            inFlight.delete(record.id);
+            await recording?.finish(record);
+          },
         },
       });
       outcome = { params, record: result.record };
-      inFlight.delete(result.record.id);
-      await recording?.finish(result.record);
     } catch (error) {
       // Input was checked up front: what is thrown now is a fault of this run alone.
       outcome = { params, failure: error instanceof Error ? error.message : String(error) };
@@ -163,7 +174,7 @@ async function sweep(plan: SweepPlan): Promise<number> {
   };
   await pool(total, plan.parallel, runOne, () => stopping);
   const ran = outcomes.filter((o): o is Outcome => o !== undefined);
-  const rows = ran.map((o) => asStoredRun(o, sweepId, failureSummary));
+  const rows = ran.map((o) => asStoredRun(o, sweepId, storedRunOf));
   if (plan.json) process.stdout.write(JSON.stringify({ sweepId, runs: rows }, null, 2) + '\n');
   else {
     const { sweepTable } = await import('./runs.js');
@@ -193,37 +204,22 @@ async function pool(
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }
 
-/** A run as `quire runs --json` shows it, from its record (no store needed). */
+/** Every run runs the text read once at the start, under the path `quire run` would name. */
+function asRunOf(loaded: LoadedNotebook): LoadedNotebook {
+  const displayPath = relative(process.cwd(), loaded.absolutePath) || loaded.absolutePath;
+  return { ...loaded, displayPath, notebook: { ...loaded.notebook, path: displayPath } };
+}
+
+/** A run as `quire runs --json` shows it: from its record, or a placeholder for a run that could not run. */
 function asStoredRun(
   outcome: Outcome,
   sweepId: string,
-  summary: (record: RunRecord) => string | undefined,
+  fromRecord: (record: RunRecord, run: { trigger: 'sweep'; sweepId: string }) => StoredRun,
 ): StoredRun {
   const { record } = outcome;
-  if (!record) {
-    const base = { id: '-', path: '', sha256: '', trigger: 'sweep' as const, status: 'error' as const };
-    return { ...base, params: outcome.params, createdAt: Date.now(), attempt: 0, maxAttempts: 1, sweepId };
-  }
-  const startedAt = Date.parse(record.startedAt);
-  const error = summary(record);
-  return {
-    id: record.id,
-    path: record.notebook.path,
-    sha256: record.notebook.sha256,
-    ...(record.notebook.title ? { title: record.notebook.title } : {}),
-    trigger: 'sweep',
-    status: record.status,
-    params: record.params,
-    createdAt: startedAt,
-    startedAt,
-    finishedAt: Date.parse(record.finishedAt),
-    durationMs: record.durationMs,
-    attempt: 1,
-    maxAttempts: 1,
-    ...(error ? { error } : {}),
-    sweepId,
-    ...(record.metrics ? { metrics: record.metrics } : {}),
-  };
+  if (record) return fromRecord(record, { trigger: 'sweep', sweepId });
+  const base = { id: '-', path: '', sha256: '', trigger: 'sweep' as const, status: 'error' as const };
+  return { ...base, params: outcome.params, createdAt: Date.now(), attempt: 0, maxAttempts: 1, sweepId };
 }
 
 function progressLine(
@@ -252,34 +248,6 @@ function progressLine(
 
 const warn = (message: string): void => void process.stderr.write(`warning: ${message}\n`);
 
-const newSweepId = (at = new Date()): string =>
-  `sweep-${at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
-
-async function loadNotebook(file: string): Promise<Loaded> {
-  let realFile: string;
-  let source: string;
-  try {
-    realFile = await realpath(file);
-    source = await readFile(realFile, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`,
-    );
-  }
-  try {
-    const parsed = parseNotebook(source, { path: file });
-    const warnings = parsed.warnings.map((w) => `${file}:${w.line}:${w.column}: ${w.message}`);
-    return { notebook: parsed.notebook, source, realFile, warnings };
-  } catch (error) {
-    if (error instanceof NotebookParseError) throw new InputError(error.message);
-    throw error;
-  }
-}
-
 /**
  * One store for every run of the sweep (runs in one process must share one SQLite connection).
  * A store that cannot be opened does not stop the sweep: the runs still run and are compared here.
@@ -291,43 +259,5 @@ async function openSweepStore(db: string | undefined, workspace: string): Promis
   } catch (error) {
     warn(`the runs of this sweep are not recorded in the run store: ${(error as Error).message}`);
     return undefined;
-  }
-}
-
-function parseParallel(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < 1 || n > MAX_PARALLEL)
-    throw new InputError(`--parallel: expected a whole number from 1 to ${MAX_PARALLEL}, got "${text}"`);
-  return n;
-}
-
-function parseTimeout(text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text);
-  } catch (error) {
-    throw new InputError(`--timeout: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (ms <= 0) throw new InputError(`--timeout: the limit must be more than zero, got "${text}"`);
-  return ms;
-}
-
-/**
- * Ctrl-C, `kill` or a closed terminal: no new run starts, the running ones are marked cancelled
- * (for at most 2 s), then `process.exit`, whose hook kills the kernels' process groups (they are
- * detached, so the signal never reaches them). A second signal exits at once.
- */
-function stopOnSignals(onStop: (signal: NodeJS.Signals) => Promise<unknown>): void {
-  const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-  let stopping = false;
-  for (const [name, code] of Object.entries(codes)) {
-    const signal = name as NodeJS.Signals;
-    process.on(signal, () => {
-      if (stopping) process.exit(code);
-      stopping = true;
-      process.stderr.write(`quire sweep: stopped by ${signal}\n`);
-      const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());
-      void Promise.race([onStop(signal).catch(() => undefined), deadline]).then(() => process.exit(code));
-    });
   }
 }

@@ -8,8 +8,7 @@
  * and hand them back to the queue, and exit 0.
  */
 import { hostname } from 'node:os';
-import { parseDuration } from '../format/duration.js';
-import { parseCommandArgs } from './args.js';
+import { defineCommand, duration, parsed, text, wholeNumber, type Values } from './command.js';
 import { InputError } from './errors.js';
 import { currentWorkspace, openCommandStore } from './store-access.js';
 
@@ -23,52 +22,39 @@ const HELP = `usage: quire worker [--db URL] [--concurrency N] [--max-running N]
   --metrics-port P     serve Prometheus metrics on this port (GET /metrics)
   --metrics-host H     the metrics address (default 127.0.0.1)`;
 
-function positive(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
+const atLeastOne = {
+  min: 1,
+  message: (flag: string, text: string) => `${flag}: expected a whole number ≥ 1, got "${text}"`,
+};
+
+const port = (text: string, flag: string): number => {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InputError(`${flag}: expected a whole number ≥ 1, got "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || n > 65535)
+    throw new InputError(`${flag}: expected a port number, got "${text}"`);
   return n;
-}
+};
 
-function duration(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  try {
-    const ms = parseDuration(text);
-    if (ms <= 0) throw new Error('must be more than zero');
-    return ms;
-  } catch (error) {
-    throw new InputError(`${flag}: ${(error as Error).message}`);
-  }
-}
+const options = {
+  db: text(),
+  concurrency: wholeNumber(atLeastOne, 2),
+  'max-running': wholeNumber(atLeastOne),
+  lease: duration(30_000),
+  grace: duration(30_000),
+  'metrics-port': parsed(port),
+  'metrics-host': text(),
+};
 
-export async function workerCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      db: { type: 'string' },
-      concurrency: { type: 'string' },
-      'max-running': { type: 'string' },
-      lease: { type: 'string' },
-      grace: { type: 'string' },
-      'metrics-port': { type: 'string' },
-      'metrics-host': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  const concurrency = positive('--concurrency', values.concurrency, 2);
-  const globalCap =
-    values['max-running'] === undefined ? undefined : positive('--max-running', values['max-running'], 1);
-  const leaseMs = duration('--lease', values.lease, 30_000);
-  const graceMs = duration('--grace', values.grace, 30_000);
-  const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
-  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
-    throw new InputError(`--metrics-port: expected a port number, got "${values['metrics-port']}"`);
+export const workerCommand = defineCommand({
+  name: 'worker',
+  help: HELP,
+  options,
+  run: (values) => work(values),
+});
+
+async function work(values: Values<typeof options>): Promise<number> {
+  const { concurrency, lease: leaseMs, grace: graceMs } = values;
+  const globalCap = values['max-running'];
+  const metricsPort = values['metrics-port'];
   const workspace = currentWorkspace();
   // Once, before taking work: a host that cannot run kernels here says why and how to fix it.
   const { isolationReport } = await import('../kernel/sandbox/report.js');

@@ -2,6 +2,8 @@
  * Time for the scheduler and the queues, injectable: the system clock in production, a manual
  * clock in tests, so DST changes, downtime and backoff are tested without waiting.
  */
+import { MAX_TIMER_MS } from '../runner/limits.js';
+
 export interface Clock {
   now(): number;
   /**
@@ -11,8 +13,7 @@ export interface Clock {
   setTimer(ms: number, fn: () => void | Promise<void>): () => void;
 }
 
-/** setTimeout fires at once past 2^31-1 ms (~24.8 days): longer waits are taken in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+// setTimeout fires at once past MAX_TIMER_MS (~24.8 days): longer waits are taken in steps.
 
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -9,9 +9,11 @@
  */
 import { join } from 'node:path';
 import { parseNotebook } from '../format/index.js';
+import type { KernelFactory } from '../kernel/types.js';
 import { finishRecorded, failureSummary, retryRecorded } from '../runner/recorder.js';
 import type { RunRecord } from '../runner/record.js';
 import { loadSource } from '../runner/stored-run.js';
+import type { SecretSource } from '../secrets/source.js';
 import type { RunStore } from '../store/run-store.js';
 import type { StoredRun } from '../store/types.js';
 import { retryDelay } from './backoff.js';
@@ -26,6 +28,10 @@ export interface ExecutorDeps {
   worker: string;
   /** where notebooks' relative paths (data files) resolve */
   workspace: string;
+  /** makes the runs' kernels */
+  kernels: KernelFactory;
+  /** where the runs' secrets come from */
+  secrets: SecretSource;
   leaseMs: number;
   /** caps counted across every process sharing the store */
   globalCap?: number;
@@ -130,18 +136,24 @@ export class Executor {
     let record: RunRecord | undefined;
     let inputError: string | undefined;
     try {
-      const { runNotebook, RunInputError } = await import('../runner/run.js');
+      const [{ runNotebook, RunInputError }, { loadNotebook }] = await Promise.all([
+        import('../runner/run.js'),
+        import('../runner/load.js'),
+      ]);
       try {
         const result = await runNotebook({
-          path: join(this.deps.workspace, queued.path),
-          source,
+          notebook: await loadNotebook(join(this.deps.workspace, queued.path), source),
           workspace: this.deps.workspace,
           id: runId,
           params: queued.params,
           paramSource: 'json',
           signal: flight.abort.signal,
-          ...(queued.timeoutMs ? { timeoutMs: queued.timeoutMs } : {}),
-          ...(this.deps.heapMb ? { heapMb: this.deps.heapMb } : {}),
+          limits: {
+            ...(queued.timeoutMs ? { timeoutMs: queued.timeoutMs } : {}),
+            ...(this.deps.heapMb ? { heapMb: this.deps.heapMb } : {}),
+          },
+          secrets: this.deps.secrets,
+          kernels: this.deps.kernels,
         });
         record = result.record;
       } catch (error) {

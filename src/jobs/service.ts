@@ -10,7 +10,9 @@
  */
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../shared/process-alive.js';
+import type { KernelFactory } from '../kernel/types.js';
 import type { RunRecord } from '../runner/record.js';
+import type { SecretSource } from '../secrets/source.js';
 import type { NewRun, RunStore } from '../store/run-store.js';
 import type { StoredRun } from '../store/types.js';
 import type { Clock } from './clock.js';
@@ -23,6 +25,10 @@ export interface JobServiceOptions {
   clock: Clock;
   worker: string;
   workspace: string;
+  /** makes the runs' kernels */
+  kernels: KernelFactory;
+  /** where the runs' secrets come from */
+  secrets: SecretSource;
   /** the lease a running attempt renews (default 30 s): a dead worker's run is retried after it */
   leaseMs?: number;
   /** at most this many runs in all processes sharing the store */
@@ -47,6 +53,8 @@ export class JobService {
       clock: options.clock,
       worker: options.worker,
       workspace: options.workspace,
+      kernels: options.kernels,
+      secrets: options.secrets,
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       requeue: (id, at) => options.queue.enqueue(id, at),
       ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),

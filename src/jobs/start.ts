@@ -3,7 +3,9 @@
  * graphile-worker on PostgreSQL), the job service that executes runs, and — in a server — the
  * scheduler. `quire serve` and `quire worker` call this; `quire submit` uses `queueFor` alone.
  */
+import type { KernelFactory } from '../kernel/types.js';
 import type { RunRecord } from '../runner/record.js';
+import { EnvSecretSource, type SecretSource } from '../secrets/source.js';
 import type { RunStore } from '../store/run-store.js';
 import type { StoredRun } from '../store/types.js';
 import { systemClock, type Clock } from './clock.js';
@@ -52,6 +54,10 @@ export interface StartJobsOptions {
   globalCap?: number;
   leaseMs?: number;
   heapMb?: number;
+  /** makes the runs' kernels (default: child-process kernels) */
+  kernels?: KernelFactory;
+  /** where the runs' secrets come from (default: this process's environment, `QUIRE_SECRET_<NAME>`) */
+  secrets?: SecretSource;
   /** a server also fires schedules; workers only execute */
   schedules?: { load: () => Promise<NotebookSource[]> };
   clock?: Clock;
@@ -83,6 +89,10 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     clock,
     worker: options.worker,
     workspace: options.workspace,
+    // The edge of a worker process: its kernels and secrets are chosen here, or by the server.
+    // (Loaded here, not at the top: `quire submit` needs this module's queueFor alone.)
+    kernels: options.kernels ?? (await import('../kernel/factory.js')).spawnKernel,
+    secrets: options.secrets ?? new EnvSecretSource(),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
     ...(options.heapMb ? { heapMb: options.heapMb } : {}),

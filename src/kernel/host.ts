@@ -28,7 +28,6 @@ import type {
   CellMetric,
   ConnectionQuery,
   KernelCommand,
-  TablePage,
   TablePageResult,
 } from './protocol.js';
 
@@ -41,17 +40,19 @@ const loadProtocol = (): Promise<Protocol> =>
   (protocolLoading ??= import('./protocol.js').then((module) => (protocol = module)));
 import { killGroup, track, untrack } from './reaper.js';
 import { makeScratchDir } from './scratch.js';
-import type { ExecuteCommand, ExecuteOptions, ExecutionResult, Kernel, ScopeCommand } from './types.js';
+import type {
+  ConnectionProvider,
+  ExecuteCommand,
+  ExecuteOptions,
+  ExecutionResult,
+  Kernel,
+  KernelTablePage,
+  ScopeCommand,
+  TablePageRequest,
+} from './types.js';
 import { assertReadableBy, giveTo, resolveKernelUser, type KernelUser } from './user.js';
 
-/** Named database connections, opened by the host so credentials never enter the kernel. */
-export interface ConnectionProvider {
-  query(
-    connection: string,
-    sql: string,
-    parameters: unknown[],
-  ): Promise<{ columns: { name: string; type: string }[]; rows: unknown[][] }>;
-}
+export type { ConnectionProvider, KernelTablePage, TablePageRequest } from './types.js';
 
 export interface ProcessKernelOptions {
   /** the folder cells may read (and where bare imports resolve from: its node_modules) */
@@ -161,12 +162,6 @@ interface Starting {
   resolve: () => void;
   reject: (error: Error) => void;
 }
-
-/** What {@link ProcessKernel.tablePage} asks for (the request id is the host's). */
-export type TablePageRequest = Omit<TablePage, 'type' | 'requestId'>;
-/** A page of a table value in the kernel (rows JSON-safe, as TableData's). */
-export type KernelTablePage = Required<Pick<TablePageResult, 'columns' | 'rows' | 'rowCount' | 'offset'>> &
-  Pick<TablePageResult, 'source'>;
 
 interface PendingPage {
   resolve: (page: KernelTablePage) => void;

@@ -1,6 +1,8 @@
 /**
- * The Kernel interface: where cell code runs. The engine's session talks to a kernel only through
- * this interface; `ProcessKernel` (host.ts) is the child-process implementation.
+ * The Kernel interface: where cell code runs. The engine's session, the runner and the server talk
+ * to a kernel only through this interface and make kernels through a `KernelFactory` handed to them
+ * by the edges (the CLI, the server's start, the jobs' start); `ProcessKernel` (host.ts) is the
+ * child-process implementation and `spawnKernel` (factory.ts) the default factory.
  */
 import type { ErrorData, Output } from '../outputs/types.js';
 import type {
@@ -10,6 +12,8 @@ import type {
   ExecuteSql,
   ForgetCell,
   RenderProse,
+  TablePage,
+  TablePageResult,
   Warmup,
 } from './protocol.js';
 import type { z } from 'zod';
@@ -59,4 +63,41 @@ export interface Kernel {
   readonly alive: boolean;
   /** stops the process (graceful, then SIGKILL of its process group) */
   shutdown(): Promise<void>;
+  /** the kernel's OS process id while alive (diagnostics, RSS measurements), else undefined */
+  readonly pid: number | undefined;
+  /**
+   * A page of a table value in the kernel's scope (by notebook name or by the cell that showed it).
+   * Not queued behind running cells; rejects when the kernel has no such table, is not running,
+   * dies, or does not answer within `timeoutMs`.
+   */
+  tablePage(request: TablePageRequest, timeoutMs?: number): Promise<KernelTablePage>;
 }
+
+/** What {@link Kernel.tablePage} asks for (the request id is the host's). */
+export type TablePageRequest = Omit<TablePage, 'type' | 'requestId'>;
+/** A page of a table value in the kernel (rows JSON-safe, as TableData's). */
+export type KernelTablePage = Required<Pick<TablePageResult, 'columns' | 'rows' | 'rowCount' | 'offset'>> &
+  Pick<TablePageResult, 'source'>;
+
+/** Named database connections, opened by the host so credentials never enter the kernel. */
+export interface ConnectionProvider {
+  query(
+    connection: string,
+    sql: string,
+    parameters: unknown[],
+  ): Promise<{ columns: { name: string; type: string }[]; rows: unknown[][] }>;
+}
+
+/** What a caller says about the kernel it wants; the factory adds its own defaults and isolation. */
+export interface KernelSpec {
+  /** the folder cells may read (and where bare imports resolve from) */
+  workspace: string;
+  /** the kernel's working directory (default: workspace; must be inside it) */
+  cwd?: string;
+  /** V8 heap limit in MB (default: the kernel's own) */
+  heapMb?: number;
+  connections?: ConnectionProvider;
+}
+
+/** Makes a new, not yet started kernel. */
+export type KernelFactory = (spec: KernelSpec) => Kernel;

@@ -7,7 +7,7 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ProcessKernel, type ConnectionProvider } from '../kernel/host.js';
+import type { ConnectionProvider, Kernel, KernelFactory } from '../kernel/types.js';
 import { findWorkspace } from './workspace.js';
 
 /** Connections are known only once the notebook is parsed; the kernel asks through this. */
@@ -26,9 +26,9 @@ export interface Prestarted {
   cwd: string;
   heapMb: number | undefined;
   connections: LateConnections;
-  kernel: ProcessKernel;
+  kernel: Kernel;
   /** the kernel once started (DuckDB loading behind it when the file has SQL), or undefined */
-  ready: Promise<ProcessKernel | undefined>;
+  ready: Promise<Kernel | undefined>;
 }
 
 /**
@@ -36,7 +36,7 @@ export interface Prestarted {
  * does its own work). Resolves undefined when the start fails: the session then tries again and
  * reports the error on the cell.
  */
-export function startKernel(kernel: ProcessKernel, sql: boolean): Promise<ProcessKernel | undefined> {
+export function startKernel(kernel: Kernel, sql: boolean): Promise<Kernel | undefined> {
   return kernel.start().then(
     () => {
       if (sql) kernel.send({ type: 'warmup', sql: true });
@@ -52,8 +52,15 @@ export function startKernel(kernel: ProcessKernel, sql: boolean): Promise<Proces
 /** A SQL fence anywhere in the text: enough to decide to load DuckDB early (a guess, never wrong-footed). */
 const SQL_FENCE = /^ {0,3}(?:`{3,}|~{3,})[ \t]*sql(?:[ \t]|$)/m;
 
-/** Starts a kernel for the notebook at `path`; undefined when the file cannot be read (the runner reports it). */
-export function prestartKernel(path: string, heapMb: number | undefined): Prestarted | undefined {
+/**
+ * Starts a kernel for the notebook at `path`; undefined when the file cannot be read (the loader
+ * reports it). Reads the text only to guess whether DuckDB is needed: the loader parses it.
+ */
+export function prestartKernel(
+  path: string,
+  heapMb: number | undefined,
+  kernels: KernelFactory,
+): Prestarted | undefined {
   let absolutePath: string;
   let text: string;
   try {
@@ -65,7 +72,7 @@ export function prestartKernel(path: string, heapMb: number | undefined): Presta
   const cwd = dirname(absolutePath);
   const workspace = findWorkspace(cwd);
   const connections = new LateConnections();
-  const kernel = new ProcessKernel({ workspace, cwd, connections, ...(heapMb ? { heapMb } : {}) });
+  const kernel = kernels({ workspace, cwd, connections, ...(heapMb ? { heapMb } : {}) });
   const ready = startKernel(kernel, SQL_FENCE.test(text));
   return { absolutePath, workspace, cwd, heapMb, connections, kernel, ready };
 }

@@ -5,7 +5,7 @@
  * `finishRecorded`.
  */
 import type { RunStore } from '../store/run-store.js';
-import type { Trigger } from '../store/types.js';
+import type { StoredRun, Trigger } from '../store/types.js';
 import type { RunRecord } from './record.js';
 import type { RunStarted } from './run.js';
 import { saveRecord } from './stored-run.js';
@@ -18,6 +18,33 @@ export function failureSummary(record: RunRecord): string | undefined {
   if (!failed) return record.status;
   const where = `${failed.name ?? failed.id}${failed.error?.fileLine ? ` (line ${failed.error.fileLine})` : ''}`;
   return `${where}: ${failed.error?.message.split('\n')[0] ?? 'failed'}`.slice(0, 500);
+}
+
+/**
+ * A run as `quire runs --json` shows it, from its record alone (no store needed: a sweep prints
+ * its runs even when the store could not be opened).
+ */
+export function storedRunOf(record: RunRecord, run: { trigger: Trigger; sweepId?: string }): StoredRun {
+  const startedAt = Date.parse(record.startedAt);
+  const error = failureSummary(record);
+  return {
+    id: record.id,
+    path: record.notebook.path,
+    sha256: record.notebook.sha256,
+    ...(record.notebook.title ? { title: record.notebook.title } : {}),
+    trigger: run.trigger,
+    status: record.status,
+    params: record.params,
+    createdAt: startedAt,
+    startedAt,
+    finishedAt: Date.parse(record.finishedAt),
+    durationMs: record.durationMs,
+    attempt: 1,
+    maxAttempts: 1,
+    ...(error ? { error } : {}),
+    ...(run.sweepId ? { sweepId: run.sweepId } : {}),
+    ...(record.metrics ? { metrics: record.metrics } : {}),
+  };
 }
 
 export async function startRecorded(
@@ -59,22 +86,24 @@ export async function retryRecorded(
 
 /**
  * Stores the record's blobs and makes the run final, with the record's metrics in their own
- * column (so a sweep compares runs without reading every record). False when the attempt no
- * longer owns the run (fenced off: its lease expired and another attempt took over).
+ * column (so a sweep compares runs without reading every record). `extra.error` says why the run
+ * failed when its caller knows better than the record (an editor's Run all interrupted); default:
+ * the failureSummary. False when the attempt no longer owns the run (fenced off: its lease expired
+ * and another attempt took over).
  */
 export async function finishRecorded(
   store: RunStore,
   id: string,
   attempt: number,
   record: RunRecord,
-  extra: { reportHtml?: string } = {},
+  extra: { reportHtml?: string; error?: string } = {},
 ): Promise<boolean> {
   const saved = await saveRecord(
     store.blobs,
     record,
     extra.reportHtml !== undefined ? { reportHtml: extra.reportHtml } : {},
   );
-  const error = failureSummary(record);
+  const error = extra.error ?? failureSummary(record);
   return store.finish(id, attempt, {
     status: record.status,
     durationMs: record.durationMs,

@@ -1,64 +1,69 @@
 /**
- * A headless run of one notebook: parse, check params, run every cell in a fresh kernel, and
- * build the run record. Used alike by `quire run`, and later by the scheduler and the workers.
+ * The one run entry point: a headless run of one loaded notebook — params checked, every cell run
+ * in a fresh kernel from the caller's factory, secrets from the caller's source, the run record
+ * built and handed to the caller's recorder. `quire run`, `quire rerun`, `quire sweep` and the
+ * queue's workers all run notebooks through `runNotebook`; the editor's sessions share its
+ * assembly (assemble.ts) and its recording (recorder.ts).
  *
- * Bad input (a missing file, a parse error, a bad param) throws RunInputError before any kernel
- * starts; everything that happens once cells run is in the record, never thrown.
+ * Bad input (a bad param, a bad `QUIRE_KERNEL_HEAP_MB`) throws RunInputError before any cell
+ * runs; everything that happens once cells run is in the record, never thrown.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, realpath } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
-import { NotebookParseError, ParamError } from '../format/errors.js';
-import { parseNotebook, resolveParams } from '../format/index.js';
-import type { Cell, FormatWarning, Notebook, ParamValue } from '../format/types.js';
-import { ProcessKernel } from '../kernel/host.js';
+import { dirname, relative } from 'node:path';
+import type { Notebook, ParamValue } from '../format/types.js';
+import type { Kernel, KernelFactory } from '../kernel/types.js';
 import type { Redactor } from '../outputs/redact.js';
-import { SecretRedactor } from '../secrets/redactor.js';
-import { redactAcrossChunks } from '../secrets/stream-tail.js';
-import { EnvSecretSource, type SecretSource } from '../secrets/source.js';
+import type { SecretSource } from '../secrets/source.js';
+import { newRunId } from '../shared/ids.js';
+import { heapMbFromEnv, asTimerLimit, type RunLimits } from './limits.js';
+import { checkParams, warningLines, type LoadedNotebook } from './load.js';
 import type { CellRecord, RunRecord } from './record.js';
 import { runtimeInfo, sha256 } from './runtime-info.js';
 import { findWorkspace } from './workspace.js';
 import { LateConnections, startKernel, type Prestarted } from './prestart.js';
 import { CELL_LANGUAGES } from '../protocol/languages.js';
 
-/** Bad input: exit code 2. The message names the file (and the line, the param). */
-export class RunInputError extends Error {
-  override readonly name = 'RunInputError';
+export { RunInputError } from './errors.js';
+
+/** What receives a run as it goes: warnings, the start, each cell's result, the final result. */
+export interface RunRecorder {
+  /** a format warning (`file:line:column: message`) */
+  warning?(message: string): void;
+  /** the input is known to be good, before any cell runs (the store records the run here) */
+  started?(started: RunStarted): void;
+  /** a cell ran, failed or was skipped (its record already redacted) */
+  cellFinished?(cell: CellRecord, path: string): void;
+  /** the run is over: awaited before runNotebook returns (write the run directory, store the record) */
+  finished?(result: RunResult): Promise<void> | void;
 }
 
 export interface RunRequest {
-  /** a kernel started for this file before the runner loaded (see prestart.ts); adopted or shut down */
-  prestarted?: Prestarted;
-  path: string;
-  /**
-   * The exact text to run as if it were the file at `path` (a rerun, a queued run carrying its
-   * source): the file is not read, and need not exist; its folder is the kernel's working folder
-   * when it exists, else `workspace`.
-   */
-  source?: string;
-  /** the run id to use (the store assigned it when the run was queued) */
-  id?: string;
-  /** the workspace folder, when the notebook's own folder cannot tell (a source without its file) */
-  workspace?: string;
-  /** param values: strings from the CLI (`source: 'cli'`) or JSON values (API, schedules) */
+  /** the notebook as loaded (load.ts): its text, its path and what the parser said */
+  notebook: LoadedNotebook;
+  /** param values: strings from the CLI (`paramSource: 'cli'`) or JSON values (API, schedules) */
   params: Record<string, unknown>;
   paramSource: 'cli' | 'json';
-  /** a limit for the whole run */
-  timeoutMs?: number;
+  limits?: RunLimits;
+  /** where the secrets that cells name come from (the edge decides: the environment, a store) */
+  secrets: SecretSource;
+  /** makes the run's kernels */
+  kernels: KernelFactory;
+  /** a kernel started for this file before the notebook loaded (see prestart.ts); adopted or shut down */
+  prestarted?: Prestarted;
+  recorder?: RunRecorder;
+  /** the run id to use (the store assigned it when the run was queued) */
+  id?: string;
+  /**
+   * the workspace folder, when the notebook's own folder cannot tell (a source without its file):
+   * the kernel's working folder is the notebook's folder when it exists, else this
+   */
+  workspace?: string;
   /**
    * Stops the run from outside (a worker shutting down, an attempt whose lease was lost): the
    * running cell is interrupted and the kernel killed; the record says which cell was stopped.
    */
   signal?: AbortSignal;
   redactor?: Redactor;
-  /** kernel heap limit in MB (default: `QUIRE_KERNEL_HEAP_MB`, else the kernel's own default) */
-  heapMb?: number;
-  onWarning?: (message: string) => void;
-  /** called once the input is known to be good, before any cell runs (the store records the run here) */
-  onStarted?: (started: RunStarted) => void;
-  onCellFinished?: (cell: CellRecord, path: string) => void;
 }
 
 export interface RunStarted {
@@ -81,81 +86,6 @@ export interface RunResult {
   /** the run's redactor (its secrets and `request.redactor`): anything written later goes through it */
   redactor: Redactor;
 }
-
-interface Loaded {
-  notebook: Notebook;
-  warnings: FormatWarning[];
-  source: string;
-  displayPath: string;
-  absolutePath: string;
-}
-
-async function loadNotebook(path: string, given: string | undefined): Promise<Loaded> {
-  const displayPath = path;
-  let source: string;
-  let absolutePath: string;
-  try {
-    if (given !== undefined) {
-      source = given;
-      absolutePath = resolve(path);
-    } else {
-      absolutePath = await realpath(resolve(path));
-      source = await readFile(absolutePath, 'utf8');
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error);
-    throw new RunInputError(`${displayPath}: ${why}`);
-  }
-  try {
-    const { notebook, warnings } = parseNotebook(source, { path: displayPath });
-    return {
-      notebook,
-      warnings,
-      source,
-      displayPath,
-      absolutePath,
-    };
-  } catch (error) {
-    if (error instanceof NotebookParseError) throw new RunInputError(error.message);
-    throw error;
-  }
-}
-
-function checkParams(loaded: Loaded, request: RunRequest): Record<string, ParamValue> {
-  try {
-    return resolveParams(loaded.notebook.frontMatter?.params ?? [], request.params, {
-      source: request.paramSource,
-    });
-  } catch (error) {
-    if (error instanceof ParamError) throw new RunInputError(`${loaded.displayPath}: ${error.message}`);
-    throw error;
-  }
-}
-
-/** The kernel heap limit from `QUIRE_KERNEL_HEAP_MB`; a value that is not a whole number ≥ 16 is bad input. */
-export function heapMbFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const text = env.QUIRE_KERNEL_HEAP_MB?.trim();
-  if (text === undefined || text === '') return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 16) {
-    throw new RunInputError(
-      `QUIRE_KERNEL_HEAP_MB: expected a whole number of megabytes (at least 16), got ${JSON.stringify(text)}`,
-    );
-  }
-  return value;
-}
-
-/** setTimeout fires at once past 2^31-1 ms (about 24.8 days): a longer limit is no limit. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-const asTimerLimit = (ms: number | undefined): number | undefined =>
-  ms === undefined || ms > MAX_TIMER_MS ? undefined : ms;
-
-const runId = (start: Date): string =>
-  `run-${start
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
 const tsSources = (notebook: Notebook): string[] =>
   notebook.cells.flatMap((c) =>
@@ -181,7 +111,7 @@ const loadRunModules = () =>
     import('../analysis/index.js'),
     import('../engine/state/index.js'),
     import('../engine/session.js'),
-    import('../outputs/prepare.js'),
+    import('./assemble.js'),
     import('./build-record.js'),
     import('./redact-record.js'),
   ]);
@@ -191,8 +121,8 @@ async function adoptOrStart(
   prestarted: Prestarted | undefined,
   expected: { absolutePath: string; workspace: string; heapMb: number | undefined },
   connections: RunConnections | undefined,
-  start: () => Promise<ProcessKernel | undefined>,
-): Promise<ProcessKernel | undefined> {
+  start: () => Promise<Kernel | undefined>,
+): Promise<Kernel | undefined> {
   if (
     prestarted &&
     prestarted.absolutePath === expected.absolutePath &&
@@ -204,28 +134,6 @@ async function adoptOrStart(
   }
   await shutDown(prestarted);
   return start();
-}
-
-/**
- * The run's secrets: looked up in the host's environment, each value registered with the run's
- * redactor before its cell starts; `used` collects the names found, for the run record.
- */
-function runSecrets(extra: Redactor | undefined) {
-  const redactor = new SecretRedactor();
-  const env = new EnvSecretSource();
-  const used = new Set<string>();
-  const source: SecretSource = {
-    get: (name) => {
-      const value = env.get(name);
-      if (value !== undefined) used.add(name);
-      return value;
-    },
-    describe: (name) => env.describe(name),
-  };
-  const all: Redactor = {
-    redact: (text) => (extra ? extra.redact(redactor.redact(text)) : redactor.redact(text)),
-  };
-  return { source, redactor, used, all };
 }
 
 async function shutDown(prestarted: Prestarted | undefined): Promise<undefined> {
@@ -244,20 +152,21 @@ export async function runNotebook(request: RunRequest): Promise<RunResult> {
 }
 
 async function run(request: RunRequest): Promise<RunResult> {
-  const loaded = await loadNotebook(request.path, request.source);
+  const loaded = request.notebook;
   const { warnings } = loaded;
-  for (const w of warnings) request.onWarning?.(`${loaded.displayPath}:${w.line}:${w.column}: ${w.message}`);
-  const params = checkParams(loaded, request);
-  const heapMb = request.heapMb ?? heapMbFromEnv();
+  const recorder = request.recorder ?? {};
+  for (const line of warningLines(loaded)) recorder.warning?.(line);
+  const params = checkParams(loaded, request.params, request.paramSource);
+  const heapMb = request.limits?.heapMb ?? heapMbFromEnv();
   const ownDir = dirname(loaded.absolutePath);
   const notebookDir = request.workspace && !existsSync(ownDir) ? request.workspace : ownDir;
   const workspace = request.workspace ?? findWorkspace(notebookDir);
   const started = new Date();
   const startedMs = performance.now();
   const { notebook } = loaded;
-  const id = request.id ?? runId(started);
+  const id = request.id ?? newRunId(started);
   const title = notebook.frontMatter?.title;
-  request.onStarted?.({
+  recorder.started?.({
     id,
     source: loaded.source,
     sha256: sha256(loaded.source),
@@ -266,23 +175,21 @@ async function run(request: RunRequest): Promise<RunResult> {
     workspacePath: relative(workspace, loaded.absolutePath) || loaded.displayPath,
     workspace,
   });
-  const frontTimeout = notebook.frontMatter?.timeoutMs;
   const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
     ? await (await import('../connectors/host/registry.js')).ConnectionRegistry.load(workspace)
     : undefined;
   const late = new LateConnections();
   late.target = connections;
-  const createKernel = () =>
-    new ProcessKernel({ workspace, cwd: notebookDir, connections: late, ...(heapMb ? { heapMb } : {}) });
+  const kernelSpec = { workspace, cwd: notebookDir, connections: late, ...(heapMb ? { heapMb } : {}) };
   const kernelStarting = hasRunnableCells(notebook)
     ? adoptOrStart(
         request.prestarted,
         { absolutePath: loaded.absolutePath, workspace, heapMb },
         connections,
-        () => startKernel(createKernel(), hasSqlCells(notebook)),
+        () => startKernel(request.kernels(kernelSpec), hasSqlCells(notebook)),
       )
     : shutDown(request.prestarted);
-  const [analysis, { createState }, { Session }, { prepareOutput }, { buildRecord }, recordRedaction] =
+  const [analysis, { createState }, { Session }, { assembleRun }, { buildRecord }, recordRedaction] =
     await loadRunModules();
   const { redactCellRecord, redactRunRecord } = recordRedaction;
   const [startedKernel] = await Promise.all([
@@ -290,34 +197,37 @@ async function run(request: RunRequest): Promise<RunResult> {
     analysis.warmTranspileCache(tsSources(notebook)),
   ]);
   const { analyzeCell } = analysis;
-  const secrets = runSecrets(request.redactor);
-  const redactor = secrets.all;
+  const assembly = assembleRun({
+    kernels: request.kernels,
+    kernel: kernelSpec,
+    secrets: request.secrets,
+    frontTimeoutMs: notebook.frontMatter?.timeoutMs,
+    redactor: request.redactor,
+  });
+  const redactor = assembly.redactAll;
   const session = new Session(createState({ cells: notebook.cells, params, analyze: analyzeCell }), {
-    createKernel,
+    ...assembly.options,
     ...(startedKernel ? { startedKernel } : {}),
-    cellTimeoutMs: (cell: Cell) =>
-      asTimerLimit(cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeout) : frontTimeout),
-    // A secret split across stream chunks is redacted too (stream-tail.ts).
-    prepareOutput: redactAcrossChunks(secrets.redactor, (output) => prepareOutput(output, { redactor })),
-    secrets: { source: secrets.source, redactor: secrets.redactor },
   });
   const cellById = new Map(notebook.cells.map((c) => [c.id, c]));
   let timedOut = false;
   let stoppedCell: string | null = null;
   const runLimit = () =>
-    timedOut && request.timeoutMs !== undefined ? { limitMs: request.timeoutMs, stoppedCell } : undefined;
+    timedOut && request.limits?.timeoutMs !== undefined
+      ? { limitMs: request.limits.timeoutMs, stoppedCell }
+      : undefined;
   session.on('notification', (n) => {
     if (!['ok', 'error', 'skipped'].includes(n.status)) return;
     // The run limit can pass while no cell is marked running (the kernel was still starting):
     // the first cell that then fails is the one the limit stopped.
     if (timedOut && stoppedCell === null && n.status === 'error') stoppedCell = n.cellId;
     const cell = cellById.get(n.cellId);
-    if (!cell || !request.onCellFinished) return;
+    if (!cell || !recorder.cellFinished) return;
     const partial = buildRecord.cell(cell, session.state, session.results, runLimit());
     // Progress lines show error messages: they pass the redactor like everything else.
-    if (partial) request.onCellFinished(redactCellRecord(partial, redactor), loaded.displayPath);
+    if (partial) recorder.cellFinished(redactCellRecord(partial, redactor), loaded.displayPath);
   });
-  const runTimeoutMs = asTimerLimit(request.timeoutMs);
+  const runTimeoutMs = asTimerLimit(request.limits?.timeoutMs);
   const timer =
     runTimeoutMs === undefined
       ? undefined
@@ -355,10 +265,12 @@ async function run(request: RunRequest): Promise<RunResult> {
     warnings,
     timedOut: runLimit(),
     sha256: sha256(loaded.source),
-    secrets: [...secrets.used],
+    secrets: [...assembly.used],
   });
   // Errors, stacks and warnings can hold a secret too, and an output one that a later cell read.
   const record = redactRunRecord(built, redactor);
   const exitCode = record.status === 'timeout' ? 3 : record.status === 'error' ? 1 : 0;
-  return { record, exitCode, notebook, source: loaded.source, redactor };
+  const result: RunResult = { record, exitCode, notebook, source: loaded.source, redactor };
+  await recorder.finished?.(result);
+  return result;
 }

@@ -14,7 +14,10 @@ import { Session } from '../engine/session.js';
 import { cellOf, createState, type CellStatusNotification } from '../engine/state/index.js';
 import { NotebookEditError, NotebookParseError, ParamError } from '../format/errors.js';
 import { parseNotebook, serializeNotebook, validateParamValue } from '../format/index.js';
-import type { Cell, ParamValue } from '../format/types.js';
+import type { ParamValue } from '../format/types.js';
+import type { KernelFactory } from '../kernel/types.js';
+import { MAX_TIMER_MS } from '../runner/limits.js';
+import type { SecretSource } from '../secrets/source.js';
 import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../protocol/index.js';
 import {
   applyEdit,
@@ -39,6 +42,10 @@ export interface SessionClient {
 }
 
 export interface NotebookSessionOptions {
+  /** makes the sessions' kernels (the server's start passes the default, kernel/factory.ts) */
+  kernels: KernelFactory;
+  /** where the cells' secrets come from (the server's start decides) */
+  secrets: SecretSource;
   /** the kernel is shut down after this long without a run (default 10 min); the next run starts one */
   idleKernelMs?: number;
   heapMb?: number;
@@ -57,8 +64,6 @@ interface Live {
 }
 
 type Raw = { text: string; parseError: { message: string; line: number; column: number } };
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class NotebookSession {
   readonly clients = new Set<SessionClient>();
@@ -97,7 +102,7 @@ export class NotebookSession {
   static async open(
     files: WorkspaceFiles,
     path: string,
-    options: NotebookSessionOptions = {},
+    options: NotebookSessionOptions,
   ): Promise<NotebookSession> {
     const session = new NotebookSession(path, files, options);
     const { text, version } = await files.read(path);
@@ -397,15 +402,20 @@ export class NotebookSession {
       (fm?.params ?? []).flatMap((p) => (p.default === undefined ? [] : [[p.name, p.default]])),
     ) as Record<string, ParamValue>;
     const absolute = this.files.resolve(this.path).absolute;
-    const kernel = sessionKernel(this.files.root, dirname(absolute), this.options.heapMb);
+    const kernel = sessionKernel({
+      workspace: this.files.root,
+      notebookDir: dirname(absolute),
+      heapMb: this.options.heapMb,
+      frontTimeoutMs: fm?.timeoutMs,
+      kernels: this.options.kernels,
+      secrets: this.options.secrets,
+    });
     const engine = new Session(createState({ cells: engineCells(document), params, analyze: analyzeCell }), {
       ...kernel.options,
       createKernel: () => {
         this.hasKernel = true;
         return kernel.options.createKernel();
       },
-      cellTimeoutMs: (cell: Cell) =>
-        cell.kind === 'code' ? (cell.attributes.timeoutMs ?? fm?.timeoutMs) : fm?.timeoutMs,
     });
     const live: Live = { document, engine, kernel };
     engine.on('notification', (n) => this.live === live && this.onStatus(live, n));
@@ -450,8 +460,7 @@ export class NotebookSession {
 
   private runContext(live: Live): RunAllContext {
     const { engine, document, kernel } = live;
-    const secrets = kernel.options.secrets?.source;
-    return { engine, document, text: this.text, redactor: kernel.redactor, ...(secrets ? { secrets } : {}) };
+    return { engine, document, text: this.text, redactor: kernel.redactor, secrets: kernel.secrets };
   }
 
   private async unload(): Promise<void> {

@@ -19,7 +19,7 @@ export class NotebookSessions {
 
   constructor(
     private readonly files: WorkspaceFiles,
-    private readonly options: NotebookSessionsOptions = {},
+    private readonly options: NotebookSessionsOptions,
   ) {
     this.stopWatching = files.watch(
       (change) => {

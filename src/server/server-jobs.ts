@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { runObservers } from '../jobs/observe.js';
 import { startJobs, type Jobs } from '../jobs/start.js';
 import type { NotebookSource } from '../jobs/scheduler.js';
+import type { KernelFactory } from '../kernel/types.js';
 import type { Logger } from '../metrics/log.js';
 import type { QuireMetrics } from '../metrics/registry.js';
+import type { SecretSource } from '../secrets/source.js';
 import { workerName, type RunStore } from '../store/run-store.js';
 import { findNotebooks } from './scan.js';
 import type { WorkspaceFiles } from './workspace-files.js';
@@ -29,6 +31,8 @@ export interface ServerJobsOptions {
   globalCap?: number;
   /** false: execute queued runs but fire no schedules */
   schedules?: boolean;
+  kernels: KernelFactory;
+  secrets: SecretSource;
 }
 
 export interface ServerJobs {
@@ -62,6 +66,8 @@ export async function startServerJobs(options: ServerJobsOptions): Promise<Serve
     workspace: options.workspace,
     worker: workerName('server', hostname()),
     concurrency: options.concurrency ?? 2,
+    kernels: options.kernels,
+    secrets: options.secrets,
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
     ...(options.schedules === false ? {} : { schedules: { load: () => loadNotebooks(options.workspace) } }),
     log: (level, message, fields) => log[level](message, fields),

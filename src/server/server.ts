@@ -16,7 +16,10 @@ import { logEventSink, type EventSink } from './events.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { NotebookSessions } from './notebook-sessions.js';
 import { attachWebSockets } from './ws.js';
+import { spawnKernel } from '../kernel/factory.js';
 import { isProcessAlive } from '../shared/process-alive.js';
+import type { KernelFactory } from '../kernel/types.js';
+import { EnvSecretSource, type SecretSource } from '../secrets/source.js';
 import { openStore } from '../store/open.js';
 import type { RunStore } from '../store/run-store.js';
 import { QuireMetrics } from '../metrics/registry.js';
@@ -55,6 +58,10 @@ export interface ServerOptions {
   jobs?: false | { concurrency?: number; globalCap?: number; schedules?: boolean };
   /** on close, how long runs in flight may finish before they are handed back (default 30 s) */
   graceMs?: number;
+  /** makes the kernels of editor sessions and queued runs (default: child-process kernels) */
+  kernels?: KernelFactory;
+  /** where cells' secrets come from (default: the server's environment, `QUIRE_SECRET_<NAME>`) */
+  secrets?: SecretSource;
 }
 
 export interface RunningServer {
@@ -102,6 +109,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (error) {
     throw new WorkspaceConfigError((error as Error).message, { cause: error });
   }
+  // The edge: the one place a server chooses its kernels and its secrets.
+  const kernels = options.kernels ?? spawnKernel;
+  const secrets = options.secrets ?? new EnvSecretSource();
   const store = await openStore({ ...(options.db ? { url: options.db } : {}), workspace });
   let serverJobs: ServerJobs | undefined;
   try {
@@ -118,6 +128,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             files,
             metrics,
             log,
+            kernels,
+            secrets,
             ...options.jobs,
           });
   } catch (error) {
@@ -163,6 +175,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.watchIntervalMs !== undefined ? { watchIntervalMs: options.watchIntervalMs } : {}),
     logError,
     metrics,
+    kernels,
+    secrets,
     recordRuns: { store, logError },
   });
   metrics.setGauges({

@@ -1,52 +1,60 @@
 /**
- * What one editor session needs to run cells, set up as `quire run` does (runner/run.ts): a
- * ProcessKernel factory (workspace = the served folder, cwd = the notebook's folder), named
- * connections opened by the host on first use, secrets from the host's environment registered
- * with the session's redactor, and the output gate (prepareOutput with that redactor).
+ * What one editor session needs to run cells: the run assembly of runner/assemble.ts (the same as
+ * a `quire run`'s) with a kernel per the served folder (workspace = the served folder, cwd = the
+ * notebook's folder) and named connections opened by the host on first use. The kernel factory
+ * and the secret source come from the server's start: nothing here chooses them.
  */
 import { ConnectionRegistry } from '../connectors/host/registry.js';
-import { ProcessKernel, type ConnectionProvider } from '../kernel/host.js';
-import { prepareOutput } from '../outputs/prepare.js';
-import type { Output } from '../outputs/types.js';
-import { SecretRedactor } from '../secrets/redactor.js';
-import { EnvSecretSource } from '../secrets/source.js';
-import { redactAcrossChunks } from '../secrets/stream-tail.js';
-import type { SessionOptions } from '../engine/session.js';
+import type { ConnectionProvider, Kernel, KernelFactory } from '../kernel/types.js';
+import type { SecretSource } from '../secrets/source.js';
+import type { SecretRedactor } from '../secrets/redactor.js';
+import { assembleRun, type RunAssembly } from '../runner/assemble.js';
 
 export interface SessionKernel {
-  options: SessionOptions;
+  options: RunAssembly['options'];
   redactor: SecretRedactor;
+  /** where the session's secrets come from (the record names those its cells read) */
+  secrets: SecretSource;
   /** the kernel made last (alive or not); table pages are asked of it */
-  readonly current: ProcessKernel | undefined;
+  readonly current: Kernel | undefined;
   /** closes the connections opened for this session */
   close(): Promise<void>;
 }
 
-export function sessionKernel(workspace: string, notebookDir: string, heapMb?: number): SessionKernel {
+export interface SessionKernelInput {
+  workspace: string;
+  notebookDir: string;
+  heapMb?: number | undefined;
+  /** the front matter's `timeout` when the notebook was loaded */
+  frontTimeoutMs?: number | undefined;
+  kernels: KernelFactory;
+  secrets: SecretSource;
+}
+
+export function sessionKernel(input: SessionKernelInput): SessionKernel {
+  const { workspace } = input;
   let registry: Promise<ConnectionRegistry> | undefined;
   const connections: ConnectionProvider = {
     query: async (name, sql, parameters) =>
       (await (registry ??= ConnectionRegistry.load(workspace))).query(name, sql, parameters),
   };
-  const redactor = new SecretRedactor();
-  let current: ProcessKernel | undefined;
-  const options: SessionOptions = {
-    createKernel: () =>
-      (current = new ProcessKernel({
-        workspace,
-        cwd: notebookDir,
-        connections,
-        ...(heapMb ? { heapMb } : {}),
-      })),
-    // A secret split across stream chunks is redacted too (stream-tail.ts).
-    prepareOutput: redactAcrossChunks(redactor, (output: Output) => prepareOutput(output, { redactor })),
-    secrets: { source: new EnvSecretSource(), redactor },
-  };
+  const assembly = assembleRun({
+    kernels: input.kernels,
+    kernel: {
+      workspace,
+      cwd: input.notebookDir,
+      connections,
+      ...(input.heapMb ? { heapMb: input.heapMb } : {}),
+    },
+    secrets: input.secrets,
+    frontTimeoutMs: input.frontTimeoutMs,
+  });
   return {
-    options,
-    redactor,
+    options: assembly.options,
+    redactor: assembly.redactor,
+    secrets: input.secrets,
     get current() {
-      return current;
+      return assembly.current;
     },
     close: async () => {
       const opened = registry;

@@ -22,11 +22,11 @@ import type { ServerNotification } from '../protocol/index.js';
 import { buildRecord } from '../runner/build-record.js';
 import type { CellRecord, RunRecord } from '../runner/record.js';
 import { redactRunRecord } from '../runner/redact-record.js';
-import { failureSummary, startRecorded } from '../runner/recorder.js';
+import { failureSummary, finishRecorded, startRecorded } from '../runner/recorder.js';
 import { runtimeInfo, sha256 } from '../runner/runtime-info.js';
-import { saveRecord } from '../runner/stored-run.js';
 import type { SecretSource } from '../secrets/source.js';
-import { newRunId, workerName, type RunStore } from '../store/run-store.js';
+import { newRunId } from '../shared/ids.js';
+import { workerName, type RunStore } from '../store/run-store.js';
 import type { SessionDocument } from './session-document.js';
 
 /** How a server records its editors' runs (NotebookSessionOptions.recordRuns). */
@@ -43,7 +43,7 @@ export interface RunAllContext {
   text: string;
   redactor: Redactor;
   /** where the session's secrets come from (the record names those its cells read) */
-  secrets?: SecretSource;
+  secrets: SecretSource;
 }
 
 interface SessionRunsDeps extends RecordRunsOptions {
@@ -70,7 +70,7 @@ interface InFlight {
   sessionIds: string[];
   params: Record<string, ParamValue>;
   redactor: Redactor;
-  secrets: SecretSource | undefined;
+  secrets: SecretSource;
   /** cells that ran, failed or were skipped during this run */
   settled: Set<string>;
   interrupted: boolean;
@@ -208,15 +208,7 @@ export class SessionRuns {
     this.chain(
       (async () => {
         if (!(await run.created)) return;
-        const saved = await saveRecord(this.deps.store.blobs, record);
-        const finished = await this.deps.store.finish(run.id, 1, {
-          status: record.status,
-          durationMs: record.durationMs,
-          ...(why ? { error: why } : {}),
-          recordSha256: saved.recordSha256,
-          artifacts: saved.artifacts,
-          ...(record.metrics ? { metrics: record.metrics } : {}),
-        });
+        const finished = await finishRecorded(this.deps.store, run.id, 1, record, why ? { error: why } : {});
         if (finished) this.deps.notify({ type: 'runRecorded', runId: run.id, status: record.status });
       })(),
     );
@@ -288,17 +280,13 @@ function untouched(cell: CellRecord, settled: ReadonlySet<string>, stopped: bool
 }
 
 /** The secrets the run's cells read: those named by a cell that ran, and set in the source. */
-function secretsRead(
-  state: EngineState,
-  settled: ReadonlySet<string>,
-  source: SecretSource | undefined,
-): string[] {
+function secretsRead(state: EngineState, settled: ReadonlySet<string>, source: SecretSource): string[] {
   const names = new Set<string>();
   for (const id of settled) {
     const status = state.runtime.get(id)?.status;
     if (status !== 'ok' && status !== 'error') continue;
     for (const name of state.analyses.get(id)?.secrets ?? []) {
-      if (source?.get(name) !== undefined) names.add(name);
+      if (source.get(name) !== undefined) names.add(name);
     }
   }
   return [...names];

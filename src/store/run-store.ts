@@ -8,7 +8,7 @@
  * effect while the row still has that attempt and is running, so an attempt whose lease expired
  * (its worker was cut off, then came back) cannot overwrite the attempt that replaced it.
  */
-import { randomBytes } from 'node:crypto';
+import { newRunId } from '../shared/ids.js';
 import { one, type Db, type SqlValue } from './db.js';
 import type { BlobStore } from './blobs.js';
 import { attemptFromRow, runFromRow } from './rows.js';
@@ -59,11 +59,7 @@ export interface RunFilter {
   limit?: number;
 }
 
-export const newRunId = (at: Date = new Date()): string =>
-  `run-${at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+export { newRunId } from '../shared/ids.js';
 
 const COLUMNS = `id, notebook_path, notebook_sha256, title, trigger, status, params, created_at, started_at,
   finished_at, duration_ms, attempt, max_attempts, timeout_ms, not_before, worker, lease_expires_at,

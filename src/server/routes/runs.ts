@@ -15,7 +15,7 @@ import { loadRecord, storedReport } from '../../runner/stored-run.js';
 import type { StoredRun } from '../../store/types.js';
 import type { ServerDeps, ServerEnv } from '../deps.js';
 import { HttpError } from '../errors.js';
-import { parseDuration } from '../../format/duration.js';
+import { parseTimeLimit } from '../../runner/limits.js';
 import { NotebookParseError, ParamError } from '../../format/errors.js';
 import { parseNotebook, resolveParams } from '../../format/index.js';
 import {
@@ -118,7 +118,7 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
     let timeoutMs: number | undefined;
     if (body.data.timeout !== undefined) {
       try {
-        timeoutMs = parseDuration(body.data.timeout);
+        timeoutMs = parseTimeLimit(body.data.timeout);
       } catch (error) {
         throw new HttpError(400, 'bad-request', `timeout: ${(error as Error).message}`);
       }

@@ -92,6 +92,13 @@ describe('quire serve runs schedules and queued runs', () => {
     assert.equal(final?.status, 'ok', final?.error);
     const outside = await post({ path: '../etc/passwd' });
     assert.ok(outside.status === 400 || outside.status === 403, `status ${outside.status}`);
+    // A zero time limit is bad input, as on the command line (it used to mean "no limit").
+    const zero = await post({ path: 'params.nb.md', params: { region: 'US' }, timeout: '0s' });
+    assert.equal(zero.status, 400);
+    assert.match(
+      ((await zero.json()) as { message: string }).message,
+      /timeout: the limit must be more than zero/,
+    );
   });
 });
 

@@ -22,6 +22,8 @@ import { routeKey } from '../../../src/server/gate.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { WorkspaceFiles } from '../../../src/server/workspace-files.js';
 import { NotebookSessions } from '../../../src/server/notebook-sessions.js';
+import { spawnKernel } from '../../../src/kernel/factory.js';
+import { EnvSecretSource } from '../../../src/secrets/source.js';
 import { attachWebSockets } from '../../../src/server/ws.js';
 import { QuireMetrics } from '../../../src/metrics/registry.js';
 import { openStore } from '../../../src/store/open.js';
@@ -306,7 +308,7 @@ test('a command that is not in the table is refused and logged', async (t) => {
   const errors: unknown[] = [];
   const { runAll: _runAll, ...partial } = COMMANDS;
   const files = new WorkspaceFiles(ws);
-  const notebooks = new NotebookSessions(files);
+  const notebooks = new NotebookSessions(files, { kernels: spawnKernel, secrets: new EnvSecretSource() });
   // The WebSocket endpoint alone, on a bare HTTP server, with the partial table.
   const http = createServer();
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

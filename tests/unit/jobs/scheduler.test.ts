@@ -10,6 +10,8 @@ import { ManualClock } from '../../../src/jobs/clock.js';
 import { EmbeddedQueue } from '../../../src/jobs/embedded-queue.js';
 import { Scheduler, type NotebookSource } from '../../../src/jobs/scheduler.js';
 import { JobService } from '../../../src/jobs/service.js';
+import { spawnKernel } from '../../../src/kernel/factory.js';
+import { EnvSecretSource } from '../../../src/secrets/source.js';
 import { openStore } from '../../../src/store/open.js';
 import type { RunStore } from '../../../src/store/run-store.js';
 
@@ -30,7 +32,15 @@ after(async () => {
 /** A scheduler whose runs are recorded through a real (not started) job service. */
 function scheduler(clock: ManualClock, notebooks: () => NotebookSource[], fired: number[] = []) {
   const queue = new EmbeddedQueue({ store, concurrency: 1, clock });
-  const service = new JobService({ store, queue, clock, worker: 'server@test:1', workspace });
+  const service = new JobService({
+    store,
+    queue,
+    clock,
+    worker: 'server@test:1',
+    workspace,
+    kernels: spawnKernel,
+    secrets: new EnvSecretSource(),
+  });
   return new Scheduler({
     store,
     clock,

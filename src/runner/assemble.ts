@@ -1,0 +1,85 @@
+/**
+ * The one run assembly: what an engine session needs to run a notebook's cells, put together the
+ * same way for a headless run (run.ts) and an editor session (server/session-kernel.ts) — kernels
+ * from the caller's factory, secrets from the caller's source registered with the run's redactor
+ * before a cell gets them, every output through the output gate (sanitize, redact, cap), and each
+ * cell's time limit from the notebook.
+ *
+ * Must not: construct a secret source or name a kernel implementation; both come from the edge.
+ */
+import type { SessionOptions } from '../engine/session.js';
+import type { Cell } from '../format/types.js';
+import type { Kernel, KernelFactory, KernelSpec } from '../kernel/types.js';
+import { prepareOutput } from '../outputs/prepare.js';
+import type { Redactor } from '../outputs/redact.js';
+import type { Output } from '../outputs/types.js';
+import { SecretRedactor } from '../secrets/redactor.js';
+import type { SecretSource } from '../secrets/source.js';
+import { redactAcrossChunks } from '../secrets/stream-tail.js';
+import { asTimerLimit } from './limits.js';
+
+export interface RunAssemblyInput {
+  kernels: KernelFactory;
+  /** the kernel every `createKernel` asks the factory for */
+  kernel: KernelSpec;
+  secrets: SecretSource;
+  /** the front matter's `timeout`: a cell without its own `timeout=` gets it */
+  frontTimeoutMs?: number | undefined;
+  /** a redactor of the caller's, applied after the run's own */
+  redactor?: Redactor | undefined;
+}
+
+export interface RunAssembly {
+  /** the engine session's options: kernels, time limits, output gate, secrets */
+  options: SessionOptions & Required<Pick<SessionOptions, 'createKernel' | 'cellTimeoutMs'>>;
+  /** the values of the secrets the cells read, registered as they are read */
+  redactor: SecretRedactor;
+  /** the run's redactor and then the caller's: what records, progress lines and reports pass */
+  redactAll: Redactor;
+  /** the names of the secrets found in the source so far (for the run record) */
+  used: ReadonlySet<string>;
+  /** the kernel made last (alive or not), if any */
+  readonly current: Kernel | undefined;
+}
+
+/** A cell's time limit: its own `timeout=`, else the front matter's; past a timer's range, none. */
+export const cellTimeout =
+  (frontTimeoutMs: number | undefined) =>
+  (cell: Cell): number | undefined =>
+    asTimerLimit(cell.kind === 'code' ? (cell.attributes.timeoutMs ?? frontTimeoutMs) : frontTimeoutMs);
+
+export function assembleRun(input: RunAssemblyInput): RunAssembly {
+  const redactor = new SecretRedactor();
+  const used = new Set<string>();
+  const source: SecretSource = {
+    get: (name) => {
+      const value = input.secrets.get(name);
+      if (value !== undefined) used.add(name);
+      return value;
+    },
+    describe: (name) => input.secrets.describe(name),
+  };
+  const extra = input.redactor;
+  const redactAll: Redactor = {
+    redact: (text) => (extra ? extra.redact(redactor.redact(text)) : redactor.redact(text)),
+  };
+  let current: Kernel | undefined;
+  const options: RunAssembly['options'] = {
+    createKernel: () => (current = input.kernels(input.kernel)),
+    cellTimeoutMs: cellTimeout(input.frontTimeoutMs),
+    // A secret split across stream chunks is redacted too (stream-tail.ts).
+    prepareOutput: redactAcrossChunks(redactor, (output: Output) =>
+      prepareOutput(output, { redactor: redactAll }),
+    ),
+    secrets: { source, redactor },
+  };
+  return {
+    options,
+    redactor,
+    redactAll,
+    used,
+    get current() {
+      return current;
+    },
+  };
+}
