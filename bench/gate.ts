@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ROUTES } from '../src/server/access.js';
-import { authorizeOwner, Sessions } from '../src/server/auth.js';
+import { authorizeOwner, Logins } from '../src/server/auth.js';
 import type { ServerEnv } from '../src/server/deps.js';
 import { httpGate } from '../src/server/gate.js';
 import { WorkspaceFiles } from '../src/server/workspace-files.js';
@@ -24,7 +24,7 @@ const COOKIE = 'quire_session_1';
 const ws = mkdtempSync(join(tmpdir(), 'quire-bench-gate-'));
 writeFileSync(join(ws, 'a.nb.md'), '# A\n');
 const files = new WorkspaceFiles(ws);
-const sessions = new Sessions();
+const sessions = new Logins();
 const cookie = `${COOKIE}=${sessions.login(sessions.token)!}`;
 const identity = () => ({ origins: new Set<string>(), cookieName: COOKIE });
 let emitted = 0;
@@ -53,7 +53,7 @@ withRoutes(baseline);
 const gated = new Hono<ServerEnv>();
 gated.use(
   httpGate({
-    sessions,
+    logins: sessions,
     authorize: authorizeOwner,
     identity,
     logError: (error) => {

@@ -7,7 +7,7 @@
  *
  * Must not: construct a secret source or name a kernel implementation; both come from the edge.
  */
-import type { SessionOptions } from '../engine/session.js';
+import type { EngineOptions } from '../engine/engine.js';
 import type { Cell } from '../format/types.js';
 import type { Kernel, KernelFactory, KernelSpec } from '../kernel/types.js';
 import { prepareOutput } from '../outputs/prepare.js';
@@ -31,7 +31,7 @@ export interface RunAssemblyInput {
 
 export interface RunAssembly {
   /** the engine session's options: kernels, time limits, output gate, secrets */
-  options: SessionOptions & Required<Pick<SessionOptions, 'createKernel' | 'cellTimeoutMs'>>;
+  options: EngineOptions & Required<Pick<EngineOptions, 'createKernel' | 'cellTimeoutMs'>>;
   /** the values of the secrets the cells read, registered as they are read */
   redactor: SecretRedactor;
   /** the run's redactor and then the caller's: what records, progress lines and reports pass */

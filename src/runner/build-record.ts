@@ -3,7 +3,7 @@
  * Pure apart from reading the clock-free inputs it is given.
  */
 import type { EngineState } from '../engine/state/index.js';
-import type { CellResult } from '../engine/session.js';
+import type { CellResult } from '../engine/engine.js';
 import { formatDuration } from '../format/index.js';
 import type { Cell, FormatWarning, Notebook, ParamValue } from '../format/types.js';
 import type { CellError, CellRecord, RunRecord } from './record.js';

@@ -110,7 +110,7 @@ const loadRunModules = () =>
   Promise.all([
     import('../analysis/index.js'),
     import('../engine/state/index.js'),
-    import('../engine/session.js'),
+    import('../engine/engine.js'),
     import('./assemble.js'),
     import('./build-record.js'),
     import('./redact-record.js'),
@@ -189,7 +189,7 @@ async function run(request: RunRequest): Promise<RunResult> {
         () => startKernel(request.kernels(kernelSpec), hasSqlCells(notebook)),
       )
     : shutDown(request.prestarted);
-  const [analysis, { createState }, { Session }, { assembleRun }, { buildRecord }, recordRedaction] =
+  const [analysis, { createState }, { Engine }, { assembleRun }, { buildRecord }, recordRedaction] =
     await loadRunModules();
   const { redactCellRecord, redactRunRecord } = recordRedaction;
   const [startedKernel] = await Promise.all([
@@ -205,7 +205,7 @@ async function run(request: RunRequest): Promise<RunResult> {
     redactor: request.redactor,
   });
   const redactor = assembly.redactAll;
-  const session = new Session(createState({ cells: notebook.cells, params, analyze: analyzeCell }), {
+  const session = new Engine(createState({ cells: notebook.cells, params, analyze: analyzeCell }), {
     ...assembly.options,
     ...(startedKernel ? { startedKernel } : {}),
   });

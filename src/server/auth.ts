@@ -3,7 +3,7 @@
  * check, and the vocabulary of the one authorization decision, `authorize(user, action, resource)`.
  * The gate (gate.ts) is its only caller, for every route and command of the access table
  * (access.ts). Full users and roles come later (DESIGN §5 `auth/`): they replace `authorize` and
- * `Sessions.login`.
+ * `Logins.login`.
  *
  * - The login token is random per server start and valid for the server's lifetime (like Jupyter's),
  *   so the printed URL can be opened in more than one browser. `/login?token=` exchanges it for a
@@ -81,8 +81,8 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The login token and the live sessions of one server. */
-export class Sessions {
+/** The login token and the logged-in browsers (their session cookies) of one server. */
+export class Logins {
   readonly token: string;
   private readonly byId = new Map<string, User>();
 

@@ -3,7 +3,7 @@
  * identity once it listens, and the per-request variables the gate sets (`ServerEnv`). Its own
  * module so that app.ts and routes/* both import it and not each other (no import circle).
  */
-import type { Action, Authorize, Resource, Sessions, User } from './auth.js';
+import type { Action, Authorize, Resource, Logins, User } from './auth.js';
 import type { EventDetail, EventSink } from './events.js';
 import type { QuireMetrics } from '../metrics/registry.js';
 import type { WorkspaceFiles } from './workspace-files.js';
@@ -20,7 +20,7 @@ export interface ServerIdentity {
 
 export interface ServerDeps {
   files: WorkspaceFiles;
-  sessions: Sessions;
+  logins: Logins;
   /** the one authorization decision; only the gate (gate.ts) calls it */
   authorize: Authorize;
   identity: () => ServerIdentity;

@@ -30,7 +30,7 @@ const FORBIDDEN = 'you may not do this';
 
 const now = (): string => new Date().toISOString();
 
-export interface GateDeps extends Pick<ServerDeps, 'sessions' | 'authorize' | 'identity' | 'logError'> {
+export interface GateDeps extends Pick<ServerDeps, 'logins' | 'authorize' | 'identity' | 'logError'> {
   files: { resolve(path: string): { relative: string } };
   events: EventSink;
   /** the table (default: access.ts); a test passes one with an entry missing */
@@ -54,7 +54,7 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
   return async function gate(c, next) {
     const index = c.req.routeIndex + 1;
     const route = matchedRoutes(c)[index];
-    const user = deps.sessions.userOf(getCookie(c, deps.identity().cookieName));
+    const user = deps.logins.userOf(getCookie(c, deps.identity().cookieName));
     if (!route) {
       // Nothing answers here (404), but under /api an anonymous caller learns nothing: 401 as ever.
       if (!user && c.req.path.startsWith('/api/'))

@@ -1,6 +1,6 @@
 /**
  * One server-side session per open notebook, shared by every client that opens it (issue 3). It
- * owns the document (the parsed notebook and its current text), an engine `Session` whose kernel
+ * owns the document (the parsed notebook and its current text), an `Engine` whose kernel
  * starts on the first run, every cell's status and outputs, and the clients to notify. The
  * document lives here, not in a browser: a client that closes its tab mid-run loses nothing, and
  * the next `open` gets a snapshot with whatever arrived meanwhile.
@@ -10,7 +10,7 @@
  */
 import { dirname } from 'node:path';
 import { analyzeCell } from '../analysis/index.js';
-import { Session } from '../engine/session.js';
+import { Engine } from '../engine/engine.js';
 import { cellOf, createState, type CellStatusNotification } from '../engine/state/index.js';
 import { NotebookEditError, NotebookParseError, ParamError } from '../format/errors.js';
 import { parseNotebook, serializeNotebook, validateParamValue } from '../format/index.js';
@@ -59,7 +59,7 @@ export const DEFAULT_IDLE_KERNEL_MS = 10 * 60 * 1000;
 
 interface Live {
   document: SessionDocument;
-  engine: Session;
+  engine: Engine;
   kernel: SessionKernel;
 }
 
@@ -410,7 +410,7 @@ export class NotebookSession {
       kernels: this.options.kernels,
       secrets: this.options.secrets,
     });
-    const engine = new Session(createState({ cells: engineCells(document), params, analyze: analyzeCell }), {
+    const engine = new Engine(createState({ cells: engineCells(document), params, analyze: analyzeCell }), {
       ...kernel.options,
       createKernel: () => {
         this.hasKernel = true;

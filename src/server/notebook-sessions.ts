@@ -3,8 +3,7 @@
  * on the first `open` and kept (with its outputs) until the server closes; its kernel stops when
  * idle. Watches the workspace and hands changes on disk to the session of that file.
  */
-import type { NotebookSession as Session, NotebookSessionOptions } from './notebook-session.js';
-import { NotebookSession } from './notebook-session.js';
+import { NotebookSession, type NotebookSessionOptions } from './notebook-session.js';
 import type { WorkspaceFiles } from './workspace-files.js';
 
 export interface NotebookSessionsOptions extends NotebookSessionOptions {
@@ -14,7 +13,7 @@ export interface NotebookSessionsOptions extends NotebookSessionOptions {
 }
 
 export class NotebookSessions {
-  private readonly byPath = new Map<string, Promise<Session>>();
+  private readonly byPath = new Map<string, Promise<NotebookSession>>();
   private readonly stopWatching: () => void;
 
   constructor(
@@ -33,7 +32,7 @@ export class NotebookSessions {
   }
 
   /** The session of `path` (a workspace path; checked by WorkspaceFiles), opened on first use. */
-  async open(path: string): Promise<Session> {
+  async open(path: string): Promise<NotebookSession> {
     const key = this.files.resolve(path).relative;
     let session = this.byPath.get(key);
     if (!session) {
@@ -46,9 +45,9 @@ export class NotebookSessions {
   }
 
   /** The sessions open now (those whose open succeeded), e.g. for the metrics gauges. */
-  async list(): Promise<Session[]> {
+  async list(): Promise<NotebookSession[]> {
     const settled = await Promise.all([...this.byPath.values()].map((s) => s.catch(() => undefined)));
-    return settled.filter((s): s is Session => s !== undefined);
+    return settled.filter((s): s is NotebookSession => s !== undefined);
   }
 
   /** Stops watching and shuts every session's kernel down. */

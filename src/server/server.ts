@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { authorizeOwner, ownOrigins, sessionCookieName, Sessions, type Authorize } from './auth.js';
+import { authorizeOwner, ownOrigins, sessionCookieName, Logins, type Authorize } from './auth.js';
 import { createApp } from './app.js';
 import type { ServerIdentity } from './deps.js';
 import { logEventSink, type EventSink } from './events.js';
@@ -97,7 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!statSync(workspace).isDirectory()) throw new Error(`workspace ${workspace} is not a folder`);
   const host = options.host ?? '127.0.0.1';
   const files = new WorkspaceFiles(workspace);
-  const sessions = new Sessions(options.token);
+  const logins = new Logins(options.token);
   // A JSON line on stderr (docs/operations.md#logs); stdout keeps the login URL for people.
   const log = createLogger({ base: { component: 'serve' } });
   const logError = options.logError ?? ((error: unknown) => log.error('unexpected error', { err: error }));
@@ -140,7 +140,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const bound: { identity?: ServerIdentity } = {};
   const app = createApp({
     files,
-    sessions,
+    logins,
     authorize: options.authorize ?? authorizeOwner,
     identity: () => {
       if (!bound.identity) throw new Error('the server is not listening yet');
@@ -187,7 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(serverJobs ? { queueDepth: () => serverJobs.jobs.queue.depth() } : {}),
   });
   const sockets = attachWebSockets(server, {
-    sessions,
+    logins,
     authorize: options.authorize ?? authorizeOwner,
     identity: () => bound.identity!,
     notebooks,
@@ -199,8 +199,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url,
     workspace,
-    token: sessions.token,
-    loginUrl: `${url}/login?token=${encodeURIComponent(sessions.token)}`,
+    token: logins.token,
+    loginUrl: `${url}/login?token=${encodeURIComponent(logins.token)}`,
     files,
     notebooks,
     metrics,

@@ -13,7 +13,7 @@
  * thrown; the run itself goes on without a history row.
  */
 import { hostname } from 'node:os';
-import type { Session as Engine } from '../engine/session.js';
+import type { Engine } from '../engine/engine.js';
 import type { CellStatusNotification, EngineState } from '../engine/state/index.js';
 import { parseNotebook } from '../format/index.js';
 import type { Cell, FormatWarning, Notebook, ParamValue } from '../format/types.js';

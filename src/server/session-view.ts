@@ -2,7 +2,7 @@
  * Pure views of a notebook session for the protocol: the snapshot of its cells and a page of a
  * table output. No I/O; the session (notebook-session.ts) owns the state these read.
  */
-import type { CellResult } from '../engine/session.js';
+import type { CellResult } from '../engine/engine.js';
 import type { EngineState } from '../engine/state/index.js';
 import type { Cell } from '../format/types.js';
 import { ERROR_PLAN, redactWith, type Redactor } from '../outputs/redact.js';

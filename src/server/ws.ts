@@ -16,7 +16,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientCommand, MAX_MESSAGE_BYTES, type ServerNotification } from '../protocol/index.js';
-import type { Authorize, Sessions, User } from './auth.js';
+import type { Authorize, Logins, User } from './auth.js';
 import { checkOrigin } from './auth.js';
 import type { ServerIdentity } from './deps.js';
 import type { EventSink } from './events.js';
@@ -25,7 +25,7 @@ import type { NotebookSession, SessionClient } from './notebook-session.js';
 import type { NotebookSessions } from './notebook-sessions.js';
 
 export interface WebSocketDeps {
-  sessions: Sessions;
+  logins: Logins;
   authorize: Authorize;
   identity: () => ServerIdentity;
   notebooks: NotebookSessions;
@@ -82,7 +82,7 @@ export function attachWebSockets(server: Server, deps: WebSocketDeps): WebSocket
       identity.origins,
     );
     if (refused) return refuse(socket, 403, refused);
-    const user = deps.sessions.userOf(cookieValue(request.headers.cookie, identity.cookieName));
+    const user = deps.logins.userOf(cookieValue(request.headers.cookie, identity.cookieName));
     if (!user) return refuse(socket, 401, 'log in with the URL printed by `quire serve`');
     wss.handleUpgrade(request, socket, head, (ws) => connection(ws, user, deps, gate));
   });

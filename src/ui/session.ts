@@ -74,7 +74,7 @@ export function applyNotification(state: Snapshot | null, n: ServerNotification)
   }
 }
 
-export interface SessionOptions {
+export interface SessionConnectionOptions {
   /** the WebSocket URL (default: `/ws` on this origin) */
   url?: string;
   /** backoff of reconnects: first delay and cap, ms */
@@ -84,7 +84,8 @@ export interface SessionOptions {
 
 type Listener = () => void;
 
-export class NotebookSession {
+/** The browser's connection to the server's session of one notebook (src/server/notebook-session.ts). */
+export class SessionConnection {
   state: Snapshot | null = null;
   connection: Connection = 'connecting';
   /** notifications the caller did not ask for: `error` without a request, `externalChange`, `conflict` */
@@ -102,7 +103,7 @@ export class NotebookSession {
 
   constructor(
     readonly path: string,
-    private readonly options: SessionOptions = {},
+    private readonly options: SessionConnectionOptions = {},
   ) {
     // `globalThis.location`: this module is also type-checked (and unit-tested) without the DOM lib.
     const here = (globalThis as { location?: { protocol: string; host: string } }).location;

@@ -10,11 +10,11 @@ import { errorResponse } from '../errors.js';
 export function loginRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
   routes.get('/login', (c) => {
-    const session = deps.sessions.login(c.req.query('token'));
+    const session = deps.logins.login(c.req.query('token'));
     if (session === undefined)
       return errorResponse(c, 401, 'unauthorized', 'the login token is missing or wrong');
     setCookie(c, deps.identity().cookieName, session, { httpOnly: true, sameSite: 'Strict', path: '/' });
-    const user = deps.sessions.userOf(session);
+    const user = deps.logins.userOf(session);
     if (user) c.set('user', user);
     return c.redirect('/', 302);
   });

@@ -20,7 +20,7 @@ import type { PageAnswer, PageRequest } from '../components/outputs/TableOutput.
 import { canInsertProse, cellNameError, freshName, takenNames } from '../cell-names.js';
 import { notebookNames } from '../completion/names.js';
 import { hasInterpolations, NEW_PROSE, withNewParagraph } from '../prose.js';
-import { NotebookSession, type Answer, type Command, type Snapshot } from '../session.js';
+import { SessionConnection, type Answer, type Command, type Snapshot } from '../session.js';
 import { isSaveKey } from '../shortcuts.js';
 
 /** Editors created at once (the first screen); the rest wait until scrolled near. */
@@ -31,7 +31,7 @@ const EDIT_DELAY_MS = 400;
 const NEW_CELL_WAIT_MS = 10_000;
 
 export function NotebookPage({ path }: { path: string }) {
-  const session = useMemo(() => new NotebookSession(path), [path]);
+  const session = useMemo(() => new SessionConnection(path), [path]);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
   const [banners, setBanners] = useState<Banner[]>([]);

@@ -15,7 +15,7 @@ import type { Hono } from 'hono';
 import { ClientCommand } from '../../../src/protocol/index.js';
 import { COMMANDS, ROUTES } from '../../../src/server/access.js';
 import { createApp } from '../../../src/server/app.js';
-import { ACTIONS, Sessions, type Action, type Authorize, type Resource } from '../../../src/server/auth.js';
+import { ACTIONS, Logins, type Action, type Authorize, type Resource } from '../../../src/server/auth.js';
 import type { ServerEnv } from '../../../src/server/deps.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { routeKey } from '../../../src/server/gate.js';
@@ -36,7 +36,7 @@ const NOTEBOOK = notebook('Gate', [], '```ts name=x\nconst x = 1;\nx\n```\n');
 
 let ws: string;
 let store: RunStore;
-let sessions: Sessions;
+let sessions: Logins;
 let cookie: string;
 let runId: string;
 
@@ -52,7 +52,7 @@ const logged: unknown[] = [];
 function app(): Hono<ServerEnv> {
   return createApp({
     files: new WorkspaceFiles(ws),
-    sessions,
+    logins: sessions,
     authorize,
     identity: () => ({ origins: new Set(['http://127.0.0.1:1']), cookieName: COOKIE }),
     logError: (error) => logged.push(error),
@@ -68,7 +68,7 @@ before(async () => {
   store = await openStore({ workspace: ws });
   const created = await store.create({ path: 'a.nb.md', source: NOTEBOOK, trigger: 'cli', params: {} });
   runId = created!.id;
-  sessions = new Sessions();
+  sessions = new Logins();
   cookie = `${COOKIE}=${sessions.login(sessions.token)!}`;
 });
 
@@ -314,7 +314,7 @@ test('a command that is not in the table is refused and logged', async (t) => {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as AddressInfo).port;
   const endpoint = attachWebSockets(http, {
-    sessions,
+    logins: sessions,
     authorize,
     identity: () => ({ origins: new Set([`http://127.0.0.1:${port}`]), cookieName: COOKIE }),
     notebooks,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ROUTES } from '../../../src/server/access.js';
 import { createApp } from '../../../src/server/app.js';
-import { Sessions } from '../../../src/server/auth.js';
+import { Logins } from '../../../src/server/auth.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { openApiPath } from '../../../src/server/openapi.js';
 import { WorkspaceFiles } from '../../../src/server/workspace-files.js';
@@ -27,7 +27,7 @@ before(async () => {
   store = await openStore({ workspace: ws });
   const app = createApp({
     files: new WorkspaceFiles(ws),
-    sessions: new Sessions(),
+    logins: new Logins(),
     authorize: () => false,
     identity: () => ({ origins: new Set(), cookieName: 'quire_session_4321' }),
     logError: (error) => assert.fail(String(error)),

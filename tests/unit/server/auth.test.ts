@@ -1,10 +1,10 @@
 /** The security baseline's pure parts: login tokens, sessions, allowed origins, the Origin rule. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkOrigin, ownOrigins, sessionCookieName, Sessions } from '../../../src/server/auth.js';
+import { checkOrigin, ownOrigins, sessionCookieName, Logins } from '../../../src/server/auth.js';
 
 test('a session is created only for the exact token', () => {
-  const sessions = new Sessions();
+  const sessions = new Logins();
   assert.ok(sessions.token.length >= 40, 'the token has at least 32 random bytes');
   assert.equal(sessions.login(undefined), undefined);
   assert.equal(sessions.login(''), undefined);
@@ -20,7 +20,7 @@ test('a session is created only for the exact token', () => {
 });
 
 test('each server start has its own token', () => {
-  assert.notEqual(new Sessions().token, new Sessions().token);
+  assert.notEqual(new Logins().token, new Logins().token);
 });
 
 test('a loopback server accepts its three loopback origins and nothing else', () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeCell } from '../../../src/analysis/index.js';
-import type { CellResult } from '../../../src/engine/session.js';
+import type { CellResult } from '../../../src/engine/engine.js';
 import {
   applyOperation,
   createState,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServerNotification, Snapshot } from '../../../src/protocol/index.js';
-import { applyNotification, NotebookSession } from '../../../src/ui/session.js';
+import { applyNotification, SessionConnection } from '../../../src/ui/session.js';
 
 const snapshot: Snapshot = {
   type: 'snapshot',
@@ -81,7 +81,7 @@ test('waitFor resolves with what a later notification brings, or null after the 
   const real = globalThis.WebSocket;
   (globalThis as { WebSocket: unknown }).WebSocket = FakeSocket;
   try {
-    const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws' });
+    const session = new SessionConnection('n.nb.md', { url: 'ws://test/ws' });
     const socket = FakeSocket.last as FakeSocket;
     socket.readyState = 1;
     socket.onopen?.();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { NotebookSession } from '../../../src/ui/session.js';
+import { SessionConnection } from '../../../src/ui/session.js';
 
 class FakeSocket {
   static readonly OPEN = 1;
@@ -57,7 +57,7 @@ const snapshot = (text: string) => ({
 
 test('opens the notebook, answers by requestId, ignores what does not fit the protocol', async (t) => {
   fakeSockets(t);
-  const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws' });
+  const session = new SessionConnection('n.nb.md', { url: 'ws://test/ws' });
   const socket = FakeSocket.made[0] as FakeSocket;
   socket.open();
   assert.equal(socket.sent[0]?.type, 'open');
@@ -87,7 +87,7 @@ test('a dropped connection fails the commands in flight, reconnects with backoff
   fakeSockets(t);
   // The reconnect delays run on a mock clock: each step is exact, whatever the machine's speed.
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws', minDelayMs: 10, maxDelayMs: 40 });
+  const session = new SessionConnection('n.nb.md', { url: 'ws://test/ws', minDelayMs: 10, maxDelayMs: 40 });
   const first = FakeSocket.made[0] as FakeSocket;
   first.open();
   first.receive(snapshot('before'));
@@ -120,7 +120,7 @@ test('a dropped connection fails the commands in flight, reconnects with backoff
 
 test('an edit the server refuses is rolled back, so the text is sent again rather than taken as saved', async (t) => {
   fakeSockets(t);
-  const session = new NotebookSession('n.nb.md', { url: 'ws://test/ws' });
+  const session = new SessionConnection('n.nb.md', { url: 'ws://test/ws' });
   const socket = FakeSocket.made[0] as FakeSocket;
   socket.open();
   const cell = { id: 'p', kind: 'prose', source: 'Old.', status: 'idle', outputs: [], declarations: [] };

@@ -1,6 +1,6 @@
 /**
- * The session: carries out the effects that the pure engine core decides, against a kernel.
- * `quire run`, and later the editor and the scheduler, all drive the engine through this class.
+ * The engine: carries out the effects that the pure engine core (state/) decides, against a
+ * kernel. `quire run`, the queue's workers and the editor's sessions all drive a notebook through it.
  *
  * Operations are applied one at a time from a queue, so a kernel report that arrives while
  * effects are being carried out never interleaves with them. At most one cell executes at once
@@ -22,7 +22,7 @@ import {
   type Operation,
 } from './state/index.js';
 
-export interface SessionOptions {
+export interface EngineOptions {
   /** makes a new (not yet started) kernel; called again after a kernel dies */
   createKernel: () => Kernel;
   /** a kernel already started (e.g. while the notebook was being analysed); used first */
@@ -49,13 +49,13 @@ export interface CellResult {
   order?: number;
 }
 
-export interface SessionEvents {
+export interface EngineEvents {
   notification: [Notification];
   output: [cellId: string, output: Output];
   runFinished: [{ errors: string[]; skipped: string[] }];
 }
 
-export class Session extends EventEmitter<SessionEvents> {
+export class Engine extends EventEmitter<EngineEvents> {
   private current: EngineState;
   private kernel: Kernel | undefined;
   private readonly ops: Operation[] = [];
@@ -72,7 +72,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   constructor(
     state: EngineState,
-    private readonly options: SessionOptions,
+    private readonly options: EngineOptions,
   ) {
     super();
     this.current = state;
