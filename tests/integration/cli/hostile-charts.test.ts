@@ -8,12 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunRecord } from '../../../src/runner/record.js';
 import { cell, makeWorkspace, removeWorkspace, runCli } from './helpers.js';
+import { fifoHasReader } from '../../support/fifo.js';
 
 let ws: string;
 let fifo: string;
@@ -73,16 +74,6 @@ after(async () => {
   removeWorkspace(ws);
 });
 
-function fifoHasReader(): boolean {
-  try {
-    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENXIO') return false;
-    throw error;
-  }
-}
-
 test(
   'quire run --out survives hostile charts: manifest, report, exit code from the cells',
   { timeout: 180_000 },
@@ -114,6 +105,6 @@ test(
     assert.match(html, /<pre class="q-text">42<\/pre>/, 'cells after the charts are in the report');
 
     assert.equal(connections, 0, 'the host connected to the port a spec named');
-    assert.equal(fifoHasReader(), false, 'the host opened the file a spec named');
+    assert.equal(fifoHasReader(fifo), false, 'the host opened the file a spec named');
   },
 );

@@ -4,26 +4,16 @@
  * (tests/unit/protocol/names.test.ts checks that the kernel defines no other.)
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { ProcessKernel } from '../../../src/kernel/host.js';
+import { test } from 'node:test';
 import { BUILTINS } from '../../../src/protocol/index.js';
-import { js, makeWorkspace, removeWorkspace, run, startKernel } from './helpers.js';
+import { js, kernelPerSuite, run } from './helpers.js';
 
-let workspace: string;
-let kernel: ProcessKernel;
-before(async () => {
-  workspace = makeWorkspace();
-  kernel = await startKernel({ workspace });
-});
-after(async () => {
-  await kernel.shutdown();
-  removeWorkspace(workspace);
-});
+const fixture = kernelPerSuite();
 
 test("every built-in of the protocol is one of the kernel's globals", async () => {
   const names = JSON.stringify(BUILTINS.map((b) => b.label));
   const { result, outputs } = await run(
-    kernel,
+    fixture.kernel,
     js(`return { __quire_last: JSON.stringify(${names}.map((name) => typeof globalThis[name])) };`),
   );
   assert.equal(result.status, 'ok', JSON.stringify(result.error));

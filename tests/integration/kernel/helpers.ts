@@ -4,6 +4,7 @@
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { after, before } from 'node:test';
 import { dirname, join } from 'node:path';
 import { ProcessKernel, type ProcessKernelOptions } from '../../../src/kernel/host.js';
 import type { ExecuteJs } from '../../../src/kernel/protocol.js';
@@ -33,6 +34,33 @@ export async function startKernel(
   const kernel = new ProcessKernel(options);
   await kernel.start();
   return kernel;
+}
+
+/**
+ * One kernel in a fresh workspace for the suite (or file) this is called in: started before its
+ * first test, shut down and removed after its last.
+ */
+export function kernelPerSuite(): { readonly kernel: ProcessKernel; readonly workspace: string } {
+  let workspace: string | undefined;
+  let kernel: ProcessKernel | undefined;
+  before(async () => {
+    workspace = makeWorkspace();
+    kernel = await startKernel({ workspace });
+  });
+  after(async () => {
+    await kernel?.shutdown();
+    if (workspace) removeWorkspace(workspace);
+  });
+  return {
+    get kernel() {
+      if (!kernel) throw new Error('the suite kernel is used before its before() hook ran');
+      return kernel;
+    },
+    get workspace() {
+      if (!workspace) throw new Error('the suite workspace is used before its before() hook ran');
+      return workspace;
+    },
+  };
 }
 
 let cellCount = 0;

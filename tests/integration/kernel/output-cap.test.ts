@@ -1,9 +1,8 @@
 /** A cell's output is capped at both ends: the runtime stops sending, the host stops accepting. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ProcessKernel } from '../../../src/kernel/host.js';
+import { describe, test } from 'node:test';
 import type { Output } from '../../../src/outputs/types.js';
-import { js, makeWorkspace, removeWorkspace, run, startKernel, streamText } from './helpers.js';
+import { js, kernelPerSuite, run, streamText } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const MARKER = '\n… output truncated at 2 MiB …\n';
@@ -21,22 +20,13 @@ function markers(outputs: Output[]): number {
 }
 
 describe('output cap', () => {
-  let workspace: string;
-  let kernel: ProcessKernel;
-  before(async () => {
-    workspace = makeWorkspace();
-    kernel = await startKernel({ workspace });
-  });
-  after(async () => {
-    await kernel.shutdown();
-    removeWorkspace(workspace);
-  });
+  const fixture = kernelPerSuite();
 
   test('printing 100 MB yields 2 MiB and one marker; the host stays small', async () => {
     const rssBefore = process.memoryUsage().rss;
     const code =
       'const line = "x".repeat(1023); for (let i = 0; i < 100 * 1024; i++) console.log(line); return {__quire_last: "done"};';
-    const { result, outputs } = await run(kernel, js(code), { timeoutMs: 60_000 });
+    const { result, outputs } = await run(fixture.kernel, js(code), { timeoutMs: 60_000 });
     assert.equal(result.status, 'ok');
     const text = streamText(outputs);
     assert.equal(markers(outputs), 1);
@@ -61,7 +51,7 @@ describe('output cap', () => {
       'await new Promise((r) => setTimeout(r, 300));',
       'return {};',
     ].join('\n');
-    const { outputs } = await run(kernel, js(code), { timeoutMs: 60_000 });
+    const { outputs } = await run(fixture.kernel, js(code), { timeoutMs: 60_000 });
     assert.equal(markers(outputs), 1);
     assert.ok(totalBytes(outputs) <= 2 * MiB + Buffer.byteLength(MARKER));
   });
@@ -69,12 +59,12 @@ describe('output cap', () => {
   test("native writes to fd 1 are captured as the running cell's stdout", async () => {
     const code =
       'const fs = await __quire_import("node:fs"); fs.writeSync(1, "native\\n"); await new Promise((r) => setTimeout(r, 100)); return {};';
-    const { outputs } = await run(kernel, js(code));
+    const { outputs } = await run(fixture.kernel, js(code));
     assert.equal(streamText(outputs, 'stdout'), 'native\n');
   });
 
   test('the cap is per execution: the next cell prints again', async () => {
-    const { outputs } = await run(kernel, js('console.log("fresh"); return {};'));
+    const { outputs } = await run(fixture.kernel, js('console.log("fresh"); return {};'));
     assert.equal(streamText(outputs), 'fresh\n');
   });
 });

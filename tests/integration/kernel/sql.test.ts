@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ConnectionProvider, ProcessKernel } from '../../../src/kernel/host.js';
 import { packageRoot } from '../../../src/kernel/paths.js';
 import type { ExecuteSql } from '../../../src/kernel/protocol.js';
-import { dataOf, js, makeWorkspace, removeWorkspace, run, startKernel } from './helpers.js';
+import { dataOf, js, kernelPerSuite, makeWorkspace, removeWorkspace, run, startKernel } from './helpers.js';
 
 function sqlCell(
   sql: string,
@@ -121,21 +121,12 @@ const CITIES = `CREATE OR REPLACE TEMP TABLE cities AS SELECT * FROM (VALUES
 ) t(country, name, year, population)`;
 
 describe('SQL cells of DuckDB statements: PIVOT, UNPIVOT, several statements', () => {
-  let workspace: string;
-  let kernel: ProcessKernel;
-  before(async () => {
-    workspace = makeWorkspace();
-    kernel = await startKernel({ workspace });
-  });
-  after(async () => {
-    await kernel.shutdown();
-    removeWorkspace(workspace);
-  });
+  const fixture = kernelPerSuite();
 
   /** A table's column names and rows, as JS sees them. */
   async function tableOf(name: string): Promise<[string[], Record<string, unknown>[]]> {
     const { result, outputs } = await run(
-      kernel,
+      fixture.kernel,
       js(`return {__quire_last: JSON.stringify([${name}.columns.map((c) => c.name), ${name}.rows])};`, {
         inputs: [name],
       }),
@@ -146,7 +137,7 @@ describe('SQL cells of DuckDB statements: PIVOT, UNPIVOT, several statements', (
 
   test('a PIVOT cell (with its table in the same cell) is bound to its name', async () => {
     const { result } = await run(
-      kernel,
+      fixture.kernel,
       sqlCell(`${CITIES};\nPIVOT cities ON year USING sum(population) ORDER BY name`, { name: 'pivoted' }),
     );
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
@@ -162,14 +153,14 @@ describe('SQL cells of DuckDB statements: PIVOT, UNPIVOT, several statements', (
 
   test("the issue's cell: PIVOT sales ON year USING sum(total), over a JS array", async () => {
     await run(
-      kernel,
+      fixture.kernel,
       js(
         'const sales = [{year: 2023, region: "EU", total: 10}, {year: 2024, region: "EU", total: 7}, {year: 2023, region: "US", total: 5}]; return {sales};',
         { declarations: ['sales'] },
       ),
     );
     const { result } = await run(
-      kernel,
+      fixture.kernel,
       sqlCell('PIVOT sales ON year USING sum(total) ORDER BY region', {
         tables: ['sales'],
         inputs: ['sales'],
@@ -188,7 +179,7 @@ describe('SQL cells of DuckDB statements: PIVOT, UNPIVOT, several statements', (
 
   test('UNPIVOT of the PIVOT result, read by name from the kept table', async () => {
     const { result } = await run(
-      kernel,
+      fixture.kernel,
       sqlCell(
         'UNPIVOT pivoted ON COLUMNS(* EXCLUDE (country, name)) INTO NAME year VALUE population ORDER BY name, year LIMIT 2',
         { tables: ['pivoted'], inputs: ['pivoted'], name: 'long' },
@@ -202,12 +193,12 @@ describe('SQL cells of DuckDB statements: PIVOT, UNPIVOT, several statements', (
   });
 
   test('parameters bound in one statement of a cell, a PIVOT in the next', async () => {
-    await run(kernel, js('const since = 2010; return {since};', { declarations: ['since'] }));
+    await run(fixture.kernel, js('const since = 2010; return {since};', { declarations: ['since'] }));
     const cell = sqlCell(
       `${CITIES};\nCREATE OR REPLACE TEMP TABLE recent AS SELECT * FROM cities WHERE year >= $1;\nPIVOT recent ON year USING sum(population) ORDER BY name`,
       { inputs: ['since'], parameters: ['since'], name: 'recentWide' },
     );
-    const { result } = await run(kernel, cell);
+    const { result } = await run(fixture.kernel, cell);
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     const [columns, rows] = await tableOf('recentWide');
     assert.deepEqual(columns, ['country', 'name', '2010', '2020']);
@@ -215,7 +206,10 @@ describe('SQL cells of DuckDB statements: PIVOT, UNPIVOT, several statements', (
   });
 
   test('an error in the second statement of a cell carries its cell line', async () => {
-    const { result } = await run(kernel, sqlCell(`${CITIES};\nPIVOT cities\nON nope USING sum(population)`));
+    const { result } = await run(
+      fixture.kernel,
+      sqlCell(`${CITIES};\nPIVOT cities\nON nope USING sum(population)`),
+    );
     assert.equal(result.status, 'error');
     assert.match(result.error?.message ?? '', /nope/);
     assert.equal(result.error?.line, 6);

@@ -12,7 +12,7 @@
 // test.mjs: own process (it asserts that nothing escaped or polluted anything in its process)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { stopChartRenderer, type ChartBudget } from '../../../src/outputs/render
 import { URL_REFUSAL } from '../../../src/outputs/render/chart-vega.js';
 import { renderOutputHtml } from '../../../src/outputs/render/output.js';
 import { MIME } from '../../../src/outputs/types.js';
+import { fifoHasReader } from '../../support/fifo.js';
 
 interface HostileCase {
   about: string;
@@ -73,17 +74,6 @@ let port = 0;
 let connections = 0;
 let work: string;
 let fifo: string;
-
-/** True when some reader has the FIFO open (a non-blocking writer can open it only then). */
-function fifoHasReader(): boolean {
-  try {
-    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENXIO') return false;
-    throw error;
-  }
-}
 
 function load(file: string): HostileCase {
   const text = readFileSync(join(dir, file), 'utf8')
@@ -192,7 +182,7 @@ describe('hostile Vega-Lite specs', () => {
 
   it('no file was opened, no connection made, nothing escaped, nothing polluted', () => {
     assert.equal(connections, 0, 'connections to the listener');
-    assert.equal(fifoHasReader(), false, 'the FIFO was opened for reading');
+    assert.equal(fifoHasReader(fifo), false, 'the FIFO was opened for reading');
     assert.deepEqual(escaped, []);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
