@@ -1,11 +1,11 @@
 /**
  * Re-analysis latency: a 300-cell notebook, one cell edited 200 times. Each edit is the whole
  * pure path the editor pays per keystroke batch: analyse the edited cell (the real analyzeCell),
- * rebuild the graph, work out what is stale (applyOperation). Prints the median against the
+ * rebuild the graph, work out what is stale (applyToState). Prints the median against the
  * 10 ms target. Run: node --import tsx bench/reanalysis.ts
  */
 import { analyzeCell } from '../src/analysis/index.js';
-import { applyOperation, createState } from '../src/engine/state/index.js';
+import { applyToState, createState } from '../src/engine/state/index.js';
 import type { CodeCell } from '../src/format/types.js';
 import { buildGraph } from '../src/graph/index.js';
 
@@ -54,7 +54,7 @@ for (let i = 0; i < EDITS; i++) {
   // Alternate declarations so that every other edit also deletes a name and rewires the graph.
   const source = i % 2 === 0 ? `${edited.source}\nconst extra = ${i};` : `${edited.source} // ${i}`;
   const start = performance.now();
-  const result = applyOperation(state, { type: 'editCell', id: edited.id, source });
+  const result = applyToState(state, { type: 'editCell', id: edited.id, source });
   timings.push(performance.now() - start);
   state = result.state;
 }
@@ -76,7 +76,7 @@ const analysisTimings = Array.from({ length: EDITS }, (_, i) => {
 
 const med = median(timings);
 console.log(`cells: ${CELLS}, edits: ${EDITS}`);
-console.log(`median per edit (analysis + graph + applyOperation): ${med.toFixed(3)} ms`);
+console.log(`median per edit (analysis + graph + applyToState): ${med.toFixed(3)} ms`);
 console.log(`p95 per edit: ${percentile(timings, 0.95).toFixed(3)} ms`);
 console.log(`median analyzeCell alone: ${median(analysisTimings).toFixed(3)} ms`);
 console.log(`median graph rebuild alone: ${median(graphTimings).toFixed(3)} ms`);

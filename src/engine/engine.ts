@@ -1,6 +1,7 @@
 /**
- * The engine: carries out the effects that the pure engine core (state/) decides, against a
- * kernel. `quire run`, the queue's workers and the editor's sessions all drive a notebook through it.
+ * The engine: owns a notebook document (document/) and carries out the effects its operations
+ * decide, against a kernel. `quire run`, the queue's workers and the editor's sessions all drive a
+ * notebook through it; nothing else changes a document.
  *
  * Operations are applied one at a time from a queue, so a kernel report that arrives while
  * effects are being carried out never interleaves with them. At most one cell executes at once
@@ -15,12 +16,11 @@ import { MissingSecretError, type SecretSource } from '../secrets/source.js';
 import { commandForCell } from './commands.js';
 import {
   applyOperation,
-  cellOf,
-  type EngineState,
-  type Effect,
-  type Notification,
+  type NotebookDocument,
   type Operation,
-} from './state/index.js';
+  type OperationResult,
+} from './document/index.js';
+import { cellOf, type EngineState, type Effect, type Notification } from './state/index.js';
 
 export interface EngineOptions {
   /** makes a new (not yet started) kernel; called again after a kernel dies */
@@ -55,8 +55,11 @@ export interface EngineEvents {
   runFinished: [{ errors: string[]; skipped: string[] }];
 }
 
+/** What an operation applied at once said: refused (`error`), or what a rename rewrote. */
+export type Applied = Omit<OperationResult, 'doc' | 'effects'>;
+
 export class Engine extends EventEmitter<EngineEvents> {
-  private current: EngineState;
+  private current: NotebookDocument;
   private kernel: Kernel | undefined;
   private readonly ops: Operation[] = [];
   private applying = false;
@@ -71,31 +74,44 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly results = new Map<string, CellResult>();
 
   constructor(
-    state: EngineState,
+    document: NotebookDocument,
     private readonly options: EngineOptions,
   ) {
     super();
-    this.current = state;
+    this.current = document;
     if (options.startedKernel) {
       this.kernel = options.startedKernel;
       this.paramsPending = true;
     }
   }
 
-  get state(): EngineState {
+  get document(): NotebookDocument {
     return this.current;
   }
 
-  /** Queues an operation; its effects are carried out in order. */
-  dispatch(op: Operation): void {
+  get state(): EngineState {
+    return this.current.state;
+  }
+
+  /**
+   * Applies an operation and carries out its effects in order, and returns what it said. One
+   * dispatched while another's effects are being carried out (a kernel report) waits its turn:
+   * it returns undefined, and a refusal of it is dropped (only stale kernel reports are refused).
+   */
+  dispatch(op: Operation): Applied | undefined {
     this.ops.push(op);
-    if (this.applying) return;
+    if (this.applying) return undefined;
     this.applying = true;
+    let first: Applied | undefined;
     try {
-      for (let next = this.ops.shift(); next; next = this.ops.shift()) this.apply(next);
+      for (let next = this.ops.shift(); next; next = this.ops.shift()) {
+        const applied = this.apply(next);
+        first ??= applied;
+      }
     } finally {
       this.applying = false;
     }
+    return first;
   }
 
   /** Runs every runnable cell; resolves when the run's queue drains. */
@@ -120,10 +136,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.kernel?.shutdown();
   }
 
-  private apply(op: Operation): void {
-    const { state, effects } = applyOperation(this.current, op);
-    this.current = state;
+  private apply(op: Operation): Applied {
+    const { doc, effects, ...said } = applyOperation(this.current, op);
+    this.current = doc;
     for (const effect of effects) this.perform(effect);
+    return said;
   }
 
   private perform(effect: Effect): void {
@@ -154,7 +171,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private async execute(cellId: string): Promise<void> {
-    const cell = cellOf(this.current, cellId);
+    const cell = cellOf(this.current.state, cellId);
     if (!cell) return;
     const outputs: Output[] = [];
     const metrics = new Map<string, number>();
@@ -163,7 +180,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.dispatch({ type: 'cellStarted', id: cellId });
     let command;
     try {
-      command = commandForCell(this.current, cell, (names) => this.resolveSecrets(names));
+      command = commandForCell(this.current.state, cell, (names) => this.resolveSecrets(names));
     } catch (error) {
       this.dispatch({
         type: 'cellFinished',
@@ -262,7 +279,10 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private defineParams(kernel: Kernel): void {
     this.paramsPending = false;
-    kernel.send({ type: 'defineValues', values: { ...this.current.params } as Record<string, ParamValue> });
+    kernel.send({
+      type: 'defineValues',
+      values: { ...this.current.state.params } as Record<string, ParamValue>,
+    });
   }
 }
 

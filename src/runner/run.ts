@@ -109,7 +109,7 @@ const hasSqlCells = (notebook: Notebook): boolean =>
 const loadRunModules = () =>
   Promise.all([
     import('../analysis/index.js'),
-    import('../engine/state/index.js'),
+    import('../engine/document/index.js'),
     import('../engine/engine.js'),
     import('./assemble.js'),
     import('./build-record.js'),
@@ -145,7 +145,7 @@ export async function runNotebook(request: RunRequest): Promise<RunResult> {
   try {
     return await run(request);
   } catch (error) {
-    // Bad input (or a fault before the session took the kernel): no kernel may outlive the run.
+    // Bad input (or a fault before the engine took the kernel): no kernel may outlive the run.
     await request.prestarted?.kernel.shutdown();
     throw error;
   }
@@ -189,7 +189,7 @@ async function run(request: RunRequest): Promise<RunResult> {
         () => startKernel(request.kernels(kernelSpec), hasSqlCells(notebook)),
       )
     : shutDown(request.prestarted);
-  const [analysis, { createState }, { Engine }, { assembleRun }, { buildRecord }, recordRedaction] =
+  const [analysis, { loadDocument }, { Engine }, { assembleRun }, { buildRecord }, recordRedaction] =
     await loadRunModules();
   const { redactCellRecord, redactRunRecord } = recordRedaction;
   const [startedKernel] = await Promise.all([
@@ -205,25 +205,27 @@ async function run(request: RunRequest): Promise<RunResult> {
     redactor: request.redactor,
   });
   const redactor = assembly.redactAll;
-  const session = new Engine(createState({ cells: notebook.cells, params, analyze: analyzeCell }), {
+  const engine = new Engine(loadDocument(notebook, { params, analyze: analyzeCell }), {
     ...assembly.options,
     ...(startedKernel ? { startedKernel } : {}),
   });
-  const cellById = new Map(notebook.cells.map((c) => [c.id, c]));
+  // The document's cells: a second cell with a repeated name has its own id there (document/load.ts).
+  const documentNotebook = engine.document.notebook;
+  const cellById = new Map(documentNotebook.cells.map((c) => [c.id, c]));
   let timedOut = false;
   let stoppedCell: string | null = null;
   const runLimit = () =>
     timedOut && request.limits?.timeoutMs !== undefined
       ? { limitMs: request.limits.timeoutMs, stoppedCell }
       : undefined;
-  session.on('notification', (n) => {
+  engine.on('notification', (n) => {
     if (!['ok', 'error', 'skipped'].includes(n.status)) return;
     // The run limit can pass while no cell is marked running (the kernel was still starting):
     // the first cell that then fails is the one the limit stopped.
     if (timedOut && stoppedCell === null && n.status === 'error') stoppedCell = n.cellId;
     const cell = cellById.get(n.cellId);
     if (!cell || !recorder.cellFinished) return;
-    const partial = buildRecord.cell(cell, session.state, session.results, runLimit());
+    const partial = buildRecord.cell(cell, engine.state, engine.results, runLimit());
     // Progress lines show error messages: they pass the redactor like everything else.
     if (partial) recorder.cellFinished(redactCellRecord(partial, redactor), loaded.displayPath);
   });
@@ -233,35 +235,35 @@ async function run(request: RunRequest): Promise<RunResult> {
       ? undefined
       : setTimeout(() => {
           timedOut = true;
-          stoppedCell = session.state.running;
-          session.dispatch({ type: 'interrupt' });
-          void session.killKernel();
+          stoppedCell = engine.state.running;
+          engine.dispatch({ type: 'interrupt' });
+          void engine.killKernel();
         }, runTimeoutMs);
   const stop = () => {
-    session.dispatch({ type: 'interrupt' });
-    void session.killKernel();
+    engine.dispatch({ type: 'interrupt' });
+    void engine.killKernel();
   };
   request.signal?.addEventListener('abort', stop, { once: true });
   if (request.signal?.aborted) stop();
   try {
-    await session.runAll();
+    await engine.runAll();
   } finally {
     request.signal?.removeEventListener('abort', stop);
     if (timer) clearTimeout(timer);
-    await session.close();
+    await engine.close();
     await connections?.close();
   }
   const built = buildRecord({
     id,
-    notebook,
+    notebook: documentNotebook,
     source: loaded.source,
     path: relative(process.cwd(), loaded.absolutePath) || loaded.displayPath,
     params,
     started,
     durationMs: performance.now() - startedMs,
     runtime: runtimeInfo(workspace),
-    state: session.state,
-    results: session.results,
+    state: engine.state,
+    results: engine.results,
     warnings,
     timedOut: runLimit(),
     sha256: sha256(loaded.source),
@@ -270,7 +272,7 @@ async function run(request: RunRequest): Promise<RunResult> {
   // Errors, stacks and warnings can hold a secret too, and an output one that a later cell read.
   const record = redactRunRecord(built, redactor);
   const exitCode = record.status === 'timeout' ? 3 : record.status === 'error' ? 1 : 0;
-  const result: RunResult = { record, exitCode, notebook, source: loaded.source, redactor };
+  const result: RunResult = { record, exitCode, notebook: documentNotebook, source: loaded.source, redactor };
   await recorder.finished?.(result);
   return result;
 }

@@ -1,32 +1,27 @@
 /**
  * One server-side session per open notebook, shared by every client that opens it (issue 3). It
- * owns the document (the parsed notebook and its current text), an `Engine` whose kernel
- * starts on the first run, every cell's status and outputs, and the clients to notify. The
- * document lives here, not in a browser: a client that closes its tab mid-run loses nothing, and
- * the next `open` gets a snapshot with whatever arrived meanwhile.
+ * holds an `Engine`, which owns the notebook document (text, cells under stable ids, their
+ * state: engine/document/) and whose kernel starts on the first run, and the clients to notify.
+ * The session only transports: a client's command becomes an operation on the document, and
+ * what the operation says and the engine reports become notifications. The document lives on
+ * the server, not in a browser: a client that closes its tab mid-run loses nothing, and the next
+ * `open` gets a snapshot with whatever arrived meanwhile.
  *
  * Commands are handled one at a time (a chain), so a save never interleaves with an edit. It must
  * not know about sockets: ws.ts turns frames into commands and notifications into frames.
  */
 import { dirname } from 'node:path';
 import { analyzeCell } from '../analysis/index.js';
+import { loadDocument, type EditOperation, type RenamedUses } from '../engine/document/index.js';
 import { Engine } from '../engine/engine.js';
-import { cellOf, createState, type CellStatusNotification } from '../engine/state/index.js';
-import { NotebookEditError, NotebookParseError, ParamError } from '../format/errors.js';
-import { parseNotebook, serializeNotebook, validateParamValue } from '../format/index.js';
-import type { ParamValue } from '../format/types.js';
+import { cellOf, type CellStatusNotification } from '../engine/state/index.js';
+import { NotebookEditError, NotebookParseError } from '../format/errors.js';
+import { parseNotebook, serializeNotebook } from '../format/index.js';
+import type { Notebook, ParamValue } from '../format/types.js';
 import type { KernelFactory } from '../kernel/types.js';
 import { MAX_TIMER_MS } from '../runner/limits.js';
 import type { SecretSource } from '../secrets/source.js';
 import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../protocol/index.js';
-import {
-  applyEdit,
-  engineCells,
-  loadDocument,
-  type EditCommand,
-  type SessionDocument,
-  type RenamedUses,
-} from './session-document.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
 import { SessionRuns, type RecordRunsOptions, type RunAllContext } from './session-runs.js';
 import { cellInfo, redactError, snapshotCell, tablePage } from './session-view.js';
@@ -57,8 +52,10 @@ export interface NotebookSessionOptions {
 
 export const DEFAULT_IDLE_KERNEL_MS = 10 * 60 * 1000;
 
+/** The client commands that edit the document. */
+type EditCommand = CommandOf<'editCell' | 'insertCell' | 'deleteCell' | 'moveCell' | 'renameCell'>;
+
 interface Live {
-  document: SessionDocument;
   engine: Engine;
   kernel: SessionKernel;
 }
@@ -112,7 +109,9 @@ export class NotebookSession {
 
   /** The text a save writes now. */
   get text(): string {
-    return this.live ? serializeNotebook(this.live.document.notebook) : (this.raw?.text ?? this.savedText);
+    return this.live
+      ? serializeNotebook(this.live.engine.document.notebook)
+      : (this.raw?.text ?? this.savedText);
   }
 
   get dirty(): boolean {
@@ -156,17 +155,16 @@ export class NotebookSession {
         ...(this.raw ? { parseError: this.raw.parseError } : {}),
       };
     }
-    const { document, engine, kernel } = this.live;
-    const cells = engineCells(document).map((cell) =>
-      snapshotCell(cell, engine.state, engine.results, kernel.redactor),
-    );
-    const fm = document.notebook.frontMatter;
+    const { engine, kernel } = this.live;
+    const { notebook, state } = engine.document;
+    const cells = notebook.cells.map((cell) => snapshotCell(cell, state, engine.results, kernel.redactor));
+    const fm = notebook.frontMatter;
     return {
       ...base,
       ...common,
       ...(fm?.title ? { title: fm.title } : {}),
       cells,
-      params: { schema: fm?.params ?? [], values: { ...engine.state.params } },
+      params: { schema: fm?.params ?? [], values: { ...state.params } },
     };
   }
 
@@ -211,7 +209,7 @@ export class NotebookSession {
       case 'renameCell':
         return this.edit(client, live, command);
       case 'runCell':
-        if (!live.document.ids.includes(command.cellId))
+        if (!cellOf(live.engine.state, command.cellId))
           throw new Error(`no cell with id "${command.cellId}"`);
         this.touch();
         live.engine.dispatch({ type: 'runCell', id: command.cellId });
@@ -228,26 +226,27 @@ export class NotebookSession {
         this.runs?.interrupt();
         live.engine.dispatch({ type: 'interrupt' });
         return client.send({ type: 'ack', requestId: command.requestId });
-      case 'setParams':
-        live.engine.dispatch({ type: 'setParams', values: this.checkParams(live, command.values) });
+      case 'setParams': {
+        const refused = live.engine.dispatch({ type: 'setParams', values: command.values })?.error;
+        if (refused !== undefined) throw new Error(refused);
         client.send({ type: 'ack', requestId: command.requestId });
         return this.broadcast(this.snapshot());
+      }
       case 'tablePage':
         return this.tablePage(client, command);
     }
   }
 
   /**
-   * An edit of the document, mirrored into the engine. The sender gets an ack saying whether the
+   * An edit of the document, an operation of the engine's. The sender gets an ack saying whether the
    * text now differs from disk; the others get the change (a source, or a snapshot when cells were
    * added, removed, moved or renamed); everyone gets the `cellInfo` of an edited, inserted or
    * renamed cell, since its declarations feed every client's completions.
    */
   private edit(client: SessionClient, live: Live, command: EditCommand): void {
-    const { document, op, uses } = applyEdit(live.document, command);
-    live.document = document;
-    live.engine.dispatch(op);
-    for (const rewrite of uses?.ops ?? []) live.engine.dispatch(rewrite);
+    const said = live.engine.dispatch(editOperation(command)) ?? {};
+    if (said.error !== undefined) throw new NotebookEditError(said.error);
+    const uses = said.renamed;
     const notice = uses ? renameNotice(uses) : undefined;
     client.send({
       type: 'ack',
@@ -255,8 +254,9 @@ export class NotebookSession {
       dirty: this.dirty,
       ...(notice ? { notice } : {}),
     });
+    const cells = live.engine.document.notebook.cells;
     if (command.type === 'editCell') {
-      const cell = engineCells(document).find((c) => c.id === command.cellId);
+      const cell = cells.find((c) => c.id === command.cellId);
       this.broadcast(
         { type: 'cellSource', cellId: command.cellId, source: cell?.source ?? '', dirty: this.dirty },
         client,
@@ -266,14 +266,12 @@ export class NotebookSession {
       // sources it typed meanwhile, whose edits are still on their way.
       this.broadcast(this.snapshot(), command.type === 'renameCell' ? client : undefined);
     }
-    // editCell and renameCell both become the engine's editCell; deletes and moves change no names.
-    const changedId = op.type === 'insertCell' ? op.cell.id : op.type === 'editCell' ? op.id : undefined;
-    const changed = live.engine.state.cells.find((c) => c.id === changedId);
+    // An edit, insert or rename names its cell; deletes and moves change no names.
+    const changed = said.cellId === undefined ? undefined : cellOf(live.engine.state, said.cellId);
     if (changed) this.broadcast(cellInfo(changed, live.engine.state));
     // The cells a rename rewrote: the sender has no snapshot, so it gets their sources like an edit
     // from another tab (the others' snapshot has them already). Only what they read changed, not
     // what they declare: no cellInfo.
-    const cells = engineCells(document);
     for (const id of uses?.rewritten ?? []) {
       const source = cells.find((c) => c.id === id)?.source ?? '';
       client.send({ type: 'cellSource', cellId: id, source, dirty: this.dirty });
@@ -324,17 +322,6 @@ export class NotebookSession {
       }
     }
     client.send({ ...preview, source: 'preview' });
-  }
-
-  private checkParams(live: Live, values: Record<string, ParamValue>): Record<string, ParamValue> {
-    const specs = live.document.notebook.frontMatter?.params ?? [];
-    const checked: Record<string, ParamValue> = {};
-    for (const [name, value] of Object.entries(values)) {
-      const spec = specs.find((s) => s.name === name);
-      if (!spec) throw new ParamError(`unknown param "${name}"`, name);
-      checked[name] = validateParamValue(spec, value);
-    }
-    return checked;
   }
 
   private async save(client: SessionClient, command: CommandOf<'save'>): Promise<void> {
@@ -388,16 +375,16 @@ export class NotebookSession {
     this.version = version;
     this.savedText = text;
     this.raw = undefined;
-    let document: SessionDocument;
+    let notebook: Notebook;
     try {
-      document = loadDocument(parseNotebook(text, { path: this.path }).notebook);
+      notebook = parseNotebook(text, { path: this.path }).notebook;
     } catch (error) {
       if (!(error instanceof NotebookParseError)) throw error;
       const message = error.message.replace(/^.*?:\d+:\d+: /, '');
       this.raw = { text, parseError: { message, line: error.line, column: error.column } };
       return;
     }
-    const fm = document.notebook.frontMatter;
+    const fm = notebook.frontMatter;
     const params = Object.fromEntries(
       (fm?.params ?? []).flatMap((p) => (p.default === undefined ? [] : [[p.name, p.default]])),
     ) as Record<string, ParamValue>;
@@ -410,14 +397,14 @@ export class NotebookSession {
       kernels: this.options.kernels,
       secrets: this.options.secrets,
     });
-    const engine = new Engine(createState({ cells: engineCells(document), params, analyze: analyzeCell }), {
+    const engine = new Engine(loadDocument(notebook, { params, analyze: analyzeCell }), {
       ...kernel.options,
       createKernel: () => {
         this.hasKernel = true;
         return kernel.options.createKernel();
       },
     });
-    const live: Live = { document, engine, kernel };
+    const live: Live = { engine, kernel };
     engine.on('notification', (n) => this.live === live && this.onStatus(live, n));
     engine.on('output', (cellId, output) => {
       if (this.live === live) this.broadcast({ type: 'cellOutput', cellId, output });
@@ -459,8 +446,8 @@ export class NotebookSession {
   }
 
   private runContext(live: Live): RunAllContext {
-    const { engine, document, kernel } = live;
-    return { engine, document, text: this.text, redactor: kernel.redactor, secrets: kernel.secrets };
+    const { engine, kernel } = live;
+    return { engine, text: this.text, redactor: kernel.redactor, secrets: kernel.secrets };
   }
 
   private async unload(): Promise<void> {
@@ -499,8 +486,29 @@ export class NotebookSession {
   }
 }
 
+/** The document's operation for a client's edit command (the protocol says `cellId`). */
+function editOperation(command: EditCommand): EditOperation {
+  switch (command.type) {
+    case 'editCell':
+      return { type: 'editCell', id: command.cellId, source: command.source };
+    case 'insertCell':
+      return {
+        type: 'insertCell',
+        index: command.index,
+        language: command.language,
+        source: command.source,
+        ...(command.name !== undefined ? { name: command.name } : {}),
+      };
+    case 'deleteCell':
+      return { type: 'deleteCell', id: command.cellId };
+    case 'moveCell':
+      return { type: 'moveCell', id: command.cellId, index: command.index };
+    case 'renameCell':
+      return { type: 'renameCell', id: command.cellId, name: command.name };
+  }
+}
+
 function messageOf(error: unknown): string {
-  if (error instanceof NotebookEditError || error instanceof ParamError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -6,14 +6,16 @@
  * is recorded, but such a run that joins a recorded Run all before it ends is part of it.
  *
  * The stored source is the session's text when Run all started (saved or not), and the record's
- * cell ids are the ones a parse of that text gives (not the session's ids, which differ once cells
- * were inserted), so `quire show`, `quire rerun` and the report read it like any other run.
+ * cell ids are the ones a document loaded from that text gives (not the session document's, which
+ * differ once cells were inserted), so `quire show`, `quire rerun` and the report read it like any
+ * other run.
  *
  * It must not hold up the session: store writes are chained here and a failed one is logged, never
  * thrown; the run itself goes on without a history row.
  */
 import { hostname } from 'node:os';
 import type { Engine } from '../engine/engine.js';
+import { labelAtLoad } from '../engine/document/index.js';
 import type { CellStatusNotification, EngineState } from '../engine/state/index.js';
 import { parseNotebook } from '../format/index.js';
 import type { Cell, FormatWarning, Notebook, ParamValue } from '../format/types.js';
@@ -27,7 +29,6 @@ import { runtimeInfo, sha256 } from '../runner/runtime-info.js';
 import type { SecretSource } from '../secrets/source.js';
 import { newRunId } from '../shared/ids.js';
 import { workerName, type RunStore } from '../store/run-store.js';
-import type { SessionDocument } from './session-document.js';
 
 /** How a server records its editors' runs (NotebookSessionOptions.recordRuns). */
 export interface RecordRunsOptions {
@@ -38,7 +39,6 @@ export interface RecordRunsOptions {
 /** The session at the moment Run all is dispatched. */
 export interface RunAllContext {
   engine: Engine;
-  document: SessionDocument;
   /** the session's text now: what the run's source is */
   text: string;
   redactor: Redactor;
@@ -63,10 +63,10 @@ interface InFlight {
   started: Date;
   startedMs: number;
   source: string;
-  /** the source parsed: the cells (under their parser ids) the record is about */
+  /** the source as a document loads it: the cells (under those ids) the record is about */
   notebook: Notebook;
   warnings: FormatWarning[];
-  /** the session id of each of `notebook.cells` */
+  /** the session document's id of each of `notebook.cells` */
   sessionIds: string[];
   params: Record<string, ParamValue>;
   redactor: Redactor;
@@ -108,7 +108,9 @@ export class SessionRuns {
 
   private begin(context: RunAllContext): void {
     const started = new Date();
-    const { notebook, warnings } = parseNotebook(context.text, { path: this.deps.path });
+    const parsed = parseNotebook(context.text, { path: this.deps.path });
+    const { warnings } = parsed;
+    const notebook = labelAtLoad(parsed.notebook);
     const run: InFlight = {
       id: newRunId(started),
       engine: context.engine,
@@ -117,7 +119,7 @@ export class SessionRuns {
       source: context.text,
       notebook,
       warnings,
-      sessionIds: context.document.ids,
+      sessionIds: context.engine.document.notebook.cells.map((c) => c.id),
       params: { ...context.engine.state.params },
       redactor: context.redactor,
       secrets: context.secrets,
@@ -225,7 +227,7 @@ export class SessionRuns {
 
   private buildRecord(run: InFlight, stopped: boolean): RunRecord {
     const { engine } = run;
-    // The engine knows cells by session id: the record is built on those, then renamed.
+    // The engine knows cells by the session document's ids: the record is built on those, then renamed.
     const sameCells = run.notebook.cells.length === run.sessionIds.length;
     const toSession = (cell: Cell, i: number): Cell => ({ ...cell, id: run.sessionIds[i] ?? cell.id });
     const built = buildRecord({
@@ -243,10 +245,10 @@ export class SessionRuns {
       warnings: this.warnings(run),
       secrets: secretsRead(engine.state, run.settled, run.secrets),
     });
-    const parserId = new Map(
+    const loadId = new Map(
       sameCells ? run.sessionIds.map((id, i) => [id, run.notebook.cells[i]!.id] as const) : [],
     );
-    const rename = (id: string): string => parserId.get(id) ?? id;
+    const rename = (id: string): string => loadId.get(id) ?? id;
     const cells = built.cells.map((cell) => {
       const own = untouched(cell, run.settled, stopped) ?? cell;
       return {

@@ -1,23 +1,25 @@
 /**
- * applyOperation: the one entry point of the session core (Livebook's apply_operation). It
- * returns the next state and the effects the session must carry out, in order. A rejected
- * operation (unknown cell, stale kernel feedback) returns the input state, no effects and `error`.
+ * applyToState: the one entry point of the reactive core (Livebook's apply_operation, below the
+ * document). It returns the next state and the effects the engine must carry out, in order. A
+ * rejected operation (unknown cell, stale kernel feedback) returns the input state, no effects
+ * and `error`. Callers outside the engine go through the document's `applyOperation`.
  */
+import type { Cell } from '../../format/types.js';
 import { staleAfter } from '../../graph/index.js';
 import { Draft } from './draft.js';
 import { deleteCell, editCell, insertCell, moveCell, setParams } from './edits.js';
 import { cellFinished, cellStarted, interrupt, kernelRestarted } from './feedback.js';
 import { enqueue } from './queue.js';
-import type { EngineState, Operation, OperationResult } from './types.js';
+import type { EngineState, StateOperation, StateResult } from './types.js';
 
-export function applyOperation(state: EngineState, op: Operation): OperationResult {
+export function applyToState(state: EngineState, op: StateOperation): StateResult {
   const d = new Draft(state);
   const error = dispatch(d, op);
   if (error !== undefined) return { state, effects: [], error };
   return { state: d.finish(), effects: d.effects };
 }
 
-function dispatch(d: Draft, op: Operation): string | void {
+function dispatch(d: Draft, op: StateOperation): string | void {
   switch (op.type) {
     case 'insertCell':
       return insertCell(d, op);
@@ -54,4 +56,14 @@ function runCell(d: Draft, id: string): string | undefined {
   if (!d.cell(id)) return `no cell ${id}`;
   enqueue(d, staleAfter(d.graph, [id]));
   return undefined;
+}
+
+/**
+ * The state with `cells` in place of its cells: the same ids in the same order, newer objects (the
+ * document's parse after an edit, whose lines and raw text moved). Nothing else changes.
+ */
+export function withCells(state: EngineState, cells: readonly Cell[]): EngineState {
+  const same = cells.length === state.cells.length && cells.every((c, i) => c.id === state.cells[i]?.id);
+  if (!same) throw new Error('withCells: the cells must keep their ids and order');
+  return { ...state, cells };
 }

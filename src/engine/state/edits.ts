@@ -9,9 +9,9 @@ import { dependentsOfNames, staleAfter } from '../../graph/index.js';
 import { scanInterpolations } from './cells.js';
 import type { Draft } from './draft.js';
 import { declarersOf, invalidate, rebuildGraph } from './invalidate.js';
-import type { Operation } from './types.js';
+import type { StateOperation } from './types.js';
 
-type Op<T extends Operation['type']> = Extract<Operation, { type: T }>;
+type Op<T extends StateOperation['type']> = Extract<StateOperation, { type: T }>;
 
 export function insertCell(d: Draft, op: Op<'insertCell'>): string | undefined {
   if (d.cell(op.cell.id)) return `cell ${op.cell.id} already exists`;

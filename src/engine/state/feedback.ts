@@ -7,9 +7,9 @@ import type { Draft } from './draft.js';
 import { loseAllValues } from './invalidate.js';
 import { advance, fail } from './queue.js';
 import { RunQueue } from './run-queue.js';
-import type { Operation } from './types.js';
+import type { StateOperation } from './types.js';
 
-type Finished = Extract<Operation, { type: 'cellFinished' }>;
+type Finished = Extract<StateOperation, { type: 'cellFinished' }>;
 
 /** `cellStarted` only confirms the dispatch: the status turned `running` when `execute` left. */
 export function cellStarted(d: Draft, id: string): string | undefined {

@@ -1,8 +1,9 @@
 /**
- * The session core (DESIGN §5): pure, no I/O. `createState(config)`, then
- * `applyOperation(state, op) -> {state, effects}` for every edit, run request and kernel report.
+ * The reactive core (DESIGN §5): pure, no I/O. `createState(config)`, then
+ * `applyToState(state, op) -> {state, effects}` for every cell change, run request and kernel
+ * report. The notebook document (engine/document/) is its one user outside tests.
  */
-export { applyOperation } from './apply.js';
+export { applyToState, withCells } from './apply.js';
 export { createState } from './create.js';
 export { cellOf, isRunnable, scanInterpolations } from './cells.js';
 export { PersistentMap } from './persistent-map.js';
@@ -15,8 +16,8 @@ export type {
   EngineState,
   Failure,
   Notification,
-  Operation,
-  OperationResult,
+  StateOperation,
+  StateResult,
   RunProgress,
   RunStatus,
 } from './types.js';

@@ -3,7 +3,7 @@
  * that shares all but one path of the old one (a hash array mapped trie, 32-way: about four nodes
  * copied per update at 20,000 keys, instead of the whole map).
  *
- * Why: the engine's state is immutable (applyOperation returns a new state and leaves the old one
+ * Why: the engine's state is immutable (applyToState returns a new state and leaves the old one
  * as it was), and it keeps one entry per cell. Copying a Map of N cells for each of the N
  * `cellFinished` of a run made a run quadratic in its cells (bench/cells-scaling.ts).
  *

@@ -1,7 +1,8 @@
 /**
- * The vocabulary of the session core (DESIGN §3, §5): state, operations in, effects out.
- * `applyOperation(state, op) -> {state, effects}` decides what should run; the session carries
- * the effects out against a kernel and sockets. Nothing here does I/O.
+ * The vocabulary of the reactive core (DESIGN §3, §5): state, operations in, effects out.
+ * `applyToState(state, op) -> {state, effects}` decides what should run; the notebook document
+ * (engine/document/) wraps it with the text, and the Engine carries the effects out against a
+ * kernel. Nothing here does I/O.
  */
 import type { CellAnalysis } from '../../analysis/types.js';
 import type { CellAttributes, Cell, Interpolation, ParamValue } from '../../format/types.js';
@@ -55,7 +56,7 @@ export interface EngineConfig {
  * notebook itself (insert, edit, delete, move) rebuild the graph and cost O(n) anyway.
  */
 export interface EngineState {
-  /** cells in document order. `raw` is not maintained after edits: the session owns the text. */
+  /** cells in document order: in a NotebookDocument, the very array of its notebook */
   readonly cells: readonly Cell[];
   /** cell id -> its index in `cells` (see `cellOf`) */
   readonly cellIndex: ReadonlyMap<string, number>;
@@ -76,7 +77,12 @@ export interface EngineState {
 
 // ---- operations -------------------------------------------------------------------------------
 
-export type Operation =
+/**
+ * What the reactive core is told. The edits here (insertCell with a parsed cell, editCell with a
+ * source) are what the notebook document (engine/document/) derives from a user's edit of the
+ * text; the run requests and kernel reports are the document's own operations, passed through.
+ */
+export type StateOperation =
   | { type: 'insertCell'; cell: Cell; index: number; analysis?: CellAnalysis }
   | {
       type: 'editCell';
@@ -135,7 +141,7 @@ export type Effect =
   /** the queue drained: nothing runs or waits. `errors`/`skipped` list this run's failures. */
   | { type: 'runFinished'; errors: string[]; skipped: string[] };
 
-export interface OperationResult {
+export interface StateResult {
   state: EngineState;
   effects: Effect[];
   /** set when the operation was rejected (unknown cell, …): `state` is then the input state */

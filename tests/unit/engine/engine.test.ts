@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyOperation } from '../../../src/engine/state/index.js';
+import { applyToState } from '../../../src/engine/state/index.js';
 import { Script, toAnalysis, toCell } from './harness.js';
 import type { EngineState } from '../../../src/engine/state/index.js';
 import type { Spec } from './harness.js';
@@ -417,7 +417,7 @@ describe('engine: contract', () => {
       { type: 'cellStarted', id: 'a' },
       { type: 'insertCell', cell: toCell({ id: 'a' }), index: 0 },
     ] as const) {
-      const result = applyOperation(s.state, op);
+      const result = applyToState(s.state, op);
       assert.ok(result.error, op.type);
       assert.equal(result.state, s.state);
       assert.deepEqual(result.effects, []);

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import type { CellAnalysis } from '../../../src/analysis/types.js';
 import type { Cell, CodeCell, ParamValue, ProseCell } from '../../../src/format/types.js';
-import { applyOperation, createState } from '../../../src/engine/state/index.js';
-import type { Effect, EngineState, Operation, RunStatus } from '../../../src/engine/state/index.js';
+import { applyToState, createState } from '../../../src/engine/state/index.js';
+import type { Effect, EngineState, StateOperation, RunStatus } from '../../../src/engine/state/index.js';
 
 export interface Spec {
   id: string;
@@ -65,8 +65,8 @@ export class Script {
     });
   }
 
-  apply(op: Operation): Effect[] {
-    const result = applyOperation(this.state, op);
+  apply(op: StateOperation): Effect[] {
+    const result = applyToState(this.state, op);
     assert.equal(result.error, undefined, `${op.type} rejected: ${result.error}`);
     this.state = result.state;
     this.log.push(...result.effects);

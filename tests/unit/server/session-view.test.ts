@@ -1,6 +1,6 @@
 /**
  * The pure views of a session (src/server/session-view.ts): a cell's snapshot and `cellInfo` from
- * a real engine state (real parser and analyser, a run played through `applyOperation`), and
+ * a real engine state (real parser and analyser, a run played through `applyToState`), and
  * table pages served from an output's preview.
  */
 import assert from 'node:assert/strict';
@@ -8,10 +8,10 @@ import { describe, it } from 'node:test';
 import { analyzeCell } from '../../../src/analysis/index.js';
 import type { CellResult } from '../../../src/engine/engine.js';
 import {
-  applyOperation,
+  applyToState,
   createState,
   type EngineState,
-  type Operation,
+  type StateOperation,
 } from '../../../src/engine/state/index.js';
 import { parseNotebook } from '../../../src/format/index.js';
 import type { Cell } from '../../../src/format/types.js';
@@ -30,9 +30,9 @@ const TEXT =
 const cells: Cell[] = parseNotebook(TEXT).notebook.cells;
 const byId = (id: string): Cell => cells.find((c) => c.id === id) as Cell;
 
-function play(state: EngineState, ...ops: Operation[]): EngineState {
+function play(state: EngineState, ...ops: StateOperation[]): EngineState {
   for (const op of ops) {
-    const result = applyOperation(state, op);
+    const result = applyToState(state, op);
     assert.equal(result.error, undefined, result.error);
     state = result.state;
   }
