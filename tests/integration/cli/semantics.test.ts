@@ -230,3 +230,33 @@ describe('quire run: the run record and the run directory', () => {
     assert.match(html, /Semantics/);
   });
 });
+
+describe('quire run: a name two cells share', () => {
+  // The parser gives both cells the id `x`; the run's document gives the second its place's id,
+  // so the record says what happened to each (before, both rows showed one cell's state).
+  test('is an error on both, each under its own id; an unrelated cell still runs', async () => {
+    const dupWs = makeWorkspace({
+      'dup.nb.md':
+        '```sql name=x\nselect 1 as a\n```\n\n```sql name=x\nselect 2 as a\n```\n\n```ts\nconst free = 1;\nfree\n```\n',
+    });
+    try {
+      const dup = await runCli(['run', 'dup.nb.md', '--json'], { cwd: dupWs });
+      assert.equal(dup.code, 1, dup.stderr);
+      const cells = dup.record?.cells ?? [];
+      assert.deepEqual(
+        cells.map((c) => [c.id, c.name ?? null, c.status]),
+        [
+          ['x', 'x', 'error'],
+          ['cell-2', null, 'ok'],
+          ['cell-3', 'x', 'error'],
+          ['cell-4', null, 'ok'],
+          ['cell-5', null, 'ok'],
+        ].filter(([id]) => cells.some((c) => c.id === id)),
+      );
+      assert.equal(new Set(cells.map((c) => c.id)).size, cells.length, 'ids are unique');
+      assert.match(cell(dup.record, 'cell-3').error?.message ?? '', /x/);
+    } finally {
+      removeWorkspace(dupWs);
+    }
+  });
+});
