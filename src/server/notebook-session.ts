@@ -12,9 +12,9 @@
  */
 import { dirname } from 'node:path';
 import { analyzeCell } from '../analysis/index.js';
-import { loadDocument, type EditOperation, type RenamedUses } from '../engine/document/index.js';
+import { loadDocument } from '../engine/document/index.js';
 import { Engine } from '../engine/engine.js';
-import { cellOf, type CellStatusNotification } from '../engine/state/index.js';
+import type { CellStatusNotification } from '../engine/state/index.js';
 import { NotebookEditError, NotebookParseError } from '../format/errors.js';
 import { parseNotebook, serializeNotebook } from '../format/index.js';
 import type { Notebook, ParamValue } from '../format/types.js';
@@ -22,14 +22,14 @@ import type { KernelFactory } from '../kernel/types.js';
 import { MAX_TIMER_MS } from '../runner/limits.js';
 import type { SecretSource } from '../secrets/source.js';
 import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../protocol/index.js';
+import { editNotifications, editOperation, type EditCommand } from './session-edits.js';
+import { SessionMetrics } from './session-metrics.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
 import { SessionRuns, type RecordRunsOptions, type RunAllContext } from './session-runs.js';
-import { cellInfo, redactError, snapshotCell, tablePage } from './session-view.js';
-import { redactDeep } from '../outputs/redact.js';
-import { MIME } from '../outputs/types.js';
+import { documentView, redactError } from './session-view.js';
+import { pageOf } from './session-table.js';
 import type { NotebookChange, WorkspaceFiles } from './workspace-files.js';
 import type { QuireMetrics } from '../metrics/registry.js';
-import { CELL_LANGUAGES, cellLanguage } from '../protocol/languages.js';
 
 /** Where a session's notifications go: one per connected client. */
 export interface SessionClient {
@@ -52,9 +52,6 @@ export interface NotebookSessionOptions {
 
 export const DEFAULT_IDLE_KERNEL_MS = 10 * 60 * 1000;
 
-/** The client commands that edit the document. */
-type EditCommand = CommandOf<'editCell' | 'insertCell' | 'deleteCell' | 'moveCell' | 'renameCell'>;
-
 interface Live {
   engine: Engine;
   kernel: SessionKernel;
@@ -73,10 +70,7 @@ export class NotebookSession {
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private hasKernel = false;
-  /** the cell whose execution a `running` status announced, until its next status ends it */
-  private executing: string | undefined;
-  /** an interrupt stopped the kernel under that cell: its `crash` was asked for */
-  private interrupted = false;
+  private readonly measure: SessionMetrics;
   private readonly runs: SessionRuns | undefined;
 
   private constructor(
@@ -84,6 +78,7 @@ export class NotebookSession {
     private readonly files: WorkspaceFiles,
     private readonly options: NotebookSessionOptions,
   ) {
+    this.measure = new SessionMetrics(options.metrics);
     const record = options.recordRuns;
     this.runs =
       record &&
@@ -156,16 +151,7 @@ export class NotebookSession {
       };
     }
     const { engine, kernel } = this.live;
-    const { notebook, state } = engine.document;
-    const cells = notebook.cells.map((cell) => snapshotCell(cell, state, engine.results, kernel.redactor));
-    const fm = notebook.frontMatter;
-    return {
-      ...base,
-      ...common,
-      ...(fm?.title ? { title: fm.title } : {}),
-      cells,
-      params: { schema: fm?.params ?? [], values: { ...state.params } },
-    };
+    return { ...base, ...common, ...documentView(engine.document, engine.results, kernel.redactor) };
   }
 
   broadcast(notification: ServerNotification, except?: SessionClient): void {
@@ -208,12 +194,12 @@ export class NotebookSession {
       case 'moveCell':
       case 'renameCell':
         return this.edit(client, live, command);
-      case 'runCell':
-        if (!cellOf(live.engine.state, command.cellId))
-          throw new Error(`no cell with id "${command.cellId}"`);
+      case 'runCell': {
+        const refused = live.engine.dispatch({ type: 'runCell', id: command.cellId })?.error;
+        if (refused !== undefined) throw new Error(refused);
         this.touch();
-        live.engine.dispatch({ type: 'runCell', id: command.cellId });
         return client.send({ type: 'ack', requestId: command.requestId });
+      }
       case 'runAll':
       case 'runStale':
         this.touch();
@@ -222,7 +208,7 @@ export class NotebookSession {
         live.engine.dispatch({ type: command.type });
         return client.send({ type: 'ack', requestId: command.requestId });
       case 'interrupt':
-        this.interrupted = live.engine.state.running !== null;
+        this.measure.interrupting(live.engine.state.running !== null);
         this.runs?.interrupt();
         live.engine.dispatch({ type: 'interrupt' });
         return client.send({ type: 'ack', requestId: command.requestId });
@@ -237,91 +223,31 @@ export class NotebookSession {
     }
   }
 
-  /**
-   * An edit of the document, an operation of the engine's. The sender gets an ack saying whether the
-   * text now differs from disk; the others get the change (a source, or a snapshot when cells were
-   * added, removed, moved or renamed); everyone gets the `cellInfo` of an edited, inserted or
-   * renamed cell, since its declarations feed every client's completions.
-   */
+  /** An edit of the document: an operation of the engine's; who hears what is session-edits.ts's. */
   private edit(client: SessionClient, live: Live, command: EditCommand): void {
     const said = live.engine.dispatch(editOperation(command)) ?? {};
     if (said.error !== undefined) throw new NotebookEditError(said.error);
-    const uses = said.renamed;
-    const notice = uses ? renameNotice(uses) : undefined;
-    client.send({
-      type: 'ack',
-      requestId: command.requestId,
+    const heard = editNotifications(command, said, live.engine.document, {
       dirty: this.dirty,
-      ...(notice ? { notice } : {}),
+      snapshot: () => this.snapshot(),
     });
-    const cells = live.engine.document.notebook.cells;
-    if (command.type === 'editCell') {
-      const cell = cells.find((c) => c.id === command.cellId);
-      this.broadcast(
-        { type: 'cellSource', cellId: command.cellId, source: cell?.source ?? '', dirty: this.dirty },
-        client,
-      );
-    } else {
-      // Not to the sender of a rename (cellInfo below tells it the name): a snapshot would overwrite
-      // sources it typed meanwhile, whose edits are still on their way.
-      this.broadcast(this.snapshot(), command.type === 'renameCell' ? client : undefined);
-    }
-    // An edit, insert or rename names its cell; deletes and moves change no names.
-    const changed = said.cellId === undefined ? undefined : cellOf(live.engine.state, said.cellId);
-    if (changed) this.broadcast(cellInfo(changed, live.engine.state));
-    // The cells a rename rewrote: the sender has no snapshot, so it gets their sources like an edit
-    // from another tab (the others' snapshot has them already). Only what they read changed, not
-    // what they declare: no cellInfo.
-    for (const id of uses?.rewritten ?? []) {
-      const source = cells.find((c) => c.id === id)?.source ?? '';
-      client.send({ type: 'cellSource', cellId: id, source, dirty: this.dirty });
-    }
+    for (const n of heard.sender) client.send(n);
+    for (const other of this.clients) if (other !== client) for (const n of heard.others) other.send(n);
   }
 
-  /**
-   * A page of a cell's table output: from the kernel (the whole result; a named SQL result is paged
-   * inside DuckDB) while the kernel still holds the value the output shows and the output's
-   * preview does not hold every row; otherwise from the preview.
-   */
+  /** A page of a cell's table output, from the kernel while it holds the value, else the preview. */
   private async tablePage(client: SessionClient, command: CommandOf<'tablePage'>): Promise<void> {
     const live = this.live;
     if (!live) throw new Error('the notebook does not parse: fix its text with saveRaw first');
-    const result = live.engine.results.get(command.cellId);
-    const preview = tablePage(command, result);
-    if (typeof preview === 'string') throw new Error(preview);
-    const status = live.engine.state.runtime.get(command.cellId)?.status;
     const kernel = live.kernel.current;
-    const lastTable = (result?.outputs ?? []).map((o) => o.mime).lastIndexOf(MIME.table);
-    const shown = command.outputIndex === undefined || command.outputIndex === lastTable;
-    const inKernel =
-      this.hasKernel && kernel?.alive === true && (status === 'ok' || status === 'stale') && shown;
-    if (inKernel && preview.pageableRows < preview.rowCount) {
-      try {
-        const page = await kernel.tablePage({
-          cellId: command.cellId,
-          offset: command.offset,
-          limit: command.limit,
-          ...(command.sort
-            ? { sort: { column: command.sort.column, descending: command.sort.descending } }
-            : {}),
-        });
-        if (this.live === live) this.touch();
-        return client.send({
-          type: 'tablePage',
-          requestId: command.requestId,
-          cellId: command.cellId,
-          offset: page.offset,
-          columns: page.columns,
-          rows: redactDeep(page.rows, live.kernel.redactor, { keys: false }) as unknown[][],
-          pageableRows: page.rowCount,
-          rowCount: page.rowCount,
-          source: 'kernel',
-        });
-      } catch {
-        // The value is gone (a restarted or busy kernel, a re-run): the preview still answers.
-      }
-    }
-    client.send({ ...preview, source: 'preview' });
+    const { page, fromKernel } = await pageOf(command, {
+      result: live.engine.results.get(command.cellId),
+      status: live.engine.state.runtime.get(command.cellId)?.status,
+      kernel: this.hasKernel && kernel?.alive === true ? kernel : undefined,
+      redactor: live.kernel.redactor,
+    });
+    if (fromKernel && this.live === live) this.touch();
+    client.send(page);
   }
 
   private async save(client: SessionClient, command: CommandOf<'save'>): Promise<void> {
@@ -414,7 +340,7 @@ export class NotebookSession {
   }
 
   private onStatus(live: Live, n: CellStatusNotification): void {
-    this.measure(live, n);
+    this.measure.status(live.engine, n);
     const error = redactError(n.error, live.kernel.redactor);
     const result = live.engine.results.get(n.cellId);
     const finished = n.status === 'ok' || n.status === 'error';
@@ -426,23 +352,6 @@ export class NotebookSession {
       ...(error ? { error } : {}),
       ...(n.skippedBecause ? { skippedBecause: n.skippedBecause } : {}),
     });
-  }
-
-  /** Metrics: a `running` cell's next status ends its execution (a status alone may be a restore). */
-  private measure(live: Live, n: CellStatusNotification): void {
-    if (n.status === 'running') {
-      this.executing = n.cellId;
-      return;
-    }
-    if (n.cellId !== this.executing) return;
-    this.executing = undefined;
-    const cell = cellOf(live.engine.state, n.cellId);
-    const result = live.engine.results.get(n.cellId);
-    // Prose cells execute too when they interpolate `${…}`.
-    const language = CELL_LANGUAGES[cell ? cellLanguage(cell) : 'prose'].exportName;
-    if (cell && result) this.options.metrics?.cellFinished(language, result.durationMs / 1000);
-    if (n.failure === 'crash' && !this.interrupted) this.options.metrics?.kernelCrashed();
-    this.interrupted = false;
   }
 
   private runContext(live: Live): RunAllContext {
@@ -486,42 +395,6 @@ export class NotebookSession {
   }
 }
 
-/** The document's operation for a client's edit command (the protocol says `cellId`). */
-function editOperation(command: EditCommand): EditOperation {
-  switch (command.type) {
-    case 'editCell':
-      return { type: 'editCell', id: command.cellId, source: command.source };
-    case 'insertCell':
-      return {
-        type: 'insertCell',
-        index: command.index,
-        language: command.language,
-        source: command.source,
-        ...(command.name !== undefined ? { name: command.name } : {}),
-      };
-    case 'deleteCell':
-      return { type: 'deleteCell', id: command.cellId };
-    case 'moveCell':
-      return { type: 'moveCell', id: command.cellId, index: command.index };
-    case 'renameCell':
-      return { type: 'renameCell', id: command.cellId, name: command.name };
-  }
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** What a rename did to the cells reading the old name, for its sender; undefined when nothing. */
-function renameNotice(uses: RenamedUses): string | undefined {
-  const parts: string[] = [];
-  const n = uses.rewritten.length;
-  if (n > 0)
-    parts.push(
-      `${n} cell${n === 1 ? '' : 's'} now read${n === 1 ? 's' : ''} the new name (${uses.rewritten.join(', ')})`,
-    );
-  for (const { cellId, reason } of uses.unsafe)
-    parts.push(`cell "${cellId}" still reads the old name: ${reason}`);
-  const notice = parts.join('; ');
-  return notice === '' ? undefined : notice.length > 4000 ? `${notice.slice(0, 3990)}…` : notice;
 }

@@ -2,12 +2,13 @@
  * Pure views of a notebook session for the protocol: the snapshot of its cells and a page of a
  * table output. No I/O; the session (notebook-session.ts) owns the state these read.
  */
+import type { NotebookDocument } from '../engine/document/index.js';
 import type { CellResult } from '../engine/engine.js';
 import type { EngineState } from '../engine/state/index.js';
 import type { Cell } from '../format/types.js';
 import { ERROR_PLAN, redactWith, type Redactor } from '../outputs/redact.js';
 import { MIME, type ErrorData, type TableData } from '../outputs/types.js';
-import type { CommandOf, NotificationOf, SnapshotCell } from '../protocol/index.js';
+import type { CommandOf, NotificationOf, Snapshot, SnapshotCell } from '../protocol/index.js';
 
 export const redactError = (error: ErrorData | undefined, redactor: Redactor): ErrorData | undefined =>
   error === undefined ? undefined : redactWith(error, ERROR_PLAN, redactor);
@@ -39,6 +40,20 @@ export function snapshotCell(
     ...(error ? { error } : {}),
     ...(runtime?.skippedBecause ? { skippedBecause: runtime.skippedBecause } : {}),
     declarations: declarationsOf(state, cell.id),
+  };
+}
+
+/** A snapshot's view of a parsed document: its title, cells and params. */
+export function documentView(
+  { notebook, state }: NotebookDocument,
+  results: ReadonlyMap<string, CellResult>,
+  redactor: Redactor,
+): Pick<Snapshot, 'title' | 'cells' | 'params'> {
+  const fm = notebook.frontMatter;
+  return {
+    ...(fm?.title ? { title: fm.title } : {}),
+    cells: notebook.cells.map((cell) => snapshotCell(cell, state, results, redactor)),
+    params: { schema: fm?.params ?? [], values: { ...state.params } },
   };
 }
 
