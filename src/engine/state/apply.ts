@@ -36,9 +36,14 @@ function dispatch(d: Draft, op: StateOperation): string | void {
     case 'runAll':
       return enqueue(d, d.graph.order);
     case 'runStale':
+      // A running cell that an edit or a param change has made stale counts: it runs again once
+      // it ends (the editor asks right after the change, often while that cell still runs).
       return enqueue(
         d,
-        d.graph.order.filter((id) => d.rt(id).status === 'stale'),
+        d.graph.order.filter((id) => {
+          const { status, invalidatedWhileRunning } = d.rt(id);
+          return status === 'stale' || (status === 'running' && invalidatedWhileRunning === true);
+        }),
       );
     case 'cellStarted':
       return cellStarted(d, op.id);

@@ -144,6 +144,20 @@ describe('engine: edits', () => {
     assert.deepEqual(s.finishAll(), ['b', 'd']);
   });
 
+  it('runStale while a cell runs that a param change made stale runs it again after it ends', () => {
+    // The editor sends runStale right after setParams; the cell still running then would end
+    // `stale` with nothing left to re-run it.
+    const s = new Script([{ id: 'a' }, { id: 'b', references: ['p'] }], { p: 1 });
+    s.apply({ type: 'runAll' });
+    s.finish('a');
+    assert.equal(s.pending(), 'b');
+    s.apply({ type: 'setParams', values: { p: 2 } });
+    s.apply({ type: 'runStale' });
+    s.finishAll();
+    assert.deepEqual(s.executed, ['a', 'b', 'b'], 'b runs again, with the new value');
+    assert.equal(s.status('b'), 'ok');
+  });
+
   it('edit then runCell re-runs exactly the dependents', () => {
     const s = new Script(chain);
     s.apply({ type: 'runAll' });
