@@ -81,6 +81,12 @@ export const LAYERS = [
     why: 'run metadata (SQLite/PostgreSQL) and artifacts',
   },
   {
+    unit: 'auth',
+    paths: ['src/auth/'],
+    below: ['store'],
+    why: 'accounts: users, password hashes, login sessions, API tokens, failed-login limits (tables in the store)',
+  },
+  {
     unit: 'metrics',
     paths: ['src/metrics/'],
     below: ['kernel'],
@@ -93,7 +99,7 @@ export const LAYERS = [
     why: 'one headless run of a notebook',
   },
   { unit: 'jobs', paths: ['src/jobs/'], below: ['runner', 'metrics'], why: 'schedules, the queue, alerts' },
-  { unit: 'server', paths: ['src/server/'], below: ['jobs'], why: 'HTTP and WebSocket transport' },
+  { unit: 'server', paths: ['src/server/'], below: ['jobs', 'auth'], why: 'HTTP and WebSocket transport' },
   { unit: 'cli', paths: ['src/cli/'], below: ['server'], why: 'the quire commands' },
   { unit: 'ui', paths: ['src/ui/'], below: [], why: 'the browser app: the protocol only' },
 ];

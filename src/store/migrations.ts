@@ -101,6 +101,52 @@ CREATE TABLE alert_state (
     // what a flaky scheduled notebook printed the first time is kept, not only its error line.
     sql: `ALTER TABLE run_attempts ADD COLUMN record_sha256 TEXT`,
   },
+  {
+    version: 6,
+    name: 'accounts: users, login sessions, API tokens, failed logins',
+    // src/auth/ owns these tables. No secret is stored as it is: a password as its argon2id hash,
+    // a session id and an API token as their sha256 (both are 256 random bits, so a fast hash
+    // suffices), so a copy of the database logs nobody in. Names are lowercase (one spelling per
+    // user). `login_failures` is shared by every server on the database: a subject
+    // (`account:NAME` or `address:PREFIX`) with its login attempts in the current window.
+    sql: `
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  password_hash TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE login_sessions (
+  id_sha256 TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id),
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  address TEXT
+);
+CREATE INDEX login_sessions_by_user ON login_sessions (user_id);
+CREATE INDEX login_sessions_by_expiry ON login_sessions (expires_at);
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  token_sha256 TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users (id),
+  scope TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  last_used_at BIGINT,
+  revoked_at BIGINT
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+CREATE TABLE login_failures (
+  subject TEXT PRIMARY KEY,
+  attempts INTEGER NOT NULL,
+  window_start BIGINT NOT NULL
+)
+`,
+  },
 ];
 
 const TYPES = {

@@ -1,0 +1,54 @@
+/**
+ * Roles and token scopes, and the role baseline: which of the server's actions each role may do
+ * anywhere in the workspace. Per-folder grants come on top of this (the next slice); until then the
+ * baseline is the whole rule for an account.
+ *
+ * The four roles and the four scopes are one ladder: viewer ~ read, runner ~ run, editor ~ edit,
+ * admin ~ admin. A token's scope may not exceed its user's role, and what a token may do is what
+ * both its scope and its user's role allow (a user demoted later takes their tokens down too).
+ *
+ * The action names are the server's (`Action` in src/server/auth.ts); they are repeated here
+ * because the server sits above this layer.
+ */
+
+export const ROLES = ['viewer', 'runner', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SCOPES = ['read', 'run', 'edit', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** The server's actions (src/server/auth.ts `Action`). */
+export type RoleAction =
+  'notebook:read' | 'notebook:edit' | 'notebook:execute' | 'run:read' | 'schedule:manage' | 'admin';
+
+/** What each rung of the ladder adds to the one below. */
+const LADDER: readonly (readonly RoleAction[])[] = [
+  /* viewer / read */ ['notebook:read', 'run:read'],
+  /* runner / run */ ['notebook:execute'],
+  /* editor / edit */ ['notebook:edit', 'schedule:manage'],
+  /* admin */ ['admin'],
+];
+
+const rank = (level: Role | Scope): number => {
+  const r = (ROLES as readonly string[]).indexOf(level);
+  return r >= 0 ? r : (SCOPES as readonly string[]).indexOf(level);
+};
+
+/** Every action a role (or a scope) allows. */
+export const actionsOf = (level: Role | Scope): ReadonlySet<RoleAction> =>
+  new Set(LADDER.slice(0, rank(level) + 1).flat());
+
+export const isRole = (text: string): text is Role => (ROLES as readonly string[]).includes(text);
+export const isScope = (text: string): text is Scope => (SCOPES as readonly string[]).includes(text);
+
+/** Whether a user with `role` may hold a token of `scope`. */
+export const scopeWithinRole = (scope: Scope, role: Role): boolean => rank(scope) <= rank(role);
+
+/**
+ * The role baseline: may an account with `role` (through a token of `scope`, when it came with
+ * one) do `action`? Resources do not matter yet: a role applies to the whole workspace.
+ */
+export function authorizeByRole(role: Role, action: RoleAction, scope?: Scope): boolean {
+  if (!actionsOf(role).has(action)) return false;
+  return scope === undefined || actionsOf(scope).has(action);
+}
