@@ -109,20 +109,35 @@ export class Accounts {
     });
   }
 
+  /** Changes a user's role (the last enabled admin stays one). */
   async setRole(name: string, role: Role): Promise<void> {
     if (!isRole(role)) throw new AccountError(`unknown role ${JSON.stringify(role)}`);
-    if (!(await updateUser(this.db, name, { role }, this.now())))
-      throw new AccountError(`no user named "${name}"`);
+    await this.db.transaction(async (tx) => {
+      const found = await findUser(tx, { name });
+      if (!found) throw new AccountError(`no user named "${name}"`);
+      if (role !== 'admin') await this.keepAnAdmin(tx, found.account);
+      await updateUser(tx, name, { role }, this.now());
+    });
   }
 
-  /** Disables (or enables) a user: a disabled user's sessions end and their tokens stop working. */
+  /**
+   * Disables (or enables) a user: a disabled user's sessions end and their tokens stop working.
+   * The last enabled admin cannot be disabled.
+   */
   async setDisabled(name: string, disabled: boolean): Promise<void> {
     await this.db.transaction(async (tx) => {
       const found = await findUser(tx, { name });
       if (!found) throw new AccountError(`no user named "${name}"`);
+      if (disabled) await this.keepAnAdmin(tx, found.account);
       await updateUser(tx, name, { disabled }, this.now());
       if (disabled) await deleteUserSessions(tx, found.account.id);
     });
+  }
+
+  /** Refuses a change that would leave no enabled admin (nobody could manage the server). */
+  private async keepAnAdmin(tx: Db, account: Account): Promise<void> {
+    if (account.role === 'admin' && !account.disabled && (await countUsers(tx)).admins <= 1)
+      throw new AccountError(`${account.name} is the last admin: make another user admin first`);
   }
 
   // ---- logins and sessions ------------------------------------------------------------------------

@@ -35,6 +35,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'take queued runs: quire worker [--db postgres://…] [--concurrency N] [--metrics-port P]',
     load: async () => (await import('./worker.js')).workerCommand,
   },
+  users: {
+    summary: 'the accounts of quire serve: quire users add|list|passwd|role|disable|enable …',
+    load: async () => (await import('./users.js')).usersCommand,
+  },
+  token: {
+    summary: 'API tokens: quire token create --user NAME --scope S [--expires 30d] | list | revoke ID',
+    load: async () => (await import('./token.js')).tokenCommand,
+  },
   serve: {
     summary: 'the editor: quire serve [DIR] [--port N] [--host H] (prints a login URL)',
     load: async () => (await import('./serve.js')).serveCommand,

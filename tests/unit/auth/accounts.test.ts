@@ -295,6 +295,17 @@ function suite(dialect: 'sqlite' | 'postgres') {
       await assert.rejects(accounts.createToken('nobody', 'read'), /no user/);
     });
 
+    test('the last enabled admin can be neither disabled nor demoted', async () => {
+      await assert.rejects(accounts.setDisabled('ada', true), /ada is the last admin/);
+      await assert.rejects(accounts.setRole('ada', 'editor'), /last admin/);
+      await accounts.setRole('carol', 'admin');
+      await accounts.setRole('ada', 'editor');
+      assert.equal((await accounts.user('ada')).role, 'editor');
+      await accounts.setRole('ada', 'admin');
+      await accounts.setRole('carol', 'runner');
+      await assert.rejects(accounts.setRole('nobody', 'viewer'), /no user/);
+    });
+
     test('a restart logs nobody out: a second Accounts on the same database knows the session', async () => {
       const login = await accounts.login('ada', PASSWORD, '10.6.0.1');
       assert.ok(login.ok);

@@ -1,0 +1,142 @@
+/**
+ * `quire users add|list|passwd|role|disable|enable`: the accounts `quire serve` logs in (when the
+ * store has at least one user; with none it keeps its single-user login token). Passwords come on
+ * standard input only (password-input.ts).
+ */
+import { ROLES, isRole, type Role } from '../auth/roles.js';
+import type { Account } from '../auth/users.js';
+import { DB_HELP, withAccounts } from './accounts-store.js';
+import { boolean, defineCommand, parsed, text } from './command.js';
+import { InputError } from './errors.js';
+import { formatTable, formatTime } from './format-table.js';
+import { readPasswordFromStdin } from './password-input.js';
+import { defineGroup } from './subcommands.js';
+
+const roleOf = (text: string, flag: string): Role => {
+  if (!isRole(text)) throw new InputError(`${flag}: expected one of ${ROLES.join(', ')}, got "${text}"`);
+  return text;
+};
+
+const oneName = (what: string) => ({
+  min: 1,
+  max: 1,
+  wrongCount: (n: number) => `expected one user name${n > 1 ? ` (${what})` : ''}`,
+});
+
+const add = defineCommand({
+  name: 'users add',
+  help: `usage: quire users add NAME (--role ROLE | --admin) [--db URL] < password
+
+  NAME          lowercase letters, digits, ".", "_", "-" (at most 64)
+  --role ROLE   ${ROLES.join(', ')}
+  --admin       the same as --role admin (the first admin of a new server)
+  ${DB_HELP}
+
+The password is read from standard input (8 to 1024 bytes; one trailing newline is dropped),
+never from the command line.`,
+  options: { role: parsed(roleOf), admin: boolean(), db: text() },
+  positionals: oneName('the password comes on standard input'),
+  async run(values, [name = '']) {
+    if (values.admin && values.role && values.role !== 'admin')
+      throw new InputError(`--admin and --role ${values.role} disagree`);
+    const role = values.admin ? 'admin' : values.role;
+    if (!role) throw new InputError(`give --role ${ROLES.join('|')} (or --admin)`);
+    const password = await readPasswordFromStdin();
+    const account = await withAccounts(values.db, (accounts) => accounts.addUser(name, role, password));
+    process.stdout.write(`added user ${account.name} (${account.role})\n`);
+    return 0;
+  },
+});
+
+const list = defineCommand({
+  name: 'users list',
+  help: `usage: quire users list [--json] [--db URL]
+
+  --json        the users as a JSON array (never with password hashes)
+  ${DB_HELP}`,
+  options: { json: boolean(), db: text() },
+  async run(values) {
+    const users = await withAccounts(values.db, (accounts) => accounts.listUsers());
+    if (values.json) process.stdout.write(JSON.stringify(users, null, 2) + '\n');
+    else if (users.length === 0)
+      process.stderr.write('no users: `quire serve` uses its single-user login token\n');
+    else process.stdout.write(usersTable(users) + '\n');
+    return 0;
+  },
+});
+
+function usersTable(users: Account[]): string {
+  return formatTable(
+    ['NAME', 'ROLE', 'STATUS', 'CREATED', 'UPDATED'],
+    users.map((u) => [
+      u.name,
+      u.role,
+      u.disabled ? 'disabled' : u.hasPassword ? 'active' : 'no password',
+      formatTime(u.createdAt),
+      formatTime(u.updatedAt),
+    ]),
+  );
+}
+
+const passwd = defineCommand({
+  name: 'users passwd',
+  help: `usage: quire users passwd NAME [--db URL] < password
+
+Sets NAME's password from standard input; every login session of NAME ends.
+  ${DB_HELP}`,
+  options: { db: text() },
+  positionals: oneName('the password comes on standard input'),
+  async run(values, [name = '']) {
+    const password = await readPasswordFromStdin();
+    const ended = await withAccounts(values.db, (accounts) => accounts.setPassword(name, password));
+    process.stdout.write(
+      `changed the password of ${name}; ${ended} login session${ended === 1 ? '' : 's'} ended\n`,
+    );
+    return 0;
+  },
+});
+
+const role = defineCommand({
+  name: 'users role',
+  help: `usage: quire users role NAME ROLE [--db URL]
+
+  ROLE          ${ROLES.join(', ')}
+  ${DB_HELP}`,
+  options: { db: text() },
+  positionals: { min: 2, max: 2, wrongCount: () => 'expected a user name and a role' },
+  async run(values, [name = '', given = '']) {
+    const newRole = roleOf(given, 'ROLE');
+    await withAccounts(values.db, (accounts) => accounts.setRole(name, newRole));
+    process.stdout.write(`${name} is now ${newRole}\n`);
+    return 0;
+  },
+});
+
+const toggle = (disabled: boolean) =>
+  defineCommand({
+    name: disabled ? 'users disable' : 'users enable',
+    help: `usage: quire users ${disabled ? 'disable' : 'enable'} NAME [--db URL]
+
+${
+  disabled
+    ? 'NAME can no longer log in; their login sessions end and their API tokens stop working.'
+    : 'NAME can log in again, and their API tokens that are not expired or revoked work again.'
+}
+  ${DB_HELP}`,
+    options: { db: text() },
+    positionals: oneName(''),
+    async run(values, [name = '']) {
+      await withAccounts(values.db, (accounts) => accounts.setDisabled(name, disabled));
+      process.stdout.write(`${disabled ? 'disabled' : 'enabled'} ${name}\n`);
+      return 0;
+    },
+  });
+
+export const usersCommand = defineGroup('users', 'the accounts of `quire serve`', {
+  add: { summary: 'add a user: NAME --role ROLE | --admin (password on stdin)', command: add },
+  list: { summary: 'the users: [--json]', command: list },
+  passwd: { summary: "set a user's password (on stdin); their sessions end", command: passwd },
+  role: { summary: "change a user's role: NAME ROLE", command: role },
+  disable: { summary: 'stop a user: no login, sessions end, tokens stop', command: toggle(true) },
+  enable: { summary: 'let a disabled user back in', command: toggle(false) },
+});
