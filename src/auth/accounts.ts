@@ -12,7 +12,13 @@
  */
 import type { Db } from '../store/db.js';
 import { hashPassword, needsRehash, PasswordPolicyError, verifyPassword } from './password.js';
-import { countAttempt, DEFAULT_LOGIN_LIMITS, forgiveAttempt, type LoginLimits } from './rate-limit.js';
+import {
+  countAttempt,
+  DEFAULT_LOGIN_LIMITS,
+  forgiveAttempt,
+  purgeAttempts,
+  type LoginLimits,
+} from './rate-limit.js';
 import { isRole, isScope, scopeWithinRole, type Role, type Scope } from './roles.js';
 import { newId } from './secret.js';
 import {
@@ -33,6 +39,7 @@ import {
   insertUser,
   listUsers,
   updateUser,
+  USER_NAME,
   type Account,
 } from './users.js';
 
@@ -154,7 +161,10 @@ export class Accounts {
     previousSessionId?: string,
   ): Promise<LoginResult> {
     const now = this.now();
-    const key = name.trim().toLowerCase();
+    // A name no account can have is counted under one subject: a flood of made-up (or 1 MB) names
+    // neither finds an account nor fills the table with a row each.
+    const given = name.trim().toLowerCase();
+    const key = USER_NAME.test(given) ? given : '(not a user name)';
     const retryAfterMs = await countAttempt(this.db, key, address, this.limits, now);
     if (retryAfterMs !== undefined) return { ok: false, reason: 'limited', retryAfterMs };
     const found = await findUser(this.db, { name: key });
@@ -168,6 +178,7 @@ export class Accounts {
       await forgiveAttempt(tx, key, address);
       if (previousSessionId) await deleteSession(tx, previousSessionId);
       await purgeSessions(tx, this.policy, now);
+      await purgeAttempts(tx, this.limits, now);
       if (rehash) await updateUser(tx, key, { passwordHash: rehash }, now);
       return createSession(tx, found.account.id, this.policy, now, address);
     });

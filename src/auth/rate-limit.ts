@@ -89,3 +89,7 @@ export async function forgiveAttempt(db: Db, name: string, address: string | und
     [addressSubject(address)],
   );
 }
+
+/** Removes the counts of windows that have ended (run at each successful login). */
+export const purgeAttempts = (db: Db, limits: LoginLimits, now: number): Promise<number> =>
+  db.run('DELETE FROM login_failures WHERE window_start <= ?', [now - limits.windowMs]);

@@ -220,6 +220,25 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.equal(limited, 5, 'only 3 of 8 parallel guesses were checked');
     });
 
+    test('made-up names share one count: a flood of them adds no row per name', async () => {
+      time += 16 * 60_000;
+      const before = (await store.db.all('SELECT subject FROM login_failures')).length;
+      // (three: this suite's limit per account is 3, and they are one account here)
+      for (const name of ['Not A Name', 'x'.repeat(1024 * 1024), '../../etc'])
+        assert.deepEqual(await accounts.login(name, PASSWORD, '10.9.0.1'), { ok: false, reason: 'invalid' });
+      const subjects = (await store.db.all<{ subject: string }>('SELECT subject FROM login_failures')).map(
+        (r) => r.subject,
+      );
+      assert.ok(subjects.length <= before + 2, 'one account subject and one address subject');
+      assert.ok(subjects.every((s) => s.length < 100));
+      assert.ok((await accounts.login('ada', PASSWORD, '10.9.0.2')).ok);
+      const left = await store.db.all<{ window_start: number }>('SELECT window_start FROM login_failures');
+      assert.ok(
+        left.every((r) => Number(r.window_start) > time - 15 * 60_000),
+        'ended windows are purged',
+      );
+    });
+
     test('a disabled user cannot log in, their sessions end and their tokens stop working', async () => {
       time += 16 * 60_000;
       const login = await accounts.login('dave', 'daves password', '10.5.0.1');
