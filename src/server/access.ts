@@ -83,6 +83,14 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     },
     event: { name: 'login' },
   },
+  'POST /api/logout': {
+    public: "ends the caller's own login: anyone may end theirs, and without one there is nothing to end",
+    summary: 'Log out: the session cookie stops working and is cleared',
+    responses: {
+      204: { description: 'the login is ended (if the request had one) and the cookie cleared' },
+    },
+    event: { name: 'logout' },
+  },
   'GET /metrics': {
     public:
       'Prometheus scrapes without a session cookie; a configured bearer token protects it (metrics/http.ts)',
