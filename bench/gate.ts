@@ -3,7 +3,9 @@
  * handlers (so nothing but routing and the gate is measured), once behind the gate (table lookup,
  * params, resource with the workspace path rules, authorize, event) and once behind the session
  * check the server had before it (the baseline). Requests: read a notebook, read a run, save a
- * notebook (an event), the list. Also `authorize` alone. Medians of 7 rounds of N requests.
+ * notebook (an event), the list. Also `authorize` alone, the path rules alone (`files.resolve`,
+ * which the gate runs once per notebook request), and two notebook requests through the real app
+ * (createApp: gate, handler, file read, store). Medians of 7 rounds of N requests.
  * The governance issue's budget: ≤ 0.1 ms per request. Run: node --import tsx bench/gate.ts
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,10 +14,12 @@ import { join } from 'node:path';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ROUTES } from '../src/server/access.js';
+import { createApp } from '../src/server/app.js';
 import { authorizeOwner, Logins } from '../src/server/auth.js';
 import type { ServerEnv } from '../src/server/deps.js';
 import { httpGate } from '../src/server/gate.js';
 import { WorkspaceFiles } from '../src/server/workspace-files.js';
+import { openStore } from '../src/store/open.js';
 
 const N = 5000;
 const ROUNDS = 7;
@@ -115,6 +119,35 @@ async function main(): Promise<void> {
     const label = `${request[1].method ?? 'GET'} ${request[0]}`;
     kinds.push(`  ${label.padEnd(30)} +${(median(kg) - median(kb)).toFixed(4)} ms`);
   }
+  // The real app: what a notebook request costs end to end (the path rules run in it).
+  const store = await openStore({ workspace: ws });
+  const real = createApp({
+    files,
+    logins: sessions,
+    authorize: authorizeOwner,
+    identity,
+    logError: (error) => {
+      throw error;
+    },
+    events: { emit: () => void emitted++ },
+    store,
+    uiDir: null,
+  });
+  const REAL: [string, RequestInit][] = [
+    ['/api/notebooks/a.nb.md', {}],
+    ['/api/runs?path=a.nb.md', {}],
+  ];
+  const realKinds: string[] = [];
+  for (const request of REAL) {
+    const times: number[] = [];
+    await round(real, [request]);
+    for (let r = 0; r < ROUNDS; r++) times.push(await round(real, [request]));
+    realKinds.push(`  GET ${request[0].padEnd(26)} ${median(times).toFixed(4)} ms/request`);
+  }
+  await store.close();
+  const r0 = process.hrtime.bigint();
+  for (let i = 0; i < 100_000; i++) files.resolve('a.nb.md');
+  const resolveUs = Number(process.hrtime.bigint() - r0) / 100_000 / 1000;
   const user = sessions.userOf(cookie.split('=')[1])!;
   const t0 = process.hrtime.bigint();
   let allowed = 0;
@@ -129,6 +162,8 @@ async function main(): Promise<void> {
   );
   console.log(`overhead by request (medians of 3):\n${kinds.join('\n')}`);
   console.log(`authorize alone (owner):       ${authorizeNs.toFixed(1)} ns/call (${allowed} allowed)`);
+  console.log(`path rules alone (files.resolve): ${resolveUs.toFixed(2)} µs/call`);
+  console.log(`the real app (gate, handler, file, store), medians of ${ROUNDS}:\n${realKinds.join('\n')}`);
   console.log(`events emitted: ${emitted}`);
   rmSync(ws, { recursive: true, force: true });
 }

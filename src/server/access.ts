@@ -6,8 +6,8 @@
  * is not here is refused. Also declared here: the event each state change emits (events.ts).
  *
  * A resource names a notebook by its path after the workspace's path rules (`notebook()` of the
- * request resolves it, and refuses a bad path as the routes do), so a per-folder grant can match
- * it by prefix.
+ * request resolves it, refuses a bad path with the routes' statuses, and keeps the result for the
+ * handler), so a per-folder grant can match it by prefix.
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
@@ -24,7 +24,10 @@ export interface RouteRequest {
   query(name: string): string | undefined;
   /** the body as JSON, read once and kept for the handler; undefined when it is not JSON */
   json(): Promise<unknown>;
-  /** a notebook resource for a workspace path; throws PathError (400/403) for a bad one */
+  /**
+   * A notebook resource for a workspace path; throws PathError (400/403) for a bad one. The
+   * resolved path is kept for the handler (`c.var.notebook`), which does not resolve it again.
+   */
   notebook(path: string): Resource;
 }
 
@@ -79,6 +82,14 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
       401: error('the token is missing or wrong'),
     },
     event: { name: 'login' },
+  },
+  'POST /api/logout': {
+    public: "ends the caller's own login: anyone may end theirs, and without one there is nothing to end",
+    summary: 'Log out: the session cookie stops working and is cleared',
+    responses: {
+      204: { description: 'the login is ended (if the request had one) and the cookie cleared' },
+    },
+    event: { name: 'logout' },
   },
   'GET /metrics': {
     public:

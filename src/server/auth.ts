@@ -11,7 +11,8 @@
  * - The session cookie is HttpOnly (no script reads it), SameSite=Strict (no cross-site request
  *   carries it), Path=/; its value is a random id mapped to the user in memory, so a restart logs
  *   everyone out. Its name carries the port: cookies are not port-scoped, and two servers on one
- *   host must not overwrite each other's session.
+ *   host must not overwrite each other's session. `POST /api/logout` ends one login: the id is
+ *   forgotten (the cookie stops working) and its open WebSocket connections are closed.
  * - A state-changing request (anything but GET/HEAD/OPTIONS) with an Origin header must come from
  *   one of the server's own origins; a foreign Origin is refused with 403. The allowed origins are
  *   fixed at start from the bound address, never taken from the request's Host header (a DNS
@@ -85,6 +86,7 @@ function sameSecret(given: string, expected: string): boolean {
 export class Logins {
   readonly token: string;
   private readonly byId = new Map<string, User>();
+  private readonly listeners = new Set<(sessionId: string) => void>();
 
   constructor(token: string = randomToken()) {
     this.token = token;
@@ -102,8 +104,17 @@ export class Logins {
     return sessionId === undefined ? undefined : this.byId.get(sessionId);
   }
 
-  logout(sessionId: string): void {
-    this.byId.delete(sessionId);
+  /** Ends a login (its cookie stops working); true when there was one. Listeners are told. */
+  logout(sessionId: string | undefined): boolean {
+    if (sessionId === undefined || !this.byId.delete(sessionId)) return false;
+    for (const listener of this.listeners) listener(sessionId);
+    return true;
+  }
+
+  /** Calls `listener` with the id of each login that ends (the WebSocket closes its connections). */
+  onLogout(listener: (sessionId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 }
 

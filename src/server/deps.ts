@@ -3,10 +3,12 @@
  * identity once it listens, and the per-request variables the gate sets (`ServerEnv`). Its own
  * module so that app.ts and routes/* both import it and not each other (no import circle).
  */
+import type { Context } from 'hono';
 import type { Action, Authorize, Resource, Logins, User } from './auth.js';
 import type { EventDetail, EventSink } from './events.js';
 import type { QuireMetrics } from '../metrics/registry.js';
 import type { WorkspaceFiles } from './workspace-files.js';
+import type { WorkspacePath } from './paths.js';
 import type { RunStore } from '../store/run-store.js';
 import type { JobService } from '../jobs/service.js';
 
@@ -53,5 +55,24 @@ export type ServerEnv = {
     may: (action: Action, resource: Resource) => boolean;
     /** what a handler adds to its request's event once it succeeded: an id it made, a version */
     detail: EventDetail;
+    /**
+     * The notebook the request names, resolved once by the gate when its entry derived the
+     * resource (access.ts `req.notebook`); a handler reads it (`gatedNotebook`), never resolves
+     * the path again.
+     */
+    notebook: WorkspacePath;
   };
 };
+
+/**
+ * The notebook the gate resolved for this request (`c.var.notebook`). Throws when it resolved
+ * none: the route's access entry does not name a notebook, a bug of the table, not of the client.
+ */
+export function gatedNotebook(c: Context<ServerEnv>): WorkspacePath {
+  const notebook = c.get('notebook') as WorkspacePath | undefined;
+  if (!notebook)
+    throw new Error(
+      `${c.req.method} ${c.req.path}: the gate resolved no notebook for this route (access.ts)`,
+    );
+  return notebook;
+}

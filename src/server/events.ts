@@ -1,11 +1,14 @@
 /**
  * The gate's events: one per state change (a notebook saved, a cell edited, a run started, a
- * login…) and one per refused request, in one shape. They are the future audit log's feed
- * (DESIGN §5 `audit/`); today the default sink writes them to the server's structured log.
- * An event never carries a secret or cell code: `detail` holds ids, names, counts and flags.
+ * login…) and one per refused request, in one shape; plus the end of a queued run, which comes
+ * through no door but the server's own job pool (`runFinished`, via `queue`). They are the future
+ * audit log's feed (DESIGN §5 `audit/`); today the default sink writes them to the server's
+ * structured log. An event never carries a secret or cell code: `detail` holds ids, names, counts
+ * and flags.
  */
 import type { Action, Resource } from './auth.js';
 import type { Logger } from '../metrics/log.js';
+import type { StoredRun } from '../store/types.js';
 
 /** Small, flat facts about what happened: ids, names, counts, flags; never code or values. */
 export type EventDetail = Record<string, string | number | boolean | null | string[]>;
@@ -15,16 +18,41 @@ export interface GateEvent {
   time: string;
   /** what happened: `notebook.saved`, `cell.edited`, `run.started`, `login`, `access.denied`… */
   event: string;
-  /** the user's id; null when nobody is logged in (a failed login) */
+  /** the user's id; null when nobody is logged in (a failed login) or nobody asked (a run's end) */
   user: string | null;
-  /** the table's action; null for a public route (the login) */
+  /** the table's action; null for a public route (the login) and for what no request asked for */
   action: Action | null;
   resource: Resource;
   /** `ok`: done; `failed`: allowed but did not succeed (a conflict, a bad body); `denied`: refused */
   outcome: 'ok' | 'failed' | 'denied';
-  /** which door it came through */
-  via: 'http' | 'ws';
+  /** which door it came through; `queue`: the server's job pool, not a request (a run's end) */
+  via: 'http' | 'ws' | 'queue';
   detail: EventDetail;
+}
+
+/**
+ * `run.finished`: a queued run (API, `quire submit`, a schedule, a sweep, a rerun) that this
+ * server's pool executed became final, or was failed for having lost its worker too often. Its
+ * user is null: the store does not record who queued a run, and the `run.queued` event of an API
+ * submission carries the same `runId`. `ok` only for a run that ended `ok`.
+ */
+export function runFinished(run: StoredRun, time: Date = new Date()): GateEvent {
+  return {
+    time: time.toISOString(),
+    event: 'run.finished',
+    user: null,
+    action: null,
+    resource: { kind: 'run', id: run.id, path: run.path },
+    outcome: run.status === 'ok' ? 'ok' : 'failed',
+    via: 'queue',
+    detail: {
+      runId: run.id,
+      status: run.status,
+      trigger: run.trigger,
+      attempt: run.attempt,
+      durationMs: run.durationMs ?? null,
+    },
+  };
 }
 
 /** Where events go. Must not throw, and must return at once (it is on the request's path). */

@@ -24,6 +24,7 @@ import {
 import type { ServerDeps, ServerEnv } from './deps.js';
 import { errorResponse } from './errors.js';
 import type { EventDetail, EventSink, GateEvent } from './events.js';
+import type { WorkspacePath } from './paths.js';
 
 const UNAUTHENTICATED = 'log in with the URL printed by `quire serve`';
 const FORBIDDEN = 'you may not do this';
@@ -31,7 +32,8 @@ const FORBIDDEN = 'you may not do this';
 const now = (): string => new Date().toISOString();
 
 export interface GateDeps extends Pick<ServerDeps, 'logins' | 'authorize' | 'identity' | 'logError'> {
-  files: { resolve(path: string): { relative: string } };
+  /** the workspace's path rules; what it resolves is kept on the request for the handler */
+  files: { resolve(path: string): WorkspacePath };
   events: EventSink;
   /** the table (default: access.ts); a test passes one with an entry missing */
   routes?: Readonly<Record<string, RouteAccess>>;
@@ -107,7 +109,12 @@ function routeRequest(c: Context<ServerEnv>, index: number, deps: GateDeps): Rou
     params,
     query: (name) => c.req.query(name),
     json: () => c.req.json<unknown>().catch(() => undefined),
-    notebook: (path) => ({ kind: 'notebook', path: deps.files.resolve(path).relative }),
+    // Resolved once, here: the handler reads what the resource was derived from (c.var.notebook).
+    notebook: (path) => {
+      const resolved = deps.files.resolve(path);
+      c.set('notebook', resolved);
+      return { kind: 'notebook', path: resolved.relative };
+    },
   };
 }
 

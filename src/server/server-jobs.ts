@@ -1,7 +1,7 @@
 /**
  * The jobs side of `quire serve`: the pool that executes queued runs (embedded store, or a share
  * of the PostgreSQL queue), the scheduler over the workspace's notebooks — re-read when a notebook
- * changes on disk — and the metrics and alerts of finished runs.
+ * changes on disk — and the metrics, alerts and `run.finished` events (events.ts) of finished runs.
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -14,6 +14,7 @@ import type { Logger } from '../metrics/log.js';
 import type { QuireMetrics } from '../metrics/registry.js';
 import type { SecretSource } from '../secrets/source.js';
 import { workerName, type RunStore } from '../store/run-store.js';
+import { runFinished, type EventSink } from './events.js';
 import { findNotebooks } from './scan.js';
 import type { WorkspaceFiles } from './workspace-files.js';
 
@@ -33,6 +34,8 @@ export interface ServerJobsOptions {
   schedules?: boolean;
   kernels: KernelFactory;
   secrets: SecretSource;
+  /** where a run's end goes as a `run.finished` event (the gate's sink) */
+  events?: EventSink;
 }
 
 export interface ServerJobs {
@@ -71,7 +74,15 @@ export async function startServerJobs(options: ServerJobsOptions): Promise<Serve
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
     ...(options.schedules === false ? {} : { schedules: { load: () => loadNotebooks(options.workspace) } }),
     log: (level, message, fields) => log[level](message, fields),
-    onFinal: observers.onFinal,
+    onFinal: (run, record) => {
+      observers.onFinal(run, record);
+      try {
+        options.events?.emit(runFinished(run));
+      } catch (error) {
+        // A sink must not throw; if one does, the run's end stands and the log says why.
+        log.error('run.finished event failed', { err: error, runId: run.id });
+      }
+    },
     onFired: observers.onFired,
   });
   // A notebook saved, pulled or deleted may change its schedule: re-read them (debounced).

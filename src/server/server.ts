@@ -130,6 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             log,
             kernels,
             secrets,
+            events,
             ...options.jobs,
           });
   } catch (error) {

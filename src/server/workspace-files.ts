@@ -71,19 +71,25 @@ export class WorkspaceFiles {
     return resolved;
   }
 
+  /** A path resolved now, or one that `resolve` gave earlier in the same request (the gate's). */
+  private resolved(path: string | WorkspacePath): WorkspacePath {
+    return typeof path === 'string' ? this.resolve(path) : path;
+  }
+
   /** The notebooks of the workspace, sorted by path; `query` keeps those matching every term. */
   async list(query?: string): Promise<NotebookEntry[]> {
     const entries = await this.scanner.scan();
     return query?.trim() ? entries.filter((entry) => matchesQuery(entry, query)) : entries;
   }
 
-  async read(path: string): Promise<NotebookText> {
-    const { absolute } = this.resolve(path);
+  /** A notebook's text; `path` as the client named it, or as `resolve` already resolved it. */
+  async read(path: string | WorkspacePath): Promise<NotebookText> {
+    const { absolute, relative } = this.resolved(path);
     let bytes: Buffer;
     try {
       bytes = await readFile(absolute);
     } catch (error) {
-      if (isMissing(error)) throw new NotFoundError(path);
+      if (isMissing(error)) throw new NotFoundError(relative);
       throw error;
     }
     return { text: decodeLossless(bytes), version: versionOf(bytes) };
@@ -93,8 +99,8 @@ export class WorkspaceFiles {
    * Writes `text` if the file is still at `baseVersion` (null: the file must not exist yet).
    * The write is atomic (see atomic-write.ts); the folder of a new notebook must exist.
    */
-  async save(path: string, text: string, baseVersion: string | null): Promise<SaveResult> {
-    const resolved = this.resolve(path);
+  async save(path: string | WorkspacePath, text: string, baseVersion: string | null): Promise<SaveResult> {
+    const resolved = this.resolved(path);
     const previous = this.saving.get(resolved.absolute) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.saveNow(resolved, text, baseVersion));
     this.saving.set(resolved.absolute, next);

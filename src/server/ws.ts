@@ -10,7 +10,7 @@
  * outcome read from that answer (`error` or `conflict`: failed).
  *
  * A connection is attached to one notebook session at a time (the last `open`). It owns no state
- * of its own: closing it loses nothing.
+ * of its own: closing it loses nothing. It is closed (code 4401) when its login ends.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -43,6 +43,9 @@ export interface WebSocketEndpoint {
   /** closes every connection and stops accepting new ones */
   close(): Promise<void>;
 }
+
+/** The close code of a connection whose login ended (4000–4999: the application's own). */
+export const LOGGED_OUT = 4401;
 
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
 
@@ -82,9 +85,17 @@ export function attachWebSockets(server: Server, deps: WebSocketDeps): WebSocket
       identity.origins,
     );
     if (refused) return refuse(socket, 403, refused);
-    const user = deps.logins.userOf(cookieValue(request.headers.cookie, identity.cookieName));
+    const login = cookieValue(request.headers.cookie, identity.cookieName);
+    const user = deps.logins.userOf(login);
     if (!user) return refuse(socket, 401, 'log in with the URL printed by `quire serve`');
-    wss.handleUpgrade(request, socket, head, (ws) => connection(ws, user, deps, gate));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      // A connection lives no longer than the login it was opened with (POST /api/logout).
+      const unlisten = deps.logins.onLogout((ended) => {
+        if (ended === login) ws.close(LOGGED_OUT, 'logged out');
+      });
+      ws.on('close', unlisten);
+      connection(ws, user, deps, gate);
+    });
   });
 
   return {

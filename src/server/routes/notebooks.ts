@@ -1,6 +1,7 @@
 /**
  * `/api/notebooks`: list (with `?q=` search), read, save. Thin handlers: decode, call
- * WorkspaceFiles, encode; the gate (gate.ts) has authorized the request before (access.ts). A
+ * WorkspaceFiles, encode; the gate (gate.ts) has authorized the request before (access.ts) and
+ * resolved the notebook's path (`gatedNotebook`: the handlers do not resolve it again). A
  * notebook that does not parse still opens: its text comes back with `parseError` (line, column)
  * so the editor can offer a raw mode to fix it. Bodies: protocol/api.ts.
  */
@@ -14,7 +15,7 @@ import {
   type SaveConflict,
   type SaveResponse,
 } from '../../protocol/api.js';
-import type { ServerEnv, ServerDeps } from '../deps.js';
+import { gatedNotebook, type ServerEnv, type ServerDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { parseErrorOf } from '../scan.js';
 
@@ -64,8 +65,9 @@ export function notebookRoutes(deps: ServerDeps): Hono<ServerEnv> {
   });
 
   routes.get('/:path{.+}', async (c) => {
-    const { relative } = deps.files.resolve(c.req.param('path'));
-    const { text, version } = await deps.files.read(relative);
+    const notebook = gatedNotebook(c);
+    const { relative } = notebook;
+    const { text, version } = await deps.files.read(notebook);
     const body: NotebookRead = { path: relative, text, version };
     try {
       body.cells = parseNotebook(text, { path: relative }).notebook.cells;
@@ -78,9 +80,8 @@ export function notebookRoutes(deps: ServerDeps): Hono<ServerEnv> {
   });
 
   routes.put('/:path{.+}', async (c) => {
-    const { relative } = deps.files.resolve(c.req.param('path'));
     const { text, baseVersion } = decode(SaveRequest, await readJson(c.req));
-    const result = await deps.files.save(relative, text, baseVersion);
+    const result = await deps.files.save(gatedNotebook(c), text, baseVersion);
     if (!result.ok) {
       const conflict: SaveConflict = {
         error: 'conflict',

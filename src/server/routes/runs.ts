@@ -2,9 +2,9 @@
  * `/api/runs`: the run history of the workspace's notebooks (every run the store has: `quire run`,
  * the editor's Run all, schedules, workers), one run's details, and its report. Thin handlers over
  * the RunStore and runner/stored-run.ts; a notebook path goes through the same confinement as the
- * notebook routes (WorkspaceFiles.resolve). The gate (gate.ts) has authorized each request
- * (access.ts: `run:read` on the run or notebook, `notebook:execute` to queue); the full listing
- * keeps the runs the user may read. Bodies: protocol/api.ts.
+ * notebook routes, resolved once by the gate (`gatedNotebook`). The gate (gate.ts) has authorized
+ * each request (access.ts: `run:read` on the run or notebook, `notebook:execute` to queue); the
+ * full listing keeps the runs the user may read. Bodies: protocol/api.ts.
  *
  * The report is user content (sanitized outputs) served from the editor's origin, so it gets its
  * own policy (`REPORT_CONTENT_SECURITY_POLICY`, set by `reportPolicy()`), stricter than the editor's.
@@ -13,7 +13,7 @@ import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { loadRecord, storedReport } from '../../runner/stored-run.js';
 import type { StoredRun } from '../../store/types.js';
-import type { ServerDeps, ServerEnv } from '../deps.js';
+import { gatedNotebook, type ServerDeps, type ServerEnv } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { parseTimeLimit } from '../../runner/limits.js';
 import { NotebookParseError, ParamError } from '../../format/errors.js';
@@ -78,7 +78,7 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
     const path = c.req.query('path');
     if (path !== undefined) {
       // A deleted notebook keeps its history: the path must be valid, the file need not exist.
-      const { relative } = deps.files.resolve(path);
+      const { relative } = gatedNotebook(c);
       return c.json({ runs: await deps.store.list({ path: relative, limit }) } satisfies RunList);
     }
     const runs = await deps.store.list({ limit });
@@ -102,8 +102,9 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
         `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
       );
     }
-    const { relative } = deps.files.resolve(body.data.path);
-    const { text } = await deps.files.read(relative);
+    const notebook = gatedNotebook(c);
+    const { relative } = notebook;
+    const { text } = await deps.files.read(notebook);
     let params;
     let title: string | undefined;
     try {

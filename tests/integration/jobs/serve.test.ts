@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
 import type { StoredRun } from '../../../src/store/types.js';
@@ -41,9 +42,10 @@ describe('quire serve runs schedules and queued runs', () => {
   let ws: string;
   let server: RunningServer;
   let cookie: string;
+  const events = memoryEventSink();
   before(async () => {
     ws = makeWorkspace({ 'ticker.nb.md': EVERY_2S, 'params.nb.md': PARAMS });
-    server = await startServer({ workspace: ws, port: 0, graceMs: 1000 });
+    server = await startServer({ workspace: ws, port: 0, graceMs: 1000, events });
     cookie = await login(server);
   });
   after(async () => {
@@ -67,6 +69,11 @@ describe('quire serve runs schedules and queued runs', () => {
       // trigger lag: created within a second of its slot
       assert.ok(run.createdAt - run.scheduledFor! < 1000, `lag ${run.createdAt - run.scheduledFor!} ms`);
     }
+    // A schedule's runs end as events too (trigger schedule, nobody asked for them).
+    const scheduled = events.events.filter(
+      (e) => e.event === 'run.finished' && e.detail.trigger === 'schedule',
+    );
+    assert.ok(scheduled.length >= 1, 'run.finished for scheduled runs');
     const metrics = await (await fetch(server.url + '/metrics')).text();
     assert.match(metrics, /quire_runs_total\{trigger="schedule",status="ok"\} [1-9]/);
     assert.match(metrics, /quire_schedule_lag_seconds_count [1-9]/);
@@ -90,6 +97,24 @@ describe('quire serve runs schedules and queued runs', () => {
     for (const deadline = Date.now() + 15_000; !isFinal(final) && Date.now() < deadline; await sleep(100))
       final = await server.store.get(run.id);
     assert.equal(final?.status, 'ok', final?.error);
+    // Queued by the API, ended in the pool: run.queued (the gate) and run.finished (the queue).
+    const about = (name: string) => events.events.find((e) => e.event === name && e.detail.runId === run.id);
+    for (const deadline = Date.now() + 5000; !about('run.finished') && Date.now() < deadline;)
+      await sleep(20);
+    assert.deepEqual(
+      [about('run.queued')?.user, about('run.queued')?.action, about('run.queued')?.via],
+      ['owner', 'notebook:execute', 'http'],
+    );
+    const { time: _time, ...finished } = about('run.finished') ?? {};
+    assert.deepEqual(finished, {
+      event: 'run.finished',
+      user: null,
+      action: null,
+      resource: { kind: 'run', id: run.id, path: 'params.nb.md' },
+      outcome: 'ok',
+      via: 'queue',
+      detail: { runId: run.id, status: 'ok', trigger: 'api', attempt: 1, durationMs: final.durationMs! },
+    });
     const outside = await post({ path: '../etc/passwd' });
     assert.ok(outside.status === 400 || outside.status === 403, `status ${outside.status}`);
     // A zero time limit is bad input, as on the command line (it used to mean "no limit").

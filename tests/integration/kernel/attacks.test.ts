@@ -6,24 +6,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { ProcessKernel } from '../../../src/kernel/host.js';
+import { describe, test } from 'node:test';
 import { packageRoot } from '../../../src/kernel/paths.js';
-import { js, makeWorkspace, removeWorkspace, run, startKernel, streamText, waitGone } from './helpers.js';
+import { js, kernelPerSuite, run, streamText, waitGone, withKernel } from './helpers.js';
 
 describe('kernel attacks', () => {
-  let workspace: string;
-  let kernel: ProcessKernel;
-  before(async () => {
-    workspace = makeWorkspace({
+  const fixture = kernelPerSuite({
+    files: {
       'lib/helper.mjs': 'export const answer = 42;\n',
       'lib/data.json': '{"rows": 3}\n',
-    });
-    kernel = await startKernel({ workspace });
-  });
-  after(async () => {
-    await kernel.shutdown();
-    removeWorkspace(workspace);
+    },
   });
 
   test('a cell cannot finish the next cell with a forged result', async () => {
@@ -37,7 +29,7 @@ describe('kernel attacks', () => {
         'return { __quire_last: typeof send };',
       ].join('\n'),
     );
-    const first = await run(kernel, forger);
+    const first = await run(fixture.kernel, forger);
     assert.equal(first.result.status, 'ok');
     assert.deepEqual(
       first.outputs,
@@ -45,7 +37,7 @@ describe('kernel attacks', () => {
       'a kernel has no process.send',
     );
     const failing = await run(
-      kernel,
+      fixture.kernel,
       js('await new Promise((r) => setTimeout(r, 300)); throw new Error("the real failure");'),
     );
     assert.equal(failing.result.status, 'error');
@@ -61,14 +53,13 @@ describe('kernel attacks', () => {
       'await new Promise((r) => setTimeout(r, 100));',
       'throw new Error("still failing");',
     ].join('\n');
-    const { result } = await run(kernel, js(code));
+    const { result } = await run(fixture.kernel, js(code));
     assert.equal(result.status, 'error');
     assert.equal(result.error?.message, 'still failing');
   });
 
   test('an oversized message ends the kernel with a clear error, and the host stays small', async () => {
-    const victim = await startKernel({ workspace, messageCapBytes: 1024 * 1024 });
-    try {
+    await withKernel({ workspace: fixture.workspace, messageCapBytes: 1024 * 1024 }, async (victim) => {
       const rssBefore = process.memoryUsage().rss;
       // A header announcing 1 GiB, followed by a few bytes: the host must refuse it by its header.
       const code = [
@@ -86,25 +77,17 @@ describe('kernel attacks', () => {
       );
       assert.ok(await waitGone(pid), 'the kernel is ended');
       assert.ok(process.memoryUsage().rss - rssBefore < 64 * 1024 * 1024);
-    } finally {
-      await victim.shutdown();
-    }
+    });
   });
 
   test('an output too large for the channel becomes a note instead of ending the kernel', async () => {
-    const small = await startKernel({
-      workspace,
-      messageCapBytes: 256 * 1024,
-      outputCapBytes: 8 * 1024 * 1024,
-    });
-    try {
+    const caps = { messageCapBytes: 256 * 1024, outputCapBytes: 8 * 1024 * 1024 };
+    await withKernel({ workspace: fixture.workspace, ...caps }, async (small) => {
       const { result, outputs } = await run(small, js('console.log("x".repeat(1024 * 1024)); return {};'));
       assert.equal(result.status, 'ok', JSON.stringify(result.error));
       assert.match(JSON.stringify(outputs), /could not be sent: it is not serializable or too large/);
       assert.equal(small.alive, true);
-    } finally {
-      await small.shutdown();
-    }
+    });
   });
 
   test("a dynamic import resolves against the notebook's folder", async () => {
@@ -115,7 +98,7 @@ describe('kernel attacks', () => {
       'const viaFunction = await new Function("return import(\'./lib/helper.mjs\')")();',
       'return { __quire_last: JSON.stringify([answer, data.default.rows, viaEval.answer, viaFunction.answer]) };',
     ].join('\n');
-    const { result, outputs } = await run(kernel, js(code));
+    const { result, outputs } = await run(fixture.kernel, js(code));
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     assert.equal(outputs[0]?.data, '[42,3,42,42]');
   });
@@ -136,7 +119,7 @@ describe('kernel attacks', () => {
         `(await __quire_import("node:module")).createRequire(${JSON.stringify(root + '/')})(${JSON.stringify(target)})`,
       ]) {
         const { result, outputs } = await run(
-          kernel,
+          fixture.kernel,
           js(`const m = ${form}; return { __quire_last: Object.keys(m).length };`),
         );
         // Node 20.19+ may `require` the bundle itself: it is the module already loaded, and it exports nothing.
@@ -154,7 +137,7 @@ describe('kernel attacks', () => {
     }
     // And the runtime's helpers cannot reopen an unlocked DuckDB: the kernel still refuses /etc/passwd.
     const sql = await run(
-      kernel,
+      fixture.kernel,
       js("const t = await sql`select count(*) as n from read_csv('/etc/passwd')`; return {};"),
     );
     assert.equal(sql.result.status, 'error');
@@ -168,18 +151,18 @@ describe('kernel attacks', () => {
         'return {};',
       ].join('\n'),
     );
-    assert.equal((await run(kernel, spy)).result.status, 'ok');
+    assert.equal((await run(fixture.kernel, spy)).result.status, 'ok');
     const owner = js(
       'const k = secrets.get("API_KEY"); await new Promise((r) => setTimeout(r, 200)); return { __quire_last: k.length };',
       {
         secrets: { API_KEY: 'sk-live-0123456789' },
       },
     );
-    const ran = await run(kernel, owner);
+    const ran = await run(fixture.kernel, owner);
     assert.equal(ran.result.status, 'ok', JSON.stringify(ran.result.error));
     assert.equal(ran.outputs[0]?.data, '18');
     const report = await run(
-      kernel,
+      fixture.kernel,
       js('clearInterval(spy); return { __quire_last: JSON.stringify(stolen) };'),
     );
     const stolen = JSON.parse(String(report.outputs[0]?.data)) as string[];
@@ -192,20 +175,20 @@ describe('kernel attacks', () => {
       'setInterval(() => { console.log("tick from the first cell"); throw new Error("boom from a leftover timer"); }, 5); return {};',
       { cellId: 'noisy' },
     );
-    assert.equal((await run(kernel, noisy)).result.status, 'ok');
+    assert.equal((await run(fixture.kernel, noisy)).result.status, 'ok');
     const quiet = await run(
-      kernel,
+      fixture.kernel,
       js('await new Promise((r) => setTimeout(r, 150)); console.log("mine"); return {};'),
     );
     assert.equal(quiet.result.status, 'ok');
     assert.equal(streamText(quiet.outputs), 'mine\n');
     // Running the noisy cell again (as a quiet one) cancels its interval.
-    const rerun = await run(kernel, js('globalThis.ticks = 0; return {};', { cellId: 'noisy' }));
+    const rerun = await run(fixture.kernel, js('globalThis.ticks = 0; return {};', { cellId: 'noisy' }));
     assert.equal(rerun.result.status, 'ok');
     const probe = js(
       'const before = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length; return { __quire_last: before };',
     );
-    const { outputs } = await run(kernel, probe);
+    const { outputs } = await run(fixture.kernel, probe);
     assert.equal(outputs[0]?.data, '0', 'no timer of the first run is left');
   });
 
@@ -213,20 +196,23 @@ describe('kernel attacks', () => {
     const ticking = js('setInterval(() => {}, 1000); setTimeout(() => {}, 60_000); return {};', {
       cellId: 'doomed',
     });
-    assert.equal((await run(kernel, ticking)).result.status, 'ok');
+    assert.equal((await run(fixture.kernel, ticking)).result.status, 'ok');
     const count = js(
       'return { __quire_last: process.getActiveResourcesInfo().filter((r) => r === "Timeout").length };',
     );
-    assert.equal((await run(kernel, count)).outputs[0]?.data, '2');
-    kernel.send({ type: 'forgetCell', cellId: 'doomed' });
-    assert.equal((await run(kernel, count)).outputs[0]?.data, '0');
+    assert.equal((await run(fixture.kernel, count)).outputs[0]?.data, '2');
+    fixture.kernel.send({ type: 'forgetCell', cellId: 'doomed' });
+    assert.equal((await run(fixture.kernel, count)).outputs[0]?.data, '0');
   });
 
   test('import.meta in a cell names the notebook, and createRequire from it resolves there', async () => {
-    mkdirSync(join(workspace, 'node_modules/tiny'), { recursive: true });
-    writeFileSync(join(workspace, 'node_modules/tiny/package.json'), '{"name":"tiny","main":"index.js"}');
+    mkdirSync(join(fixture.workspace, 'node_modules/tiny'), { recursive: true });
     writeFileSync(
-      join(workspace, 'node_modules/tiny/index.js'),
+      join(fixture.workspace, 'node_modules/tiny/package.json'),
+      '{"name":"tiny","main":"index.js"}',
+    );
+    writeFileSync(
+      join(fixture.workspace, 'node_modules/tiny/index.js'),
       'module.exports = "tiny from the workspace";',
     );
     const code = [
@@ -235,7 +221,7 @@ describe('kernel attacks', () => {
       'return { __quire_last: JSON.stringify([req("tiny"), import.meta.resolve("./lib/helper.mjs").endsWith("/lib/helper.mjs"), import.meta.dirname === process.cwd()]) };',
     ].join('\n');
     // The analysis lowers `import.meta` to `__quire_meta` (tests/unit/analysis covers that step).
-    const { result, outputs } = await run(kernel, js(code.replaceAll('import.meta', '__quire_meta')));
+    const { result, outputs } = await run(fixture.kernel, js(code.replaceAll('import.meta', '__quire_meta')));
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     assert.equal(outputs[0]?.data, '["tiny from the workspace",true,true]');
   });

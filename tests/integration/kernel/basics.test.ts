@@ -1,8 +1,7 @@
 /** The kernel runs cells: values flow between them, outputs come back, errors point at cell lines. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ProcessKernel } from '../../../src/kernel/host.js';
-import { dataOf, js, makeWorkspace, removeWorkspace, run, startKernel, streamText } from './helpers.js';
+import { describe, test } from 'node:test';
+import { dataOf, js, kernelPerSuite, run, streamText, withKernel } from './helpers.js';
 
 const esmOnlyPackage = {
   'node_modules/esm-only/package.json': JSON.stringify({
@@ -16,45 +15,35 @@ const esmOnlyPackage = {
 };
 
 describe('kernel basics', () => {
-  let workspace: string;
-  let kernel: ProcessKernel;
-
-  before(async () => {
-    workspace = makeWorkspace(esmOnlyPackage);
-    kernel = await startKernel({ workspace });
-  });
-  after(async () => {
-    await kernel.shutdown();
-    removeWorkspace(workspace);
-  });
+  const fixture = kernelPerSuite({ files: esmOnlyPackage });
 
   test('starts and runs a trivial cell', async () => {
-    assert.equal(kernel.alive, true);
-    const { result } = await run(kernel, js('return {};'));
+    assert.equal(fixture.kernel.alive, true);
+    const { result } = await run(fixture.kernel, js('return {};'));
     assert.equal(result.status, 'ok');
     assert.deepEqual(result.declared, []);
   });
 
   test('declarations of one cell are the inputs of the next', async () => {
     const first = await run(
-      kernel,
+      fixture.kernel,
       js('const a = 20; let b = 1; return {a, b};', { declarations: ['a', 'b'] }),
     );
     assert.deepEqual(first.result.declared, ['a', 'b']);
-    const second = await run(kernel, js('return {__quire_last: a + b * 2};', { inputs: ['a', 'b'] }));
+    const second = await run(fixture.kernel, js('return {__quire_last: a + b * 2};', { inputs: ['a', 'b'] }));
     assert.deepEqual(second.outputs, [{ mime: 'text/plain', data: '22' }]);
   });
 
   test('the last expression value is shown, undefined is not', async () => {
-    const shown = await run(kernel, js('return {__quire_last: {n: 1, s: "x"}};'));
+    const shown = await run(fixture.kernel, js('return {__quire_last: {n: 1, s: "x"}};'));
     assert.deepEqual(dataOf(shown.outputs, 'application/json'), [{ n: 1, s: 'x' }]);
-    const nothing = await run(kernel, js('return {__quire_last: undefined};'));
+    const nothing = await run(fixture.kernel, js('return {__quire_last: undefined};'));
     assert.deepEqual(nothing.outputs, []);
   });
 
   test('display() adds outputs in order with console output', async () => {
     const { outputs } = await run(
-      kernel,
+      fixture.kernel,
       js('console.log("before"); display(html`<b>${"<x>"}</b>`); display(3); return {};'),
     );
     assert.deepEqual(outputs, [
@@ -67,7 +56,7 @@ describe('kernel basics', () => {
   test('console and process streams are captured and coalesced', async () => {
     const code =
       'for (let i = 0; i < 1000; i++) console.log(i); console.error("oops"); process.stdout.write("raw\\n"); return {};';
-    const { outputs } = await run(kernel, js(code));
+    const { outputs } = await run(fixture.kernel, js(code));
     const expected = Array.from({ length: 1000 }, (_, i) => `${i}\n`).join('');
     assert.equal(streamText(outputs, 'stdout'), `${expected}raw\n`);
     assert.equal(streamText(outputs, 'stderr'), 'oops\n');
@@ -77,7 +66,7 @@ describe('kernel basics', () => {
   test('top-level await works', async () => {
     const code =
       'const v = await new Promise((r) => setTimeout(() => r(7), 20)); return {v, __quire_last: v};';
-    const { result, outputs } = await run(kernel, js(code, { declarations: ['v'] }));
+    const { result, outputs } = await run(fixture.kernel, js(code, { declarations: ['v'] }));
     assert.equal(result.status, 'ok');
     assert.deepEqual(outputs, [{ mime: 'text/plain', data: '7' }]);
   });
@@ -85,7 +74,7 @@ describe('kernel basics', () => {
   test('a throwing cell reports the error at its cell line', async () => {
     // Generated lines 1..3 come from cell lines 2..4 (the compiler dropped a comment line).
     const code = 'const a = 1;\nconst b = a + 1;\nthrow new RangeError("boom " + b);';
-    const { result } = await run(kernel, js(code, { lineMap: [2, 3, 4] }));
+    const { result } = await run(fixture.kernel, js(code, { lineMap: [2, 3, 4] }));
     assert.equal(result.status, 'error');
     assert.equal(result.failure, 'exception');
     assert.equal(result.error?.name, 'RangeError');
@@ -97,28 +86,28 @@ describe('kernel basics', () => {
   });
 
   test('a missing input is a ReferenceError naming it', async () => {
-    const { result } = await run(kernel, js('return {__quire_last: nope};', { inputs: ['nope'] }));
+    const { result } = await run(fixture.kernel, js('return {__quire_last: nope};', { inputs: ['nope'] }));
     assert.equal(result.error?.name, 'ReferenceError');
     assert.match(result.error?.message ?? '', /nope is not defined/);
   });
 
   test('re-running a cell that now fails forgets its old values', async () => {
     const cell = js('const gone = 1; return {gone};', { declarations: ['gone'] });
-    await run(kernel, cell);
-    await run(kernel, { ...cell, code: 'throw new Error("now broken");' });
-    const { result } = await run(kernel, js('return {__quire_last: gone};', { inputs: ['gone'] }));
+    await run(fixture.kernel, cell);
+    await run(fixture.kernel, { ...cell, code: 'throw new Error("now broken");' });
+    const { result } = await run(fixture.kernel, js('return {__quire_last: gone};', { inputs: ['gone'] }));
     assert.equal(result.error?.name, 'ReferenceError');
   });
 
   test('defineValues and deleteNames change the scope in order', async () => {
-    kernel.send({ type: 'defineValues', values: { limit: 5, when: new Date(0) } });
+    fixture.kernel.send({ type: 'defineValues', values: { limit: 5, when: new Date(0) } });
     const { outputs } = await run(
-      kernel,
+      fixture.kernel,
       js('return {__quire_last: [limit, when instanceof Date]};', { inputs: ['limit', 'when'] }),
     );
     assert.deepEqual(dataOf(outputs, 'application/json'), [[5, true]]);
-    kernel.send({ type: 'deleteNames', names: ['limit'] });
-    const { result } = await run(kernel, js('return {__quire_last: limit};', { inputs: ['limit'] }));
+    fixture.kernel.send({ type: 'deleteNames', names: ['limit'] });
+    const { result } = await run(fixture.kernel, js('return {__quire_last: limit};', { inputs: ['limit'] }));
     assert.equal(result.error?.name, 'ReferenceError');
   });
 
@@ -129,33 +118,31 @@ describe('kernel basics', () => {
       'const fs = await __quire_import("node:fs");',
       'return {__quire_last: [double(answer), fs.readFileSync("data/hello.txt", "utf8")]};',
     ].join('\n');
-    const { result, outputs } = await run(kernel, js(code));
+    const { result, outputs } = await run(fixture.kernel, js(code));
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     assert.deepEqual(dataOf(outputs, 'application/json'), [[84, 'hello from the workspace\n']]);
   });
 
   test('with cwd set, relative paths and imports resolve from it', async () => {
-    const inDir = await startKernel({ workspace, cwd: `${workspace}/lib` });
-    try {
+    const { workspace } = fixture;
+    await withKernel({ workspace, cwd: `${workspace}/lib` }, async (inDir) => {
       const code =
         'const { double } = await __quire_import("./helper.mjs"); return {__quire_last: [double(2), process.cwd().endsWith("/lib")]};';
       const { result, outputs } = await run(inDir, js(code));
       assert.equal(result.status, 'ok', JSON.stringify(result.error));
       assert.deepEqual(dataOf(outputs, 'application/json'), [[4, true]]);
-    } finally {
-      await inDir.shutdown();
-    }
+    });
   });
 
   test('prose interpolations are substituted, escaped, html inserted raw', async () => {
     await run(
-      kernel,
+      fixture.kernel,
       js('const who = "<Ada>"; const badge = html`<em>ok</em>`; return {who, badge};', {
         declarations: ['who', 'badge'],
       }),
     );
     const source = 'Hello ${who}, status ${badge}, sum ${1 + 2}.';
-    const { result, outputs } = await run(kernel, {
+    const { result, outputs } = await run(fixture.kernel, {
       type: 'renderProse',
       cellId: 'p1',
       inputs: ['who', 'badge'],
@@ -174,7 +161,7 @@ describe('kernel basics', () => {
 
   test('an error thrown later by a finished cell does not kill the kernel', async () => {
     await run(
-      kernel,
+      fixture.kernel,
       js(
         'setTimeout(() => { globalThis.lateThrown = true; throw new Error("late"); }, 10); Promise.reject(new Error("nobody awaits")); return {};',
       ),
@@ -182,19 +169,19 @@ describe('kernel basics', () => {
     // The next cell waits in the kernel until the late error was thrown (a kernel it killed would
     // not finish the cell), however long the first cell's timer took to fire.
     const { result } = await run(
-      kernel,
+      fixture.kernel,
       js(
         'while (!globalThis.lateThrown) await new Promise((r) => setTimeout(r, 5)); return {__quire_last: 1};',
       ),
     );
     assert.equal(result.status, 'ok');
-    assert.equal(kernel.alive, true);
+    assert.equal(fixture.kernel.alive, true);
   });
 
   test('an unhandled rejection during a cell shows on its stderr', async () => {
     const code =
       'Promise.reject(new Error("dropped")); await new Promise((r) => setTimeout(r, 20)); return {};';
-    const { outputs } = await run(kernel, js(code));
+    const { outputs } = await run(fixture.kernel, js(code));
     assert.match(streamText(outputs, 'stderr'), /Unhandled rejection: Error: dropped/);
   });
 });

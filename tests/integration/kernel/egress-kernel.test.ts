@@ -6,15 +6,13 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { ProcessKernel } from '../../../src/kernel/host.js';
-import { js, makeWorkspace, removeWorkspace, run, startKernel } from './helpers.js';
+import { js, kernelPerSuite, run, withKernel } from './helpers.js';
 
 describe('egress from a kernel', () => {
   let server: Server;
   let port = 0;
   let closedPort = 0;
-  let workspace: string;
-  let kernel: ProcessKernel;
+  // Registered before the kernel's hook, so that the ports are known when the workspace is made.
   before(async () => {
     server = createServer((request, response) => response.end(`hello ${request.url}`));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -23,20 +21,15 @@ describe('egress from a kernel', () => {
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     closedPort = (other.address() as { port: number }).port;
     after(() => other.close());
-    workspace = makeWorkspace({
-      'quire.config.json': JSON.stringify({ network: { allow: [`127.0.0.1:${port}`] } }),
-    });
-    kernel = await startKernel({ workspace });
   });
-  after(async () => {
-    await kernel.shutdown();
-    server.close();
-    removeWorkspace(workspace);
-  });
+  after(() => server.close());
+  const fixture = kernelPerSuite(() => ({
+    files: { 'quire.config.json': JSON.stringify({ network: { allow: [`127.0.0.1:${port}`] } }) },
+  }));
 
   async function fetchText(url: string): Promise<string> {
     const code = `try { const r = await fetch(${JSON.stringify(url)}); return { __quire_last: JSON.stringify(await r.text()) }; } catch (e) { return { __quire_last: JSON.stringify("error: " + (e.cause?.message ?? e.message)) }; }`;
-    const { result, outputs } = await run(kernel, js(code));
+    const { result, outputs } = await run(fixture.kernel, js(code));
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     const shown = outputs.find((o) => o.mime === 'text/plain');
     assert.ok(shown, JSON.stringify(outputs));
@@ -56,15 +49,10 @@ describe('egress from a kernel', () => {
   });
 
   test('without the setting, a kernel has no egress at all', async () => {
-    const plain = makeWorkspace();
-    const closed = await startKernel({ workspace: plain });
-    try {
+    await withKernel({}, async (closed) => {
       const code = `try { await fetch("http://127.0.0.1:${port}/"); return { __quire_last: "reached" }; } catch (e) { return { __quire_last: e.cause?.code ?? e.message }; }`;
       const { outputs } = await run(closed, js(code));
       assert.equal(outputs[0]?.data, 'ECONNREFUSED');
-    } finally {
-      await closed.shutdown();
-      removeWorkspace(plain);
-    }
+    });
   });
 });

@@ -17,11 +17,16 @@ import type { Output, StreamData } from '../../../src/outputs/types.js';
 export function makeWorkspace(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'quire-ws-'));
   chmodSync(dir, 0o755);
+  writeFiles(dir, files);
+  return dir;
+}
+
+/** Writes `files` (path → text) into a workspace, readable by the kernel user. */
+function writeFiles(dir: string, files: Record<string, string>): void {
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true, mode: 0o755 });
     writeFileSync(join(dir, path), text, { mode: 0o644 });
   }
-  return dir;
 }
 
 export function removeWorkspace(dir: string): void {
@@ -36,16 +41,39 @@ export async function startKernel(
   return kernel;
 }
 
+/** A test's kernel: its options besides the workspace, and the files to write into the workspace. */
+export interface KernelSetup extends Partial<Omit<ProcessKernelOptions, 'workspace'>> {
+  files?: Record<string, string>;
+}
+
+/**
+ * A setup, or a function of the fresh workspace returning one: for options that name paths in
+ * it, values known only once earlier `before` hooks ran (a server's port), or things to add to it
+ * before the kernel starts (symlinks).
+ */
+export type KernelSetupOf = KernelSetup | ((workspace: string) => KernelSetup);
+
+/** The kernel options of `setup` in `workspace`, its files written there. */
+function prepare(setup: KernelSetupOf, workspace: string): ProcessKernelOptions {
+  const { files = {}, ...options } = typeof setup === 'function' ? setup(workspace) : setup;
+  writeFiles(workspace, files);
+  return { ...options, workspace };
+}
+
 /**
  * One kernel in a fresh workspace for the suite (or file) this is called in: started before its
- * first test, shut down and removed after its last.
+ * first test, shut down and removed after its last. Its tests share the kernel's scope, so they
+ * must not kill it nor depend on names another test leaves or removes.
  */
-export function kernelPerSuite(): { readonly kernel: ProcessKernel; readonly workspace: string } {
+export function kernelPerSuite(setup: KernelSetupOf = {}): {
+  readonly kernel: ProcessKernel;
+  readonly workspace: string;
+} {
   let workspace: string | undefined;
   let kernel: ProcessKernel | undefined;
   before(async () => {
     workspace = makeWorkspace();
-    kernel = await startKernel({ workspace });
+    kernel = await startKernel(prepare(setup, workspace));
   });
   after(async () => {
     await kernel?.shutdown();
@@ -61,6 +89,39 @@ export function kernelPerSuite(): { readonly kernel: ProcessKernel; readonly wor
       return workspace;
     },
   };
+}
+
+/** A kernel of a test's own: a setup, and where and whether it starts. */
+export interface OwnKernelSetup extends KernelSetup {
+  /** an existing workspace to run in, kept afterwards (default: a fresh one, removed afterwards) */
+  workspace?: string;
+  /** `false` hands the kernel over unstarted, for tests of `start()` itself */
+  start?: boolean;
+}
+
+/**
+ * Runs `fn` with a kernel of its own, for a test that kills or crashes it or needs other options
+ * than its suite's. When `fn` ends, passed or failed, the kernel is shut down and the workspace
+ * made for it removed.
+ */
+export async function withKernel<T>(
+  setup: OwnKernelSetup | ((workspace: string) => KernelSetup),
+  fn: (kernel: ProcessKernel, workspace: string) => Promise<T>,
+): Promise<T> {
+  const own: OwnKernelSetup = typeof setup === 'function' ? {} : setup;
+  const { workspace: given, start = true, ...rest } = own;
+  const workspace = given ?? makeWorkspace();
+  try {
+    const kernel = new ProcessKernel(prepare(typeof setup === 'function' ? setup : rest, workspace));
+    try {
+      if (start) await kernel.start();
+      return await fn(kernel, workspace);
+    } finally {
+      await kernel.shutdown();
+    }
+  } finally {
+    if (given === undefined) removeWorkspace(workspace);
+  }
 }
 
 let cellCount = 0;

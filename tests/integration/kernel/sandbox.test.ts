@@ -1,11 +1,12 @@
 /** The kernel's sandbox: permission model, scrubbed env, no addons of its own, an unprivileged user. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ProcessKernel } from '../../../src/kernel/host.js';
 import { packageRoot } from '../../../src/kernel/paths.js';
 import { assertReadableBy, NOBODY } from '../../../src/kernel/user.js';
-import { dataOf, js, makeWorkspace, removeWorkspace, run, startKernel } from './helpers.js';
+import { dataOf, js, kernelPerSuite, run, withKernel } from './helpers.js';
 
 const DUCKDB_ADDON = join(packageRoot(), 'node_modules/@duckdb/node-bindings-linux-x64/duckdb.node');
 
@@ -25,27 +26,23 @@ function nobodySkip(): string | false {
 }
 
 describe('kernel sandbox', () => {
-  let workspace: string;
-  let kernel: ProcessKernel;
-  before(async () => {
-    workspace = makeWorkspace({ 'notes.txt': 'readable\n' });
+  // Registered before the kernel's hook: the secret is in the host's env when the kernel starts.
+  before(() => {
     process.env.FAKE_SECRET = 'hunter2-do-not-leak';
-    kernel = await startKernel({ workspace, env: { QUIRE_RUN: 'r1' } });
   });
-  after(async () => {
+  after(() => {
     delete process.env.FAKE_SECRET;
-    await kernel.shutdown();
-    removeWorkspace(workspace);
   });
+  const fixture = kernelPerSuite({ files: { 'notes.txt': 'readable\n' }, env: { QUIRE_RUN: 'r1' } });
 
   async function value(code: string): Promise<unknown> {
-    const { result, outputs } = await run(kernel, js(code));
+    const { result, outputs } = await run(fixture.kernel, js(code));
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     return outputs[0]?.data;
   }
 
   async function failure(code: string): Promise<string> {
-    const { result } = await run(kernel, js(code));
+    const { result } = await run(fixture.kernel, js(code));
     assert.equal(result.status, 'error', 'expected the cell to fail');
     return `${result.error?.name}: ${result.error?.message}`;
   }
@@ -112,7 +109,7 @@ describe('kernel sandbox', () => {
     const load = (path: string) => `process.dlopen({ exports: {} }, ${JSON.stringify(path)}); return {};`;
     assert.match(await failure(load('/tmp/evil.node')), /ERR_DLOPEN_DISABLED/);
     const { result, outputs } = await run(
-      kernel,
+      fixture.kernel,
       js('const t = await sql`select 41 + ${1} as answer`; return {__quire_last: t.rows[0].answer};'),
     );
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
@@ -130,8 +127,7 @@ describe('kernel sandbox', () => {
   });
 
   test('a DuckDB of its own cannot be opened before the kernel loaded DuckDB either', async () => {
-    const fresh = await startKernel({ workspace });
-    try {
+    await withKernel({ workspace: fixture.workspace }, async (fresh) => {
       const code = `const { createRequire } = await __quire_import("node:module"); const { DuckDBInstance } = createRequire(${JSON.stringify(packageRoot() + '/')})("@duckdb/node-api"); await DuckDBInstance.create(":memory:"); return {};`;
       const { result } = await run(fresh, js(code));
       assert.match(result.error?.message ?? '', /opening a DuckDB database directly/);
@@ -141,13 +137,11 @@ describe('kernel sandbox', () => {
         [{ mime: 'text/plain', data: '1' }],
         JSON.stringify(after.result.error),
       );
-    } finally {
-      await fresh.shutdown();
-    }
+    });
   });
 
   test('SQL cannot read files outside the workspace', async () => {
-    const { result } = await run(kernel, {
+    const { result } = await run(fixture.kernel, {
       type: 'executeSql',
       cellId: 's-passwd',
       inputs: [],
@@ -165,8 +159,7 @@ describe('kernel sandbox', () => {
     'as root without an OS sandbox, the kernel runs as nobody and can still read the workspace',
     { skip: nobodySkip() },
     async () => {
-      const plain = await startKernel({ workspace, sandbox: 'none' });
-      try {
+      await withKernel({ workspace: fixture.workspace, sandbox: 'none' }, async (plain) => {
         const { result, outputs } = await run(
           plain,
           js(
@@ -175,9 +168,7 @@ describe('kernel sandbox', () => {
         );
         assert.equal(result.status, 'ok', JSON.stringify(result.error));
         assert.deepEqual(JSON.parse(String(outputs[0]?.data)), [65534, 65534, 'readable\n']);
-      } finally {
-        await plain.shutdown();
-      }
+      });
     },
   );
 
@@ -185,20 +176,16 @@ describe('kernel sandbox', () => {
     'as root without an OS sandbox, a workspace nobody cannot read is refused rather than run as root',
     { skip: nobodySkip() },
     async () => {
-      const { mkdtempSync, rmSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
+      // mkdtemp makes the workspace 0700: nobody cannot read it.
       const closed = mkdtempSync(join(tmpdir(), 'quire-closed-'));
       try {
-        const { ProcessKernel } = await import('../../../src/kernel/host.js');
-        await assert.rejects(
-          new ProcessKernel({ workspace: closed, sandbox: 'none' }).start(),
-          /not readable by the kernel user nobody/,
-        );
-        const asRoot = new ProcessKernel({ workspace: closed, user: 'none', sandbox: 'none' });
-        await asRoot.start();
-        const { outputs } = await run(asRoot, js('return {__quire_last: process.getuid()};'));
-        assert.deepEqual(dataOf(outputs, 'text/plain'), ['0']);
-        await asRoot.shutdown();
+        await withKernel({ workspace: closed, sandbox: 'none', start: false }, async (kernel) => {
+          await assert.rejects(kernel.start(), /not readable by the kernel user nobody/);
+        });
+        await withKernel({ workspace: closed, user: 'none', sandbox: 'none' }, async (asRoot) => {
+          const { outputs } = await run(asRoot, js('return {__quire_last: process.getuid()};'));
+          assert.deepEqual(dataOf(outputs, 'text/plain'), ['0']);
+        });
       } finally {
         rmSync(closed, { recursive: true, force: true });
       }

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { ConnectionProvider, ProcessKernel } from '../../../src/kernel/host.js';
+import { describe, test } from 'node:test';
+import type { ConnectionProvider } from '../../../src/kernel/host.js';
 import { packageRoot } from '../../../src/kernel/paths.js';
 import type { ExecuteSql } from '../../../src/kernel/protocol.js';
-import { dataOf, js, kernelPerSuite, makeWorkspace, removeWorkspace, run, startKernel } from './helpers.js';
+import { dataOf, js, kernelPerSuite, run, withKernel } from './helpers.js';
 
 function sqlCell(
   sql: string,
@@ -39,31 +39,22 @@ const connections: ConnectionProvider = {
 };
 
 describe('SQL cells', () => {
-  let workspace: string;
-  let kernel: ProcessKernel;
-  before(async () => {
-    workspace = makeWorkspace({ 'cities.csv': 'name,pop\nLyon,500\nNice,340\n' });
-    kernel = await startKernel({ workspace, connections });
-  });
-  after(async () => {
-    await kernel.shutdown();
-    removeWorkspace(workspace);
-  });
+  const fixture = kernelPerSuite({ files: { 'cities.csv': 'name,pop\nLyon,500\nNice,340\n' }, connections });
 
   test('parameters are bound, the result is named and usable from JS', async () => {
-    await run(kernel, js('const minPop = 400; return {minPop};', { declarations: ['minPop'] }));
+    await run(fixture.kernel, js('const minPop = 400; return {minPop};', { declarations: ['minPop'] }));
     const cell = sqlCell("select name from read_csv('cities.csv') where pop > $1", {
       inputs: ['minPop'],
       parameters: ['minPop'],
       name: 'big',
     });
-    const { result, outputs } = await run(kernel, cell);
+    const { result, outputs } = await run(fixture.kernel, cell);
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     assert.deepEqual(result.declared, ['big']);
     assert.match(result.versions?.duckdb ?? '', /^v\d/);
     assert.equal(outputs[0]?.mime, 'application/vnd.quire.table+json');
     const { outputs: shown } = await run(
-      kernel,
+      fixture.kernel,
       js('return {__quire_last: big.rows.map((r) => r.name)};', { inputs: ['big'] }),
     );
     assert.deepEqual(shown, [{ mime: 'application/json', data: ['Lyon'] }]);
@@ -71,25 +62,25 @@ describe('SQL cells', () => {
 
   test('a JS array named in FROM is queried as a table', async () => {
     await run(
-      kernel,
+      fixture.kernel,
       js('const people = [{n: "a", age: 3}, {n: "b", age: 9}]; return {people};', {
         declarations: ['people'],
       }),
     );
     const { result } = await run(
-      kernel,
+      fixture.kernel,
       sqlCell('select sum(age) as total from people', { tables: ['people'], name: 'total' }),
     );
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     const { outputs } = await run(
-      kernel,
+      fixture.kernel,
       js('return {__quire_last: Number(total.rows[0].total)};', { inputs: ['total'] }),
     );
     assert.deepEqual(outputs, [{ mime: 'text/plain', data: '12' }]);
   });
 
   test("a SQL error carries DuckDB's message and line", async () => {
-    const { result } = await run(kernel, sqlCell('select 1,\n  nosuchcolumn\nfrom range(3)'));
+    const { result } = await run(fixture.kernel, sqlCell('select 1,\n  nosuchcolumn\nfrom range(3)'));
     assert.equal(result.status, 'error');
     assert.equal(result.failure, 'exception');
     assert.match(result.error?.message ?? '', /nosuchcolumn/);
@@ -98,7 +89,7 @@ describe('SQL cells', () => {
 
   test('a query on a named connection runs in the host', async () => {
     const { result, outputs } = await run(
-      kernel,
+      fixture.kernel,
       sqlCell('select $1', { parameters: ['40 + 2'], connection: 'warehouse', name: 'w' }),
     );
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
@@ -108,7 +99,7 @@ describe('SQL cells', () => {
   });
 
   test('a missing connection is an error naming it', async () => {
-    const { result } = await run(kernel, sqlCell('select 1', { connection: 'nowhere' }));
+    const { result } = await run(fixture.kernel, sqlCell('select 1', { connection: 'nowhere' }));
     assert.equal(result.status, 'error');
     assert.match(result.error?.message ?? '', /nowhere/);
   });
@@ -217,48 +208,38 @@ describe('SQL cells of DuckDB statements: PIVOT, UNPIVOT, several statements', (
 });
 
 describe('SQL cells and the files around them', () => {
-  let workspace: string;
-  let kernel: ProcessKernel;
-  const files = {
-    'notebook.nb.md': '# notebook\n',
-    'data/orders.csv': 'region,total\nEU,10\nUS,20\n',
-    '.quire/quire.db': 'run-store-secret\n',
-    '.git/config': '[core]\n',
-  };
-  before(async () => {
-    workspace = makeWorkspace(files);
-    kernel = await startKernel({
-      workspace,
-      hidden: [join(workspace, '.quire'), join(workspace, '.git')],
-      // The statement guard is what stands without an OS sandbox: test it without one (as the host's
-      // own user, so a checkout only root can read works too).
-      sandbox: 'none',
-      user: 'none',
-      // DuckDB gets half: 64 MiB.
-      memoryMb: 128,
-    });
-  });
-  after(async () => {
-    await kernel.shutdown();
-    removeWorkspace(workspace);
-  });
+  const fixture = kernelPerSuite((workspace) => ({
+    files: {
+      'notebook.nb.md': '# notebook\n',
+      'data/orders.csv': 'region,total\nEU,10\nUS,20\n',
+      '.quire/quire.db': 'run-store-secret\n',
+      '.git/config': '[core]\n',
+    },
+    hidden: [join(workspace, '.quire'), join(workspace, '.git')],
+    // The statement guard is what stands without an OS sandbox: test it without one (as the host's
+    // own user, so a checkout only root can read works too).
+    sandbox: 'none',
+    user: 'none',
+    // DuckDB gets half: 64 MiB.
+    memoryMb: 128,
+  }));
 
   test('COPY into the workspace is refused; into scratch it works, and JS finds the file there', async () => {
-    const refused = await run(kernel, sqlCell("select 1;\nCOPY (select 1) TO 'notebook.nb.md'"));
+    const refused = await run(fixture.kernel, sqlCell("select 1;\nCOPY (select 1) TO 'notebook.nb.md'"));
     assert.equal(refused.result.status, 'error');
     assert.match(
       refused.result.error?.message ?? '',
       /SQL cells may write files only under the scratch folder/,
     );
     assert.equal(refused.result.error?.line, 2);
-    assert.equal(readFileSync(join(workspace, 'notebook.nb.md'), 'utf8'), '# notebook\n');
+    assert.equal(readFileSync(join(fixture.workspace, 'notebook.nb.md'), 'utf8'), '# notebook\n');
     const copied = await run(
-      kernel,
+      fixture.kernel,
       sqlCell("COPY (SELECT * FROM read_csv('data/orders.csv')) TO (scratch('orders.csv')) (HEADER)"),
     );
     assert.equal(copied.result.status, 'ok', JSON.stringify(copied.result.error));
     const { outputs } = await run(
-      kernel,
+      fixture.kernel,
       js(
         'const fs = await __quire_import("node:fs"); return {__quire_last: fs.readFileSync(process.env.HOME + "/orders.csv", "utf8")};',
       ),
@@ -267,7 +248,10 @@ describe('SQL cells and the files around them', () => {
   });
 
   test('the sql template is guarded the same way', async () => {
-    const { result } = await run(kernel, js("await sql`COPY (select 1) TO ${'notebook.nb.md'}`; return {};"));
+    const { result } = await run(
+      fixture.kernel,
+      js("await sql`COPY (select 1) TO ${'notebook.nb.md'}`; return {};"),
+    );
     assert.equal(result.status, 'error');
     assert.match(result.error?.message ?? '', /only under the scratch folder/);
   });
@@ -277,7 +261,7 @@ describe('SQL cells and the files around them', () => {
       "select content from read_text('.quire/quire.db')",
       "select * from read_csv('.git/config')",
     ]) {
-      const { result } = await run(kernel, sqlCell(sql));
+      const { result } = await run(fixture.kernel, sqlCell(sql));
       assert.equal(result.status, 'error', sql);
       assert.match(result.error?.message ?? '', /Permission Error[\s\S]*is hidden from SQL cells/);
       assert.doesNotMatch(result.error?.message ?? '', /secret/);
@@ -286,31 +270,30 @@ describe('SQL cells and the files around them', () => {
 
   test('a query past the DuckDB memory share fails naming it, and the kernel goes on', async () => {
     const { result } = await run(
-      kernel,
+      fixture.kernel,
       sqlCell("SELECT string_agg(i::VARCHAR, ',') FROM range(20000000) t(i)"),
     );
     assert.equal(result.status, 'error');
     assert.equal(result.failure, 'exception');
     assert.match(result.error?.message ?? '', /^out of memory \(DuckDB limit 64 MiB\)/);
-    const after = await run(kernel, sqlCell('select 42 as answer', { name: 'answer' }));
+    const after = await run(fixture.kernel, sqlCell('select 42 as answer', { name: 'answer' }));
     assert.equal(after.result.status, 'ok');
   });
 });
 
 describe('SQL cells in the OS sandbox (where the host has one)', () => {
   test('hidden folders stay unreadable; the write guard is left to the OS', async () => {
-    const workspace = makeWorkspace({ 'data/a.csv': 'a\n1\n', '.quire/quire.db': 'secret\n' });
-    const kernel = await startKernel({ workspace, hidden: [join(workspace, '.quire')] });
-    try {
+    const setup = (workspace: string) => ({
+      files: { 'data/a.csv': 'a\n1\n', '.quire/quire.db': 'secret\n' },
+      hidden: [join(workspace, '.quire')],
+    });
+    await withKernel(setup, async (kernel) => {
       const read = await run(kernel, sqlCell("select content from read_text('.quire/quire.db')"));
       assert.equal(read.result.status, 'error');
       assert.match(read.result.error?.message ?? '', /Permission Error/);
       const { result } = await run(kernel, sqlCell("select count(*) as n from read_csv('data/a.csv')"));
       assert.equal(result.status, 'ok', JSON.stringify(result.error));
-    } finally {
-      await kernel.shutdown();
-      removeWorkspace(workspace);
-    }
+    });
   });
 });
 
@@ -319,8 +302,7 @@ describe('a workspace that holds quire itself (an example in this repository)', 
   // node_modules/) is allowed on its own; the allow-list is then taken with DuckDB's glob.
   test('SQL reads the data the examples read, and still not the hidden folders', async () => {
     const root = packageRoot();
-    const kernel = await startKernel({ workspace: root, cwd: join(root, 'examples') });
-    try {
+    await withKernel({ workspace: root, cwd: join(root, 'examples') }, async (kernel) => {
       const { result, outputs } = await run(
         kernel,
         sqlCell(
@@ -331,8 +313,6 @@ describe('a workspace that holds quire itself (an example in this repository)', 
       assert.deepEqual((outputs[0]?.data as { rows: unknown[][] }).rows, [[1461]]);
       const hidden = await run(kernel, sqlCell("select * from read_text('../.git')"));
       assert.equal(hidden.result.status, 'error');
-    } finally {
-      await kernel.shutdown();
-    }
+    });
   });
 });

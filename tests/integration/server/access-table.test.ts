@@ -15,7 +15,17 @@ import type { Hono } from 'hono';
 import { ClientCommand } from '../../../src/protocol/index.js';
 import { COMMANDS, ROUTES } from '../../../src/server/access.js';
 import { createApp } from '../../../src/server/app.js';
-import { ACTIONS, Logins, type Action, type Authorize, type Resource } from '../../../src/server/auth.js';
+import {
+  ACTIONS,
+  authorizeOwner,
+  Logins,
+  type Action,
+  type Authorize,
+  type Resource,
+} from '../../../src/server/auth.js';
+import { systemClock } from '../../../src/jobs/clock.js';
+import { JobService } from '../../../src/jobs/service.js';
+import { queueFor } from '../../../src/jobs/start.js';
 import type { ServerEnv } from '../../../src/server/deps.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { routeKey } from '../../../src/server/gate.js';
@@ -193,6 +203,62 @@ test('the resource comes from the request: a notebook by its resolved path, a ru
   ]);
   // The listing narrows its items with the same authorizer.
   assert.deepEqual(policy.calls[4], ['notebook:read', { kind: 'notebook', path: 'a.nb.md' }]);
+});
+
+test('a notebook path is resolved once per request, by the gate; the handler uses what it resolved', async () => {
+  /** The real file service, counting how often the path rules run. */
+  class CountingFiles extends WorkspaceFiles {
+    calls: string[] = [];
+    override resolve(requested: string) {
+      this.calls.push(requested);
+      return super.resolve(requested);
+    }
+  }
+  const files = new CountingFiles(ws);
+  // The real job service with its queue not started: a submission is a queued row, nothing runs.
+  const jobs = new JobService({
+    store,
+    queue: queueFor(store, { concurrency: 1 }),
+    clock: systemClock,
+    worker: 'test@here:1',
+    workspace: ws,
+    kernels: spawnKernel,
+    secrets: new EnvSecretSource(),
+  });
+  const hono = createApp({
+    files,
+    logins: sessions,
+    authorize: authorizeOwner,
+    identity: () => ({ origins: new Set(['http://127.0.0.1:1']), cookieName: COOKIE }),
+    logError: (error) => logged.push(error),
+    events: memoryEventSink(),
+    store,
+    jobs,
+  });
+  const requests: [string, RequestInit, number][] = [
+    ['/api/notebooks/a.nb.md', {}, 200],
+    ['/api/runs?path=a.nb.md', {}, 200],
+    ['/api/notebooks/new.nb.md', sample('PUT /api/notebooks/:path{.+}').init, 200],
+    ['/api/runs', sample('POST /api/runs').init, 202],
+  ];
+  for (const [url, init, status] of requests) {
+    files.calls.length = 0;
+    const response = await hono.request(url, withCookie(init));
+    assert.equal(response.status, status, `${url}: ${await response.text()}`);
+    assert.equal(files.calls.length, 1, `${init.method ?? 'GET'} ${url} resolved ${files.calls.join(', ')}`);
+  }
+  // A bad path still answers as the routes always did: 400 for its syntax, 404 for no such file.
+  for (const [url, status, error] of [
+    ['/api/notebooks/%252e%252e/a.nb.md', 400, 'invalid-path'],
+    ['/api/notebooks/notes.txt', 400, 'invalid-path'],
+    ['/api/notebooks/missing.nb.md', 404, 'not-found'],
+  ] as const) {
+    const response = await hono.request(url, withCookie({}));
+    assert.equal(response.status, status, url);
+    const body = (await response.json()) as { error: string; message: string };
+    assert.equal(body.error, error, url);
+    if (status === 404) assert.equal(body.message, 'notebook "missing.nb.md" does not exist');
+  }
 });
 
 test('a route that is not in the table is refused with 403 and logged', async () => {

@@ -19,6 +19,23 @@ test('a session is created only for the exact token', () => {
   assert.equal(sessions.userOf(id), undefined);
 });
 
+test('logout ends one login, says whether there was one, and tells the listeners', () => {
+  const logins = new Logins();
+  const a = logins.login(logins.token)!;
+  const b = logins.login(logins.token)!;
+  const ended: string[] = [];
+  const unlisten = logins.onLogout((id) => ended.push(id));
+  assert.equal(logins.logout(a), true);
+  assert.equal(logins.logout(a), false, 'already ended');
+  assert.equal(logins.logout(undefined), false);
+  assert.equal(logins.logout('forged'), false);
+  assert.deepEqual(ended, [a], 'told once, for the login that ended');
+  assert.equal(logins.userOf(b)?.id, 'owner', 'the other login goes on');
+  unlisten();
+  logins.logout(b);
+  assert.deepEqual(ended, [a]);
+});
+
 test('each server start has its own token', () => {
   assert.notEqual(new Logins().token, new Logins().token);
 });
