@@ -191,7 +191,8 @@ export class Accounts {
     return sessionAccount(this.db, sessionId, this.policy, this.now());
   }
 
-  logout(sessionId: string): Promise<void> {
+  /** Ends a session; true when there was one. */
+  logout(sessionId: string): Promise<boolean> {
     return deleteSession(this.db, sessionId);
   }
 

@@ -72,8 +72,9 @@ export async function sessionAccount(
   return account;
 }
 
-export async function deleteSession(db: Db, id: string): Promise<void> {
-  await db.run('DELETE FROM login_sessions WHERE id_sha256 = ?', [digest(id)]);
+/** Ends one session; true when there was one. */
+export async function deleteSession(db: Db, id: string): Promise<boolean> {
+  return (await db.run('DELETE FROM login_sessions WHERE id_sha256 = ?', [digest(id)])) > 0;
 }
 
 /** Ends every session of a user (password change, disabling); resolves to how many ended. */

@@ -118,8 +118,9 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.notEqual(second.sessionId, first.sessionId);
       assert.equal(await accounts.sessionUser(first.sessionId), undefined);
       assert.equal((await accounts.sessionUser(second.sessionId))?.name, 'ada');
-      await accounts.logout(second.sessionId);
+      assert.equal(await accounts.logout(second.sessionId), true);
       assert.equal(await accounts.sessionUser(second.sessionId), undefined, 'logout ends it');
+      assert.equal(await accounts.logout(second.sessionId), false, 'nothing left to end');
     });
 
     test('sessions: the idle timeout ends a quiet session; requests keep a busy one alive', async () => {
