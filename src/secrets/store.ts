@@ -83,8 +83,10 @@ export class SecretStore {
   /** Names, key ids and times, by name. */
   async list(): Promise<SecretInfo[]> {
     const rows = await this.db.all<SecretRow>(
-      'SELECT name, key_id, created_at, updated_at, updated_by FROM secrets ORDER BY name',
+      'SELECT name, key_id, created_at, updated_at, updated_by FROM secrets',
     );
+    // Sorted here, not by ORDER BY: the two dialects' collations order "a" and "B" differently.
+    rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return rows.map((row) => ({
       name: row.name,
       keyId: row.key_id,
