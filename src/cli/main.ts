@@ -36,7 +36,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./worker.js')).workerCommand,
   },
   secrets: {
-    summary: 'the encrypted secret store: quire secrets set NAME (value on stdin) | list | rm NAME | rotate-key',
+    summary:
+      'the encrypted secret store: quire secrets set NAME (value on stdin) | list | rm NAME | rotate-key',
     load: async () => (await import('./secrets.js')).secretsCommand,
   },
   serve: {
