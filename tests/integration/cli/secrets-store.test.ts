@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../support/pg-database.js';
-import { cell, makeWorkspace, removeWorkspace, runCli, streamText, type CliResult } from './helpers.js';
+import { spawn } from 'node:child_process';
+import type { RunRecord } from '../../../src/runner/record.js';
+import {
+  cell,
+  cliPath,
+  makeWorkspace,
+  removeWorkspace,
+  runCli,
+  streamText,
+  type CliResult,
+} from './helpers.js';
 
 const VALUE = 'sk-stored-7f3a9c2e51b4d8a0';
 const FORMS = [
@@ -124,6 +134,37 @@ describe('quire secrets and quire run with the embedded store', () => {
       );
     } finally {
       chmodSync(file, 0o600);
+    }
+  });
+
+  test('a worker (quire worker) reads the stored secret for a submitted run', async () => {
+    const worker = spawn(process.execPath, [cliPath, 'worker'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+    const exited = new Promise<number | null>((r) => worker.on('exit', (code) => r(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.stderr.on('data', () => log.includes('"msg":"worker started"') && resolve());
+        void exited.then((code) => reject(new Error(`the worker exited (${code}):\n${log}`)));
+      });
+      const submitted = await runCli(['submit', 'leak.nb.md', '--wait'], { cwd: dir });
+      assert.equal(submitted.code, 0, submitted.stdout + submitted.stderr);
+      const id = /^(run-\S+) ok /.exec(submitted.stdout)?.[1];
+      assert.ok(id, submitted.stdout);
+      const shown = await runCli(['show', id, '--json'], { cwd: dir });
+      const { record } = JSON.parse(shown.stdout) as { record: RunRecord };
+      assert.equal(
+        streamText(cell(record, 'leak'), 'stdout'),
+        '[REDACTED]\n[REDACTED]\n{"k":"[REDACTED]"}\n',
+      );
+      assertNoRawValue({ show: shown.stdout, log });
+      worker.kill('SIGTERM');
+      assert.equal(await exited, 0, log);
+    } finally {
+      worker.kill('SIGKILL');
     }
   });
 
