@@ -195,15 +195,16 @@ export async function loadNotebookFile(path: string, source?: string): Promise<L
  * `--db` (or QUIRE_DB, or `workspace`'s own), read only when a run names a secret the environment
  * lacks. Loaded when a command first runs a notebook.
  */
-export async function runEdge(store: {
-  db: string | undefined;
-  workspace: string;
-}): Promise<{ kernels: KernelFactory; secrets: SecretSource }> {
-  const [{ spawnKernel }, { commandSecretSource }] = await Promise.all([
+export async function runEdge(
+  store: { db: string | undefined } & ({ workspace: string } | { notebook: string }),
+): Promise<{ kernels: KernelFactory; secrets: SecretSource }> {
+  const [{ spawnKernel }, { commandSecretSource }, { notebookWorkspace }] = await Promise.all([
     import('../kernel/factory.js'),
     import('../secrets/store-source.js'),
+    import('../runner/workspace.js'),
   ]);
-  return { kernels: spawnKernel, secrets: commandSecretSource(store.db, store.workspace) };
+  const workspace = 'workspace' in store ? store.workspace : notebookWorkspace(store.notebook);
+  return { kernels: spawnKernel, secrets: commandSecretSource(store.db, workspace) };
 }
 
 /**
