@@ -28,21 +28,36 @@ export interface StoreSecretSourceOptions {
 export class StoreSecretSource implements SecretSource {
   private sealed = new Map<string, SealedValue>();
   private failure: Error | undefined;
+  /** why `get` last answered undefined for a name the store could not give, for `describe` */
+  private readonly problems = new Map<string, string>();
 
   constructor(private readonly options: StoreSecretSourceOptions) {}
 
+  /**
+   * The value, opened now; undefined when the store does not have it — or cannot give it (a wrong
+   * key, a tampered value, a store that could not be read), which `describe` then says. It never
+   * throws: the record's list of secrets read asks again after the run.
+   */
   get(name: string): string | undefined {
     const sealed = this.sealed.get(name);
-    if (sealed) return openStored(name, sealed, this.options.keys);
-    if (this.failure)
-      throw new SecretStoreError(
-        `secret "${name}": the secret store ${this.options.label} could not be read (${this.failure.message})`,
-      );
-    return undefined;
+    try {
+      if (sealed) {
+        const value = openStored(name, sealed, this.options.keys);
+        this.problems.delete(name);
+        return value;
+      }
+      if (this.failure) throw new SecretStoreError(`it could not be read: ${this.failure.message}`);
+      this.problems.delete(name);
+      return undefined;
+    } catch (error) {
+      this.problems.set(name, error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
   }
 
-  describe(): string {
-    return `the secret store ${this.options.label}`;
+  describe(name: string): string {
+    const problem = this.problems.get(name);
+    return `the secret store ${this.options.label}${problem ? `, which cannot give it: ${problem}` : ''}`;
   }
 
   async prepare(names: readonly string[]): Promise<void> {

@@ -32,7 +32,11 @@ let server: RunningServer;
 let cookie: string;
 
 before(async () => {
-  dir = makeWorkspace({ 'stored.nb.md': notebook('STORED_TOKEN'), 'later.nb.md': notebook('LATER_TOKEN') });
+  dir = makeWorkspace({
+    'stored.nb.md': notebook('STORED_TOKEN'),
+    'later.nb.md': notebook('LATER_TOKEN'),
+    'broken.nb.md': notebook('BROKEN_TOKEN'),
+  });
   chmodSync(dir, 0o755);
   const store = await openStore({ workspace: dir });
   await new SecretStore(store.db, new MasterKeys({ file: keyFilePath(dir), env: {} })).set(
@@ -113,4 +117,27 @@ test('a secret stored while the server runs reaches an open editor within its re
     result = await runAll('later.nb.md');
   assert.equal(result.status, 'ok', JSON.stringify(result.record.cells[0]?.error));
   assertRedacted(result.record, 'LATER_TOKEN');
+});
+
+test('a stored value that does not decrypt fails its cell with the reason, and the run is still recorded', async () => {
+  const secrets = new SecretStore(server.store.db, new MasterKeys({ file: keyFilePath(dir), env: {} }));
+  await secrets.set('BROKEN_TOKEN', 'will-be-tampered-value');
+  await server.store.db.run('UPDATE secrets SET nonce = ? WHERE name = ?', [
+    Buffer.alloc(12, 9).toString('base64'),
+    'BROKEN_TOKEN',
+  ]);
+  let result = await runAll('broken.nb.md');
+  const reason = () => result.record.cells[0]?.error?.message ?? '';
+  for (
+    const deadline = Date.now() + 10_000;
+    !/cannot be decrypted/.test(reason()) && Date.now() < deadline;
+    await sleep(500)
+  )
+    result = await runAll('broken.nb.md');
+  assert.equal(result.status, 'error');
+  assert.match(
+    reason(),
+    /^secret "BROKEN_TOKEN" is not set \(.*which cannot give it: the secret "BROKEN_TOKEN" cannot be decrypted/,
+  );
+  assert.deepEqual(result.record.secrets ?? [], [], 'a secret that was not read is not listed');
 });

@@ -235,16 +235,31 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.equal(source.get('LATER'), undefined);
     });
 
-    test('a store that cannot be read fails the secrets it would have answered, with the reason', async () => {
+    test('a value the store cannot give is not set, and describe says why (a wrong key, a store not read)', async () => {
+      const wrongKey = newMasterKey();
+      const { source } = hostSecretSource(runStore.db, workspace, {
+        QUIRE_MASTER_KEY: wrongKey.key.toString('base64'),
+      });
+      await source.prepare!(['API_KEY']);
+      assert.equal(source.get('API_KEY'), undefined);
+      const message = new MissingSecretError('API_KEY', source.describe('API_KEY')).message;
+      assert.equal(
+        message,
+        `secret "API_KEY" is not set (environment variable QUIRE_SECRET_API_KEY or the secret store ${runStore.db.label}, ` +
+          `which cannot give it: the secret "API_KEY" was encrypted with key ${keys.current()!.id}; ` +
+          `the master key in use is ${wrongKey.id} (QUIRE_MASTER_KEY))`,
+      );
+      assert.ok(!message.includes(VALUES.API_KEY!));
       const broken = new StoreSecretSource({
         keys,
         label: 'the broken store',
         withDb: () => Promise.reject(new Error('connection refused')),
       });
       await broken.prepare(['API_KEY']);
-      assert.throws(
-        () => broken.get('API_KEY'),
-        /secret "API_KEY": the secret store the broken store could not be read \(connection refused\)/,
+      assert.equal(broken.get('API_KEY'), undefined);
+      assert.equal(
+        broken.describe('API_KEY'),
+        'the secret store the broken store, which cannot give it: it could not be read: connection refused',
       );
     });
   });
