@@ -30,6 +30,7 @@ const HELP = `usage: quire secrets <set|list|rm|rotate-key> [options]
 ${DB}
 
 ${KEY}
+
 exit codes: 0 ok · 1 the store or key refused (a wrong key, a tampered value) · 2 bad input`;
 
 /** The largest value `set` takes: a certificate chain fits, a data file does not belong here. */
