@@ -21,8 +21,11 @@ export interface StoreSecretSourceOptions {
   keys: MasterKeys;
   /** the store's description for messages (the SQLite file, the PostgreSQL URL without password) */
   label: string;
-  /** runs `read` on the store's database (opening and closing it, or on one that stays open) */
-  withDb: <T>(read: (db: Db) => Promise<T>) => Promise<T>;
+  /**
+   * the store's database for one read: one that stays open, or opened for it and closed after;
+   * undefined when there is no store yet (no secrets)
+   */
+  withDb: <T>(read: (db: Db) => Promise<T>) => Promise<T | undefined>;
 }
 
 export class StoreSecretSource implements SecretSource {
@@ -67,7 +70,9 @@ export class StoreSecretSource implements SecretSource {
   /** (Re)loads the sealed values of `names`, or of every secret; never rejects (see `get`). */
   async load(names?: readonly string[]): Promise<void> {
     try {
-      const found = await this.options.withDb((db) => new SecretStore(db, this.options.keys).sealed(names));
+      const found =
+        (await this.options.withDb((db) => new SecretStore(db, this.options.keys).sealed(names))) ??
+        new Map<string, SealedValue>();
       if (!names) this.sealed = found;
       else
         for (const name of names) {
@@ -123,8 +128,7 @@ export function commandSecretSource(
     withDb: async (read) => {
       const { openStoreForReading } = await import('../store/open.js');
       const db = openStoreForReading({ ...(dbUrl ? { url: dbUrl } : {}), workspace });
-      // No store file yet: no secrets in it (an empty database reads the same way).
-      if (!db) return read(EMPTY_DB);
+      if (!db) return undefined; // no store file yet: no secrets
       try {
         return await read(db);
       } finally {
@@ -134,16 +138,6 @@ export function commandSecretSource(
   });
   return new CompositeSecretSource([new EnvSecretSource(env), store]);
 }
-
-/** A database with no rows: what a store that does not exist yet holds. */
-const EMPTY_DB: Db = {
-  dialect: 'sqlite',
-  label: 'none',
-  all: () => Promise.resolve([]),
-  run: () => Promise.resolve(0),
-  transaction: (fn) => fn(EMPTY_DB),
-  close: () => Promise.resolve(),
-};
 
 function storeLabel(dbUrl: string | undefined, workspace: string): string {
   const text = (dbUrl ?? process.env.QUIRE_DB)?.trim();
