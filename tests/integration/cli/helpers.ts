@@ -44,6 +44,8 @@ export interface CliOptions {
   measureRss?: boolean;
   /** spawn the CLI as the leader of its own process group */
   detached?: boolean;
+  /** written to the CLI's stdin, then closed (default: no stdin) */
+  input?: string;
 }
 
 /** Runs `node bin/quire.js ...args` and collects its exit code, stdout, stderr and record. */
@@ -52,7 +54,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: options.detached ?? false,
     });
     let stdout = '';
@@ -64,8 +66,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
           if (hwm !== undefined) peak = Math.max(peak, hwm);
         }, 25)
       : undefined;
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (rssTimer) clearInterval(rssTimer);
@@ -76,6 +78,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       }
       resolvePromise(result);
     });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     options.onSpawn?.(child);
   });
 }
