@@ -190,15 +190,21 @@ export async function loadNotebookFile(path: string, source?: string): Promise<L
 }
 
 /**
- * What the CLI, as an edge, gives the runs it starts: child-process kernels and the secrets of
- * this process's environment (`QUIRE_SECRET_<NAME>`). Loaded when a command first runs a notebook.
+ * What the CLI, as an edge, gives the runs it starts: child-process kernels, and secrets from this
+ * process's environment (`QUIRE_SECRET_<NAME>`) first, then from the encrypted secret store of
+ * `--db` (or QUIRE_DB, or `workspace`'s own), read only when a run names a secret the environment
+ * lacks. Loaded when a command first runs a notebook.
  */
-export async function runEdge(): Promise<{ kernels: KernelFactory; secrets: SecretSource }> {
-  const [{ spawnKernel }, { EnvSecretSource }] = await Promise.all([
+export async function runEdge(
+  store: { db: string | undefined } & ({ workspace: string } | { notebook: string }),
+): Promise<{ kernels: KernelFactory; secrets: SecretSource }> {
+  const [{ spawnKernel }, { commandSecretSource }, { notebookWorkspace }] = await Promise.all([
     import('../kernel/factory.js'),
-    import('../secrets/source.js'),
+    import('../secrets/store-source.js'),
+    import('../runner/workspace.js'),
   ]);
-  return { kernels: spawnKernel, secrets: new EnvSecretSource() };
+  const workspace = 'workspace' in store ? store.workspace : notebookWorkspace(store.notebook);
+  return { kernels: spawnKernel, secrets: commandSecretSource(store.db, workspace) };
 }
 
 /**

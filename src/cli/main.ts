@@ -35,6 +35,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'take queued runs: quire worker [--db postgres://…] [--concurrency N] [--metrics-port P]',
     load: async () => (await import('./worker.js')).workerCommand,
   },
+  secrets: {
+    summary:
+      'the encrypted secret store: quire secrets set NAME (value on stdin) | list | rm NAME | rotate-key',
+    load: async () => (await import('./secrets.js')).secretsCommand,
+  },
   users: {
     summary: 'the accounts of quire serve: quire users add|list|passwd|role|disable|enable …',
     load: async () => (await import('./users.js')).usersCommand,

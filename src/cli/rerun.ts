@@ -46,7 +46,10 @@ export const rerunCommand = defineCommand({
       rerunOf: source.run.id,
       warn: progress.warning,
     });
-    const [{ runNotebook }, edge] = await Promise.all([import('../runner/run.js'), runEdge()]);
+    const [{ runNotebook }, edge] = await Promise.all([
+      import('../runner/run.js'),
+      runEdge({ db: values.db, workspace }),
+    ]);
     let stored: string | undefined;
     const result = await runNotebook({
       notebook: await loadNotebookFile(join(workspace, source.run.path), source.text),

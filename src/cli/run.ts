@@ -49,7 +49,10 @@ export const runCommand = defineCommand({
     // The kernel starts first, from the file text alone: its start overlaps with everything below.
     // A bad QUIRE_KERNEL_HEAP_MB starts none: the runner says what is wrong with it.
     const heap = heapLimit();
-    const [{ prestartKernel }, edge] = await Promise.all([import('../runner/prestart.js'), runEdge()]);
+    const [{ prestartKernel }, edge] = await Promise.all([
+      import('../runner/prestart.js'),
+      runEdge({ db: values.db, notebook: file! }),
+    ]);
     const prestarted = heap ? prestartKernel(file!, heap.mb, edge.kernels) : undefined;
     // The report writer loads while the run waits on its kernel, not after it.
     const writer = values.out === undefined ? undefined : import('../runner/write.js');

@@ -108,17 +108,16 @@ async function sweep(plan: SweepPlan): Promise<number> {
     { failureSummary, storedRunOf },
     { findWorkspace },
     { newSweepId },
-    edge,
   ] = await Promise.all([
     import('../runner/run.js'),
     import('./recording.js'),
     import('../runner/recorder.js'),
     import('../runner/workspace.js'),
     import('../shared/ids.js'),
-    runEdge(),
   ]);
   const sweepId = newSweepId();
   const workspace = findWorkspace(dirname(plan.loaded.absolutePath));
+  const edge = await runEdge({ db: plan.db, workspace });
   const store = await openSweepStore(plan.db, workspace);
   const inFlight = new Set<string>();
   let stopping = false;

@@ -5,7 +5,8 @@
  */
 import type { KernelFactory } from '../kernel/types.js';
 import type { RunRecord } from '../runner/record.js';
-import { EnvSecretSource, type SecretSource } from '../secrets/source.js';
+import type { SecretSource } from '../secrets/source.js';
+import { hostSecretSource } from '../secrets/store-source.js';
 import type { RunStore } from '../store/run-store.js';
 import type { StoredRun } from '../store/types.js';
 import { systemClock, type Clock } from './clock.js';
@@ -56,7 +57,10 @@ export interface StartJobsOptions {
   heapMb?: number;
   /** makes the runs' kernels (default: child-process kernels) */
   kernels?: KernelFactory;
-  /** where the runs' secrets come from (default: this process's environment, `QUIRE_SECRET_<NAME>`) */
+  /**
+   * where the runs' secrets come from (default: this process's environment, `QUIRE_SECRET_<NAME>`,
+   * then the secret store in `store` with the workspace's master key)
+   */
   secrets?: SecretSource;
   /** a server also fires schedules; workers only execute */
   schedules?: { load: () => Promise<NotebookSource[]> };
@@ -92,7 +96,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     // The edge of a worker process: its kernels and secrets are chosen here, or by the server.
     // (Loaded here, not at the top: `quire submit` needs this module's queueFor alone.)
     kernels: options.kernels ?? (await import('../kernel/factory.js')).spawnKernel,
-    secrets: options.secrets ?? new EnvSecretSource(),
+    secrets: options.secrets ?? hostSecretSource(options.store.db, options.workspace).source,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
     ...(options.heapMb ? { heapMb: options.heapMb } : {}),

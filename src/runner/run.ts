@@ -44,7 +44,10 @@ export interface RunRequest {
   params: Record<string, unknown>;
   paramSource: 'cli' | 'json';
   limits?: RunLimits;
-  /** where the secrets that cells name come from (the edge decides: the environment, a store) */
+  /**
+   * where the secrets that cells name come from (the edge decides: the environment, the store);
+   * its `prepare` is awaited with every name the cells name before the first cell starts
+   */
   secrets: SecretSource;
   /** makes the run's kernels */
   kernels: KernelFactory;
@@ -209,6 +212,10 @@ async function run(request: RunRequest): Promise<RunResult> {
     ...assembly.options,
     ...(startedKernel ? { startedKernel } : {}),
   });
+  // The names the cells read are known now: a source that cannot answer synchronously (the secret
+  // store) fetches them before the first cell starts.
+  const secretNames = new Set([...engine.state.analyses.values()].flatMap((a) => a.secrets ?? []));
+  if (secretNames.size > 0) await request.secrets.prepare?.([...secretNames]);
   // The document's cells: a second cell with a repeated name has its own id there (document/load.ts).
   const documentNotebook = engine.document.notebook;
   const cellById = new Map(documentNotebook.cells.map((c) => [c.id, c]));

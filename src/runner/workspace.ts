@@ -9,8 +9,8 @@
  * every later notebook's workspace to that folder, silently. `quire serve DIR` does not search:
  * its workspace is DIR (docs/cli.md), and it prints what this search would say when it differs.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export const WORKSPACE_MARKERS = ['quire.config.json', 'package.json', '.git'] as const;
 
@@ -35,4 +35,18 @@ export function locateWorkspace(notebookDir: string): WorkspaceRoot {
 
 export function findWorkspace(notebookDir: string): string {
   return locateWorkspace(notebookDir).root;
+}
+
+/**
+ * The workspace of the notebook file `file`, found as a run finds it (from the file's real path),
+ * before the notebook is loaded; a file that does not exist yet is left to the loader to report.
+ */
+export function notebookWorkspace(file: string): string {
+  let path = resolve(file);
+  try {
+    path = realpathSync(path);
+  } catch {
+    // the loader says what is wrong with it
+  }
+  return findWorkspace(dirname(path));
 }

@@ -1,7 +1,8 @@
 /**
  * Where secret values come from. A run asks its source for each name a cell declares (statically,
- * see analysis/secrets.ts) before the cell starts. Today the only source is the host's environment;
- * the encrypted store with users and grants will implement the same interface.
+ * see analysis/secrets.ts) before the cell starts. Two sources exist: the host's environment
+ * (here) and the encrypted secret store (store-source.ts); the edges combine them with
+ * `CompositeSecretSource`, the environment first.
  *
  * Must not: hand values to anything but the session (which registers them with the redactor first).
  */
@@ -12,6 +13,50 @@ export interface SecretSource {
   get(name: string): string | undefined;
   /** where `get` looked, for error messages: "environment variable QUIRE_SECRET_API_KEY" */
   describe(name: string): string;
+  /**
+   * Fetches ahead what `get` will be asked for, for a source that cannot answer synchronously on
+   * its own (the store): a run awaits it with every name its cells name before the first cell
+   * starts. It never rejects: a failure is reported by `get` for the names it concerns.
+   */
+  prepare?(names: readonly string[]): Promise<void>;
+}
+
+/**
+ * Several sources, asked in order: the first that has the name answers. `describe` names them all
+ * (the message of a secret none of them has).
+ */
+export class CompositeSecretSource implements SecretSource {
+  constructor(readonly sources: readonly SecretSource[]) {}
+
+  get(name: string): string | undefined {
+    for (const source of this.sources) {
+      const value = source.get(name);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  describe(name: string): string {
+    return this.sources.map((s) => s.describe(name)).join(' or ');
+  }
+
+  /** Each source prepares the names no source before it has (those it would be asked for). */
+  async prepare(names: readonly string[]): Promise<void> {
+    let left = names;
+    for (const [i, source] of this.sources.entries()) {
+      if (left.length === 0) return;
+      await source.prepare?.(left);
+      if (i === this.sources.length - 1) return;
+      // a name whose lookup fails is that source's to report: later ones are not asked for it
+      left = left.filter((name) => {
+        try {
+          return source.get(name) === undefined;
+        } catch {
+          return false;
+        }
+      });
+    }
+  }
 }
 
 /** The environment variable that holds the secret `name`: upper-cased, every non-alphanumeric char -> `_`. */

@@ -102,6 +102,24 @@ CREATE TABLE alert_state (
     sql: `ALTER TABLE run_attempts ADD COLUMN record_sha256 TEXT`,
   },
   {
+    version: 5,
+    name: 'secrets',
+    // The encrypted secret store (secrets/store.ts): one value per name, AES-256-GCM under the
+    // master key whose id it records; ciphertext (with its tag) and nonce are base64 text. No value
+    // is ever stored in the clear. (Version 4 is another change's.)
+    sql: `
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  ciphertext TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT
+);
+`,
+  },
+  {
     version: 6,
     name: 'accounts: users, login sessions, API tokens, failed logins',
     // src/auth/ owns these tables. No secret is stored as it is: a password as its argon2id hash,

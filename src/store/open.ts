@@ -4,6 +4,7 @@
  * `postgres://…` / `postgresql://…`, `sqlite:PATH` (relative to the current folder), or a path
  * ending in `.db` / `.sqlite`. Migrations run on open.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DbBlobStore, FileBlobStore } from './blobs.js';
 import type { Db } from './db.js';
@@ -35,6 +36,21 @@ export interface OpenStoreOptions {
   workspace: string;
   /** PostgreSQL pool size */
   poolSize?: number;
+}
+
+/**
+ * The store's database opened only to read, without migrating (so it takes no write lock, and a
+ * `quire run` reading its secrets never waits on the run's own recording); undefined when the
+ * embedded SQLite file does not exist yet. Tables a newer migration adds may be missing.
+ */
+export function openStoreForReading(options: OpenStoreOptions): Db | undefined {
+  const location = storeLocation(options.url, options.workspace);
+  if (location.kind === 'sqlite' && !existsSync(location.path)) return undefined;
+  try {
+    return location.kind === 'postgres' ? openPostgres(location.url, { max: 1 }) : openSqlite(location.path);
+  } catch (error) {
+    throw new StoreConfigError(`cannot open the store: ${(error as Error).message}`);
+  }
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<RunStore> {

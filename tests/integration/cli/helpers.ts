@@ -66,10 +66,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
           if (hwm !== undefined) peak = Math.max(peak, hwm);
         }, 25)
       : undefined;
-    const { stdout: out, stderr: err } = child;
-    if (!out || !err) throw new Error('spawned without stdout/stderr pipes');
-    out.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    err.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (rssTimer) clearInterval(rssTimer);
