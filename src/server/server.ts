@@ -20,7 +20,7 @@ import { spawnKernel } from '../kernel/factory.js';
 import { isProcessAlive } from '../shared/process-alive.js';
 import type { KernelFactory } from '../kernel/types.js';
 import type { SecretSource } from '../secrets/source.js';
-import { hostSecretSource, type HostSecrets } from '../secrets/store-source.js';
+import { hostSecretSource } from '../secrets/store-source.js';
 import { openStore } from '../store/open.js';
 import type { RunStore } from '../store/run-store.js';
 import { QuireMetrics } from '../metrics/registry.js';
@@ -63,7 +63,7 @@ export interface ServerOptions {
   kernels?: KernelFactory;
   /**
    * where cells' secrets come from (default: the server's environment, `QUIRE_SECRET_<NAME>`, then
-   * the secret store, loaded at start and again every 2 s for the editor's sessions)
+   * the secret store, read as each cell that names one starts)
    */
   secrets?: SecretSource;
 }
@@ -116,12 +116,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The edge: the one place a server chooses its kernels and its secrets.
   const kernels = options.kernels ?? spawnKernel;
   const store = await openStore({ ...(options.db ? { url: options.db } : {}), workspace });
-  const hostSecrets = options.secrets ? undefined : hostSecretSource(store.db, workspace);
-  const secrets = options.secrets ?? hostSecrets!.source;
-  let reloadSecrets: NodeJS.Timeout | undefined;
+  const secrets = options.secrets ?? hostSecretSource(store.db, workspace).source;
   let serverJobs: ServerJobs | undefined;
   try {
-    if (hostSecrets) reloadSecrets = await keepSecretsLoaded(hostSecrets);
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
     await store.reapDeadLocal(hostname(), isProcessAlive);
     const dbUrl = options.db ?? process.env.QUIRE_DB;
@@ -141,7 +138,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ...options.jobs,
           });
   } catch (error) {
-    clearInterval(reloadSecrets);
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -172,7 +168,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       created.once('error', reject);
     });
   } catch (error) {
-    clearInterval(reloadSecrets);
     await serverJobs?.stop(0).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
@@ -225,27 +220,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // The sessions first: a Run all cut short is recorded as ended before the store closes.
       await notebooks.close();
       await serverJobs?.stop(options.graceMs ?? 30_000);
-      clearInterval(reloadSecrets);
       await store.close();
       await closed;
     },
   };
-}
-
-/** How often an editor session's view of the secret store is refreshed. */
-const SECRETS_RELOAD_MS = 2000;
-
-/**
- * Loads every sealed secret now and again every SECRETS_RELOAD_MS: an editor session asks for a
- * cell's secrets synchronously as the cell starts, so a `quire secrets set` reaches it within that
- * time. (Queued runs fetch theirs when they start, through `prepare`.)
- */
-async function keepSecretsLoaded(host: HostSecrets): Promise<NodeJS.Timeout> {
-  await host.store.load();
-  let loading = false;
-  return setInterval(() => {
-    if (loading) return;
-    loading = true;
-    void host.store.load().finally(() => (loading = false));
-  }, SECRETS_RELOAD_MS).unref();
 }
