@@ -35,6 +35,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'take queued runs: quire worker [--db postgres://…] [--concurrency N] [--metrics-port P]',
     load: async () => (await import('./worker.js')).workerCommand,
   },
+  audit: {
+    summary: 'the audit log: quire audit [--since T] [--user U] [--event E] [--json]; quire audit verify',
+    load: async () => (await import('./audit.js')).auditCommand,
+  },
   serve: {
     summary: 'the editor: quire serve [DIR] [--port N] [--host H] (prints a login URL)',
     load: async () => (await import('./serve.js')).serveCommand,

@@ -14,6 +14,7 @@ import { GENESIS_HASH, parseEntry, type AuditEvent } from '../../../src/audit/sc
 import { createLogger } from '../../../src/metrics/log.js';
 import { openStore } from '../../../src/store/open.js';
 import type { RunStore } from '../../../src/store/run-store.js';
+import { clearAuditLog, withoutAuditTriggers } from '../../support/audit-tamper.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg-database.js';
 
 const event = (n: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
@@ -59,34 +60,8 @@ function suite(dialect: 'sqlite' | 'postgres') {
       rmSync(workspace, { recursive: true, force: true });
     });
 
-    /** Empties the table between tests the way only a test may: without the triggers. */
-    async function reset(): Promise<void> {
-      await withoutTriggers(() => store.db.run('DELETE FROM audit_log'));
-    }
-
-    /** Runs `fn` with the table's triggers dropped (a tamperer's first step), then restores them. */
-    async function withoutTriggers(fn: () => Promise<unknown>): Promise<void> {
-      if (dialect === 'sqlite') {
-        await store.db.run('DROP TRIGGER audit_log_no_update');
-        await store.db.run('DROP TRIGGER audit_log_no_delete');
-      } else {
-        await store.db.run('ALTER TABLE audit_log DISABLE TRIGGER USER');
-      }
-      try {
-        await fn();
-      } finally {
-        if (dialect === 'sqlite') {
-          await store.db.run(
-            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: an entry is never updated'); END",
-          );
-          await store.db.run(
-            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: an entry is never deleted'); END",
-          );
-        } else {
-          await store.db.run('ALTER TABLE audit_log ENABLE TRIGGER USER');
-        }
-      }
-    }
+    const reset = (): Promise<void> => clearAuditLog(store.db);
+    const withoutTriggers = (fn: () => Promise<unknown>): Promise<void> => withoutAuditTriggers(store.db, fn);
 
     test('append chains from the genesis hash; list and head read it back', async () => {
       await reset();
