@@ -15,20 +15,40 @@ import { AuditEvent } from './schema.js';
 /** Most events written in one transaction. */
 const BATCH = 500;
 
+export interface AuditWriterOptions {
+  /**
+   * Events queued at most (default 100,000): while the database is away and requests go on, the
+   * queue must not take the server's memory; past it an event is logged as dropped.
+   */
+  maxPending?: number;
+}
+
 export class AuditWriter {
   private queue: AuditEvent[] = [];
   private draining: Promise<void> | undefined;
 
+  private readonly maxPending: number;
+
   constructor(
     private readonly log: AuditLog,
     private readonly logger: Logger,
-  ) {}
+    options: AuditWriterOptions = {},
+  ) {
+    this.maxPending = options.maxPending ?? 100_000;
+  }
 
   /** Queues `event`; never throws, never waits. An event that does not fit the schema is logged, not written. */
   emit(event: AuditEvent): void {
     const checked = AuditEvent.safeParse(event);
     if (!checked.success) {
       this.logger.error('audit event refused', { event: event?.event, err: checked.error.message });
+      return;
+    }
+    if (this.queue.length >= this.maxPending) {
+      this.logger.error('audit event dropped: the queue is full', {
+        event: event.event,
+        pending: this.queue.length,
+      });
       return;
     }
     this.queue.push(checked.data);

@@ -226,6 +226,19 @@ function suite(dialect: 'sqlite' | 'postgres') {
       await writer.flush();
       assert.equal((await audit.head()).seq, 1);
     });
+
+    test('the writer: past its queue limit an event is dropped and logged', async () => {
+      await reset();
+      const { logger, lines } = memoryLogger();
+      const writer = new AuditWriter(audit, logger, { maxPending: 2 });
+      for (const e of events(1, 3)) writer.emit(e);
+      assert.deepEqual(
+        lines.map((line) => [line.msg, line.pending]),
+        [['audit event dropped: the queue is full', 2]],
+      );
+      await writer.flush();
+      assert.equal((await audit.head()).seq, 2);
+    });
   });
 }
 
