@@ -20,13 +20,24 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lowercase hex');
 
+/**
+ * Text both databases store as it is: no NUL (PostgreSQL's TEXT refuses it) and no lone surrogate
+ * (UTF-8 has none: it would come back as U+FFFD, and the entry would no longer match its hash).
+ */
+const Text = z
+  .string()
+  .refine(
+    (text) => !text.includes('\0') && !/\p{Surrogate}/u.test(text),
+    'text without NUL or a lone surrogate',
+  );
+
 /** What an event names: `{kind: 'notebook', path}`, `{kind: 'run', id, path?}`, `{kind: 'server'}`… */
-export const AuditResource = z.object({ kind: z.string().min(1) }).catchall(z.string());
+export const AuditResource = z.object({ kind: Text.min(1) }).catchall(Text);
 
 /** Small, flat facts (server/events.ts `EventDetail`): ids, names, counts, flags; never code or values. */
 export const AuditDetail = z.record(
   z.string(),
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]),
+  z.union([Text, z.number(), z.boolean(), z.null(), z.array(Text)]),
 );
 
 const isoTime = z.string().refine((text) => Number.isFinite(Date.parse(text)), 'an ISO 8601 time');
@@ -36,16 +47,16 @@ export const AuditEvent = z.object({
   /** ISO 8601; normalized to `toISOString()` form when appended */
   time: isoTime,
   /** `login`, `notebook.saved`, `run.started`, `access.denied`… */
-  event: z.string().min(1),
+  event: Text.min(1),
   /** the user's id; null when nobody is logged in (a failed login) */
-  user: z.string().nullable(),
+  user: Text.nullable(),
   /** the access table's action; null for a public route */
-  action: z.string().nullable(),
+  action: Text.nullable(),
   resource: AuditResource,
   /** `ok`: done; `failed`: allowed but did not succeed; `denied`: refused */
   outcome: z.enum(['ok', 'failed', 'denied']),
   /** the door it came through: `http`, `ws` */
-  via: z.string().min(1),
+  via: Text.min(1),
   detail: AuditDetail,
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;

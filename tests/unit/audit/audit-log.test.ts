@@ -83,6 +83,26 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.deepEqual(await audit.verify(), { ok: true, count: 4, head: { seq: 4, hash: second[0]!.hash } });
     });
 
+    test('what an entry holds comes back exactly, so it still matches its hash', async () => {
+      await reset();
+      const written = await audit.append([
+        event(1, {
+          user: 'zoë',
+          resource: { kind: 'run', id: 'run-1', path: 'données/ventes 🙂.nb.md' },
+          detail: {
+            big: 2 ** 53 - 1,
+            small: 1e-7,
+            negative: -0.5,
+            quote: 'a "b" \\ c\n',
+            none: null,
+            list: [],
+          },
+        }),
+      ]);
+      assert.deepEqual(await audit.list(), written);
+      assert.equal((await audit.verify()).ok, true);
+    });
+
     test('list filters by time, user and event; limit keeps the newest, oldest first', async () => {
       await reset();
       await audit.append([

@@ -15,10 +15,10 @@ import {
 } from '../../../src/audit/chain.js';
 import {
   AUDIT_SCHEMA,
+  AuditEvent,
   GENESIS_HASH,
   parseEntry,
   type AuditEntry,
-  type AuditEvent,
 } from '../../../src/audit/schema.js';
 
 const event = (n: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
@@ -276,5 +276,15 @@ describe('entry schemas', () => {
     assert.throws(() => parseEntry({ ...entry, schema: 99 }), /unknown schema version 99/);
     assert.throws(() => parseEntry({ ...entry, hash: 'nope' }));
     assert.throws(() => parseEntry({ ...entry, outcome: 'maybe' }));
+  });
+
+  test('text a database would not give back as it was is refused', () => {
+    assert.equal(AuditEvent.safeParse(event(1, { user: 'a\u0000b' })).success, false);
+    assert.equal(
+      AuditEvent.safeParse(event(1, { resource: { kind: 'notebook', path: 'x\ud800.nb.md' } })).success,
+      false,
+    );
+    assert.equal(AuditEvent.safeParse(event(1, { detail: { names: ['ok', '\udfff'] } })).success, false);
+    assert.equal(AuditEvent.safeParse(event(1, { user: 'zoë 🙂' })).success, true);
   });
 });
