@@ -4,7 +4,7 @@
  * previous entry's hash (`prevHash`). Editing an entry changes its hash; deleting one leaves a gap
  * in `seq`; moving one changes the `seq` its hash was computed with; rewriting one and its hash
  * breaks the next entry's `prevHash`. Only someone who rewrites every entry from there to the head
- * goes unnoticed, which is what anchoring the head hash elsewhere is for (docs/security.md#audit).
+ * goes unnoticed, which is what anchoring the head hash elsewhere is for (docs/security.md#audit-log).
  *
  * `appendTo` makes entries from events; `verifyChain` walks entries in `seq` order and names the
  * first one that is wrong, and why. It can continue from where an earlier page stopped, so a

@@ -2,7 +2,7 @@
  * `quire audit [--since ISO] [--user U] [--event E] [--limit N] [--json] [--db URL]`: the newest
  * entries of the audit log, oldest first. `quire audit verify [--anchor SEQ:HASH] [--json]
  * [--db URL]`: walks the whole hash chain; exit 0 with the count and the head to record elsewhere,
- * exit 1 naming the first bad entry and what is wrong with it (docs/security.md#audit).
+ * exit 1 naming the first bad entry and what is wrong with it (docs/security.md#audit-log).
  *
  * Reads only: nothing here writes to the store but its migrations.
  */

@@ -118,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = await openStore({ ...(options.db ? { url: options.db } : {}), workspace });
   const audit = new AuditLog(store.db);
   // By default every event goes to the audit log (written in the background, flushed on close)
-  // and, as before, to the JSON log as an `audit` line (docs/security.md#audit).
+  // and, as before, to the JSON log as an `audit` line (docs/security.md#audit-log).
   const auditWriter = options.events ? undefined : new AuditWriter(audit, log);
   const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
   let serverJobs: ServerJobs | undefined;
