@@ -1,12 +1,14 @@
 /**
- * Audit log appends on SQLite (a temp file, the store's own pragmas: WAL, synchronous=NORMAL):
+ * Audit log appends on SQLite (a temp file, the store's own pragmas: WAL, synchronous=NORMAL), and
+ * with `--pg` on PostgreSQL:
  * - one event per transaction through `AuditLog.append` (validate, read the head, hash, insert),
  *   against a plain INSERT of the same columns into a table without hashing, one per transaction;
  * - the server's path: 2,000 events emitted at once to an `AuditWriter`, then `flush` (it writes up
  *   to 500 per transaction), against the same plain INSERTs 500 to a transaction;
  * - `verify` of the whole log (entries per second).
  * The baselines run in the same process, on the same file, interleaved with the measured rounds.
- * Medians of 7 rounds. Run: node --import tsx bench/audit-append.ts
+ * Medians of 7 rounds. Run: node --import tsx bench/audit-append.ts [--pg] (--pg: the same on a
+ * scratch database of the PostgreSQL server on 127.0.0.1:5432, as the tests make them).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,9 @@ import { AuditWriter } from '../src/audit/writer.js';
 import { createLogger } from '../src/metrics/log.js';
 import type { Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrations.js';
+import { openPostgres } from '../src/store/postgres.js';
 import { openSqlite } from '../src/store/sqlite.js';
+import { createTestDatabase } from '../tests/support/pg-database.js';
 
 const ROUNDS = 7;
 const SINGLE = 1000;
@@ -66,18 +70,18 @@ async function rate(count: number, fn: () => Promise<void>): Promise<number> {
   return count / ((performance.now() - start) / 1000);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'quire-bench-audit-'));
-const db = openSqlite(join(dir, 'quire.db'));
-try {
-  await migrate(db);
-  await db.run(`CREATE TABLE plain_log (seq BIGINT PRIMARY KEY, time_ms BIGINT NOT NULL, event TEXT NOT NULL,
-    user_id TEXT, action TEXT, resource TEXT NOT NULL, outcome TEXT NOT NULL, via TEXT NOT NULL, detail TEXT NOT NULL)`);
+/** Every measure on `db` (migrated), printed under `label`. */
+async function measure(db: Db, label: string): Promise<void> {
+  const columns = `seq BIGINT PRIMARY KEY, time_ms BIGINT NOT NULL, event TEXT NOT NULL, user_id TEXT, action TEXT,
+    resource TEXT NOT NULL, outcome TEXT NOT NULL, via TEXT NOT NULL, detail TEXT NOT NULL`;
+  await db.run(`CREATE TABLE plain_log (${columns})`);
   // The same table with audit_log's three indexes: how much of the cost is the indexes.
-  await db.run(`CREATE TABLE indexed_log (seq BIGINT PRIMARY KEY, time_ms BIGINT NOT NULL, event TEXT NOT NULL,
-    user_id TEXT, action TEXT, resource TEXT NOT NULL, outcome TEXT NOT NULL, via TEXT NOT NULL, detail TEXT NOT NULL)`);
+  await db.run(`CREATE TABLE indexed_log (${columns})`);
   await db.run('CREATE INDEX indexed_log_by_time ON indexed_log (time_ms)');
   await db.run('CREATE INDEX indexed_log_by_user ON indexed_log (user_id, seq)');
   await db.run('CREATE INDEX indexed_log_by_event ON indexed_log (event, seq)');
+  plainSeq.plain_log = 0;
+  plainSeq.indexed_log = 0;
   const audit = new AuditLog(db);
   const writer = new AuditWriter(audit, createLogger());
   const results = {
@@ -130,20 +134,39 @@ try {
     const m = median(measured);
     const b = median(baseline);
     console.log(
-      `${name.padEnd(34)} ${fmt(m).padStart(8)} /s   plain INSERT ${fmt(b).padStart(8)} /s   ratio ${(m / b).toFixed(2)}× (${(
+      `  ${name.padEnd(42)} ${fmt(m).padStart(8)} /s   plain INSERT ${fmt(b).padStart(8)} /s   ratio ${(m / b).toFixed(2)}× (${(
         (1000 / m - 1000 / b) *
         1000
       ).toFixed(0)} µs more per entry)`,
     );
   };
-  console.log(`SQLite ${join(dir, 'quire.db')}, Node ${process.version}, medians of ${ROUNDS} rounds`);
+  console.log(`${label}, Node ${process.version}, medians of ${ROUNDS} rounds`);
   row(`append, 1 per transaction (×${SINGLE})`, results.single, results.plainSingle);
   row(`writer, ${BATCH} per transaction (×${BATCHED})`, results.batched, results.plainBatched);
   row('plain INSERT with the 3 indexes, 1 per tx', results.indexedSingle, results.plainSingle);
   console.log(
-    `verify ${fmt(verified.count)} entries: ${verifyMs.toFixed(0)} ms (${fmt(verified.count / (verifyMs / 1000))} entries/s)`,
+    `  verify ${fmt(verified.count)} entries: ${verifyMs.toFixed(0)} ms (${fmt(verified.count / (verifyMs / 1000))} entries/s)`,
   );
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'quire-bench-audit-'));
+const sqlite = openSqlite(join(dir, 'quire.db'));
+try {
+  await migrate(sqlite);
+  await measure(sqlite, 'SQLite (WAL, synchronous=NORMAL)');
 } finally {
-  await db.close();
+  await sqlite.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv.includes('--pg')) {
+  const database = await createTestDatabase('quire_bench');
+  const pg = openPostgres(database.url);
+  try {
+    await migrate(pg);
+    await measure(pg, `PostgreSQL (${pg.label})`);
+  } finally {
+    await pg.close();
+    await database.drop();
+  }
 }
