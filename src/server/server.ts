@@ -12,7 +12,7 @@ import { serve } from '@hono/node-server';
 import { authorizeOwner, ownOrigins, sessionCookieName, Logins, type Authorize } from './auth.js';
 import { createApp } from './app.js';
 import type { ServerIdentity } from './deps.js';
-import { logEventSink, type EventSink } from './events.js';
+import { fanOutSink, logEventSink, type EventSink } from './events.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { NotebookSessions } from './notebook-sessions.js';
 import { attachWebSockets } from './ws.js';
@@ -27,6 +27,8 @@ import { QuireMetrics } from '../metrics/registry.js';
 import { resolveMetricsToken } from '../metrics/token.js';
 import { createLogger } from '../metrics/log.js';
 import { startServerJobs, type ServerJobs } from './server-jobs.js';
+import { AuditLog } from '../audit/log.js';
+import { AuditWriter } from '../audit/writer.js';
 
 export interface ServerOptions {
   workspace: string;
@@ -39,7 +41,7 @@ export interface ServerOptions {
   /** the login token (default: random) */
   token?: string;
   authorize?: Authorize;
-  /** where the gate's events go (default: the server's JSON log on stderr) */
+  /** where the gate's events go (default: the audit log in the store, and the server's JSON log on stderr) */
   events?: EventSink;
   logError?: (error: unknown) => void;
   /** an editor session's kernel stops after this long without a run (default 10 min) */
@@ -83,6 +85,8 @@ export interface RunningServer {
   metrics: QuireMetrics;
   /** the run history: `quire run`'s runs and the editor's Run all (closed by `close`) */
   store: RunStore;
+  /** the audit log in the store (written by the default events sink) */
+  audit: AuditLog;
   /** the queued runs and schedules this server executes (undefined with `jobs: false`) */
   jobs: ServerJobs | undefined;
   /** closes sockets and connections, shuts every session's kernel down, then closes the store */
@@ -105,7 +109,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // A JSON line on stderr (docs/operations.md#logs); stdout keeps the login URL for people.
   const log = createLogger({ base: { component: 'serve' } });
   const logError = options.logError ?? ((error: unknown) => log.error('unexpected error', { err: error }));
-  const events = options.events ?? logEventSink(log);
   const metrics = options.metrics ?? new QuireMetrics({ onGaugeError: (_gauge, error) => logError(error) });
   let metricsToken: string | undefined;
   try {
@@ -117,6 +120,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const kernels = options.kernels ?? spawnKernel;
   const store = await openStore({ ...(options.db ? { url: options.db } : {}), workspace });
   const secrets = options.secrets ?? hostSecretSource(store.db, workspace).source;
+  const audit = new AuditLog(store.db);
+  // By default every event goes to the audit log (written in the background, flushed on close)
+  // and, as before, to the JSON log as an `audit` line (docs/security.md#audit-log).
+  const auditWriter = options.events ? undefined : new AuditWriter(audit, log);
+  const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
   let serverJobs: ServerJobs | undefined;
   try {
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
@@ -210,6 +218,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     notebooks,
     metrics,
     store,
+    audit,
     jobs: serverJobs,
     close: async () => {
       const closed = new Promise<void>((resolve, reject) => {
@@ -220,6 +229,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // The sessions first: a Run all cut short is recorded as ended before the store closes.
       await notebooks.close();
       await serverJobs?.stop(options.graceMs ?? 30_000);
+      // Every event emitted so far is in the audit log before its store closes.
+      await auditWriter?.flush();
       await store.close();
       await closed;
     },
