@@ -110,7 +110,19 @@ export const LAYERS = [
     below: ['runner', 'metrics', 'secret-store'],
     why: 'schedules, the queue, alerts',
   },
-  { unit: 'server', paths: ['src/server/'], below: ['jobs', 'auth'], why: 'HTTP and WebSocket transport' },
+  {
+    unit: 'audit',
+    paths: ['src/audit/'],
+    below: ['store', 'metrics'],
+    // metrics only for the Logger a failed background write is reported with.
+    why: 'the append-only, hash-chained audit log: entry schemas, the chain (pure), its table and writer',
+  },
+  {
+    unit: 'server',
+    paths: ['src/server/'],
+    below: ['jobs', 'audit', 'auth'],
+    why: 'HTTP and WebSocket transport',
+  },
   { unit: 'cli', paths: ['src/cli/'], below: ['server'], why: 'the quire commands' },
   { unit: 'ui', paths: ['src/ui/'], below: [], why: 'the browser app: the protocol only' },
 ];

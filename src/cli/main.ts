@@ -40,6 +40,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       'the encrypted secret store: quire secrets set NAME (value on stdin) | list | rm NAME | rotate-key',
     load: async () => (await import('./secrets.js')).secretsCommand,
   },
+  audit: {
+    summary: 'the audit log: quire audit [--since T] [--user U] [--event E] [--json]; quire audit verify',
+    load: async () => (await import('./audit.js')).auditCommand,
+  },
   users: {
     summary: 'the accounts of quire serve: quire users add|list|passwd|role|disable|enable …',
     load: async () => (await import('./users.js')).usersCommand,

@@ -178,6 +178,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     const order = ++this.executions;
     this.results.set(cellId, { outputs, durationMs: 0, metrics, order });
     this.dispatch({ type: 'cellStarted', id: cellId });
+    // A source that cannot answer at once (the secret store) fetches the cell's secrets first, so a
+    // value stored a moment ago is the one this execution reads. It never rejects.
+    const names = this.current.state.analyses.get(cellId)?.secrets;
+    if (names?.length) await this.options.secrets?.source.prepare?.(names);
     let command;
     try {
       command = commandForCell(this.current.state, cell, (names) => this.resolveSecrets(names));

@@ -58,6 +58,7 @@ export function assembleRun(input: RunAssemblyInput): RunAssembly {
       return value;
     },
     describe: (name) => input.secrets.describe(name),
+    prepare: async (names) => input.secrets.prepare?.(names),
   };
   const extra = input.redactor;
   const redactAll: Redactor = {

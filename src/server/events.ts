@@ -1,10 +1,10 @@
 /**
  * The gate's events: one per state change (a notebook saved, a cell edited, a run started, a
  * login…) and one per refused request, in one shape; plus the end of a queued run, which comes
- * through no door but the server's own job pool (`runFinished`, via `queue`). They are the future
- * audit log's feed (DESIGN §5 `audit/`); today the default sink writes them to the server's
- * structured log. An event never carries a secret or cell code: `detail` holds ids, names, counts
- * and flags.
+ * through no door but the server's own job pool (`runFinished`, via `queue`). They feed the audit
+ * log (src/audit/, its writer is an EventSink); the server's default sink writes each to the audit
+ * log and to the server's structured log. An event never carries a secret or cell code: `detail`
+ * holds ids, names, counts and flags.
  */
 import type { Action, Resource } from './auth.js';
 import type { Logger } from '../metrics/log.js';
@@ -65,6 +65,11 @@ export function logEventSink(log: Logger): EventSink {
   return {
     emit: ({ time: _time, ...fields }) => log.info('audit', fields),
   };
+}
+
+/** One sink that hands each event to every one of `sinks`, in order. */
+export function fanOutSink(...sinks: EventSink[]): EventSink {
+  return { emit: (event) => sinks.forEach((sink) => sink.emit(event)) };
 }
 
 /** A sink that keeps events in memory (tests, benches). */

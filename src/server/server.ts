@@ -12,7 +12,7 @@ import { serve } from '@hono/node-server';
 import { authorizeOwner, ownOrigins, sessionCookieName, Logins, type Authorize } from './auth.js';
 import { createApp } from './app.js';
 import type { ServerIdentity } from './deps.js';
-import { logEventSink, type EventSink } from './events.js';
+import { fanOutSink, logEventSink, type EventSink } from './events.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { NotebookSessions } from './notebook-sessions.js';
 import { attachWebSockets } from './ws.js';
@@ -20,13 +20,15 @@ import { spawnKernel } from '../kernel/factory.js';
 import { isProcessAlive } from '../shared/process-alive.js';
 import type { KernelFactory } from '../kernel/types.js';
 import type { SecretSource } from '../secrets/source.js';
-import { hostSecretSource, type HostSecrets } from '../secrets/store-source.js';
+import { hostSecretSource } from '../secrets/store-source.js';
 import { openStore } from '../store/open.js';
 import type { RunStore } from '../store/run-store.js';
 import { QuireMetrics } from '../metrics/registry.js';
 import { resolveMetricsToken } from '../metrics/token.js';
 import { createLogger } from '../metrics/log.js';
 import { startServerJobs, type ServerJobs } from './server-jobs.js';
+import { AuditLog } from '../audit/log.js';
+import { AuditWriter } from '../audit/writer.js';
 
 export interface ServerOptions {
   workspace: string;
@@ -39,7 +41,7 @@ export interface ServerOptions {
   /** the login token (default: random) */
   token?: string;
   authorize?: Authorize;
-  /** where the gate's events go (default: the server's JSON log on stderr) */
+  /** where the gate's events go (default: the audit log in the store, and the server's JSON log on stderr) */
   events?: EventSink;
   logError?: (error: unknown) => void;
   /** an editor session's kernel stops after this long without a run (default 10 min) */
@@ -63,7 +65,7 @@ export interface ServerOptions {
   kernels?: KernelFactory;
   /**
    * where cells' secrets come from (default: the server's environment, `QUIRE_SECRET_<NAME>`, then
-   * the secret store, loaded at start and again every 2 s for the editor's sessions)
+   * the secret store, read as each cell that names one starts)
    */
   secrets?: SecretSource;
 }
@@ -83,6 +85,8 @@ export interface RunningServer {
   metrics: QuireMetrics;
   /** the run history: `quire run`'s runs and the editor's Run all (closed by `close`) */
   store: RunStore;
+  /** the audit log in the store (written by the default events sink) */
+  audit: AuditLog;
   /** the queued runs and schedules this server executes (undefined with `jobs: false`) */
   jobs: ServerJobs | undefined;
   /** closes sockets and connections, shuts every session's kernel down, then closes the store */
@@ -105,7 +109,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // A JSON line on stderr (docs/operations.md#logs); stdout keeps the login URL for people.
   const log = createLogger({ base: { component: 'serve' } });
   const logError = options.logError ?? ((error: unknown) => log.error('unexpected error', { err: error }));
-  const events = options.events ?? logEventSink(log);
   const metrics = options.metrics ?? new QuireMetrics({ onGaugeError: (_gauge, error) => logError(error) });
   let metricsToken: string | undefined;
   try {
@@ -116,12 +119,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The edge: the one place a server chooses its kernels and its secrets.
   const kernels = options.kernels ?? spawnKernel;
   const store = await openStore({ ...(options.db ? { url: options.db } : {}), workspace });
-  const hostSecrets = options.secrets ? undefined : hostSecretSource(store.db, workspace);
-  const secrets = options.secrets ?? hostSecrets!.source;
-  let reloadSecrets: NodeJS.Timeout | undefined;
+  const secrets = options.secrets ?? hostSecretSource(store.db, workspace).source;
+  const audit = new AuditLog(store.db);
+  // By default every event goes to the audit log (written in the background, flushed on close)
+  // and, as before, to the JSON log as an `audit` line (docs/security.md#audit-log).
+  const auditWriter = options.events ? undefined : new AuditWriter(audit, log);
+  const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
   let serverJobs: ServerJobs | undefined;
   try {
-    if (hostSecrets) reloadSecrets = await keepSecretsLoaded(hostSecrets);
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
     await store.reapDeadLocal(hostname(), isProcessAlive);
     const dbUrl = options.db ?? process.env.QUIRE_DB;
@@ -141,7 +146,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ...options.jobs,
           });
   } catch (error) {
-    clearInterval(reloadSecrets);
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -172,7 +176,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       created.once('error', reject);
     });
   } catch (error) {
-    clearInterval(reloadSecrets);
     await serverJobs?.stop(0).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
@@ -215,6 +218,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     notebooks,
     metrics,
     store,
+    audit,
     jobs: serverJobs,
     close: async () => {
       const closed = new Promise<void>((resolve, reject) => {
@@ -225,27 +229,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // The sessions first: a Run all cut short is recorded as ended before the store closes.
       await notebooks.close();
       await serverJobs?.stop(options.graceMs ?? 30_000);
-      clearInterval(reloadSecrets);
+      // Every event emitted so far is in the audit log before its store closes.
+      await auditWriter?.flush();
       await store.close();
       await closed;
     },
   };
-}
-
-/** How often an editor session's view of the secret store is refreshed. */
-const SECRETS_RELOAD_MS = 2000;
-
-/**
- * Loads every sealed secret now and again every SECRETS_RELOAD_MS: an editor session asks for a
- * cell's secrets synchronously as the cell starts, so a `quire secrets set` reaches it within that
- * time. (Queued runs fetch theirs when they start, through `prepare`.)
- */
-async function keepSecretsLoaded(host: HostSecrets): Promise<NodeJS.Timeout> {
-  await host.store.load();
-  let loading = false;
-  return setInterval(() => {
-    if (loading) return;
-    loading = true;
-    void host.store.load().finally(() => (loading = false));
-  }, SECRETS_RELOAD_MS).unref();
 }

@@ -13,6 +13,11 @@ interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Statements for one dialect, run after `sql` each as it is: `sql` is split on `;`, which a
+   * trigger's body holds.
+   */
+  only?: Partial<Record<Db['dialect'], readonly string[]>>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -102,11 +107,59 @@ CREATE TABLE alert_state (
     sql: `ALTER TABLE run_attempts ADD COLUMN record_sha256 TEXT`,
   },
   {
+    version: 4,
+    name: 'audit log',
+    // The audit log (src/audit/): append-only and hash-chained. `seq` is given by the appender
+    // (1, 2, 3… under a lock), `time_ms` is the entry's ISO time in milliseconds, `resource` and
+    // `detail` are canonical JSON. The triggers refuse UPDATE, DELETE and TRUNCATE: defense in
+    // depth beside the chain, which still finds an entry changed by someone who drops them.
+    sql: `
+CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY,
+  schema_version INTEGER NOT NULL,
+  time_ms BIGINT NOT NULL,
+  event TEXT NOT NULL,
+  user_id TEXT,
+  action TEXT,
+  resource TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  via TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_time ON audit_log (time_ms);
+CREATE INDEX audit_log_by_user ON audit_log (user_id, seq);
+CREATE INDEX audit_log_by_event ON audit_log (event, seq);
+`,
+    only: {
+      sqlite: [
+        `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: an entry is never updated'); END`,
+        `CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: an entry is never deleted'); END`,
+      ],
+      postgres: [
+        `CREATE FUNCTION audit_log_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only: % is refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$`,
+        `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION audit_log_refuse()`,
+        `CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION audit_log_refuse()`,
+        `CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse()`,
+      ],
+    },
+  },
+  {
     version: 5,
     name: 'secrets',
     // The encrypted secret store (secrets/store.ts): one value per name, AES-256-GCM under the
     // master key whose id it records; ciphertext (with its tag) and nonce are base64 text. No value
-    // is ever stored in the clear. (Version 4 is another change's.)
+    // is ever stored in the clear.
     sql: `
 CREATE TABLE secrets (
   name TEXT PRIMARY KEY,
@@ -207,6 +260,7 @@ export async function migrate(db: Db): Promise<number[]> {
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue;
       for (const statement of statements(fill(migration.sql, tx.dialect))) await tx.run(statement);
+      for (const statement of migration.only?.[tx.dialect] ?? []) await tx.run(statement);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
         migration.version,
         migration.name,
