@@ -6,17 +6,9 @@ import { Hono } from 'hono';
 import type { AuditList } from '../../protocol/api.js';
 import type { AuditAccess, ServerEnv } from '../deps.js';
 import { HttpError } from '../errors.js';
+import { parseLimit } from './query.js';
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
-
-function parseLimit(text: string | undefined): number {
-  if (text === undefined || text === '') return DEFAULT_LIMIT;
-  const limit = Number(text);
-  if (!/^\d+$/.test(text) || limit < 1 || limit > MAX_LIMIT)
-    throw new HttpError(400, 'bad-request', `limit: expected a whole number from 1 to ${MAX_LIMIT}`);
-  return limit;
-}
+const LIMIT = { fallback: 100, max: 1000 };
 
 function parseSince(text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
@@ -35,7 +27,7 @@ export function auditRoutes(audit: AuditAccess): Hono<ServerEnv> {
     // What happened before this request is in the answer, not still in the writer's queue.
     await audit.flush();
     const entries = await audit.log.list({
-      limit: parseLimit(c.req.query('limit')),
+      limit: parseLimit(c.req.query('limit'), LIMIT),
       ...(since !== undefined ? { since } : {}),
       ...(user ? { user } : {}),
       ...(event ? { event } : {}),
