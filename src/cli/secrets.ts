@@ -7,11 +7,12 @@
  * Must not: echo a value, or put one in a message.
  */
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { MasterKey } from '../secrets/crypto.js';
 import type { MasterKeys } from '../secrets/master-key.js';
 import type { SecretStore } from '../secrets/store.js';
+import type { Db } from '../store/db.js';
+import { osUser, recordCliEvent } from './audit-trail.js';
 import { boolean, defineCommand, text, type Command } from './command.js';
 import { EXIT, InputError } from './errors.js';
 import { formatTable, formatTime } from './format-table.js';
@@ -39,7 +40,7 @@ const MAX_VALUE_BYTES = 64 * 1024;
 /** Opens the store of `--db` with the workspace's master keys, runs `fn`, closes it. */
 async function withSecretStore<T>(
   db: string | undefined,
-  fn: (store: SecretStore) => Promise<T>,
+  fn: (store: SecretStore, db: Db) => Promise<T>,
 ): Promise<T> {
   const [{ openCommandStore, currentWorkspace }, { SecretStore }, { MasterKeys, keyFilePath }] =
     await Promise.all([
@@ -50,7 +51,10 @@ async function withSecretStore<T>(
   const workspace = currentWorkspace();
   const runStore = await openCommandStore(db, workspace);
   try {
-    return await fn(new SecretStore(runStore.db, new MasterKeys({ file: keyFilePath(workspace) })));
+    return await fn(
+      new SecretStore(runStore.db, new MasterKeys({ file: keyFilePath(workspace) })),
+      runStore.db,
+    );
   } finally {
     await runStore.close();
   }
@@ -103,10 +107,11 @@ ${KEY}`,
     const value = withoutTrailingNewline(await readStdin());
     if (value === '') throw new InputError(`the value on stdin is empty: an empty secret is not set`);
     return refusals('set', () =>
-      withSecretStore(values.db, async (store) => {
+      withSecretStore(values.db, async (store, db) => {
         const keyFileBefore = existsSync(store.keys.file);
         const { created, keyId } = await store.set(name!, value, { updatedBy: osUser() });
         process.stdout.write(`secret ${name} ${created ? 'stored' : 'replaced'} (key ${keyId})\n`);
+        await recordCliEvent(db, 'secret.written', { kind: 'secret', name: name! }, { created, keyId });
         if (store.keys.mode === 'file' && !keyFileBefore && existsSync(store.keys.file))
           process.stderr.write(
             `created the master key file ${store.keys.file} (mode 0600): back it up; without it the stored secrets cannot be read\n`,
@@ -140,14 +145,6 @@ export function withoutTrailingNewline(value: string): string {
   if (value.endsWith('\r\n')) return value.slice(0, -2);
   if (value.endsWith('\n')) return value.slice(0, -1);
   return value;
-}
-
-function osUser(): string | null {
-  try {
-    return userInfo().username;
-  } catch {
-    return null;
-  }
 }
 
 const listCommand = defineCommand({
@@ -232,9 +229,10 @@ ${DB}`,
   options: { db: text() },
   async run(values, [name]) {
     return refusals('rm', () =>
-      withSecretStore(values.db, async (store) => {
+      withSecretStore(values.db, async (store, db) => {
         if (!(await store.remove(name!))) throw new InputError(`no secret "${name}" in the store`);
         process.stdout.write(`secret ${name} removed\n`);
+        await recordCliEvent(db, 'secret.removed', { kind: 'secret', name: name! }, {});
         return EXIT.ok;
       }),
     );
@@ -267,8 +265,14 @@ ${DB}`,
         newKey = readKeyFile(resolve(keyFile));
         if (!newKey) throw new InputError(`--new-key-file ${keyFile}: no such file`);
       }
-      return withSecretStore(values.db, async (store) => {
+      return withSecretStore(values.db, async (store, db) => {
         const rotation = await rotateMasterKey(store, newKey);
+        await recordCliEvent(
+          db,
+          'secret.key-rotated',
+          { kind: 'server' },
+          { count: rotation.count, from: rotation.from ?? null, to: rotation.to },
+        );
         const count = `${rotation.count} secret${rotation.count === 1 ? '' : 's'}`;
         process.stdout.write(
           `re-encrypted ${count} from key ${rotation.from ?? '(none)'} to key ${rotation.to}\n`,

@@ -230,3 +230,34 @@ for (const [id, schema] of Object.entries({
 })) {
   apiSchemas.add(schema, { id });
 }
+
+/** `GET /api/audit?since=&user=&event=&limit=`: the newest audit entries that match, oldest first. */
+export const AuditQuery = z.object({
+  /** ISO 8601: entries at or after it */
+  since: z.string().optional(),
+  user: z.string().optional(),
+  event: z.string().optional(),
+  /** 1–1000, default 100 */
+  limit: z.string().regex(/^\d+$/).optional(),
+});
+
+/**
+ * One entry of the audit log as stored (src/audit/schema.ts, version 1): the event, its place in
+ * the chain and the hashes that link it. Listed as stored, unchecked: `quire audit verify` checks.
+ */
+export const AuditEntry = z.object({
+  schema: z.number().int(),
+  seq: z.number().int(),
+  time: z.string(),
+  event: z.string(),
+  user: z.string().nullable(),
+  action: z.string().nullable(),
+  resource: z.record(z.string(), z.unknown()),
+  outcome: z.string(),
+  via: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export const AuditList = z.object({ entries: z.array(AuditEntry) });
+export type AuditList = z.infer<typeof AuditList>;

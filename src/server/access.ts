@@ -131,6 +131,14 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     },
     event: { name: 'notebook.saved' },
   },
+  'GET /api/audit': {
+    action: 'admin',
+    resource: () => SERVER,
+    summary:
+      'The audit log: the newest entries that match, oldest first (`quire audit verify` checks the chain)',
+    query: api.AuditQuery,
+    responses: { 200: json('the entries', api.AuditList), 400: error('a bad since or limit') },
+  },
   'GET /api/runs': {
     action: 'run:read',
     resource: (req) => {

@@ -13,6 +13,8 @@ import { logEventSink } from './events.js';
 import { httpGate } from './gate.js';
 import { createLogger } from '../metrics/log.js';
 import { metricsRoute } from '../metrics/http.js';
+import { AuditLog } from '../audit/log.js';
+import { auditRoutes } from './routes/audit.js';
 import { loginRoutes } from './routes/login.js';
 import { notebookRoutes } from './routes/notebooks.js';
 import { openApiRoutes } from './routes/openapi.js';
@@ -62,6 +64,11 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
   app.route('/api', openApiRoutes(deps));
   app.route('/api/notebooks', notebookRoutes(deps));
   app.route('/api/runs', runRoutes(deps));
+  // Without the server's writer (an app built for tests), the log is read as it is.
+  app.route(
+    '/api/audit',
+    auditRoutes(deps.audit ?? { log: new AuditLog(deps.store.db), flush: async () => {} }),
+  );
   // An alert's link to a run (jobs/alerts.ts): a page, outside /api (it answers without a session).
   app.route('/runs', runPageRoutes(deps));
   app.route('/', staticRoutes(deps.uiDir));

@@ -8,6 +8,7 @@ import type { Action, Authorize, Resource, Logins, User } from './auth.js';
 import type { EventDetail, EventSink } from './events.js';
 import type { QuireMetrics } from '../metrics/registry.js';
 import type { WorkspaceFiles } from './workspace-files.js';
+import type { AuditLog } from '../audit/log.js';
 import type { WorkspacePath } from './paths.js';
 import type { RunStore } from '../store/run-store.js';
 import type { JobService } from '../jobs/service.js';
@@ -32,6 +33,8 @@ export interface ServerDeps {
   events?: EventSink;
   /** the run history (`/api/runs`): every run of the workspace's notebooks */
   store: RunStore;
+  /** the audit log (`GET /api/audit`, admins only); absent: the store's log, read as it is */
+  audit?: AuditAccess;
   /** queues runs (`POST /api/runs`); absent when the server executes no runs */
   jobs?: JobService;
   /** largest accepted request body, bytes */
@@ -42,6 +45,12 @@ export interface ServerDeps {
   metricsToken?: string | undefined;
   /** the built editor UI (default: this package's dist/ui; null: none) */
   uiDir?: string | null;
+}
+
+/** The audit log, and a way to wait for the events already emitted to be in it (the writer's queue). */
+export interface AuditAccess {
+  log: AuditLog;
+  flush(): Promise<void>;
 }
 
 export type ServerEnv = {

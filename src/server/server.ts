@@ -164,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     metricsToken,
     store,
+    audit: { log: audit, flush: async () => auditWriter?.flush() },
     ...(serverJobs ? { jobs: serverJobs.jobs.service } : {}),
   });
 

@@ -15,6 +15,7 @@ import { loadRecord, storedReport } from '../../runner/stored-run.js';
 import type { StoredRun } from '../../store/types.js';
 import { gatedNotebook, type ServerDeps, type ServerEnv } from '../deps.js';
 import { HttpError } from '../errors.js';
+import { parseLimit } from './query.js';
 import { parseTimeLimit } from '../../runner/limits.js';
 import { NotebookParseError, ParamError } from '../../format/errors.js';
 import { parseNotebook, resolveParams } from '../../format/index.js';
@@ -53,16 +54,7 @@ export function reportPolicy(): MiddlewareHandler<ServerEnv> {
   };
 }
 
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 500;
-
-function parseLimit(text: string | undefined): number {
-  if (text === undefined || text === '') return DEFAULT_LIMIT;
-  const limit = Number(text);
-  if (!/^\d+$/.test(text) || limit < 1 || limit > MAX_LIMIT)
-    throw new HttpError(400, 'bad-request', `limit: expected a whole number from 1 to ${MAX_LIMIT}`);
-  return limit;
-}
+const LIMIT = { fallback: 50, max: 500 };
 
 export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
@@ -74,7 +66,7 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
   }
 
   routes.get('/', async (c) => {
-    const limit = parseLimit(c.req.query('limit'));
+    const limit = parseLimit(c.req.query('limit'), LIMIT);
     const path = c.req.query('path');
     if (path !== undefined) {
       // A deleted notebook keeps its history: the path must be valid, the file need not exist.

@@ -184,6 +184,25 @@ describe('quire secrets and quire run with the embedded store', () => {
       /^secret "API_KEY" is not set \(environment variable/,
     );
   });
+
+  test('every change made by hand is an entry of the audit log, without the value', async () => {
+    const audit = await runCli(['audit', '--json'], { cwd: dir });
+    assert.equal(audit.code, 0, audit.stderr);
+    const entries = (JSON.parse(audit.stdout) as { event: string; via: string; resource: unknown }[]).filter(
+      (e) => e.event.startsWith('secret.'),
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.event, e.via, e.resource]),
+      [
+        ['secret.written', 'cli', { kind: 'secret', name: 'API_KEY' }],
+        ['secret.key-rotated', 'cli', { kind: 'server' }],
+        ['secret.removed', 'cli', { kind: 'secret', name: 'API_KEY' }],
+      ],
+    );
+    assertNoRawValue({ audit: audit.stdout });
+    const verify = await runCli(['audit', 'verify'], { cwd: dir });
+    assert.equal(verify.code, 0, verify.stderr);
+  });
 });
 
 describe('quire secrets and quire run on PostgreSQL (--db)', () => {

@@ -66,3 +66,29 @@ test('every event of the gate is in the audit log once the server has closed', a
     await store.close();
   }
 });
+
+test('GET /api/audit lists what happened so far, filtered; bad input is 400', async () => {
+  const apiWs = makeWorkspace({ 'a.nb.md': notebook('A') });
+  const apiServer = await startServer({ workspace: apiWs, port: 0, jobs: false });
+  try {
+    const login = await fetch(apiServer.loginUrl, { redirect: 'manual' });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const get = (query: string) => fetch(`${apiServer.url}/api/audit${query}`, { headers: { cookie } });
+    // The login's entry is written in the background: the route waits for the writer first.
+    const all = (await (await get('')).json()) as { entries: { seq: number; event: string; user: string }[] };
+    assert.deepEqual(
+      all.entries.map((e) => [e.seq, e.event, e.user]),
+      [[1, 'login', 'owner']],
+    );
+    const none = (await (await get('?event=notebook.saved')).json()) as { entries: unknown[] };
+    assert.deepEqual(none.entries, []);
+    const future = (await (await get('?since=2999-01-01T00:00:00Z')).json()) as { entries: unknown[] };
+    assert.deepEqual(future.entries, []);
+    assert.equal((await get('?limit=0')).status, 400);
+    assert.equal((await get('?since=yesterday')).status, 400);
+    assert.equal((await fetch(`${apiServer.url}/api/audit`)).status, 401, 'no login, no log');
+  } finally {
+    await apiServer.close();
+    removeWorkspace(apiWs);
+  }
+});
