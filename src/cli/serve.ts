@@ -131,7 +131,14 @@ async function serve(values: Values<typeof options>, folder: string | undefined)
     // Only now: whoever reads "Ctrl-C to stop" may signal at once, and a signal that came before
     // the handlers would kill the server without closing its kernels and store.
     process.stdout.write(
-      startBanner(running.workspace, running.store.db.label, running.loginUrl, isolation.lines),
+      startBanner(
+        running.workspace,
+        running.store.db.label,
+        running.mode === 'accounts'
+          ? `${running.loginUrl}  (accounts: log in with your name and password)`
+          : running.loginUrl,
+        isolation.lines,
+      ),
     );
   });
 }

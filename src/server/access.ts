@@ -78,8 +78,20 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     summary: 'Log in with the token; redirects to the editor',
     query: api.LoginQuery,
     responses: {
+      200: html('accounts mode: the login form (a token is no way in)'),
       302: { description: 'the session cookie is set' },
       401: error('the token is missing or wrong'),
+    },
+    event: { name: 'login' },
+  },
+  'POST /login': {
+    public: 'checks a name and password for a session cookie (accounts mode): logging in needs no session',
+    summary: 'Log in with a name and password (form fields `name`, `password`); redirects to the editor',
+    responses: {
+      302: { description: 'the session cookie is set; the one the request came with is ended' },
+      400: error('this server has no accounts (single-user mode: the printed token logs in)'),
+      401: html('a wrong name or password, or a disabled account: the form again'),
+      429: html('too many attempts for this name or address: the form again, with Retry-After'),
     },
     event: { name: 'login' },
   },

@@ -19,11 +19,16 @@
  *   rebinding page would control that).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { authorizeByRole, type Role, type RoleAction, type Scope } from '../auth/roles.js';
 
 /** Who is making a request. The baseline has one user: whoever holds the login token. */
 export interface User {
   id: string;
   name: string;
+  /** accounts mode: the user's role (the single-user owner has none) */
+  role?: Role;
+  /** accounts mode, a request made with an API token: the token's scope */
+  scope?: Scope;
 }
 
 /**
@@ -70,6 +75,20 @@ export type Authorize = (user: User, action: Action, resource: Resource) => bool
 /** Baseline: whoever logged in with the token owns the workspace. */
 export const authorizeOwner: Authorize = () => true;
 
+/**
+ * Accounts mode: the role baseline (src/auth/roles.ts), narrowed by a token's scope; per-folder
+ * grants come on top of it later. A user without a role may do nothing.
+ */
+export const authorizeByAccount: Authorize = (user, action) =>
+  user.role !== undefined && authorizeByRole(user.role, action, user.scope);
+
+/** The role baseline names these same actions (src/auth/ sits below the server): kept equal. */
+export const ACTIONS_AGREE: [Action] extends [RoleAction]
+  ? [RoleAction] extends [Action]
+    ? true
+    : never
+  : never = true;
+
 export const OWNER: User = { id: 'owner', name: 'owner' };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -84,6 +103,8 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** The login token and the logged-in browsers (their session cookies) of one server. */
 export class Logins {
+  /** single-user mode (account-logins.ts is the other) */
+  readonly mode = 'token' as const;
   readonly token: string;
   private readonly byId = new Map<string, User>();
   private readonly listeners = new Set<(sessionId: string) => void>();

@@ -4,6 +4,7 @@
  * module so that app.ts and routes/* both import it and not each other (no import circle).
  */
 import type { Context } from 'hono';
+import type { AccountLogins } from './account-logins.js';
 import type { Action, Authorize, Resource, Logins, User } from './auth.js';
 import type { EventDetail, EventSink } from './events.js';
 import type { QuireMetrics } from '../metrics/registry.js';
@@ -23,7 +24,8 @@ export interface ServerIdentity {
 
 export interface ServerDeps {
   files: WorkspaceFiles;
-  logins: Logins;
+  /** who is logged in: the single-user token's logins, or the store's accounts */
+  logins: Logins | AccountLogins;
   /** the one authorization decision; only the gate (gate.ts) calls it */
   authorize: Authorize;
   identity: () => ServerIdentity;

@@ -56,7 +56,7 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
   return async function gate(c, next) {
     const index = c.req.routeIndex + 1;
     const route = matchedRoutes(c)[index];
-    const user = deps.logins.userOf(getCookie(c, deps.identity().cookieName));
+    const user = await authenticate(c, deps);
     if (!route) {
       // Nothing answers here (404), but under /api an anonymous caller learns nothing: 401 as ever.
       if (!user && c.req.path.startsWith('/api/'))
@@ -91,6 +91,19 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
     await next();
     if (entry.event) emitRoute(c, deps, entry, entry.action, resource);
   };
+}
+
+/**
+ * Who is asking: the session cookie's user, else (accounts mode, /api routes) the user of an API
+ * token in `Authorization: Bearer qk_…`. A token travels in no cookie, so no other site can make
+ * a browser send it.
+ */
+async function authenticate(c: Context<ServerEnv>, deps: GateDeps): Promise<User | undefined> {
+  const { logins } = deps;
+  const user = await logins.userOf(getCookie(c, deps.identity().cookieName));
+  if (user || logins.mode !== 'accounts' || !c.req.path.startsWith('/api/')) return user;
+  const bearer = /^Bearer +(qk_\S+)$/.exec(c.req.header('authorization') ?? '');
+  return bearer?.[1] ? logins.bearerUser(bearer[1]) : undefined;
 }
 
 function refuse(c: Context<ServerEnv>, entry: RouteAccess, status: 401 | 403, req: RouteRequest): Response {

@@ -9,7 +9,16 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { authorizeOwner, ownOrigins, sessionCookieName, Logins, type Authorize } from './auth.js';
+import { Accounts } from '../auth/accounts.js';
+import { AccountLogins } from './account-logins.js';
+import {
+  authorizeByAccount,
+  authorizeOwner,
+  ownOrigins,
+  sessionCookieName,
+  Logins,
+  type Authorize,
+} from './auth.js';
 import { createApp } from './app.js';
 import type { ServerIdentity } from './deps.js';
 import { fanOutSink, logEventSink, type EventSink } from './events.js';
@@ -38,8 +47,9 @@ export interface ServerOptions {
   host?: string;
   /** extra allowed origins, e.g. a reverse proxy's public URL */
   origins?: string[];
-  /** the login token (default: random) */
+  /** the login token of single-user mode (default: random) */
   token?: string;
+  /** default: the owner may do everything (single-user), the role baseline (accounts) */
   authorize?: Authorize;
   /** where the gate's events go (default: the audit log in the store, and the server's JSON log on stderr) */
   events?: EventSink;
@@ -75,8 +85,14 @@ export interface RunningServer {
   url: string;
   /** the workspace's real path: the folder served, and all that its kernels may read */
   workspace: string;
+  /**
+   * `token`: no user in the store, whoever opens the printed URL (with its token) is the owner;
+   * `accounts`: the store has users, who log in with a name and password (or an API token)
+   */
+  mode: 'token' | 'accounts';
+  /** single-user mode's login token ('' in accounts mode) */
   token: string;
-  /** the URL to print: opening it logs the browser in */
+  /** the URL to print: the token's (opening it logs the browser in), or the login form's */
   loginUrl: string;
   files: WorkspaceFiles;
   /** the editor sessions, one per open notebook */
@@ -105,7 +121,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!statSync(workspace).isDirectory()) throw new Error(`workspace ${workspace} is not a folder`);
   const host = options.host ?? '127.0.0.1';
   const files = new WorkspaceFiles(workspace);
-  const logins = new Logins(options.token);
   // A JSON line on stderr (docs/operations.md#logs); stdout keeps the login URL for people.
   const log = createLogger({ base: { component: 'serve' } });
   const logError = options.logError ?? ((error: unknown) => log.error('unexpected error', { err: error }));
@@ -126,7 +141,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const auditWriter = options.events ? undefined : new AuditWriter(audit, log);
   const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
   let serverJobs: ServerJobs | undefined;
+  let logins: Logins | AccountLogins;
   try {
+    // Accounts mode once the store has a user (`quire users add`); decided at start.
+    const accounts = new Accounts(store.db);
+    logins =
+      (await accounts.countUsers()).users > 0 ? new AccountLogins(accounts) : new Logins(options.token);
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
     await store.reapDeadLocal(hostname(), isProcessAlive);
     const dbUrl = options.db ?? process.env.QUIRE_DB;
@@ -151,10 +171,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   // Set once the port is known; the app reads it per request.
   const bound: { identity?: ServerIdentity } = {};
+  const authorize = options.authorize ?? (logins.mode === 'accounts' ? authorizeByAccount : authorizeOwner);
   const app = createApp({
     files,
     logins,
-    authorize: options.authorize ?? authorizeOwner,
+    authorize,
     identity: () => {
       if (!bound.identity) throw new Error('the server is not listening yet');
       return bound.identity;
@@ -202,7 +223,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const sockets = attachWebSockets(server, {
     logins,
-    authorize: options.authorize ?? authorizeOwner,
+    authorize,
     identity: () => bound.identity!,
     notebooks,
     files,
@@ -213,8 +234,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url,
     workspace,
-    token: logins.token,
-    loginUrl: `${url}/login?token=${encodeURIComponent(logins.token)}`,
+    mode: logins.mode,
+    token: logins.mode === 'token' ? logins.token : '',
+    loginUrl:
+      logins.mode === 'token' ? `${url}/login?token=${encodeURIComponent(logins.token)}` : `${url}/login`,
     files,
     notebooks,
     metrics,

@@ -16,6 +16,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientCommand, MAX_MESSAGE_BYTES, type ServerNotification } from '../protocol/index.js';
+import type { AccountLogins } from './account-logins.js';
 import type { Authorize, Logins, User } from './auth.js';
 import { checkOrigin } from './auth.js';
 import type { ServerIdentity } from './deps.js';
@@ -25,7 +26,7 @@ import type { NotebookSession, SessionClient } from './notebook-session.js';
 import type { NotebookSessions } from './notebook-sessions.js';
 
 export interface WebSocketDeps {
-  logins: Logins;
+  logins: Logins | AccountLogins;
   authorize: Authorize;
   identity: () => ServerIdentity;
   notebooks: NotebookSessions;
@@ -47,7 +48,12 @@ export interface WebSocketEndpoint {
 /** The close code of a connection whose login ended (4000–4999: the application's own). */
 export const LOGGED_OUT = 4401;
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
 
 function refuse(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: STATUS_TEXT[status]?.toLowerCase().replace(' ', '-'), message });
@@ -86,16 +92,24 @@ export function attachWebSockets(server: Server, deps: WebSocketDeps): WebSocket
     );
     if (refused) return refuse(socket, 403, refused);
     const login = cookieValue(request.headers.cookie, identity.cookieName);
-    const user = deps.logins.userOf(login);
-    if (!user) return refuse(socket, 401, 'log in with the URL printed by `quire serve`');
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      // A connection lives no longer than the login it was opened with (POST /api/logout).
-      const unlisten = deps.logins.onLogout((ended) => {
-        if (ended === login) ws.close(LOGGED_OUT, 'logged out');
-      });
-      ws.on('close', unlisten);
-      connection(ws, user, deps, gate);
-    });
+    // An account's session is looked up in the store: the upgrade waits for it.
+    void Promise.resolve(deps.logins.userOf(login)).then(
+      (user) => {
+        if (!user) return refuse(socket, 401, 'log in with the URL printed by `quire serve`');
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          // A connection lives no longer than the login it was opened with (POST /api/logout).
+          const unlisten = deps.logins.onLogout((ended) => {
+            if (ended === login) ws.close(LOGGED_OUT, 'logged out');
+          });
+          ws.on('close', unlisten);
+          connection(ws, user, deps, gate);
+        });
+      },
+      (error: unknown) => {
+        deps.logError(error);
+        refuse(socket, 503, 'the session could not be checked');
+      },
+    );
   });
 
   return {

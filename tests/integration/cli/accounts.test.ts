@@ -2,12 +2,13 @@
 // on the workspace's embedded store and on a fresh PostgreSQL database. Passwords go in on standard
 // input only: no test puts one in argv, and none may come back in any output.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
 import { openStore } from '../../../src/store/open.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg-database.js';
-import { makeWorkspace, removeWorkspace, runCli, type CliResult } from './helpers.js';
+import { cliPath, makeWorkspace, removeWorkspace, runCli, waitFor, type CliResult } from './helpers.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -211,5 +212,38 @@ describe('quire users and quire token --db postgres://…', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('quire serve with users in the store', () => {
+  test('prints the login form URL (no token); a name and password log in; SIGTERM stops it', async () => {
+    const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0'], {
+      cwd: ws,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      assert.ok(await waitFor(() => (/Ctrl-C to stop/.test(out) ? true : undefined), 20_000), out);
+      const url =
+        /(http:\/\/127\.0\.0\.1:\d+)\/login {2}\(accounts: log in with your name and password\)/.exec(
+          out,
+        )?.[1];
+      assert.ok(url, out);
+      assert.ok(!/token=/.test(out), 'no login token is printed');
+      const login = await fetch(`${url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+        body: new URLSearchParams({ name: 'ada', password: PASSWORD }).toString(),
+      });
+      assert.equal(login.status, 302);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      assert.equal((await fetch(`${url}/api/notebooks`, { headers: { cookie } })).status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
   });
 });

@@ -1,0 +1,23 @@
+/**
+ * The login form of accounts mode: plain HTML posting name and password to `/login`, no script
+ * (the CSP allows none inline) and nothing from elsewhere. `message` is escaped.
+ */
+const escape = (text: string): string => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+export function loginPage(message?: string, name = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Log in · Quire</title>
+<style>body{font:16px system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;box-sizing:border-box;padding:.4rem;font:inherit}button{margin-top:1rem;padding:.4rem 1.2rem;font:inherit}p.error{color:#b00020}</style>
+</head>
+<body>
+<h1>Quire</h1>
+${message ? `<p class="error" role="alert">${escape(message)}</p>\n` : ''}<form method="post" action="/login">
+<label for="name">Name</label><input id="name" name="name" autocomplete="username" required value="${escape(name)}" autofocus>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Log in</button>
+</form>
+</body>
+</html>
+`;
+}
