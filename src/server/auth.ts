@@ -2,8 +2,8 @@
  * The security baseline of `quire serve` (issue 3): a login token, session cookies, the Origin
  * check, and the vocabulary of the one authorization decision, `authorize(user, action, resource)`.
  * The gate (gate.ts) is its only caller, for every route and command of the access table
- * (access.ts). Full users and roles come later (DESIGN §5 `auth/`): they replace `authorize` and
- * `Logins.login`.
+ * (access.ts). This is single-user mode; once the run store has users the server runs in
+ * accounts mode instead (account-logins.ts over src/auth/, `authorizeByAccount`).
  *
  * - The login token is random per server start and valid for the server's lifetime (like Jupyter's),
  *   so the printed URL can be opened in more than one browser. `/login?token=` exchanges it for a
