@@ -56,9 +56,16 @@ The token is printed once and cannot be shown again: store it now.`,
     if (!values.user) throw new InputError('give --user NAME');
     if (!values.scope) throw new InputError(`give --scope ${SCOPES.join('|')}`);
     const { user, scope } = values;
-    const made = await withAccounts(values.db, (accounts) =>
-      accounts.createToken(user, scope, values.expires),
-    );
+    const made = await withAccounts(values.db, async (accounts, record) => {
+      const created = await accounts.createToken(user, scope, values.expires);
+      // The id names the token; the token itself is never recorded.
+      await record(
+        'token.created',
+        { kind: 'token', id: created.id },
+        { user, scope, expiresAt: created.expiresAt },
+      );
+      return created;
+    });
     if (values.json) {
       const out = { id: made.id, token: made.token, user, scope, expiresAt: made.expiresAt };
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -116,7 +123,11 @@ const revoke = defineCommand({
   options: { db: text() },
   positionals: { min: 1, max: 1, wrongCount: () => 'expected one token id' },
   async run(values, [id = '']) {
-    const outcome = await withAccounts(values.db, (accounts) => accounts.revokeToken(id));
+    const outcome = await withAccounts(values.db, async (accounts, record) => {
+      const result = await accounts.revokeToken(id);
+      if (result === 'revoked') await record('token.revoked', { kind: 'token', id });
+      return result;
+    });
     process.stdout.write(outcome === 'revoked' ? `revoked ${id}\n` : `${id} was already revoked\n`);
     return 0;
   },

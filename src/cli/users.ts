@@ -42,7 +42,11 @@ never from the command line.`,
     const role = values.admin ? 'admin' : values.role;
     if (!role) throw new InputError(`give --role ${ROLES.join('|')} (or --admin)`);
     const password = await readPasswordFromStdin();
-    const account = await withAccounts(values.db, (accounts) => accounts.addUser(name, role, password));
+    const account = await withAccounts(values.db, async (accounts, record) => {
+      const added = await accounts.addUser(name, role, password);
+      await record('user.added', { kind: 'user', name: added.name }, { role: added.role });
+      return added;
+    });
     process.stdout.write(`added user ${account.name} (${account.role})\n`);
     return 0;
   },
@@ -88,7 +92,11 @@ Sets NAME's password from standard input; every login session of NAME ends.
   positionals: oneName('the password comes on standard input'),
   async run(values, [name = '']) {
     const password = await readPasswordFromStdin();
-    const ended = await withAccounts(values.db, (accounts) => accounts.setPassword(name, password));
+    const ended = await withAccounts(values.db, async (accounts, record) => {
+      const count = await accounts.setPassword(name, password);
+      await record('user.password-changed', { kind: 'user', name }, { sessionsEnded: count });
+      return count;
+    });
     process.stdout.write(
       `changed the password of ${name}; ${ended} login session${ended === 1 ? '' : 's'} ended\n`,
     );
@@ -106,7 +114,10 @@ const role = defineCommand({
   positionals: { min: 2, max: 2, wrongCount: () => 'expected a user name and a role' },
   async run(values, [name = '', given = '']) {
     const newRole = roleOf(given, 'ROLE');
-    await withAccounts(values.db, (accounts) => accounts.setRole(name, newRole));
+    await withAccounts(values.db, async (accounts, record) => {
+      await accounts.setRole(name, newRole);
+      await record('user.role-changed', { kind: 'user', name }, { role: newRole });
+    });
     process.stdout.write(`${name} is now ${newRole}\n`);
     return 0;
   },
@@ -126,7 +137,10 @@ ${
     options: { db: text() },
     positionals: oneName(''),
     async run(values, [name = '']) {
-      await withAccounts(values.db, (accounts) => accounts.setDisabled(name, disabled));
+      await withAccounts(values.db, async (accounts, record) => {
+        await accounts.setDisabled(name, disabled);
+        await record(disabled ? 'user.disabled' : 'user.enabled', { kind: 'user', name });
+      });
       process.stdout.write(`${disabled ? 'disabled' : 'enabled'} ${name}\n`);
       return 0;
     },

@@ -185,6 +185,36 @@ describe('quire token', () => {
   });
 });
 
+describe('the audit log of quire users and quire token', () => {
+  test('every change made above is an entry, with no password, hash or token in it', async () => {
+    const audit = await quire(['audit', '--json', '--limit', '1000']);
+    assert.equal(audit.code, 0, audit.stderr);
+    const entries = JSON.parse(audit.stdout) as {
+      event: string;
+      via: string;
+      resource: { kind: string; name?: string; id?: string };
+      detail: Record<string, unknown>;
+    }[];
+    const events = entries.map((e) => e.event);
+    for (const event of [
+      'user.added',
+      'user.password-changed',
+      'user.role-changed',
+      'user.disabled',
+      'user.enabled',
+      'token.created',
+      'token.revoked',
+    ])
+      assert.ok(events.includes(event), `${event} is recorded: ${events.join(', ')}`);
+    assert.ok(entries.every((e) => e.via === 'cli'));
+    const created = entries.find((e) => e.event === 'token.created')!;
+    assert.equal(created.resource.kind, 'token');
+    assert.match(created.resource.id ?? '', /^tok_[0-9a-f]+$/);
+    assert.doesNotMatch(audit.stdout, /qk_|argon2|\$argon/, 'no token or password hash');
+    assert.equal((await quire(['audit', 'verify'])).code, 0);
+  });
+});
+
 describe('quire users and quire token --db postgres://…', () => {
   let database: TestDatabase;
   before(async () => {
