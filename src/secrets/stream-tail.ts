@@ -74,7 +74,9 @@ function crossing(
   text: string,
 ): { before: number; after: number } | undefined {
   if (tail.length === 0 || text.length === 0) return undefined;
-  const found = redactor.find(tail + text);
+  // A form that starts in the tail ends within the text's first `longestForm` characters: only
+  // those are scanned (the chunk itself is scanned once, by the redaction that follows).
+  const found = redactor.find(tail + text.slice(0, redactor.longestForm));
   for (let i = 0; i < found.length; i += 2) {
     const start = found[i]!;
     const end = found[i + 1]!;
