@@ -7,27 +7,20 @@
  */
 import { MAX_PASSWORD_BYTES } from '../auth/password.js';
 import { InputError } from './errors.js';
+import { readStdinUpTo } from './stdin.js';
 
 export async function readPasswordFromStdin(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   if (stdin.isTTY)
     throw new InputError(
       'give the password on standard input, e.g. `printf %s "$PASSWORD" | quire users …` (never as an argument)',
     );
-  const chunks: Buffer[] = [];
-  let size = 0;
   // a limit with room for the newline (\r\n) that may follow the longest password
-  const limit = MAX_PASSWORD_BYTES + 2;
-  for await (const chunk of stdin as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > limit) {
-      stdin.destroy();
-      throw new InputError(`a password is at most ${MAX_PASSWORD_BYTES} bytes`);
-    }
-  }
-  const text = Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
+  const read = await readStdinUpTo(
+    MAX_PASSWORD_BYTES + 2,
+    `a password is at most ${MAX_PASSWORD_BYTES} bytes`,
+    stdin,
+  );
+  const text = read.replace(/\r?\n$/, '');
   if (text === '') throw new InputError('no password on standard input');
   return text;
 }

@@ -13,6 +13,7 @@ import type { MasterKeys } from '../secrets/master-key.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { Db } from '../store/db.js';
 import { osUser, recordCliEvent } from './audit-trail.js';
+import { readStdinUpTo } from './stdin.js';
 import { boolean, defineCommand, text, type Command } from './command.js';
 import { EXIT, InputError } from './errors.js';
 import { formatTable, formatTime } from './format-table.js';
@@ -128,17 +129,8 @@ ${KEY}`,
 });
 
 /** Everything on stdin, as UTF-8; more than MAX_VALUE_BYTES is refused. */
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buffer.length;
-    if (size > MAX_VALUE_BYTES) throw new InputError(`the value is over ${MAX_VALUE_BYTES / 1024} KiB`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const readStdin = (): Promise<string> =>
+  readStdinUpTo(MAX_VALUE_BYTES, `the value is over ${MAX_VALUE_BYTES / 1024} KiB`);
 
 /** `echo`'s newline is not part of the value: one "\n" or "\r\n" at the end is removed. */
 export function withoutTrailingNewline(value: string): string {

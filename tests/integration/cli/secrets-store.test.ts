@@ -117,6 +117,12 @@ describe('quire secrets and quire run with the embedded store', () => {
     const empty = await runCli(['secrets', 'set', 'EMPTY'], { cwd: dir, input: '\n' });
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /the value on stdin is empty/);
+    // A data file is not a secret: past 64 KiB the value is refused, and nothing is stored.
+    const huge = await runCli(['secrets', 'set', 'HUGE'], { cwd: dir, input: 'x'.repeat(1024 * 1024) });
+    assert.equal(huge.code, 2);
+    assert.match(huge.stderr, /the value is over 64 KiB/);
+    const listed = await runCli(['secrets', 'list'], { cwd: dir });
+    assert.doesNotMatch(listed.stdout, /HUGE/);
   });
 
   test('a key file open to others is refused by set and by the run, naming the chmod', async () => {
