@@ -46,7 +46,7 @@ export interface RunRequest {
   limits?: RunLimits;
   /**
    * where the secrets that cells name come from (the edge decides: the environment, the store);
-   * its `prepare` is awaited with every name the cells name before the first cell starts
+   * the engine awaits its `prepare` with a cell's names as that cell starts
    */
   secrets: SecretSource;
   /** makes the run's kernels */
@@ -212,10 +212,6 @@ async function run(request: RunRequest): Promise<RunResult> {
     ...assembly.options,
     ...(startedKernel ? { startedKernel } : {}),
   });
-  // The names the cells read are known now: a source that cannot answer synchronously (the secret
-  // store) fetches them before the first cell starts.
-  const secretNames = new Set([...engine.state.analyses.values()].flatMap((a) => a.secrets ?? []));
-  if (secretNames.size > 0) await request.secrets.prepare?.([...secretNames]);
   // The document's cells: a second cell with a repeated name has its own id there (document/load.ts).
   const documentNotebook = engine.document.notebook;
   const cellById = new Map(documentNotebook.cells.map((c) => [c.id, c]));

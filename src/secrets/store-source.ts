@@ -1,8 +1,8 @@
 /**
  * The secret store as a `SecretSource`. `get` is synchronous (a cell's secrets are fetched just
  * before it starts), the store is not: the source keeps the *sealed* values it loaded — by the
- * names a run's cells name (`prepare`, awaited by the run before its first cell and by the engine
- * as each cell that names one starts), or all of them (`load`) — and opens one
+ * names a cell names (`prepare`, awaited by the engine as each cell that names one starts), or
+ * all of them (`load`) — and opens one
  * only when `get` asks for it, so a plaintext lives no longer than the run needs it.
  *
  * `hostSecretSource` is what a process that runs notebooks uses: the environment first
