@@ -54,6 +54,19 @@ export const ParamSpec = z.object({
 
 const requestId = z.string().optional();
 
+/**
+ * What the user of one connection may do in the notebook it opened, as the server's
+ * `authorize(user, action, notebook)` answers now: the UI shows the editor when `edit`, else the
+ * app view (params, Run when `execute`, outputs). Only a view: the gate checks every command.
+ */
+export const SnapshotAccess = z.object({
+  /** `notebook:edit`: change cells, save, revert */
+  edit: z.boolean(),
+  /** `notebook:execute`: run cells, set params, interrupt */
+  execute: z.boolean(),
+});
+export type SnapshotAccess = z.infer<typeof SnapshotAccess>;
+
 export const Snapshot = z.object({
   type: z.literal('snapshot'),
   requestId,
@@ -69,6 +82,12 @@ export const Snapshot = z.object({
   params: z.object({ schema: z.array(ParamSpec), values: z.record(z.string(), ParamValue) }),
   /** raw mode: the notebook does not parse; only `saveRaw` is allowed */
   parseError: z.object({ message: z.string(), line: z.number(), column: z.number() }).optional(),
+  /**
+   * Per connection: the session's snapshot is shared, and the WebSocket (ws.ts) adds its own
+   * user's access to each copy it sends, so two users of one notebook get their own answers. A
+   * client that gets none may do nothing (the UI shows the read-only app view).
+   */
+  access: SnapshotAccess.optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -1,6 +1,7 @@
 /**
- * Pure views of a notebook session for the protocol: the snapshot of its cells and a page of a
- * table output. No I/O; the session (notebook-session.ts) owns the state these read.
+ * Pure views of a notebook session for the protocol: the snapshot of its cells, what one
+ * connection's user may do there, and a page of a table output. No I/O; the session
+ * (notebook-session.ts) owns the state these read.
  */
 import type { NotebookDocument } from '../engine/document/index.js';
 import type { CellResult } from '../engine/engine.js';
@@ -8,7 +9,15 @@ import type { EngineState } from '../engine/state/index.js';
 import type { Cell } from '../format/types.js';
 import { ERROR_PLAN, redactWith, type Redactor } from '../outputs/redact.js';
 import { MIME, type ErrorData, type TableData } from '../outputs/types.js';
-import type { CommandOf, NotificationOf, Snapshot, SnapshotCell } from '../protocol/index.js';
+import type {
+  CommandOf,
+  NotificationOf,
+  ServerNotification,
+  Snapshot,
+  SnapshotAccess,
+  SnapshotCell,
+} from '../protocol/index.js';
+import type { Authorize, User } from './auth.js';
 
 export const redactError = (error: ErrorData | undefined, redactor: Redactor): ErrorData | undefined =>
   error === undefined ? undefined : redactWith(error, ERROR_PLAN, redactor);
@@ -55,6 +64,32 @@ export function documentView(
     cells: notebook.cells.map((cell) => snapshotCell(cell, state, results, redactor)),
     params: { schema: fm?.params ?? [], values: { ...state.params } },
   };
+}
+
+/**
+ * What `user` may do in the notebook at `path` (workspace-relative, after the path rules: the
+ * resource the gate checks commands against), asked of the one `authorize`, so a per-folder grant
+ * or a locked notebook shows here as it is enforced there.
+ */
+export const accessOf = (authorize: Authorize, user: User, path: string): SnapshotAccess => {
+  const notebook = { kind: 'notebook', path } as const;
+  return {
+    edit: authorize(user, 'notebook:edit', notebook),
+    execute: authorize(user, 'notebook:execute', notebook),
+  };
+};
+
+/**
+ * A notification as one connection sends it: a snapshot (shared by every client of the session)
+ * gets that connection's own access; anything else goes as it is.
+ */
+export function forConnection(
+  notification: ServerNotification,
+  access: (path: string) => SnapshotAccess,
+): ServerNotification {
+  return notification.type === 'snapshot'
+    ? { ...notification, access: access(notification.path) }
+    : notification;
 }
 
 /** The `cellInfo` of a cell: its name and declarations, for every client's completions and headers. */

@@ -10,7 +10,9 @@
  * outcome read from that answer (`error` or `conflict`: failed).
  *
  * A connection is attached to one notebook session at a time (the last `open`). It owns no state
- * of its own: closing it loses nothing. It is closed (code 4401) when its login ends.
+ * of its own: closing it loses nothing. It is closed (code 4401) when its login ends. Each
+ * snapshot it sends carries its own user's access to that notebook (session-view.ts `accessOf`),
+ * for the UI to choose between the editor and the app view.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -24,6 +26,7 @@ import type { EventSink } from './events.js';
 import { commandGate, type CommandGate, type CommandGateDeps } from './gate.js';
 import type { NotebookSession, SessionClient } from './notebook-session.js';
 import type { NotebookSessions } from './notebook-sessions.js';
+import { accessOf, forConnection } from './session-view.js';
 
 export interface WebSocketDeps {
   logins: Logins | AccountLogins;
@@ -131,8 +134,11 @@ function connection(ws: WebSocket, user: User, deps: WebSocketDeps, gate: Comman
   let session: NotebookSession | undefined;
   /** the command in the session now, and how the session answered it so far */
   let pending: { requestId: string; failed: boolean } | undefined;
+  // Snapshots carry what this connection's user may do in the notebook, asked anew for each one.
+  const access = (path: string) => accessOf(deps.authorize, user, path);
   const client: SessionClient = {
-    send: (notification: ServerNotification) => {
+    send: (shared: ServerNotification) => {
+      const notification = forConnection(shared, access);
       if (pending && 'requestId' in notification && notification.requestId === pending.requestId) {
         if (notification.type === 'error' || notification.type === 'conflict') pending.failed = true;
       }

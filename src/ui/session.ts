@@ -10,10 +10,18 @@ import {
   type ClientCommand,
   type NotificationOf,
   type Snapshot,
+  type SnapshotAccess,
   type SnapshotCell,
 } from '../protocol/index.js';
 
-export type { Snapshot, SnapshotCell } from '../protocol/index.js';
+export type { Snapshot, SnapshotAccess, SnapshotCell } from '../protocol/index.js';
+
+/**
+ * What this client's user may do in the notebook, as the server said in its snapshot. None said:
+ * nothing (the read-only app view); the gate refuses what is not allowed either way.
+ */
+export const accessIn = (snapshot: Snapshot): SnapshotAccess => snapshot.access ?? NO_ACCESS;
+const NO_ACCESS: SnapshotAccess = { edit: false, execute: false };
 
 /** A command without its `requestId` (the client adds one). */
 export type Command = ClientCommand extends infer C

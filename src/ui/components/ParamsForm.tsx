@@ -2,6 +2,7 @@
  * The params form, generated from the front matter's params schema (the snapshot's
  * `params.schema`): a select for an enum, a checkbox for a boolean, number, date and text inputs.
  * A committed change (`change` event: blur, Enter, a pick) calls `onChange` with that one value.
+ * `readOnly` (a user who may not run the notebook) shows the values in disabled fields.
  */
 import type { Snapshot } from '../session.js';
 
@@ -36,10 +37,12 @@ export function parseParamInput(spec: Spec, text: string): ParamValue | undefine
 export function ParamsForm({
   schema,
   values,
+  readOnly = false,
   onChange,
 }: {
   schema: Snapshot['params']['schema'];
   values: Snapshot['params']['values'];
+  readOnly?: boolean;
   onChange: (name: string, value: ParamValue) => void;
 }) {
   if (schema.length === 0) return null;
@@ -55,6 +58,7 @@ export function ParamsForm({
             <select
               id={id}
               name={spec.name}
+              disabled={readOnly}
               value={String(options.findIndex((o) => o === value))}
               onChange={(e) => {
                 const picked = options[Number((e.target as HTMLSelectElement).value)];
@@ -73,6 +77,7 @@ export function ParamsForm({
             <input
               id={id}
               name={spec.name}
+              disabled={readOnly}
               type="checkbox"
               checked={value === true}
               onChange={(e) => onChange(spec.name, (e.target as HTMLInputElement).checked)}
@@ -83,6 +88,7 @@ export function ParamsForm({
             <input
               id={id}
               name={spec.name}
+              disabled={readOnly}
               type={inputType(spec) as 'text'}
               value={value === undefined ? '' : String(value)}
               min={spec.min}

@@ -5,11 +5,15 @@
  * Interrupt, the params form (a change is followed by `runStale`), add cells in any language /
  * move / delete / rename them, prose edited in place, `save` with its conflict answer, `revert`,
  * the raw mode (`saveRaw`), error banners, and the run history (reloaded on `runRecorded`).
+ *
+ * A user who may not edit this notebook (the snapshot's `access`, from the server's authorize)
+ * gets the app view instead (components/AppView.tsx): params, Run, outputs, no code.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { ServerNotification } from '../../protocol/index.js';
 import { languageSpec } from '../../protocol/index.js';
 import { AddCellBar, type NewCellLanguage } from '../components/AddCell.js';
+import { AppView } from '../components/AppView.js';
 import { CellView } from '../components/CellView.js';
 import { Banners, type Banner } from '../components/Banners.js';
 import { ParamsForm, type ParamValue } from '../components/ParamsForm.js';
@@ -20,7 +24,7 @@ import type { PageAnswer, PageRequest } from '../components/outputs/TableOutput.
 import { canInsertProse, cellNameError, freshName, takenNames } from '../cell-names.js';
 import { notebookNames } from '../completion/names.js';
 import { hasInterpolations, NEW_PROSE, withNewParagraph } from '../prose.js';
-import { SessionConnection, type Answer, type Command, type Snapshot } from '../session.js';
+import { accessIn, SessionConnection, type Answer, type Command, type Snapshot } from '../session.js';
 import { isSaveKey } from '../shortcuts.js';
 
 /** Editors created at once (the first screen); the rest wait until scrolled near. */
@@ -179,6 +183,12 @@ export function NotebookPage({ path }: { path: string }) {
     [command],
   );
 
+  /** The app view's params: set only; its Run button runs all with them. */
+  const setParam = useCallback(
+    (name: string, value: ParamValue) => void command({ type: 'setParams', values: { [name]: value } }),
+    [command],
+  );
+
   /** Closing a prose editor: its text goes out at once; Shift-Enter also fills in its `${…}`. */
   const onProseDone = useCallback(
     (cellId: string, source: string, run: boolean) => {
@@ -305,7 +315,7 @@ export function NotebookPage({ path }: { path: string }) {
 
   const doSave = useCallback(async () => {
     const current = session.state;
-    if (!current) return;
+    if (!current || !accessIn(current).edit) return;
     setSave({ kind: 'saving' });
     let answer: Answer | null;
     if (current.parseError) {
@@ -332,19 +342,22 @@ export function NotebookPage({ path }: { path: string }) {
     return text !== undefined && text !== c.source;
   });
   const dirty = Boolean(state?.dirty || pending);
+  const editable = state ? accessIn(state).edit : false;
   useEffect(() => {
-    if (state) document.title = `${dirty ? '● ' : ''}${path} · Quire`;
-  }, [dirty, path, Boolean(state)]);
+    // Another user's unsaved edits are no concern of the app view's reader.
+    if (state) document.title = `${dirty && editable ? '● ' : ''}${path} · Quire`;
+  }, [dirty, editable, path, Boolean(state)]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!isSaveKey(event)) return;
+      // The app view has nothing to save: the key is left to the browser.
+      if (!isSaveKey(event) || !editable) return;
       event.preventDefault();
       void doSave();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [doSave]);
+  }, [doSave, editable]);
 
   if (!state)
     return (
@@ -359,6 +372,25 @@ export function NotebookPage({ path }: { path: string }) {
         )}
         <Banners banners={banners} onDismiss={(id) => setBanners((l) => l.filter((b) => b.id !== id))} />
       </main>
+    );
+
+  const banner = (
+    <Banners banners={banners} onDismiss={(id) => setBanners((l) => l.filter((b) => b.id !== id))} />
+  );
+  const access = accessIn(state);
+  if (!access.edit)
+    return (
+      <AppView
+        state={state}
+        access={access}
+        connected={session.connection === 'open'}
+        banners={banner}
+        runsChanged={runsChanged}
+        onParam={setParam}
+        onRun={runAll}
+        onInterrupt={() => void command({ type: 'interrupt' })}
+        onTablePage={onTablePage}
+      />
     );
 
   const edited = new Set<string>();
@@ -385,7 +417,7 @@ export function NotebookPage({ path }: { path: string }) {
         onSave={() => void doSave()}
         onRevert={() => void revert()}
       />
-      <Banners banners={banners} onDismiss={(id) => setBanners((l) => l.filter((b) => b.id !== id))} />
+      {banner}
       {save.kind === 'conflict' ? (
         <div class="conflict-banner" role="alert">
           <strong>Not saved: this notebook changed on disk since you opened it.</strong> Nothing was
