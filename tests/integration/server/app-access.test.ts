@@ -1,0 +1,173 @@
+/**
+ * The snapshot's `access` (issue 10, the app view) against a real server in accounts mode: each
+ * connection's snapshots say what its own user may do in that notebook, asked of the server's
+ * `authorize` with the notebook as the resource (here one that also locks a folder, as per-folder
+ * grants will), also when a snapshot is broadcast to every client of a shared session. What the
+ * UI hides is not the control: a runner's edits are still refused by the gate. In single-user
+ * mode the owner may do both.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Accounts } from '../../../src/auth/accounts.js';
+import { authorizeByAccount, type Authorize } from '../../../src/server/auth.js';
+import { memoryEventSink } from '../../../src/server/events.js';
+import { startServer, type RunningServer } from '../../../src/server/server.js';
+import { openStore } from '../../../src/store/open.js';
+import { makeWorkspace, removeWorkspace } from './helpers.js';
+import { login as tokenLogin, TestClient } from './ws-client.js';
+
+const APP = [
+  '---',
+  'title: Sales',
+  'params:',
+  '  factor: { type: number, default: 2 }',
+  '---',
+  '',
+  '# Sales',
+  '',
+  '```ts name=total',
+  'const total = 21 * factor;',
+  'total',
+  '```',
+  '',
+].join('\n');
+
+const PASSWORDS: Record<string, string> = {
+  vic: 'viewer password 1',
+  rue: 'runner password 2',
+  eda: 'editor password 3',
+};
+
+/** The role baseline, except that nobody edits under `locked/` (a read-only notebook's rule). */
+const lockedFolder: Authorize = (user, action, resource) =>
+  authorizeByAccount(user, action, resource) &&
+  !(action === 'notebook:edit' && resource.kind === 'notebook' && resource.path.startsWith('locked/'));
+
+let ws: string;
+let server: RunningServer;
+const events = memoryEventSink();
+
+before(async () => {
+  ws = makeWorkspace({ 'app.nb.md': APP, 'locked/report.nb.md': APP });
+  const store = await openStore({ workspace: ws });
+  const accounts = new Accounts(store.db);
+  await accounts.addUser('vic', 'viewer', PASSWORDS.vic!);
+  await accounts.addUser('rue', 'runner', PASSWORDS.rue!);
+  await accounts.addUser('eda', 'editor', PASSWORDS.eda!);
+  await store.close();
+  server = await startServer({ workspace: ws, port: 0, jobs: false, events, authorize: lockedFolder });
+});
+
+after(async () => {
+  await server?.close();
+  removeWorkspace(ws);
+});
+
+async function login(name: string): Promise<string> {
+  const response = await fetch(`${server.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ name, password: PASSWORDS[name]! }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+  });
+  assert.equal(response.status, 302, await response.text());
+  return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
+
+const connect = async (name: string): Promise<TestClient> => TestClient.connect(server, await login(name));
+
+async function accessOnOpen(client: TestClient, path: string): Promise<unknown> {
+  const snapshot = await client.request({ type: 'open', path });
+  assert.equal(snapshot.type, 'snapshot', JSON.stringify(snapshot));
+  return snapshot.access;
+}
+
+test("the open reply carries the connection's own access: viewer, runner, editor, and a locked notebook", async () => {
+  assert.equal(server.mode, 'accounts');
+  const [vic, rue, eda] = await Promise.all(['vic', 'rue', 'eda'].map(connect));
+  try {
+    assert.deepEqual(await accessOnOpen(vic!, 'app.nb.md'), { edit: false, execute: false });
+    assert.deepEqual(await accessOnOpen(rue!, 'app.nb.md'), { edit: false, execute: true });
+    assert.deepEqual(await accessOnOpen(eda!, 'app.nb.md'), { edit: true, execute: true });
+    // From authorize with the notebook as the resource, not from the role: the editor may not edit here.
+    assert.deepEqual(await accessOnOpen(eda!, 'locked/report.nb.md'), { edit: false, execute: true });
+    assert.deepEqual(await accessOnOpen(rue!, 'locked/report.nb.md'), { edit: false, execute: true });
+    assert.deepEqual(await accessOnOpen(vic!, 'locked/report.nb.md'), { edit: false, execute: false });
+  } finally {
+    for (const client of [vic, rue, eda]) client?.socket.close();
+  }
+});
+
+test('a snapshot broadcast to every client of a shared session carries each its own access', async () => {
+  const vic = await connect('vic');
+  const eda = await connect('eda');
+  try {
+    await accessOnOpen(vic, 'app.nb.md');
+    await accessOnOpen(eda, 'app.nb.md');
+    const mark = vic.received.length;
+    // A revert answers its sender with a snapshot and sends every other client one.
+    const own = await eda.request({ type: 'revert' });
+    assert.equal(own.type, 'snapshot');
+    assert.deepEqual(own.access, { edit: true, execute: true });
+    const heard = await vic.until((n) => n.type === 'snapshot', { after: mark });
+    assert.deepEqual(heard.access, { edit: false, execute: false });
+  } finally {
+    vic.socket.close();
+    eda.socket.close();
+  }
+});
+
+test("the UI's hiding is not the control: a runner's edits are refused by the gate, its params are not", async () => {
+  const rue = await connect('rue');
+  try {
+    const opened = await rue.request({ type: 'open', path: 'app.nb.md' });
+    const cells = opened.cells as { id: string; source: string }[];
+    const total = cells.find((c) => c.source.includes('21 * factor'));
+    assert.ok(total, JSON.stringify(cells));
+
+    const edit = await rue.request({ type: 'editCell', cellId: total.id, source: 'const total = 0;' });
+    assert.equal(edit.type, 'error');
+    assert.match(String(edit.message), /not allowed: notebook:edit on app\.nb\.md/);
+    for (const command of [
+      { type: 'insertCell', index: 0, language: 'ts', source: '1' },
+      { type: 'deleteCell', cellId: total.id },
+      { type: 'save', baseVersion: opened.version },
+      { type: 'revert' },
+    ] as const) {
+      const answer = await rue.request({ ...command });
+      assert.equal(answer.type, 'error', `${command.type}: ${JSON.stringify(answer)}`);
+    }
+    const denied = events.events.filter(
+      (e) => e.event === 'access.denied' && e.via === 'ws' && e.detail.command === 'editCell',
+    );
+    assert.equal(denied.length, 1);
+
+    // Setting a param is running with other inputs, which a runner may do.
+    const params = await rue.request({ type: 'setParams', values: { factor: 3 } });
+    assert.equal(params.type, 'ack', JSON.stringify(params));
+    const again = await rue.request({ type: 'open', path: 'app.nb.md' });
+    const after = (again.cells as { id: string; source: string }[]).find((c) => c.id === total.id);
+    assert.equal(after?.source, total.source, 'the refused edit changed nothing');
+    assert.deepEqual(again.access, { edit: false, execute: true });
+  } finally {
+    rue.socket.close();
+  }
+});
+
+test('single-user mode: the owner may edit and execute', async () => {
+  const dir = makeWorkspace({ 'app.nb.md': APP });
+  const single = await startServer({ workspace: dir, port: 0, jobs: false });
+  try {
+    assert.equal(single.mode, 'token');
+    const owner = await TestClient.connect(single, await tokenLogin(single));
+    try {
+      const snapshot = await owner.request({ type: 'open', path: 'app.nb.md' });
+      assert.deepEqual(snapshot.access, { edit: true, execute: true });
+    } finally {
+      owner.socket.close();
+    }
+  } finally {
+    await single.close();
+    removeWorkspace(dir);
+  }
+});
