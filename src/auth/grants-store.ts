@@ -4,7 +4,14 @@
  * audit log.
  */
 import type { Db } from '../store/db.js';
-import { accessRules, isLevel, type AccessRules, type Grant, type GrantLevel, type GrantSubject } from './grants.js';
+import {
+  accessRules,
+  isLevel,
+  type AccessRules,
+  type Grant,
+  type GrantLevel,
+  type GrantSubject,
+} from './grants.js';
 import { listMemberships } from './groups.js';
 import { listLocks } from './locks.js';
 import { newId } from './secret.js';
@@ -33,7 +40,8 @@ function subjectOf(row: GrantRow): GrantSubject {
 }
 
 function fromRow(row: GrantRow): Grant {
-  if (!isLevel(row.level)) throw new Error(`grant ${row.id} has an unknown level ${JSON.stringify(row.level)}`);
+  if (!isLevel(row.level))
+    throw new Error(`grant ${row.id} has an unknown level ${JSON.stringify(row.level)}`);
   return {
     id: row.id,
     subject: subjectOf(row),
@@ -62,7 +70,7 @@ FROM grants g LEFT JOIN users u ON g.subject_kind = 'user' AND u.id = g.subject`
 /** The grants, sorted by path then subject; with `path`, only those on that exact path. */
 export async function listGrants(db: Db, path?: string): Promise<ListedGrant[]> {
   const rows = await db.all<GrantRow & Record<string, unknown>>(
-    `${SELECT}${path === undefined ? '' : ' WHERE g.path = ?'} ORDER BY g.path, g.subject_kind, g.subject`,
+    `${SELECT}${path === undefined ? '' : ' WHERE g.path = ?'} ORDER BY g.path, g.subject_kind, COALESCE(u.name, g.subject)`,
     path === undefined ? [] : [path],
   );
   return rows.map((row) => ({
@@ -90,7 +98,14 @@ export async function insertGrant(
     'INSERT INTO grants (id, subject_kind, subject, path, level, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     [id, kind, subject, grant.path, grant.level, grant.createdBy, grant.now],
   );
-  return { id, subject: grant.subject, path: grant.path, level: grant.level, createdBy: grant.createdBy, createdAt: grant.now };
+  return {
+    id,
+    subject: grant.subject,
+    path: grant.path,
+    level: grant.level,
+    createdBy: grant.createdBy,
+    createdAt: grant.now,
+  };
 }
 
 /** Removes a grant by id; the grant removed, or undefined when there was none. */
@@ -98,7 +113,10 @@ export async function deleteGrant(db: Db, id: string): Promise<ListedGrant | und
   const [found] = await db.all<GrantRow & Record<string, unknown>>(`${SELECT} WHERE g.id = ?`, [id]);
   if (!found) return undefined;
   await db.run('DELETE FROM grants WHERE id = ?', [id]);
-  return { ...fromRow(found), subjectName: found.subject_kind === 'user' ? (found.user_name ?? found.subject) : found.subject };
+  return {
+    ...fromRow(found),
+    subjectName: found.subject_kind === 'user' ? (found.user_name ?? found.subject) : found.subject,
+  };
 }
 
 /** The three tables as the decision reads them. */

@@ -19,7 +19,15 @@
  * - `run:read` on a run follows the run's notebook; on the workspace (the full listing) the role
  *   baseline decides and the listing narrows its items one by one.
  */
-import { actionsOf, authorizeByRole, rankOf, ROLES, type Role, type RoleAction, type Scope } from './roles.js';
+import {
+  actionsOf,
+  authorizeByRole,
+  rankOf,
+  ROLES,
+  type Role,
+  type RoleAction,
+  type Scope,
+} from './roles.js';
 
 export const LEVELS = ['read', 'run', 'edit'] as const;
 export type GrantLevel = (typeof LEVELS)[number];
@@ -28,9 +36,7 @@ export const isLevel = (text: string): text is GrantLevel => (LEVELS as readonly
 
 /** Who a grant is for. */
 export type GrantSubject =
-  | { kind: 'user'; id: string }
-  | { kind: 'group'; name: string }
-  | { kind: 'everyone' };
+  { kind: 'user'; id: string } | { kind: 'group'; name: string } | { kind: 'everyone' };
 
 export interface Grant {
   id: string;

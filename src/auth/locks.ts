@@ -27,10 +27,7 @@ export async function listLocks(db: Db): Promise<NotebookLock[]> {
 }
 
 /** Locks a notebook; 'already' when it was (its lock, reason and time, are kept). */
-export async function lockNotebook(
-  db: Db,
-  lock: NotebookLock,
-): Promise<'locked' | 'already'> {
+export async function lockNotebook(db: Db, lock: NotebookLock): Promise<'locked' | 'already'> {
   const changed = await db.run(
     'INSERT INTO notebook_locks (path, locked_by, locked_at, reason) VALUES (?, ?, ?, ?) ON CONFLICT (path) DO NOTHING',
     [lock.path, lock.lockedBy, lock.lockedAt, lock.reason],

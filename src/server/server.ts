@@ -198,7 +198,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const rules = () => accessRules.current();
   const authorize =
     options.authorize ??
-    (logins.mode === 'accounts' ? authorizeByAccount(rules, canonical) : authorizeOwnerWith(rules, canonical));
+    (logins.mode === 'accounts'
+      ? authorizeByAccount(rules, canonical)
+      : authorizeOwnerWith(rules, canonical));
   const app = createApp({
     files,
     logins,
