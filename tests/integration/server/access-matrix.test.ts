@@ -110,7 +110,11 @@ const principals: (Principal & { headers: Record<string, string>; cookie?: strin
 const runs = new Map<Place, string>();
 
 before(async () => {
-  ws = makeWorkspace(Object.fromEntries(PLACES.map((p) => [pathOf(p), NOTEBOOK])));
+  ws = makeWorkspace({
+    ...Object.fromEntries(PLACES.map((p) => [pathOf(p), NOTEBOOK])),
+    '.ui/index.html': '<!doctype html>',
+    '.ui/assets/x.js': '1',
+  });
   const db = `sqlite:${join(ws, '.quire', 'quire.db')}`;
   const store = await openStore({ workspace: ws });
   const accounts = new Accounts(store.db);
@@ -204,6 +208,12 @@ test('every route of the app and every command of the protocol has an access ent
     types.filter((type) => !(type in COMMANDS)),
     [],
     'commands without an access entry',
+  );
+  // And the app has every route the table has: the matrix below runs each of them for real.
+  assert.deepEqual(
+    Object.keys(ROUTES).filter((key) => !keys.includes(key)),
+    [],
+    'entries without a route',
   );
 });
 
