@@ -18,6 +18,8 @@ export interface SnapshotOptions {
   maxStaleMs?: number;
   now?: () => number;
   logError?: (error: unknown) => void;
+  /** called after each load (the server forgets the real paths it looked up: they may have changed too) */
+  onLoad?: () => void;
 }
 
 export const DEFAULT_RULES_TTL_MS = 1_000;
@@ -27,6 +29,7 @@ export class AccessRulesSnapshot {
   private readonly maxStaleMs: number;
   private readonly now: () => number;
   private readonly logError: (error: unknown) => void;
+  private readonly onLoad: () => void;
   private rules: AccessRules | undefined;
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
@@ -41,6 +44,7 @@ export class AccessRulesSnapshot {
     this.maxStaleMs = options.maxStaleMs ?? Math.max(10_000, this.ttlMs * 10);
     this.now = options.now ?? Date.now;
     this.logError = options.logError ?? (() => undefined);
+    this.onLoad = options.onLoad ?? (() => undefined);
   }
 
   /** Loads the rules (an error here stops the server's start) and reloads them every `ttlMs`. */
@@ -99,5 +103,6 @@ export class AccessRulesSnapshot {
     const rules = await loadAccessRules(this.db);
     this.rules = rules;
     this.loadedAt = this.now();
+    this.onLoad();
   }
 }

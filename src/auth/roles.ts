@@ -35,9 +35,14 @@ export const rankOf = (level: Role | Scope): number => {
   return r >= 0 ? r : (SCOPES as readonly string[]).indexOf(level);
 };
 
+/** The actions of each rung and all below it, made once: `authorize` asks on every request. */
+const BY_RANK: readonly ReadonlySet<RoleAction>[] = LADDER.map(
+  (_, r) => new Set(LADDER.slice(0, r + 1).flat()),
+);
+const NONE: ReadonlySet<RoleAction> = new Set();
+
 /** Every action a role (or a scope) allows. */
-export const actionsOf = (level: Role | Scope): ReadonlySet<RoleAction> =>
-  new Set(LADDER.slice(0, rankOf(level) + 1).flat());
+export const actionsOf = (level: Role | Scope): ReadonlySet<RoleAction> => BY_RANK[rankOf(level)] ?? NONE;
 
 export const isRole = (text: string): text is Role => (ROLES as readonly string[]).includes(text);
 export const isScope = (text: string): text is Scope => (SCOPES as readonly string[]).includes(text);

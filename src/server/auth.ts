@@ -91,6 +91,25 @@ export type CanonicalPath = (path: string) => string;
 const asIs: CanonicalPath = (path) => path;
 
 /**
+ * `canonical` with its answers kept until `clear()` (the server clears it at each reload of the
+ * rules, once a second): the real-path lookup costs file system calls, a hit costs a map lookup.
+ * At most `max` paths are kept; past that the memory starts over.
+ */
+export function cachedCanonical(canonical: CanonicalPath, max = 10_000): CanonicalPath & { clear(): void } {
+  const known = new Map<string, string>();
+  const cached = (path: string): string => {
+    let found = known.get(path);
+    if (found === undefined) {
+      if (known.size >= max) known.clear();
+      found = canonical(path);
+      known.set(path, found);
+    }
+    return found;
+  };
+  return Object.assign(cached, { clear: () => known.clear() });
+}
+
+/**
  * A resource's notebook path in its canonical spelling. Only when there are rules to match: a
  * workspace without grants or locks pays nothing for it.
  */

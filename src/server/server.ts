@@ -17,6 +17,7 @@ import { resolveInWorkspace } from './paths.js';
 import {
   authorizeByAccount,
   authorizeOwnerWith,
+  cachedCanonical,
   ownOrigins,
   sessionCookieName,
   Logins,
@@ -152,9 +153,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
   let serverJobs: ServerJobs | undefined;
   let logins: Logins | AccountLogins;
+  // Grants and locks are matched against a notebook's real path: a symlinked folder is no way
+  // around them. Looked up once per path between two reloads of the rules.
+  const canonical = cachedCanonical((path) => {
+    try {
+      return relative(workspace, resolveInWorkspace(workspace, path).absolute).split(sep).join('/');
+    } catch {
+      return path;
+    }
+  });
   const accessRules = new AccessRulesSnapshot(store.db, {
     ...(options.rulesTtlMs !== undefined ? { ttlMs: options.rulesTtlMs } : {}),
     logError,
+    onLoad: () => canonical.clear(),
   });
   try {
     await accessRules.start();
@@ -187,14 +198,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   // Set once the port is known; the app reads it per request.
   const bound: { identity?: ServerIdentity } = {};
-  // Grants and locks are kept under a notebook's real path: a symlinked folder is no way around them.
-  const canonical = (path: string): string => {
-    try {
-      return relative(workspace, resolveInWorkspace(workspace, path).absolute).split(sep).join('/');
-    } catch {
-      return path;
-    }
-  };
   const rules = () => accessRules.current();
   const authorize =
     options.authorize ??
