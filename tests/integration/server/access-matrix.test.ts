@@ -12,6 +12,7 @@
  * may read.
  */
 import assert from 'node:assert/strict';
+import { rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
@@ -325,6 +326,24 @@ test('listings show exactly what each principal may read: GET /api/notebooks and
         .sort(),
       `${who.label}: runs`,
     );
+  }
+});
+
+test('a symlink to a restricted folder is no way around its grants, over HTTP and the WebSocket', async (t) => {
+  symlinkSync(join(ws, 'foreign'), join(ws, 'alias'));
+  t.after(() => rmSync(join(ws, 'alias')));
+  const eve = principals.find((p) => p.label === 'eve (editor)')!;
+  const other = principals.find((p) => p.label === 'other (editor)')!;
+  const read = (who: typeof eve) =>
+    fetch(`${server.url}/api/notebooks/alias/n.nb.md`, { headers: who.headers });
+  assert.equal((await read(eve)).status, 403, 'eve has no grant on foreign/');
+  assert.equal((await read(other)).status, 200, 'other has');
+  const client = await TestClient.connect(server, eve.cookie!);
+  try {
+    const opened = await client.request({ type: 'open', path: 'alias/n.nb.md' });
+    assert.equal(opened.message, 'not allowed: notebook:read on alias/n.nb.md');
+  } finally {
+    await client.close();
   }
 });
 
