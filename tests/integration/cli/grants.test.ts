@@ -11,6 +11,7 @@ import { loadAccessRules } from '../../../src/auth/grants-store.js';
 import { levelOn } from '../../../src/auth/grants.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer } from '../../../src/server/server.js';
+import type { Db } from '../../../src/store/db.js';
 import { openStore } from '../../../src/store/open.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg-database.js';
 import { makeWorkspace, removeWorkspace, runCli, type CliResult } from './helpers.js';
@@ -109,7 +110,10 @@ function scenario(db: () => string | undefined) {
         ['grants', 'add', 'team/', '--user', 'rae', '--everyone', '--level', 'read'],
         /: subject: give exactly one/m,
       ],
-      [['grants', 'add', 'team/', '--user', 'nobody', '--level', 'read'], /: --user: no user named "nobody"/m],
+      [
+        ['grants', 'add', 'team/', '--user', 'nobody', '--level', 'read'],
+        /: --user: no user named "nobody"/m,
+      ],
       [['grants', 'add', 'team/', '--group', 'Bad Name', '--level', 'read'], /: --group: a group name/m],
       [
         ['grants', 'add', 'team/', '--group', 'data', '--level', 'read'],
@@ -199,10 +203,7 @@ function scenario(db: () => string | undefined) {
   });
 }
 
-async function withStore<T>(
-  url: string | undefined,
-  fn: (db: import('../../../src/store/db.js').Db) => Promise<T>,
-): Promise<T> {
+async function withStore<T>(url: string | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
   const store = await openStore({ workspace: ws, ...(url ? { url } : {}) });
   try {
     return await fn(store.db);
