@@ -6,7 +6,7 @@
 import { ROLES, isRole, type Role } from '../auth/roles.js';
 import type { Account } from '../auth/users.js';
 import { DB_HELP, withAccounts } from './accounts-store.js';
-import { checkGroupName, groupsOf, replaceGroups } from '../auth/groups.js';
+import { checkGroupName, groupsOf, listMemberships, replaceGroups } from '../auth/groups.js';
 import { AccountError } from '../auth/users.js';
 import { boolean, defineCommand, list as textList, parsed, text } from './command.js';
 import { InputError } from './errors.js';
@@ -66,11 +66,17 @@ const list = defineCommand({
   name: 'users list',
   help: `usage: quire users list [--json] [--db URL]
 
-  --json        the users as a JSON array (never with password hashes)
+  --json        the users as a JSON array, with their groups (never with password hashes)
   ${DB_HELP}`,
   options: { json: boolean(), db: text() },
   async run(values) {
-    const users = await withAccounts(values.db, (accounts) => accounts.listUsers());
+    const users = await withAccounts(values.db, async (accounts) => {
+      const memberships = await listMemberships(accounts.db);
+      return (await accounts.listUsers()).map((user) => ({
+        ...user,
+        groups: memberships.filter((m) => m.userId === user.id).map((m) => m.group),
+      }));
+    });
     if (values.json) process.stdout.write(JSON.stringify(users, null, 2) + '\n');
     else if (users.length === 0)
       process.stderr.write('no users: `quire serve` uses its single-user login token\n');
@@ -79,15 +85,16 @@ const list = defineCommand({
   },
 });
 
-function usersTable(users: Account[]): string {
+function usersTable(users: (Account & { groups: string[] })[]): string {
   return formatTable(
-    ['NAME', 'ROLE', 'STATUS', 'CREATED', 'UPDATED'],
+    ['NAME', 'ROLE', 'STATUS', 'CREATED', 'UPDATED', 'GROUPS'],
     users.map((u) => [
       u.name,
       u.role,
       u.disabled ? 'disabled' : u.hasPassword ? 'active' : 'no password',
       formatTime(u.createdAt),
       formatTime(u.updatedAt),
+      u.groups.join(','),
     ]),
   );
 }

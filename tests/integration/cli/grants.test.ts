@@ -54,6 +54,12 @@ function scenario(db: () => string | undefined) {
     assert.equal(rae.stdout, 'added user rae (editor; groups data, ops)\n');
     ok(await run(['users', 'add', 'out', '--role', 'editor'], PASSWORD));
     assert.equal(ok(await run(['users', 'groups', 'rae'])).stdout, 'rae is in data, ops\n');
+    const listed = JSON.parse(ok(await run(['users', 'list', '--json'])).stdout) as {
+      name: string;
+      groups: string[];
+    }[];
+    assert.deepEqual(listed.find((u) => u.name === 'rae')?.groups, ['data', 'ops']);
+    assert.match(ok(await run(['users', 'list'])).stdout, /\nrae\s+editor\s+active\s.*\sdata,ops\n/);
     assert.equal(ok(await run(['users', 'groups', 'out', 'ops'])).stdout, 'out is now in ops\n');
     assert.equal(ok(await run(['users', 'groups', 'out', ''])).stdout, 'out is now in no group\n');
     const bad = await run(['users', 'groups', 'rae', 'Data!']);
