@@ -1,7 +1,7 @@
 /**
  * Roles and token scopes, and the role baseline: which of the server's actions each role may do
- * anywhere in the workspace. Per-folder grants come on top of this (the next slice); until then the
- * baseline is the whole rule for an account.
+ * anywhere in the workspace. Grants per folder and per notebook (grants.ts) narrow it where they
+ * apply; where none does, the baseline is the whole rule for an account.
  *
  * The four roles and the four scopes are one ladder: viewer ~ read, runner ~ run, editor ~ edit,
  * admin ~ admin. A token's scope may not exceed its user's role, and what a token may do is what
@@ -29,24 +29,31 @@ const LADDER: readonly (readonly RoleAction[])[] = [
   /* admin */ ['admin'],
 ];
 
-const rank = (level: Role | Scope): number => {
+/** A role's or a scope's rung on the ladder: 0 (viewer, read) to 3 (admin). */
+export const rankOf = (level: Role | Scope): number => {
   const r = (ROLES as readonly string[]).indexOf(level);
   return r >= 0 ? r : (SCOPES as readonly string[]).indexOf(level);
 };
 
+/** The actions of each rung and all below it, made once: `authorize` asks on every request. */
+const BY_RANK: readonly ReadonlySet<RoleAction>[] = LADDER.map(
+  (_, r) => new Set(LADDER.slice(0, r + 1).flat()),
+);
+const NONE: ReadonlySet<RoleAction> = new Set();
+
 /** Every action a role (or a scope) allows. */
-export const actionsOf = (level: Role | Scope): ReadonlySet<RoleAction> =>
-  new Set(LADDER.slice(0, rank(level) + 1).flat());
+export const actionsOf = (level: Role | Scope): ReadonlySet<RoleAction> => BY_RANK[rankOf(level)] ?? NONE;
 
 export const isRole = (text: string): text is Role => (ROLES as readonly string[]).includes(text);
 export const isScope = (text: string): text is Scope => (SCOPES as readonly string[]).includes(text);
 
 /** Whether a user with `role` may hold a token of `scope`. */
-export const scopeWithinRole = (scope: Scope, role: Role): boolean => rank(scope) <= rank(role);
+export const scopeWithinRole = (scope: Scope, role: Role): boolean => rankOf(scope) <= rankOf(role);
 
 /**
  * The role baseline: may an account with `role` (through a token of `scope`, when it came with
- * one) do `action`? Resources do not matter yet: a role applies to the whole workspace.
+ * one) do `action`? Resources do not matter here: a role applies to the whole workspace
+ * (grants.ts narrows it per path).
  */
 export function authorizeByRole(role: Role, action: RoleAction, scope?: Scope): boolean {
   if (!actionsOf(role).has(action)) return false;

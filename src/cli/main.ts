@@ -45,12 +45,21 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./audit.js')).auditCommand,
   },
   users: {
-    summary: 'the accounts of quire serve: quire users add|list|passwd|role|disable|enable …',
+    summary: 'the accounts of quire serve: quire users add|list|passwd|role|disable|enable|groups …',
     load: async () => (await import('./users.js')).usersCommand,
   },
   token: {
     summary: 'API tokens: quire token create --user NAME --scope S [--expires 30d] | list | revoke ID',
     load: async () => (await import('./token.js')).tokenCommand,
+  },
+  grants: {
+    summary:
+      'who may do what where: quire grants add PATH (--user U | --group G | --everyone) --level L | list | rm ID',
+    load: async () => (await import('./grants.js')).grantsCommand,
+  },
+  notebooks: {
+    summary: 'read-only notebooks: quire notebooks lock PATH [--reason TEXT] | unlock PATH',
+    load: async () => (await import('./notebooks.js')).notebooksCommand,
   },
   serve: {
     summary: 'the editor: quire serve [DIR] [--port N] [--host H] (prints a login URL)',

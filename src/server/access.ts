@@ -7,7 +7,8 @@
  *
  * A resource names a notebook by its path after the workspace's path rules (`notebook()` of the
  * request resolves it, refuses a bad path with the routes' statuses, and keeps the result for the
- * handler), so a per-folder grant can match it by prefix.
+ * handler), so a per-folder grant can match it by prefix; a run carries its notebook's path (looked
+ * up in the run store), so the same grants apply to the run.
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
@@ -29,6 +30,11 @@ export interface RouteRequest {
    * resolved path is kept for the handler (`c.var.notebook`), which does not resolve it again.
    */
   notebook(path: string): Resource;
+  /**
+   * A run as a resource, with its notebook's path from the run store, so grants on the notebook
+   * apply to its runs. An unknown run has no path (the handler answers 404 for it).
+   */
+  run(id: string): Promise<Resource>;
 }
 
 /** The OpenAPI description of a route: its query, body and answers (protocol/api.ts schemas). */
@@ -65,7 +71,6 @@ export type RouteAccess = RouteDoc & { event?: RouteEvent } & (
 
 export const WORKSPACE: Resource = { kind: 'workspace' };
 export const SERVER: Resource = { kind: 'server' };
-const run = (id: string): Resource => ({ kind: 'run', id });
 
 const json = (description: string, schema: z.ZodType) => ({ description, schema });
 const error = (description: string) => json(description, api.ErrorBody);
@@ -179,19 +184,19 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
   },
   'GET /api/runs/:id': {
     action: 'run:read',
-    resource: (req) => run(req.params.id!),
+    resource: (req) => req.run(req.params.id!),
     summary: 'One run: its row, attempts, artifacts and record',
     responses: { 200: json('the run', api.RunDetail), 404: error('no such run') },
   },
   'GET /api/runs/:id/report': {
     action: 'run:read',
-    resource: (req) => run(req.params.id!),
+    resource: (req) => req.run(req.params.id!),
     summary: "The run's self-contained report (served with its own sandboxing CSP)",
     responses: { 200: html('the report'), 404: error('no such run, or it has no report yet') },
   },
   'GET /runs/:id': {
     action: 'run:read',
-    resource: (req) => run(req.params.id!),
+    resource: (req) => req.run(req.params.id!),
     // An alert's link: a page, also when it refuses (it reloads once to get the cookie sent).
     refuse: runPageRefusal,
     summary: 'One run as a page (the target of an alert link)',

@@ -3,7 +3,8 @@
  * check, and the vocabulary of the one authorization decision, `authorize(user, action, resource)`.
  * The gate (gate.ts) is its only caller, for every route and command of the access table
  * (access.ts). This is single-user mode; once the run store has users the server runs in
- * accounts mode instead (account-logins.ts over src/auth/, `authorizeByAccount`).
+ * accounts mode instead (account-logins.ts over src/auth/, `authorizeByAccount`: roles, grants
+ * per folder and per notebook, locks).
  *
  * - The login token is random per server start and valid for the server's lifetime (like Jupyter's),
  *   so the printed URL can be opened in more than one browser. `/login?token=` exchanges it for a
@@ -19,7 +20,10 @@
  *   rebinding page would control that).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { authorizeByRole, type Role, type RoleAction, type Scope } from '../auth/roles.js';
+import { decideAccess, NO_RULES, type AccessRules, type NotebookAccess } from '../auth/grants.js';
+import type { Role, RoleAction, Scope } from '../auth/roles.js';
+
+export type { NotebookAccess } from '../auth/grants.js';
 
 /** Who is making a request. The baseline has one user: whoever holds the login token. */
 export interface User {
@@ -69,18 +73,98 @@ export type Resource =
   | { kind: 'notebook'; path: string }
   | { kind: 'run'; id: string; path?: string };
 
-/** The one authorization decision: may `user` do `action` on `resource`? */
-export type Authorize = (user: User, action: Action, resource: Resource) => boolean;
+/**
+ * The one authorization decision: may `user` do `action` on `resource`? Synchronous: it runs on
+ * every request and on every item of a listing. One backed by the store's rules also says which
+ * notebooks are locked (read-only), for `accessOn`.
+ */
+export type Authorize = ((user: User, action: Action, resource: Resource) => boolean) & {
+  locked?: (path: string) => boolean;
+};
 
-/** Baseline: whoever logged in with the token owns the workspace. */
+/** Baseline: whoever logged in with the token owns the workspace (no store: nothing is locked). */
 export const authorizeOwner: Authorize = () => true;
 
+/** Maps a notebook path to the one spelling grants and locks are kept under (its real path). */
+export type CanonicalPath = (path: string) => string;
+
+const asIs: CanonicalPath = (path) => path;
+
 /**
- * Accounts mode: the role baseline (src/auth/roles.ts), narrowed by a token's scope; per-folder
- * grants come on top of it later. A user without a role may do nothing.
+ * `canonical` with its answers kept until `clear()` (the server clears it at each reload of the
+ * rules, once a second): the real-path lookup costs file system calls, a hit costs a map lookup.
+ * At most `max` paths are kept; past that the memory starts over.
  */
-export const authorizeByAccount: Authorize = (user, action) =>
-  user.role !== undefined && authorizeByRole(user.role, action, user.scope);
+export function cachedCanonical(canonical: CanonicalPath, max = 10_000): CanonicalPath & { clear(): void } {
+  const known = new Map<string, string>();
+  const cached = (path: string): string => {
+    let found = known.get(path);
+    if (found === undefined) {
+      if (known.size >= max) known.clear();
+      found = canonical(path);
+      known.set(path, found);
+    }
+    return found;
+  };
+  return Object.assign(cached, { clear: () => known.clear() });
+}
+
+/**
+ * A resource's notebook path in its canonical spelling. Only when there are rules to match: a
+ * workspace without grants or locks pays nothing for it.
+ */
+function canonicalResource(resource: Resource, rules: AccessRules, canonical: CanonicalPath): Resource {
+  if (rules.byPath.size === 0 && rules.locked.size === 0) return resource;
+  if (resource.kind === 'notebook') return { kind: 'notebook', path: canonical(resource.path) };
+  if (resource.kind === 'run' && resource.path !== undefined)
+    return { kind: 'run', id: resource.id, path: canonical(resource.path) };
+  return resource;
+}
+
+/**
+ * Single-user mode with the store's locks: the owner may do everything, except edit a locked
+ * notebook (a lock is a promise to everyone, the owner included, until it is lifted).
+ */
+export function authorizeOwnerWith(rules: () => AccessRules, canonical: CanonicalPath = asIs): Authorize {
+  const owner = { id: OWNER.id, role: 'admin' as const };
+  const authorize: Authorize = (_user, action, resource) => {
+    const current = rules();
+    return decideAccess(current, owner, action, canonicalResource(resource, current, canonical));
+  };
+  authorize.locked = (path) => rules().locked.has(canonical(path));
+  return authorize;
+}
+
+/**
+ * Accounts mode: the role baseline (src/auth/roles.ts) narrowed by grants per folder and per
+ * notebook and by a token's scope, and locks (src/auth/grants.ts has the model). `rules` is the
+ * server's snapshot of the store's grants, groups and locks. A user without a role may do nothing.
+ */
+export function authorizeByAccount(
+  rules: () => AccessRules = () => NO_RULES,
+  canonical: CanonicalPath = asIs,
+): Authorize {
+  const authorize: Authorize = (user, action, resource) => {
+    const current = rules();
+    return decideAccess(current, user, action, canonicalResource(resource, current, canonical));
+  };
+  authorize.locked = (path) => rules().locked.has(canonical(path));
+  return authorize;
+}
+
+/**
+ * What `user` may do on the notebook at `path`, for the UI (the viewer's "app view"): read it, run
+ * it, edit it, and whether it is locked. Asked through `authorize`, so it says what the gate does.
+ */
+export function accessOn(authorize: Authorize, user: User, path: string): NotebookAccess {
+  const on: Resource = { kind: 'notebook', path };
+  return {
+    read: authorize(user, 'notebook:read', on),
+    execute: authorize(user, 'notebook:execute', on),
+    edit: authorize(user, 'notebook:edit', on),
+    locked: authorize.locked?.(path) ?? false,
+  };
+}
 
 /** The role baseline names these same actions (src/auth/ sits below the server): kept equal. */
 export const ACTIONS_AGREE: [Action] extends [RoleAction]

@@ -32,6 +32,8 @@ const FORBIDDEN = 'you may not do this';
 const now = (): string => new Date().toISOString();
 
 export interface GateDeps extends Pick<ServerDeps, 'logins' | 'authorize' | 'identity' | 'logError'> {
+  /** where a run's notebook path is looked up (a run resource carries it); absent: runs have none */
+  store?: { get(id: string): Promise<{ path: string } | undefined> };
   /** the workspace's path rules; what it resolves is kept on the request for the handler */
   files: { resolve(path: string): WorkspacePath };
   events: EventSink;
@@ -127,6 +129,10 @@ function routeRequest(c: Context<ServerEnv>, index: number, deps: GateDeps): Rou
       const resolved = deps.files.resolve(path);
       c.set('notebook', resolved);
       return { kind: 'notebook', path: resolved.relative };
+    },
+    run: async (id) => {
+      const path = (await deps.store?.get(id))?.path;
+      return path === undefined ? { kind: 'run', id } : { kind: 'run', id, path };
     },
   };
 }

@@ -11,9 +11,13 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Accounts } from '../auth/accounts.js';
 import { AccountLogins } from './account-logins.js';
+import { relative, sep } from 'node:path';
+import { AccessRulesSnapshot } from '../auth/grants-snapshot.js';
+import { resolveInWorkspace } from './paths.js';
 import {
   authorizeByAccount,
-  authorizeOwner,
+  authorizeOwnerWith,
+  cachedCanonical,
   ownOrigins,
   sessionCookieName,
   Logins,
@@ -49,8 +53,13 @@ export interface ServerOptions {
   origins?: string[];
   /** the login token of single-user mode (default: random) */
   token?: string;
-  /** default: the owner may do everything (single-user), the role baseline (accounts) */
+  /**
+   * default: the owner may do everything but edit a locked notebook (single-user); the role
+   * baseline narrowed by grants and locks (accounts)
+   */
   authorize?: Authorize;
+  /** how often the grants, groups and locks are reloaded from the store (default 1 s) */
+  rulesTtlMs?: number;
   /** where the gate's events go (default: the audit log in the store, and the server's JSON log on stderr) */
   events?: EventSink;
   logError?: (error: unknown) => void;
@@ -103,6 +112,8 @@ export interface RunningServer {
   store: RunStore;
   /** the audit log in the store (written by the default events sink) */
   audit: AuditLog;
+  /** this server's copy of the grants, groups and locks; `refresh()` after changing them */
+  accessRules: AccessRulesSnapshot;
   /** the queued runs and schedules this server executes (undefined with `jobs: false`) */
   jobs: ServerJobs | undefined;
   /** closes sockets and connections, shuts every session's kernel down, then closes the store */
@@ -142,7 +153,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
   let serverJobs: ServerJobs | undefined;
   let logins: Logins | AccountLogins;
+  // Grants and locks are matched against a notebook's real path: a symlinked folder is no way
+  // around them. Looked up once per path between two reloads of the rules.
+  const canonical = cachedCanonical((path) => {
+    try {
+      return relative(workspace, resolveInWorkspace(workspace, path).absolute).split(sep).join('/');
+    } catch {
+      return path;
+    }
+  });
+  const accessRules = new AccessRulesSnapshot(store.db, {
+    ...(options.rulesTtlMs !== undefined ? { ttlMs: options.rulesTtlMs } : {}),
+    logError,
+    onLoad: () => canonical.clear(),
+  });
   try {
+    await accessRules.start();
     // Accounts mode once the store has a user (`quire users add`); decided at start.
     const accounts = new Accounts(store.db);
     logins =
@@ -166,12 +192,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ...options.jobs,
           });
   } catch (error) {
+    accessRules.stop();
     await store.close().catch(() => undefined);
     throw error;
   }
   // Set once the port is known; the app reads it per request.
   const bound: { identity?: ServerIdentity } = {};
-  const authorize = options.authorize ?? (logins.mode === 'accounts' ? authorizeByAccount : authorizeOwner);
+  const rules = () => accessRules.current();
+  const authorize =
+    options.authorize ??
+    (logins.mode === 'accounts'
+      ? authorizeByAccount(rules, canonical)
+      : authorizeOwnerWith(rules, canonical));
   const app = createApp({
     files,
     logins,
@@ -199,6 +231,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   } catch (error) {
     await serverJobs?.stop(0).catch(() => undefined);
+    accessRules.stop();
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -243,6 +276,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     store,
     audit,
+    accessRules,
     jobs: serverJobs,
     close: async () => {
       const closed = new Promise<void>((resolve, reject) => {
@@ -255,6 +289,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await serverJobs?.stop(options.graceMs ?? 30_000);
       // Every event emitted so far is in the audit log before its store closes.
       await auditWriter?.flush();
+      accessRules.stop();
       await store.close();
       await closed;
     },

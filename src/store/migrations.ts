@@ -218,6 +218,38 @@ CREATE TABLE login_failures (
 )
 `,
   },
+  {
+    version: 7,
+    name: 'grants, user groups, notebook locks',
+    // src/auth/grants*.ts owns these. A grant gives a subject (`user` + user id, `group` + group
+    // name, `everyone` + '') a level (read | run | edit) on a path: '' the workspace, 'folder/' a
+    // folder, 'a/b.nb.md' a notebook (after the workspace's path rules). One grant per subject and
+    // path. A lock makes a notebook read-only for everyone until it is removed.
+    sql: `
+CREATE TABLE user_groups (
+  user_id TEXT NOT NULL REFERENCES users (id),
+  group_name TEXT NOT NULL,
+  PRIMARY KEY (user_id, group_name)
+);
+CREATE TABLE grants (
+  id TEXT PRIMARY KEY,
+  subject_kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  path TEXT NOT NULL,
+  level TEXT NOT NULL,
+  created_by TEXT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (subject_kind, subject, path)
+);
+CREATE INDEX grants_by_path ON grants (path);
+CREATE TABLE notebook_locks (
+  path TEXT PRIMARY KEY,
+  locked_by TEXT,
+  locked_at BIGINT NOT NULL,
+  reason TEXT
+)
+`,
+  },
 ];
 
 const TYPES = {

@@ -189,7 +189,7 @@ for (const [key, entry] of Object.entries(ROUTES)) {
   });
 }
 
-test('the resource comes from the request: a notebook by its resolved path, a run by its id', async () => {
+test('the resource comes from the request: a notebook by its resolved path, a run by its id and its notebook', async () => {
   policy.calls.length = 0;
   await app().request('/api/notebooks/a.nb.md', withCookie({}));
   await app().request(`/api/runs/${runId}`, withCookie({}));
@@ -197,7 +197,7 @@ test('the resource comes from the request: a notebook by its resolved path, a ru
   await app().request('/api/notebooks', withCookie({}));
   assert.deepEqual(policy.calls.slice(0, 4), [
     ['notebook:read', { kind: 'notebook', path: 'a.nb.md' }],
-    ['run:read', { kind: 'run', id: runId }],
+    ['run:read', { kind: 'run', id: runId, path: 'a.nb.md' }],
     ['run:read', { kind: 'notebook', path: 'a.nb.md' }],
     ['notebook:read', { kind: 'workspace' }],
   ]);
