@@ -54,6 +54,9 @@ export interface OidcOptions {
   now?: () => number;
 }
 
+/** The claims a new account's name is made from, best first. */
+const NAME_CLAIMS = ['preferred_username', 'email', 'name'] as const;
+
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 const sameText = (a: string, b: string): boolean => {
@@ -140,6 +143,7 @@ export class OidcLogins {
     }
     const config = await this.configuration();
     let claims: client.IDToken;
+    let profile: Record<string, unknown>;
     let groupsClaim: unknown;
     try {
       const callbackUrl = new URL(this.options.redirectUri());
@@ -151,10 +155,13 @@ export class OidcLogins {
         idTokenExpected: true,
       });
       claims = tokens.claims()!;
-      groupsClaim = claims[settings.groupsClaim];
-      // Many providers put groups in the UserInfo answer only, unless asked otherwise.
-      if (groupsClaim === undefined && config.serverMetadata().userinfo_endpoint)
-        groupsClaim = (await client.fetchUserInfo(config, tokens.access_token, claims.sub))[settings.groupsClaim];
+      profile = claims;
+      // Many providers put the groups and the names in the UserInfo answer only (unless asked
+      // otherwise): asked there when the ID token lacks them. The ID token's own claims win.
+      const lacking = claims[settings.groupsClaim] === undefined || NAME_CLAIMS.every((n) => claims[n] === undefined);
+      if (lacking && config.serverMetadata().userinfo_endpoint)
+        profile = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
+      groupsClaim = profile[settings.groupsClaim];
     } catch (error) {
       return { ok: false, reason: 'token', detail: describe(error) };
     }
@@ -171,7 +178,7 @@ export class OidcLogins {
       {
         issuer: claims.iss,
         subject: claims.sub,
-        nameHints: [claims.preferred_username, claims.email, claims.name],
+        nameHints: NAME_CLAIMS.map((n) => profile[n]),
       },
       decision.role,
       {
