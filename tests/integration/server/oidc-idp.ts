@@ -20,6 +20,11 @@ export class TestIdp {
   readonly accounts = new Map<string, IdpAccount>();
   /** the account id the next interaction signs in */
   nextLogin = '';
+  /**
+   * When set, the token endpoint's ID token is altered on its way out (its payload changed, its
+   * signature kept): what a forger without the provider's key could send.
+   */
+  forgeIdToken: ((payload: Record<string, unknown>) => Record<string, unknown>) | undefined;
   private provider: Provider | undefined;
 
   private constructor(
@@ -66,6 +71,15 @@ export class TestIdp {
         const account = accounts.get(id);
         return account && { accountId: id, claims: () => ({ sub: id, ...account }) };
       },
+    });
+    this.provider.use(async (ctx, next) => {
+      await next();
+      const body = ctx.body as { id_token?: unknown } | undefined;
+      if (ctx.path !== '/token' || !this.forgeIdToken || typeof body?.id_token !== 'string') return;
+      const [header, payload, signature] = body.id_token.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+      const forged = Buffer.from(JSON.stringify(this.forgeIdToken(claims))).toString('base64url');
+      ctx.body = { ...body, id_token: `${header}.${forged}.${signature}` };
     });
   }
 

@@ -183,6 +183,18 @@ test('a code exchanged without the login\'s own PKCE verifier is refused by the 
   assert.equal(response.status, 401);
 });
 
+test('an ID token altered on its way (a forged groups claim, the signature kept) is refused', async () => {
+  idp.forgeIdToken = (claims) => ({ ...claims, groups: ['data-admins'] });
+  try {
+    const { response, cookie } = await login('sub-alice');
+    assert.equal(response.status, 401);
+    assert.equal(cookie, undefined);
+  } finally {
+    idp.forgeIdToken = undefined;
+  }
+  assert.equal((await accounts.user('alice')).role, 'editor');
+});
+
 test('a user in no mapped group is refused with a clear page, and no account is made', async () => {
   const before = (await accounts.countUsers()).users;
   const { response, cookie } = await login('sub-bob');
