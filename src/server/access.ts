@@ -100,7 +100,7 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     summary: 'Single sign-on: redirects to the identity provider (state, nonce, PKCE)',
     responses: {
       302: { description: 'to the provider; the login\'s state is kept in a short-lived cookie' },
-      404: html('single sign-on is not configured'),
+      400: html('single sign-on is not configured'),
       503: html('the identity provider cannot be reached'),
     },
   },
@@ -109,10 +109,9 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     summary: 'Single sign-on callback: checks the state, exchanges the code, validates the ID token',
     responses: {
       200: html('signed in: the session cookie is set and the page moves on to the editor'),
-      400: html('the state is missing, tampered, used or expired'),
+      400: html('the state is missing, tampered, used or expired; or single sign-on is not configured'),
       401: html('the provider refused, or its answer could not be verified'),
       403: html('none of the user\'s groups is mapped to a role, or the account is disabled'),
-      404: html('single sign-on is not configured'),
     },
     event: { name: 'login' },
   },
@@ -121,7 +120,7 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     summary: 'The form that creates the first admin (only while the store has no user)',
     responses: {
       200: html('the form'),
-      404: html('the token is unknown, used or expired, or the store has users'),
+      410: html('the token is unknown, used or expired, or the store has users'),
     },
   },
   'POST /setup': {
@@ -130,7 +129,7 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     responses: {
       302: { description: 'the admin exists and is logged in; the token is dead' },
       400: html('a bad name or a password the policy refuses: the form again'),
-      404: html('the token is unknown, used or expired, or the store has users'),
+      410: html('the token is unknown, used or expired, or the store has users'),
     },
     event: { name: 'setup' },
   },

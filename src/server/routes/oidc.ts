@@ -72,8 +72,9 @@ function refusal(result: Extract<OidcFinish, { ok: false }>, issuer: string): [n
 
 export function oidcRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
+  // 400, as POST /login without accounts: the route exists, this server is not set up for it
   const notConfigured = (c: Context<ServerEnv>) =>
-    c.html(noticePage('Single sign-on is off', 'This server has no single sign-on configured.'), 404);
+    c.html(noticePage('Single sign-on is off', 'This server has no single sign-on configured.'), 400);
 
   routes.get(STATE_PATH, async (c) => {
     const { oidc } = deps;

@@ -57,12 +57,12 @@ export function setupRoutes(deps: ServerDeps): Hono<ServerEnv> {
     const { logins } = deps;
     const token = c.req.query('token') ?? '';
     if (logins.mode !== 'accounts' || !(await setupTokenWorks(logins.accounts.db, token, Date.now())))
-      return c.html(DEAD, 404);
+      return c.html(DEAD, 410);
     return c.html(setupPage(token));
   });
   routes.post('/setup', async (c) => {
     const { logins } = deps;
-    if (logins.mode !== 'accounts') return c.html(DEAD, 404);
+    if (logins.mode !== 'accounts') return c.html(DEAD, 410);
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const field = (name: string) => (typeof body[name] === 'string' ? body[name] : '');
     const token = field('token');
@@ -80,7 +80,7 @@ export function setupRoutes(deps: ServerDeps): Hono<ServerEnv> {
       if (error instanceof AccountError) return c.html(setupPage(token, error.message, name), 400);
       throw error;
     }
-    if (!result.ok) return c.html(DEAD, 404);
+    if (!result.ok) return c.html(DEAD, 410);
     setCookie(c, deps.identity().cookieName, result.sessionId, SESSION_COOKIE);
     const { id, name: userName, role } = result.account;
     c.set('user', { id, name: userName, role });

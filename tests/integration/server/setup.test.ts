@@ -54,8 +54,8 @@ test('--accounts without users: a one-time setup URL creates the first admin, th
   const form = await fetch(setupUrl);
   assert.equal(form.status, 200);
   assert.match(await form.text(), /Create the first admin/);
-  assert.equal((await fetch(`${server.url}/setup?token=${token.slice(1)}x`)).status, 404);
-  assert.equal((await post(server, '/setup', { token: `${token}x`, name: 'ada', password: PASSWORD })).status, 404);
+  assert.equal((await fetch(`${server.url}/setup?token=${token.slice(1)}x`)).status, 410);
+  assert.equal((await post(server, '/setup', { token: `${token}x`, name: 'ada', password: PASSWORD })).status, 410);
   const weak = await post(server, '/setup', { token, name: 'ada', password: 'short' });
   assert.equal(weak.status, 400);
 
@@ -67,8 +67,8 @@ test('--accounts without users: a one-time setup URL creates the first admin, th
   assert.equal(audit.status, 200, 'the first user is an admin');
   assert.deepEqual(await new Accounts(server.store.db).countUsers(), { users: 1, admins: 1 });
 
-  assert.equal((await fetch(setupUrl)).status, 404);
-  assert.equal((await post(server, '/setup', { token, name: 'eve', password: PASSWORD })).status, 404);
+  assert.equal((await fetch(setupUrl)).status, 410);
+  assert.equal((await post(server, '/setup', { token, name: 'eve', password: PASSWORD })).status, 410);
   assert.equal((await new Accounts(server.store.db).countUsers()).users, 1);
   // the admin logs in with the password they chose
   assert.equal((await post(server, '/login', { name: 'ada', password: PASSWORD })).status, 302);
@@ -78,7 +78,7 @@ test('without users and without --accounts: the single-user token, and no setup 
   const server = await serve();
   assert.equal(server.mode, 'token');
   assert.equal(server.setupUrl, undefined);
-  assert.equal((await fetch(`${server.url}/setup?token=anything`)).status, 404);
+  assert.equal((await fetch(`${server.url}/setup?token=anything`)).status, 410);
   assert.equal((await fetch(server.loginUrl, { redirect: 'manual' })).status, 302);
 });
 
