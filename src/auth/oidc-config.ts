@@ -83,7 +83,9 @@ export function parseOidcSettings(text: string): OidcSettings | undefined {
   if (section === undefined) return undefined;
   const parsed = OidcSection.safeParse(section);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${['auth', 'oidc', ...i.path.map(String)].join('.')}: ${i.message}`);
+    const issues = parsed.error.issues.map(
+      (i) => `${['auth', 'oidc', ...i.path.map(String)].join('.')}: ${i.message}`,
+    );
     throw new OidcConfigError(`${CONFIG_FILE}: ${issues.join('; ')}`);
   }
   return parsed.data;

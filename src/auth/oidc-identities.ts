@@ -128,12 +128,10 @@ export async function savePendingLogin(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.run('DELETE FROM oidc_logins WHERE expires_at <= ?', [now]);
-    await tx.run('INSERT INTO oidc_logins (state_sha256, nonce, code_verifier, expires_at) VALUES (?, ?, ?, ?)', [
-      stateSha256,
-      pending.nonce,
-      pending.codeVerifier,
-      expiresAt,
-    ]);
+    await tx.run(
+      'INSERT INTO oidc_logins (state_sha256, nonce, code_verifier, expires_at) VALUES (?, ?, ?, ?)',
+      [stateSha256, pending.nonce, pending.codeVerifier, expiresAt],
+    );
   });
 }
 
@@ -141,7 +139,11 @@ export async function savePendingLogin(
  * The started login of a state, removed as it is read: a state works once, and of two callbacks
  * racing with it only the one whose delete took the row goes on. Undefined: unknown, used or expired.
  */
-export function takePendingLogin(db: Db, stateSha256: string, now: number): Promise<PendingLogin | undefined> {
+export function takePendingLogin(
+  db: Db,
+  stateSha256: string,
+  now: number,
+): Promise<PendingLogin | undefined> {
   return db.transaction(async (tx) => {
     const row = await one<{ nonce: string; code_verifier: string; expires_at: number | string }>(
       tx,
@@ -149,7 +151,8 @@ export function takePendingLogin(db: Db, stateSha256: string, now: number): Prom
       [stateSha256],
     );
     if (!row) return undefined;
-    if ((await tx.run('DELETE FROM oidc_logins WHERE state_sha256 = ?', [stateSha256])) !== 1) return undefined;
+    if ((await tx.run('DELETE FROM oidc_logins WHERE state_sha256 = ?', [stateSha256])) !== 1)
+      return undefined;
     if (Number(row.expires_at) <= now) return undefined;
     return { nonce: row.nonce, codeVerifier: row.code_verifier };
   });

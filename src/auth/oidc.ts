@@ -108,7 +108,13 @@ export class OidcLogins {
     const nonce = client.randomNonce();
     const codeVerifier = client.randomPKCECodeVerifier();
     const now = this.now();
-    await savePendingLogin(this.options.db, digest(state), { nonce, codeVerifier }, now + PENDING_LOGIN_MS, now);
+    await savePendingLogin(
+      this.options.db,
+      digest(state),
+      { nonce, codeVerifier },
+      now + PENDING_LOGIN_MS,
+      now,
+    );
     const scope = ['openid', ...this.options.settings.scopes.filter((s) => s !== 'openid')].join(' ');
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.options.redirectUri(),
@@ -132,10 +138,15 @@ export class OidcLogins {
   ): Promise<OidcFinish> {
     const state = query.get('state');
     if (!state || !browserState || !sameText(state, browserState))
-      return { ok: false, reason: 'state', detail: 'the state does not match the one this browser started with' };
+      return {
+        ok: false,
+        reason: 'state',
+        detail: 'the state does not match the one this browser started with',
+      };
     const { db, settings, policy } = this.options;
     const pending = await takePendingLogin(db, digest(state), this.now());
-    if (!pending) return { ok: false, reason: 'state', detail: 'the login is unknown, already used or expired' };
+    if (!pending)
+      return { ok: false, reason: 'state', detail: 'the login is unknown, already used or expired' };
     const error = query.get('error');
     if (error) {
       const description = query.get('error_description');
@@ -158,7 +169,8 @@ export class OidcLogins {
       profile = claims;
       // Many providers put the groups and the names in the UserInfo answer only (unless asked
       // otherwise): asked there when the ID token lacks them. The ID token's own claims win.
-      const lacking = claims[settings.groupsClaim] === undefined || NAME_CLAIMS.every((n) => claims[n] === undefined);
+      const lacking =
+        claims[settings.groupsClaim] === undefined || NAME_CLAIMS.every((n) => claims[n] === undefined);
       if (lacking && config.serverMetadata().userinfo_endpoint)
         profile = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
       groupsClaim = profile[settings.groupsClaim];

@@ -22,7 +22,10 @@ export async function createSetupToken(db: Db, now: number, lifetimeMs = SETUP_T
   const token = randomSecret(32);
   await db.transaction(async (tx) => {
     await tx.run('DELETE FROM setup_tokens WHERE expires_at <= ?', [now]);
-    await tx.run('INSERT INTO setup_tokens (token_sha256, expires_at) VALUES (?, ?)', [digest(token), now + lifetimeMs]);
+    await tx.run('INSERT INTO setup_tokens (token_sha256, expires_at) VALUES (?, ?)', [
+      digest(token),
+      now + lifetimeMs,
+    ]);
   });
   return token;
 }
@@ -75,6 +78,10 @@ export async function useSetupToken(
     // The first admin exists: no other setup URL may make a second one.
     await tx.run('DELETE FROM setup_tokens');
     const account = (await findUser(tx, { id }))!.account;
-    return { ok: true, account, sessionId: await createSession(tx, id, policy, now, options.address) } as const;
+    return {
+      ok: true,
+      account,
+      sessionId: await createSession(tx, id, policy, now, options.address),
+    } as const;
   });
 }

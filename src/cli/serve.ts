@@ -38,7 +38,12 @@ const atLeastOne = {
   message: (flag: string, text: string) => `${flag} expects a whole number ≥ 1, got "${text}"`,
 };
 
-const CONFIG_ERRORS = new Set(['StoreConfigError', 'AlertConfigError', 'WorkspaceConfigError', 'OidcConfigError']);
+const CONFIG_ERRORS = new Set([
+  'StoreConfigError',
+  'AlertConfigError',
+  'WorkspaceConfigError',
+  'OidcConfigError',
+]);
 
 /**
  * What the server uses, said once at start: the workspace (all that its kernels may read) and the

@@ -99,7 +99,7 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     public: 'starts a single sign-on login at the identity provider: logging in needs no session',
     summary: 'Single sign-on: redirects to the identity provider (state, nonce, PKCE)',
     responses: {
-      302: { description: 'to the provider; the login\'s state is kept in a short-lived cookie' },
+      302: { description: "to the provider; the login's state is kept in a short-lived cookie" },
       400: html('single sign-on is not configured'),
       503: html('the identity provider cannot be reached'),
     },
@@ -111,7 +111,7 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
       200: html('signed in: the session cookie is set and the page moves on to the editor'),
       400: html('the state is missing, tampered, used or expired; or single sign-on is not configured'),
       401: html('the provider refused, or its answer could not be verified'),
-      403: html('none of the user\'s groups is mapped to a role, or the account is disabled'),
+      403: html("none of the user's groups is mapped to a role, or the account is disabled"),
     },
     event: { name: 'login' },
   },
@@ -124,7 +124,8 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     },
   },
   'POST /setup': {
-    public: 'creates the first admin with the one-time setup token (form field `token`): no session exists yet',
+    public:
+      'creates the first admin with the one-time setup token (form field `token`): no session exists yet',
     summary: 'Create the first admin (form fields `token`, `name`, `password`); logs them in',
     responses: {
       302: { description: 'the admin exists and is logged in; the token is dead' },

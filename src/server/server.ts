@@ -22,7 +22,6 @@ import {
   type User,
   ownOrigins,
   sessionCookieName,
-  Logins,
   type Authorize,
 } from './auth.js';
 import { createApp } from './app.js';
@@ -178,7 +177,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (users === 0 && asked) setupToken = await createSetupToken(store.db, Date.now());
     if (oidcSettings) {
       const clientSecret = await clientSecretOf(oidcSettings, process.env, (name) =>
-        new SecretStore(store.db, new MasterKeys({ file: keyFilePath(workspace), env: process.env })).get(name),
+        new SecretStore(store.db, new MasterKeys({ file: keyFilePath(workspace), env: process.env })).get(
+          name,
+        ),
       );
       oidc = new OidcLogins({
         settings: oidcSettings,
@@ -300,7 +301,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     get loginUrl() {
       const current = logins.current;
-      return current.mode === 'token' ? `${url}/login?token=${encodeURIComponent(current.token)}` : `${url}/login`;
+      return current.mode === 'token'
+        ? `${url}/login?token=${encodeURIComponent(current.token)}`
+        : `${url}/login`;
     },
     ...(setupToken ? { setupUrl: `${url}/setup?token=${setupToken}` } : {}),
     files,

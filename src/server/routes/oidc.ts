@@ -22,7 +22,12 @@ const STATE_PATH = '/login/oidc';
 const escape = (text: string): string => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A plain page saying what happened (no script: the CSP allows none inline). */
-export function noticePage(title: string, message: string, link?: { href: string; text: string }, refresh?: string): string {
+export function noticePage(
+  title: string,
+  message: string,
+  link?: { href: string; text: string },
+  refresh?: string,
+): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${
@@ -54,7 +59,11 @@ const AGAIN = { href: STATE_PATH, text: 'Sign in again' };
 function refusal(result: Extract<OidcFinish, { ok: false }>, issuer: string): [number, string, string] {
   switch (result.reason) {
     case 'state':
-      return [400, 'Sign-in expired', 'This sign-in link is not valid any more: it was used, it expired, or it was started in another browser.'];
+      return [
+        400,
+        'Sign-in expired',
+        'This sign-in link is not valid any more: it was used, it expired, or it was started in another browser.',
+      ];
     case 'provider':
       return [401, 'Sign-in cancelled', `The identity provider did not sign you in (${result.detail}).`];
     case 'token':
@@ -66,7 +75,11 @@ function refusal(result: Extract<OidcFinish, { ok: false }>, issuer: string): [n
         `You signed in at ${issuer}, but none of your groups (${result.groups?.length ? result.groups.join(', ') : 'none'}) gives access to this Quire server. Ask an admin to add you to a group that does.`,
       ];
     case 'disabled':
-      return [403, 'Account disabled', 'Your account on this Quire server is disabled. Ask an admin to enable it.'];
+      return [
+        403,
+        'Account disabled',
+        'Your account on this Quire server is disabled. Ask an admin to enable it.',
+      ];
   }
 }
 
@@ -84,7 +97,14 @@ export function oidcRoutes(deps: ServerDeps): Hono<ServerEnv> {
       started = await oidc.start();
     } catch (error) {
       deps.logError(error);
-      return c.html(noticePage('Sign-in unavailable', `The identity provider ${oidc.issuer} cannot be reached now.`, AGAIN), 503);
+      return c.html(
+        noticePage(
+          'Sign-in unavailable',
+          `The identity provider ${oidc.issuer} cannot be reached now.`,
+          AGAIN,
+        ),
+        503,
+      );
     }
     setCookie(c, stateCookieName(deps), started.state, {
       httpOnly: true,
@@ -121,7 +141,9 @@ export function oidcRoutes(deps: ServerDeps): Hono<ServerEnv> {
     const { id, name, role } = result.account;
     c.set('user', { id, name, role });
     c.set('detail', { via: 'oidc', created: result.created });
-    return c.html(noticePage('Signed in', `Signed in as ${name} (${role}).`, { href: '/', text: 'Continue' }, '/'));
+    return c.html(
+      noticePage('Signed in', `Signed in as ${name} (${role}).`, { href: '/', text: 'Continue' }, '/'),
+    );
   });
   return routes;
 }

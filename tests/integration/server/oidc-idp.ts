@@ -167,7 +167,8 @@ export class Browser {
   async follow(url: string, stopAt?: (url: URL) => boolean): Promise<{ response: Response; url: string }> {
     let current = url;
     for (let hops = 0; hops < 20; hops++) {
-      if (hops > 0 && stopAt?.(new URL(current))) return { response: new Response(null, { status: 599 }), url: current };
+      if (hops > 0 && stopAt?.(new URL(current)))
+        return { response: new Response(null, { status: 599 }), url: current };
       const response = await this.fetch(current);
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || !location) return { response, url: current };

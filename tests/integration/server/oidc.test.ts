@@ -48,7 +48,11 @@ before(async () => {
     redirectUri: `${server.url}/login/oidc/callback`,
   });
   accounts = new Accounts(server.store.db);
-  idp.accounts.set('sub-alice', { groups: ['analysts', 'staff'], preferred_username: 'Alice', email: 'alice@example.org' });
+  idp.accounts.set('sub-alice', {
+    groups: ['analysts', 'staff'],
+    preferred_username: 'Alice',
+    email: 'alice@example.org',
+  });
   idp.accounts.set('sub-bob', { groups: ['interns'], preferred_username: 'bob' });
   idp.accounts.set('sub-dora', { groups: 'analysts', email: 'dora@example.org' });
 });
@@ -75,7 +79,9 @@ async function toCallback(who: string): Promise<{ browser: Browser; callback: st
 }
 
 /** A whole login: the callback's answer and the session cookie it set, if any. */
-async function login(who: string): Promise<{ response: Response; cookie: string | undefined; browser: Browser }> {
+async function login(
+  who: string,
+): Promise<{ response: Response; cookie: string | undefined; browser: Browser }> {
   const { browser, callback } = await toCallback(who);
   const response = await browser.fetch(callback);
   const name = `quire_session_${new URL(server.url).port}`;
@@ -149,7 +155,7 @@ test('a tampered state is refused and starts no session', async () => {
   assert.equal(browser.cookie(server.url, `quire_session_${new URL(server.url).port}`), undefined);
 });
 
-test('a callback without the browser\'s state cookie (another browser) is refused', async () => {
+test("a callback without the browser's state cookie (another browser) is refused", async () => {
   const { callback } = await toCallback('sub-alice');
   const response = await new Browser().fetch(callback);
   assert.equal(response.status, 400);
@@ -161,12 +167,18 @@ test('a replayed callback is refused, even with the state cookie copied', async 
   const stateCookie = browser.cookie(server.url, `quire_session_${port}_oidc`)!;
   const first = await browser.fetch(callback);
   assert.equal(first.status, 200);
-  const replay = await fetch(callback, { redirect: 'manual', headers: { cookie: `quire_session_${port}_oidc=${stateCookie}` } });
+  const replay = await fetch(callback, {
+    redirect: 'manual',
+    headers: { cookie: `quire_session_${port}_oidc=${stateCookie}` },
+  });
   assert.equal(replay.status, 400);
-  assert.equal(replay.headers.getSetCookie().some((c) => c.startsWith(`quire_session_${port}=`)), false);
+  assert.equal(
+    replay.headers.getSetCookie().some((c) => c.startsWith(`quire_session_${port}=`)),
+    false,
+  );
 });
 
-test('an ID token whose nonce is not the login\'s own is refused', async () => {
+test("an ID token whose nonce is not the login's own is refused", async () => {
   const { browser, callback } = await toCallback('sub-alice');
   // as if the code had been issued for another login (a token injected from elsewhere)
   await server.store.db.run("UPDATE oidc_logins SET nonce = 'a-nonce-of-another-login'");
@@ -176,9 +188,11 @@ test('an ID token whose nonce is not the login\'s own is refused', async () => {
   assert.equal(browser.cookie(server.url, `quire_session_${new URL(server.url).port}`), undefined);
 });
 
-test('a code exchanged without the login\'s own PKCE verifier is refused by the provider', async () => {
+test("a code exchanged without the login's own PKCE verifier is refused by the provider", async () => {
   const { browser, callback } = await toCallback('sub-alice');
-  await server.store.db.run("UPDATE oidc_logins SET code_verifier = 'another-verifier-another-verifier-another-verifier'");
+  await server.store.db.run(
+    "UPDATE oidc_logins SET code_verifier = 'another-verifier-another-verifier-another-verifier'",
+  );
   const response = await browser.fetch(callback);
   assert.equal(response.status, 401);
 });
@@ -238,7 +252,7 @@ test('the role follows the groups at each login', async () => {
   assert.equal((await accounts.listUsers()).filter((u) => u.name.startsWith('erin')).length, 1);
 });
 
-test('a provider user with a local user\'s name gets an account of their own', async () => {
+test("a provider user with a local user's name gets an account of their own", async () => {
   await accounts.addUser('frank', 'admin', 'franks long password');
   idp.accounts.set('sub-frank', { groups: ['readers'], preferred_username: 'frank' });
   const { response } = await login('sub-frank');
@@ -256,5 +270,7 @@ test('one full login round trip (local provider), timed', async (t) => {
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  t.diagnostic(`oidc login round trip: median ${times[5]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms`);
+  t.diagnostic(
+    `oidc login round trip: median ${times[5]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms`,
+  );
 });

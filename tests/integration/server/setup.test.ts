@@ -55,7 +55,10 @@ test('--accounts without users: a one-time setup URL creates the first admin, th
   assert.equal(form.status, 200);
   assert.match(await form.text(), /Create the first admin/);
   assert.equal((await fetch(`${server.url}/setup?token=${token.slice(1)}x`)).status, 410);
-  assert.equal((await post(server, '/setup', { token: `${token}x`, name: 'ada', password: PASSWORD })).status, 410);
+  assert.equal(
+    (await post(server, '/setup', { token: `${token}x`, name: 'ada', password: PASSWORD })).status,
+    410,
+  );
   const weak = await post(server, '/setup', { token, name: 'ada', password: 'short' });
   assert.equal(weak.status, 400);
 

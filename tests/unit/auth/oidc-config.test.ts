@@ -30,7 +30,10 @@ test('a bad auth.oidc names the field', () => {
     [{ ...BASE, clientId: '' }, /auth\.oidc\.clientId/],
     [{ ...BASE, roleMap: { analysts: 'owner' } }, /auth\.oidc\.roleMap\.analysts/],
     [{ ...BASE, defaultRole: 'root' }, /auth\.oidc\.defaultRole/],
-    [{ ...BASE, clientSecretEnv: 'not a name' }, /auth\.oidc\.clientSecretEnv: must be an environment variable name/],
+    [
+      { ...BASE, clientSecretEnv: 'not a name' },
+      /auth\.oidc\.clientSecretEnv: must be an environment variable name/,
+    ],
     [{ ...BASE, clientSecretEnv: undefined }, /exactly one of "clientSecretEnv" or "clientSecretStored"/],
     [{ ...BASE, clientSecretStored: 'oidc' }, /exactly one of "clientSecretEnv" or "clientSecretStored"/],
     [{ ...BASE, clientSecret: 'in the file' }, /auth\.oidc.*clientSecret/],
@@ -44,14 +47,28 @@ test('a bad auth.oidc names the field', () => {
 test('the client secret comes from its variable or the secret store; unset is an error naming the field', async () => {
   const settings = parse(BASE)!;
   assert.equal(await clientSecretOf(settings, { QUIRE_OIDC_SECRET: 's3' }, async () => 'no'), 's3');
-  await assert.rejects(clientSecretOf(settings, {}, async () => 'no'), /auth\.oidc\.clientSecretEnv names QUIRE_OIDC_SECRET, which is not set/);
+  await assert.rejects(
+    clientSecretOf(settings, {}, async () => 'no'),
+    /auth\.oidc\.clientSecretEnv names QUIRE_OIDC_SECRET, which is not set/,
+  );
   const stored = parse({ ...BASE, clientSecretEnv: undefined, clientSecretStored: 'oidc-secret' })!;
-  assert.equal(await clientSecretOf(stored, {}, async (name) => (name === 'oidc-secret' ? 'from store' : undefined)), 'from store');
-  await assert.rejects(clientSecretOf(stored, {}, async () => undefined), /clientSecretStored names "oidc-secret"/);
+  assert.equal(
+    await clientSecretOf(stored, {}, async (name) => (name === 'oidc-secret' ? 'from store' : undefined)),
+    'from store',
+  );
+  await assert.rejects(
+    clientSecretOf(stored, {}, async () => undefined),
+    /clientSecretStored names "oidc-secret"/,
+  );
 });
 
 test('groups to a role: the highest mapped group wins, else the default, else none', () => {
-  const map: Record<string, Role> = { 'data-admins': 'admin', analysts: 'editor', ops: 'runner', all: 'viewer' };
+  const map: Record<string, Role> = {
+    'data-admins': 'admin',
+    analysts: 'editor',
+    ops: 'runner',
+    all: 'viewer',
+  };
   const cases: [unknown, Role | undefined, Role | undefined][] = [
     [['analysts'], undefined, 'editor'],
     [['all', 'analysts', 'ops'], undefined, 'editor'],

@@ -39,7 +39,10 @@ function suite(dialect: 'sqlite' | 'postgres') {
       const token = await createSetupToken(store.db, T0);
       assert.match(token, /^[A-Za-z0-9_-]{43}$/);
       const rows = await store.db.all<{ token_sha256: string }>('SELECT token_sha256 FROM setup_tokens');
-      assert.deepEqual(rows.map((r) => r.token_sha256), [digest(token)]);
+      assert.deepEqual(
+        rows.map((r) => r.token_sha256),
+        [digest(token)],
+      );
       assert.equal(await setupTokenWorks(store.db, token, T0 + SETUP_TOKEN_MS - 1), true);
       assert.equal(await setupTokenWorks(store.db, token, T0 + SETUP_TOKEN_MS), false);
       assert.equal(await setupTokenWorks(store.db, `${token}x`, T0), false);
@@ -53,8 +56,14 @@ function suite(dialect: 'sqlite' | 'postgres') {
     test('a bad name or password keeps the token; the first use makes the admin and kills every token', async () => {
       const token = await createSetupToken(store.db, T0);
       const other = await createSetupToken(store.db, T0);
-      await assert.rejects(useSetupToken(store.db, token, { name: 'no spaces', password: ADMIN.password }, { policy, now: T0 }), AccountError);
-      await assert.rejects(useSetupToken(store.db, token, { name: 'ada', password: 'short' }, { policy, now: T0 }), AccountError);
+      await assert.rejects(
+        useSetupToken(store.db, token, { name: 'no spaces', password: ADMIN.password }, { policy, now: T0 }),
+        AccountError,
+      );
+      await assert.rejects(
+        useSetupToken(store.db, token, { name: 'ada', password: 'short' }, { policy, now: T0 }),
+        AccountError,
+      );
       // two at once with one token: one wins
       const results = await Promise.all([
         useSetupToken(store.db, token, ADMIN, { policy, now: T0 }),
@@ -67,21 +76,42 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.deepEqual(await accounts.countUsers(), { users: 1, admins: 1 });
       assert.equal((await accounts.sessionUser(won.sessionId))?.name, won.account.name);
       assert.equal(await setupTokenWorks(store.db, other, T0), false);
-      assert.deepEqual(await useSetupToken(store.db, other, { name: 'mallory', password: 'mallorys password' }, { policy, now: T0 }), {
-        ok: false,
-        reason: 'invalid',
-      });
+      assert.deepEqual(
+        await useSetupToken(
+          store.db,
+          other,
+          { name: 'mallory', password: 'mallorys password' },
+          { policy, now: T0 },
+        ),
+        {
+          ok: false,
+          reason: 'invalid',
+        },
+      );
       // with users, even a new token makes no admin
       const late = await createSetupToken(store.db, T0);
       assert.equal(await setupTokenWorks(store.db, late, T0), false);
-      assert.equal((await useSetupToken(store.db, late, { name: 'mallory', password: 'mallorys password' }, { policy, now: T0 })).ok, false);
+      assert.equal(
+        (
+          await useSetupToken(
+            store.db,
+            late,
+            { name: 'mallory', password: 'mallorys password' },
+            { policy, now: T0 },
+          )
+        ).ok,
+        false,
+      );
       assert.equal((await accounts.countUsers()).users, 1);
     });
 
     test('a started login is taken once, and not after it expired', async () => {
       await savePendingLogin(store.db, digest('state-1'), { nonce: 'n1', codeVerifier: 'v1' }, T0 + 1000, T0);
       await savePendingLogin(store.db, digest('state-2'), { nonce: 'n2', codeVerifier: 'v2' }, T0 + 1000, T0);
-      assert.deepEqual(await takePendingLogin(store.db, digest('state-1'), T0 + 999), { nonce: 'n1', codeVerifier: 'v1' });
+      assert.deepEqual(await takePendingLogin(store.db, digest('state-1'), T0 + 999), {
+        nonce: 'n1',
+        codeVerifier: 'v1',
+      });
       assert.equal(await takePendingLogin(store.db, digest('state-1'), T0 + 999), undefined);
       assert.equal(await takePendingLogin(store.db, digest('state-2'), T0 + 1000), undefined);
       assert.equal(await takePendingLogin(store.db, digest('state-2'), T0), undefined);
@@ -94,7 +124,11 @@ function suite(dialect: 'sqlite' | 'postgres') {
       // "ada" is the setup's admin: the identity gets its own account
       assert.equal(first.account.name, 'ada-2');
       const renamed = { ...identity, nameHints: ['Someone Else'] };
-      const second = await signInIdentity(store.db, renamed, 'editor', { policy, now: T0 + 1, previousSessionId: first.sessionId });
+      const second = await signInIdentity(store.db, renamed, 'editor', {
+        policy,
+        now: T0 + 1,
+        previousSessionId: first.sessionId,
+      });
       assert.ok(second.ok && !second.created);
       assert.equal(second.account.id, first.account.id);
       assert.equal(second.account.role, 'editor');
@@ -102,7 +136,12 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.equal(await accounts.sessionUser(first.sessionId), undefined);
       assert.equal((await accounts.sessionUser(second.sessionId))?.role, 'editor');
       // the same subject at another issuer is another person
-      const elsewhere = await signInIdentity(store.db, { ...identity, issuer: 'https://other.example.org' }, 'viewer', { policy, now: T0 });
+      const elsewhere = await signInIdentity(
+        store.db,
+        { ...identity, issuer: 'https://other.example.org' },
+        'viewer',
+        { policy, now: T0 },
+      );
       assert.ok(elsewhere.ok && elsewhere.account.id !== first.account.id);
       await accounts.setDisabled('ada-2', true);
       const refused = await signInIdentity(store.db, identity, 'admin', { policy, now: T0 + 2 });
