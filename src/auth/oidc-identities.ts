@@ -118,6 +118,18 @@ export interface PendingLogin {
   codeVerifier: string;
 }
 
+/**
+ * How many started logins may wait at once. Starting one needs no credential, so without a cap an
+ * anonymous loop could grow the table for as long as a login may wait; past it, starts are refused
+ * until some finish or expire (people signing in at that moment retry).
+ */
+export const MAX_PENDING_LOGINS = 10_000;
+
+/** Too many logins are in progress (`MAX_PENDING_LOGINS`): try again shortly. */
+export class PendingLoginsFull extends Error {
+  override readonly name = 'PendingLoginsFull';
+}
+
 /** Keeps a started login under the sha256 of its state until `expiresAt`; drops expired ones. */
 export async function savePendingLogin(
   db: Db,
@@ -125,9 +137,12 @@ export async function savePendingLogin(
   pending: PendingLogin,
   expiresAt: number,
   now: number,
+  max = MAX_PENDING_LOGINS,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.run('DELETE FROM oidc_logins WHERE expires_at <= ?', [now]);
+    const waiting = await one<{ n: number | string }>(tx, 'SELECT COUNT(*) AS n FROM oidc_logins');
+    if (Number(waiting?.n ?? 0) >= max) throw new PendingLoginsFull('too many sign-ins are in progress');
     await tx.run(
       'INSERT INTO oidc_logins (state_sha256, nonce, code_verifier, expires_at) VALUES (?, ?, ?, ?)',
       [stateSha256, pending.nonce, pending.codeVerifier, expiresAt],

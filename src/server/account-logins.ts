@@ -6,6 +6,11 @@
  * which mode they run in, plus what only accounts have. The accounts themselves (hashes, limits,
  * sessions, tokens) are src/auth/'s.
  *
+ * `ServerLogins` holds the mode in force: a server started on a store without users runs single-user
+ * (`TokenLogins`) until a user appears, then turns to accounts without a restart. Single sign-on
+ * (src/auth/oidc.ts) and the first-admin setup URL (src/auth/setup.ts) log in through their own
+ * routes into the same store sessions.
+ *
  * `onLogout` tells this server's own WebSockets: a logout on another server behind the same load
  * balancer ends the session (its next HTTP request is refused) but not a WebSocket already open
  * here.

@@ -14,6 +14,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { OidcFinish } from '../../auth/oidc.js';
+import { PendingLoginsFull } from '../../auth/oidc-identities.js';
 import type { ServerDeps, ServerEnv } from '../deps.js';
 
 const SESSION_COOKIE = { httpOnly: true, sameSite: 'Strict', path: '/' } as const;
@@ -96,6 +97,13 @@ export function oidcRoutes(deps: ServerDeps): Hono<ServerEnv> {
     try {
       started = await oidc.start();
     } catch (error) {
+      if (error instanceof PendingLoginsFull) {
+        c.header('Retry-After', '30');
+        return c.html(
+          noticePage('Sign-in busy', 'Too many sign-ins are in progress: try again in a minute.', AGAIN),
+          503,
+        );
+      }
       deps.logError(error);
       return c.html(
         noticePage(

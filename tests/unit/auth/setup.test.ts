@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AccountError, Accounts } from '../../../src/auth/accounts.js';
-import { savePendingLogin, signInIdentity, takePendingLogin } from '../../../src/auth/oidc-identities.js';
+import {
+  PendingLoginsFull,
+  savePendingLogin,
+  signInIdentity,
+  takePendingLogin,
+} from '../../../src/auth/oidc-identities.js';
 import { digest } from '../../../src/auth/secret.js';
 import { DEFAULT_SESSION_POLICY } from '../../../src/auth/sessions.js';
 import { createSetupToken, SETUP_TOKEN_MS, setupTokenWorks, useSetupToken } from '../../../src/auth/setup.js';
@@ -115,6 +120,35 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.equal(await takePendingLogin(store.db, digest('state-1'), T0 + 999), undefined);
       assert.equal(await takePendingLogin(store.db, digest('state-2'), T0 + 1000), undefined);
       assert.equal(await takePendingLogin(store.db, digest('state-2'), T0), undefined);
+    });
+
+    test('started logins are capped: past the cap a start is refused until some expire', async () => {
+      await store.db.run('DELETE FROM oidc_logins');
+      for (const n of [1, 2, 3])
+        await savePendingLogin(
+          store.db,
+          digest(`cap-${n}`),
+          { nonce: 'n', codeVerifier: 'v' },
+          T0 + 1000,
+          T0,
+          3,
+        );
+      await assert.rejects(
+        savePendingLogin(store.db, digest('cap-4'), { nonce: 'n', codeVerifier: 'v' }, T0 + 1000, T0, 3),
+        PendingLoginsFull,
+      );
+      await savePendingLogin(
+        store.db,
+        digest('cap-5'),
+        { nonce: 'n', codeVerifier: 'v' },
+        T0 + 5000,
+        T0 + 1000,
+        3,
+      );
+      assert.deepEqual(await takePendingLogin(store.db, digest('cap-5'), T0 + 1001), {
+        nonce: 'n',
+        codeVerifier: 'v',
+      });
     });
 
     test('an identity makes one account, keeps it by subject, follows its role, ends the previous session', async () => {
