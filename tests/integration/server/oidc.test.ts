@@ -145,6 +145,20 @@ test('a login maps the groups to a role and gives a session cookie that works on
   assert.equal(form.status, 401);
 });
 
+test('a login rotates the session: the one the browser came with ends', async () => {
+  const first = await login('sub-alice');
+  assert.equal(first.response.status, 200);
+  // the same browser signs in again (its provider session still open)
+  const { url } = await first.browser.follow(`${server.url}/login/oidc`, CALLBACK);
+  const again = await first.browser.fetch(url);
+  assert.equal(again.status, 200);
+  const name = `quire_session_${new URL(server.url).port}`;
+  const second = `${name}=${first.browser.cookie(server.url, name)}`;
+  assert.notEqual(second, first.cookie);
+  assert.equal((await api('/api/notebooks', first.cookie)).status, 401);
+  assert.equal((await api('/api/notebooks', second)).status, 200);
+});
+
 test('a tampered state is refused and starts no session', async () => {
   const { browser, callback } = await toCallback('sub-alice');
   const tampered = new URL(callback);
