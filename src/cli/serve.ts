@@ -8,18 +8,23 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { locateWorkspace } from '../runner/workspace.js';
-import { defineCommand, parsed, text, wholeNumber, type Values } from './command.js';
+import { boolean, defineCommand, parsed, text, wholeNumber, type Values } from './command.js';
 import { InputError } from './errors.js';
 
-const HELP = `usage: quire serve [DIR] [--port N] [--host H] [--db URL] [--concurrency N] [--max-running N]
+const HELP = `usage: quire serve [DIR] [--port N] [--host H] [--db URL] [--accounts] [--concurrency N] [--max-running N]
 
   DIR               the folder of notebooks to serve (default: the current folder)
   --port N          the port (default 8888; 0 picks a free one)
   --host H          the address to bind (default 127.0.0.1: only this machine can connect)
   --db URL          the run store (default: QUIRE_DB, else .quire/quire.db in DIR)
+  --accounts        users log in with accounts even before the store has any: prints a one-time
+                    setup URL that creates the first admin (single sign-on in quire.config.json
+                    implies it). Without users and without it: one owner, the printed login URL
   --concurrency N   queued and scheduled runs this server executes at once (default 2)
   --max-running N   runs at once across every server and worker sharing the store
 
+Adding the first user (\`quire users add\`) while the server runs turns it to accounts mode at once:
+the single-user login URL stops working and its browsers are logged out.
 The server also fires the notebooks' schedules and executes queued runs (docs/operations.md).`;
 
 function parsePort(text: string): number {
@@ -33,7 +38,12 @@ const atLeastOne = {
   message: (flag: string, text: string) => `${flag} expects a whole number ≥ 1, got "${text}"`,
 };
 
-const CONFIG_ERRORS = new Set(['StoreConfigError', 'AlertConfigError', 'WorkspaceConfigError']);
+const CONFIG_ERRORS = new Set([
+  'StoreConfigError',
+  'AlertConfigError',
+  'WorkspaceConfigError',
+  'OidcConfigError',
+]);
 
 /**
  * What the server uses, said once at start: the workspace (all that its kernels may read) and the
@@ -67,6 +77,7 @@ const options = {
   port: parsed(parsePort, 8888),
   host: text(),
   db: text(),
+  accounts: boolean(),
   concurrency: wholeNumber(atLeastOne, 2),
   'max-running': wholeNumber(atLeastOne),
 };
@@ -95,6 +106,7 @@ async function serve(values: Values<typeof options>, folder: string | undefined)
       port,
       host: values.host ?? '127.0.0.1',
       ...(values.db !== undefined ? { db: values.db } : {}),
+      ...(values.accounts ? { accounts: true } : {}),
       jobs: {
         concurrency: values.concurrency,
         ...(values['max-running'] !== undefined ? { globalCap: values['max-running'] } : {}),
@@ -134,9 +146,11 @@ async function serve(values: Values<typeof options>, folder: string | undefined)
       startBanner(
         running.workspace,
         running.store.db.label,
-        running.mode === 'accounts'
-          ? `${running.loginUrl}  (accounts: log in with your name and password)`
-          : running.loginUrl,
+        running.setupUrl
+          ? `${running.setupUrl}\n    (no users yet: open this one-time link within an hour to create the first admin)`
+          : running.mode === 'accounts'
+            ? `${running.loginUrl}  (accounts: log in with your name and password)`
+            : running.loginUrl,
         isolation.lines,
       ),
     );

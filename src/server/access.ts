@@ -100,6 +100,45 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     },
     event: { name: 'login' },
   },
+  'GET /login/oidc': {
+    public: 'starts a single sign-on login at the identity provider: logging in needs no session',
+    summary: 'Single sign-on: redirects to the identity provider (state, nonce, PKCE)',
+    responses: {
+      302: { description: "to the provider; the login's state is kept in a short-lived cookie" },
+      400: html('single sign-on is not configured'),
+      503: html('the identity provider cannot be reached'),
+    },
+  },
+  'GET /login/oidc/callback': {
+    public: 'where the identity provider sends the browser back: its state and code are the credential',
+    summary: 'Single sign-on callback: checks the state, exchanges the code, validates the ID token',
+    responses: {
+      200: html('signed in: the session cookie is set and the page moves on to the editor'),
+      400: html('the state is missing, tampered, used or expired; or single sign-on is not configured'),
+      401: html('the provider refused, or its answer could not be verified'),
+      403: html("none of the user's groups is mapped to a role, or the account is disabled"),
+    },
+    event: { name: 'login' },
+  },
+  'GET /setup': {
+    public: 'the one-time setup URL printed by `quire serve --accounts`: its token is the credential',
+    summary: 'The form that creates the first admin (only while the store has no user)',
+    responses: {
+      200: html('the form'),
+      410: html('the token is unknown, used or expired, or the store has users'),
+    },
+  },
+  'POST /setup': {
+    public:
+      'creates the first admin with the one-time setup token (form field `token`): no session exists yet',
+    summary: 'Create the first admin (form fields `token`, `name`, `password`); logs them in',
+    responses: {
+      302: { description: 'the admin exists and is logged in; the token is dead' },
+      400: html('a bad name or a password the policy refuses: the form again'),
+      410: html('the token is unknown, used or expired, or the store has users'),
+    },
+    event: { name: 'setup' },
+  },
   'POST /api/logout': {
     public: "ends the caller's own login: anyone may end theirs, and without one there is nothing to end",
     summary: 'Log out: the session cookie stops working and is cleared',

@@ -16,6 +16,8 @@ import { metricsRoute } from '../metrics/http.js';
 import { AuditLog } from '../audit/log.js';
 import { auditRoutes } from './routes/audit.js';
 import { loginRoutes } from './routes/login.js';
+import { oidcRoutes } from './routes/oidc.js';
+import { setupRoutes } from './routes/setup.js';
 import { notebookRoutes } from './routes/notebooks.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { reportPolicy, runRoutes } from './routes/runs.js';
@@ -54,6 +56,10 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
   app.use(
     httpGate({
       ...deps,
+      // read per request: a server started without users turns to accounts when one is added
+      get logins() {
+        return deps.logins;
+      },
       events: deps.events ?? logEventSink(createLogger({ base: { component: 'serve' } })),
     }),
   );
@@ -61,6 +67,8 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
   // Public in the table: Prometheus has no cookie; a configured token protects it instead.
   if (deps.metrics) app.route('/', metricsRoute(deps.metrics, { token: deps.metricsToken }));
   app.route('/', loginRoutes(deps));
+  app.route('/', oidcRoutes(deps));
+  app.route('/', setupRoutes(deps));
   app.route('/api', openApiRoutes(deps));
   app.route('/api/notebooks', notebookRoutes(deps));
   app.route('/api/runs', runRoutes(deps));

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { AccountLogins } from './account-logins.js';
+import type { OidcLogins } from '../auth/oidc.js';
 import type { Action, Authorize, Resource, Logins, User } from './auth.js';
 import type { EventDetail, EventSink } from './events.js';
 import type { QuireMetrics } from '../metrics/registry.js';
@@ -26,6 +27,8 @@ export interface ServerDeps {
   files: WorkspaceFiles;
   /** who is logged in: the single-user token's logins, or the store's accounts */
   logins: Logins | AccountLogins;
+  /** single sign-on (`auth.oidc` in quire.config.json, accounts mode); absent: none */
+  oidc?: OidcLogins;
   /** the one authorization decision; only the gate (gate.ts) calls it */
   authorize: Authorize;
   identity: () => ServerIdentity;

@@ -10,18 +10,25 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Accounts } from '../auth/accounts.js';
-import { AccountLogins } from './account-logins.js';
+import { AccountLogins, ServerLogins, TokenLogins } from './account-logins.js';
 import { relative, sep } from 'node:path';
 import { AccessRulesSnapshot } from '../auth/grants-snapshot.js';
 import { resolveInWorkspace } from './paths.js';
+import { OidcLogins } from '../auth/oidc.js';
+import { clientSecretOf, loadOidcSettings, OidcConfigError, type OidcSettings } from '../auth/oidc-config.js';
+import { createSetupToken } from '../auth/setup.js';
+import { SecretStore } from '../secrets/store.js';
+import { MasterKeys, keyFilePath } from '../secrets/master-key.js';
 import {
   authorizeByAccount,
   authorizeOwnerWith,
   cachedCanonical,
   ownOrigins,
   sessionCookieName,
-  Logins,
+  type Action,
   type Authorize,
+  type Resource,
+  type User,
 } from './auth.js';
 import { createApp } from './app.js';
 import type { ServerIdentity } from './deps.js';
@@ -53,6 +60,15 @@ export interface ServerOptions {
   origins?: string[];
   /** the login token of single-user mode (default: random) */
   token?: string;
+  /**
+   * run with accounts even while the store has no user (`quire serve --accounts`): a one-time
+   * setup URL creates the first admin. Single sign-on configured implies it.
+   */
+  accounts?: boolean;
+  /** single sign-on (default: `auth.oidc` of the workspace's quire.config.json; false: none) */
+  oidc?: OidcSettings | false;
+  /** without users: how often the store is checked for the first one (default 1 s) */
+  accountsPollMs?: number;
   /**
    * default: the owner may do everything but edit a locked notebook (single-user); the role
    * baseline narrowed by grants and locks (accounts)
@@ -101,6 +117,8 @@ export interface RunningServer {
   mode: 'token' | 'accounts';
   /** single-user mode's login token ('' in accounts mode) */
   token: string;
+  /** accounts mode without users: the one-time URL that creates the first admin */
+  setupUrl?: string;
   /** the URL to print: the token's (opening it logs the browser in), or the login form's */
   loginUrl: string;
   files: WorkspaceFiles;
@@ -152,7 +170,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const auditWriter = options.events ? undefined : new AuditWriter(audit, log);
   const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
   let serverJobs: ServerJobs | undefined;
-  let logins: Logins | AccountLogins;
   // Grants and locks are matched against a notebook's real path: a symlinked folder is no way
   // around them. Looked up once per path between two reloads of the rules.
   const canonical = cachedCanonical((path) => {
@@ -167,12 +184,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logError,
     onLoad: () => canonical.clear(),
   });
+  let logins: ServerLogins;
+  let oidc: OidcLogins | undefined;
+  let setupToken: string | undefined;
+  const redirect: { uri?: string } = {};
+  let oidcSettings: OidcSettings | undefined;
   try {
     await accessRules.start();
-    // Accounts mode once the store has a user (`quire users add`); decided at start.
+    oidcSettings = options.oidc === undefined ? loadOidcSettings(workspace) : options.oidc || undefined;
     const accounts = new Accounts(store.db);
-    logins =
-      (await accounts.countUsers()).users > 0 ? new AccountLogins(accounts) : new Logins(options.token);
+    // Accounts mode when the store has a user, or when asked for; else single-user until the
+    // store has one (ServerLogins turns then, without a restart).
+    const users = (await accounts.countUsers()).users;
+    const asked = options.accounts === true || oidcSettings !== undefined;
+    logins = new ServerLogins(
+      accounts,
+      users > 0 || asked ? new AccountLogins(accounts) : new TokenLogins(options.token),
+      (ended) => log.info('the store has users now: accounts mode; single-user logins ended', { ended }),
+    );
+    if (users === 0 && asked) setupToken = await createSetupToken(store.db, Date.now());
+    if (oidcSettings) {
+      const clientSecret = await clientSecretOf(oidcSettings, process.env, (name) =>
+        new SecretStore(store.db, new MasterKeys({ file: keyFilePath(workspace), env: process.env })).get(
+          name,
+        ),
+      );
+      oidc = new OidcLogins({
+        settings: oidcSettings,
+        clientSecret,
+        redirectUri: () => {
+          if (!redirect.uri) throw new Error('the server is not listening yet');
+          return redirect.uri;
+        },
+        db: store.db,
+        policy: accounts.policy,
+      });
+    }
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
     await store.reapDeadLocal(hostname(), isProcessAlive);
     const dbUrl = options.db ?? process.env.QUIRE_DB;
@@ -194,19 +241,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (error) {
     accessRules.stop();
     await store.close().catch(() => undefined);
+    if (error instanceof OidcConfigError) throw new WorkspaceConfigError(error.message, { cause: error });
     throw error;
   }
   // Set once the port is known; the app reads it per request.
   const bound: { identity?: ServerIdentity } = {};
   const rules = () => accessRules.current();
-  const authorize =
+  // The owner (single-user) has no role; an account always has one. Decided by the mode in force
+  // (a server started without users turns to accounts when the first one is added).
+  const byAccount = authorizeByAccount(rules, canonical);
+  const byOwner = authorizeOwnerWith(rules, canonical);
+  const authorize: Authorize =
     options.authorize ??
-    (logins.mode === 'accounts'
-      ? authorizeByAccount(rules, canonical)
-      : authorizeOwnerWith(rules, canonical));
+    Object.assign(
+      (user: User, action: Action, resource: Resource) =>
+        (logins.current.mode === 'accounts' ? byAccount : byOwner)(user, action, resource),
+      { locked: byAccount.locked },
+    );
   const app = createApp({
     files,
-    logins,
+    get logins() {
+      return logins.current;
+    },
+    ...(oidc ? { oidc } : {}),
     authorize,
     identity: () => {
       if (!bound.identity) throw new Error('the server is not listening yet');
@@ -238,6 +295,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
   bound.identity = { origins: ownOrigins(host, port, options.origins), cookieName: sessionCookieName(port) };
   const url = `http://${urlHost(host)}:${port}`;
+  // The provider sends browsers back to this server's own origin (or its proxy's, when configured).
+  redirect.uri = `${oidcSettings?.publicOrigin?.replace(/\/$/, '') ?? url}/login/oidc/callback`;
+  logins.watch(options.accountsPollMs ?? 1000, logError);
   const notebooks = new NotebookSessions(files, {
     ...(options.idleKernelMs !== undefined ? { idleKernelMs: options.idleKernelMs } : {}),
     ...(options.watchIntervalMs !== undefined ? { watchIntervalMs: options.watchIntervalMs } : {}),
@@ -255,7 +315,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(serverJobs ? { queueDepth: () => serverJobs.jobs.queue.depth() } : {}),
   });
   const sockets = attachWebSockets(server, {
-    logins,
+    get logins() {
+      return logins.current;
+    },
     authorize,
     identity: () => bound.identity!,
     notebooks,
@@ -267,10 +329,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url,
     workspace,
-    mode: logins.mode,
-    token: logins.mode === 'token' ? logins.token : '',
-    loginUrl:
-      logins.mode === 'token' ? `${url}/login?token=${encodeURIComponent(logins.token)}` : `${url}/login`,
+    get mode() {
+      return logins.current.mode;
+    },
+    get token() {
+      const current = logins.current;
+      return current.mode === 'token' ? current.token : '';
+    },
+    get loginUrl() {
+      const current = logins.current;
+      return current.mode === 'token'
+        ? `${url}/login?token=${encodeURIComponent(current.token)}`
+        : `${url}/login`;
+    },
+    ...(setupToken ? { setupUrl: `${url}/setup?token=${setupToken}` } : {}),
     files,
     notebooks,
     metrics,
@@ -283,6 +355,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
+      logins.stop();
       await sockets.close();
       // The sessions first: a Run all cut short is recorded as ended before the store closes.
       await notebooks.close();

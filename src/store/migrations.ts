@@ -247,6 +247,33 @@ CREATE TABLE notebook_locks (
   locked_by TEXT,
   locked_at BIGINT NOT NULL,
   reason TEXT
+    version: 9,
+    name: 'single sign-on and first-admin setup: user identities, OIDC logins in flight, setup tokens',
+    // src/auth/ owns these tables. `user_identities` ties an account to one (issuer, subject) of an
+    // OpenID provider: the subject is the provider's stable id, never the name, so a user renamed
+    // there stays the same account here. `oidc_logins` holds a started login's nonce and PKCE
+    // verifier under the sha256 of its state for a few minutes; the callback deletes the row it
+    // uses, so a state (and a callback) works once, on whichever server behind a load balancer it
+    // lands. `setup_tokens` keeps the sha256 of the one-time URL that creates the first admin.
+    sql: `
+CREATE TABLE user_identities (
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users (id),
+  created_at BIGINT NOT NULL,
+  last_login_at BIGINT NOT NULL,
+  PRIMARY KEY (issuer, subject)
+);
+CREATE INDEX user_identities_by_user ON user_identities (user_id);
+CREATE TABLE oidc_logins (
+  state_sha256 TEXT PRIMARY KEY,
+  nonce TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE TABLE setup_tokens (
+  token_sha256 TEXT PRIMARY KEY,
+  expires_at BIGINT NOT NULL
 )
 `,
   },

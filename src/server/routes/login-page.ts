@@ -4,7 +4,8 @@
  */
 const escape = (text: string): string => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-export function loginPage(message?: string, name = ''): string {
+/** `options.sso`: single sign-on is configured (a link to it below the form). */
+export function loginPage(message?: string, name = '', options: { sso?: boolean } = {}): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Log in · Quire</title>
@@ -17,7 +18,7 @@ ${message ? `<p class="error" role="alert">${escape(message)}</p>\n` : ''}<form 
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Log in</button>
 </form>
-</body>
+${options.sso ? '<p><a href="/login/oidc">Sign in with single sign-on</a></p>\n' : ''}</body>
 </html>
 `;
 }

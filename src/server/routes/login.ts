@@ -32,7 +32,7 @@ export function loginRoutes(deps: ServerDeps): Hono<ServerEnv> {
   routes.get('/login', async (c) => {
     const { logins } = deps;
     // Accounts mode: a token is no way in; the form is.
-    if (logins.mode === 'accounts') return c.html(loginPage());
+    if (logins.mode === 'accounts') return c.html(loginPage(undefined, '', { sso: deps.oidc !== undefined }));
     const session = logins.login(c.req.query('token'));
     if (session === undefined)
       return errorResponse(c, 401, 'unauthorized', 'the login token is missing or wrong');
