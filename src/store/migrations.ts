@@ -247,6 +247,10 @@ CREATE TABLE notebook_locks (
   locked_by TEXT,
   locked_at BIGINT NOT NULL,
   reason TEXT
+)
+`,
+  },
+  {
     version: 9,
     name: 'single sign-on and first-admin setup: user identities, OIDC logins in flight, setup tokens',
     // src/auth/ owns these tables. `user_identities` ties an account to one (issuer, subject) of an
