@@ -80,3 +80,57 @@ test('property: many long strings (the dense and the sparse states)', () => {
     { numRuns: 500 },
   );
 });
+
+// Every string 4+ characters long: ordinary text is skipped by the window (Wu–Manber), whose
+// table is built from the strings' first min(shortest, 16) characters; strings up to 40 long
+// cover windows shorter than some strings and windows cut at 16.
+for (const [minLength, maxLength] of [
+  [4, 6],
+  [4, 40],
+  [17, 40],
+]) {
+  test(`property: the window skip finds what a RegExp finds (strings of ${minLength}–${maxLength})`, () => {
+    const unit = fc.constantFrom('a', 'b', 'c', '"', 'é', '\uD83D', '[', ']');
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ minLength, maxLength, unit }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(fc.string({ maxLength: 12, unit }), fc.nat(), fc.nat(), fc.nat()), {
+          maxLength: 8,
+        }),
+        fc.nat(450),
+        fc.nat(450),
+        (strings, parts, a, b) => {
+          // the text: pieces of the strings (whole, or cut at either end) between random glue
+          const text = parts
+            .map(([glue, k, cutStart, cutEnd]) => {
+              const s = strings[k % strings.length]!;
+              return glue + s.slice(cutStart % 3, s.length - (cutEnd % 3));
+            })
+            .join('');
+          const matcher = new Matcher(strings);
+          assert.deepEqual(matcher.find(text), regexMatches(strings, text));
+          const [from, to] = [Math.min(a, b, text.length), Math.min(Math.max(a, b), text.length)];
+          assert.deepEqual(matcher.find(text, from, to), regexMatches(strings, text, from, to));
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+}
+
+test('the window skip: a string at the very start, at the very end, and one character short', () => {
+  const strings = ['abcdefgh', 'xyzxyzxyzxyzxyzxyzxyz'];
+  const matcher = new Matcher(strings);
+  const cases: [string, number[]][] = [
+    ['abcdefgh', [0, 8]],
+    ['abcdefg', []],
+    ['-abcdefgh', [1, 9]],
+    ['bcdefgh abcdefg', []],
+    ['xyzxyzxyzxyzxyzxyzxy abcdefgh', [21, 29]],
+    ['xyzxyzxyzxyzxyzxyzxyzxyz', [0, 21]],
+  ];
+  for (const [text, expected] of cases) {
+    assert.deepEqual(matcher.find(text), expected, text);
+    assert.deepEqual(regexMatches(strings, text), expected, 'the reference agrees');
+  }
+});

@@ -184,6 +184,39 @@ test('[REDACTED] is a wall: a value that is part of the marker does not eat it',
   assert.equal(redactor.redact(`${REDACTED}x`), `${REDACTED}x`);
 });
 
+test('property: [REDACTED] stays a wall for values that share characters with it', () => {
+  // The text is searched for markers only when some form could overlap one: these values can.
+  const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const unit = fc.constantFrom('[', 'R', 'E', 'D', 'A', 'C', 'T', ']', 'x');
+  fc.assert(
+    fc.property(
+      fc.array(fc.string({ minLength: 1, maxLength: 12, unit }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.oneof(fc.string({ maxLength: 12, unit }), fc.constant(REDACTED)), { maxLength: 8 }),
+      (values, parts) => {
+        const forms = values.flatMap(secretForms);
+        fc.pre(!forms.some((form) => form.includes(REDACTED)));
+        const text = parts.join('');
+        const redactor = new SecretRedactor();
+        for (const value of values) redactor.register(value);
+        // the reference: each stretch between markers on its own, the longest form first
+        const pattern = new RegExp(
+          [...new Set(forms)]
+            .sort((a, b) => b.length - a.length)
+            .map(escapeRegExp)
+            .join('|'),
+          'g',
+        );
+        const expected = text
+          .split(REDACTED)
+          .map((stretch) => stretch.replace(pattern, REDACTED))
+          .join(REDACTED);
+        assert.equal(redactor.redact(text), expected);
+      },
+    ),
+    { numRuns: 1000 },
+  );
+});
+
 test('a value containing the marker itself is still redacted', () => {
   const redactor = new SecretRedactor();
   redactor.register('x[REDACTED]y');
