@@ -11,33 +11,19 @@
  * text really follows a long string, look up their edges in one map and follow failure links.
  *
  * Where no string has begun the automaton has no state to carry, so ordinary text is skipped
- * without it. When every string is at least 4 characters long (secrets' forms are, unless a value
- * of 1–3 characters is registered), by a window (Wu–Manber): the last 3 characters of a window as
- * long as the shortest string (at most 16) say how far the next string can start, and log text
- * moves on by ~10 characters for one table read. With 50 secrets (~220 to ~1,400 forms) that is
- * 5–10× faster than reading every character. Otherwise, when every string is at least two
- * characters long, pair by pair: a table says which two characters begin a string. The automaton
- * runs only from where a string may begin until it is back at its root, so the scan stays linear.
+ * without it, to where a string may begin: by a window over the long strings and `indexOf` for a
+ * few short ones (start-skip.ts; log text moves on by ~10 characters a read), or, past 8 short
+ * strings, pair by pair (a table says which two characters begin a string). The automaton runs
+ * from there until it is back at its root, so the scan stays linear.
  *
  * Must not: know what the strings are (forms.ts) or what replaces them (redactor.ts).
  */
+import { StartSkip } from './start-skip.js';
 
 /** Transition-table cells at most (4 bytes each): the rest of the states use the edge map. */
 const DENSE_CELLS = 1 << 19;
 /** Above this many distinct characters, no table of character pairs (it has alphabet² bytes). */
 const MAX_PAIR_ALPHABET = 1024;
-/** Characters read together by the window skip: a block of 3 is rare in text, a pair is not. */
-const BLOCK = 3;
-/** The window skip looks at no more than this many first characters of each string. */
-const MAX_WINDOW = 16;
-/** Below this window the skip gains too little over pairs (it moves at most WINDOW - BLOCK + 1). */
-const MIN_WINDOW = BLOCK + 1;
-/** log2 of the window skip's table size (one byte per entry). */
-const SHIFT_BITS = 16;
-
-/** A block of three characters as an index into the window skip's table (collisions only skip less). */
-const blockHash = (a: number, b: number, c: number): number =>
-  (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ c) >>> (32 - SHIFT_BITS);
 
 export class Matcher {
   /** the length of the longest string */
@@ -64,14 +50,8 @@ export class Matcher {
    * (or the alphabet is too large for the table).
    */
   private readonly openers: Uint8Array | undefined;
-  /**
-   * The window skip (Wu–Manber), when every string is at least MIN_WINDOW characters long: a
-   * string starting at `s` puts one of its first-`window` blocks at `s + window - 1`, and for each
-   * block hash the table holds how far its end lies from the window's end in any string, at least
-   * (`window - BLOCK + 1` for a block in none). Ordinary text moves by nearly a window a read.
-   */
-  private readonly window: number;
-  private readonly shifts: Uint8Array | undefined;
+  /** where a string may begin (start-skip.ts): the text before it is skipped */
+  private readonly skip: StartSkip | undefined;
 
   constructor(strings: readonly string[]) {
     const patterns = [...new Set(strings)].filter((s) => s.length > 0);
@@ -116,10 +96,8 @@ export class Matcher {
         if (pattern.length === depth + 1) this.outLength[next] = pattern.length;
       }
     }
-    const shortest = patterns.reduce((min, s) => Math.min(min, s.length), Infinity);
-    this.window = Math.min(shortest, MAX_WINDOW);
-    this.shifts = this.window >= MIN_WINDOW ? windowShifts(patterns, this.window) : undefined;
-    const pairs = !this.shifts && shortest >= 2 && A <= MAX_PAIR_ALPHABET;
+    this.skip = StartSkip.of(patterns);
+    const pairs = !this.skip && patterns.every((pattern) => pattern.length >= 2) && A <= MAX_PAIR_ALPHABET;
     this.openers = pairs ? new Uint8Array(A * A) : undefined;
     for (const pattern of this.openers ? patterns : [])
       this.openers![this.classOf[pattern.charCodeAt(0)]! * A + this.classOf[pattern.charCodeAt(1)]!] = 1;
@@ -158,40 +136,24 @@ export class Matcher {
   }
 
   /**
-   * The first position at or after `from` where a string may begin, `to` if none can: a window
-   * whose last block ends no string's first `window` characters moves on by the table's shift.
-   */
-  private nextStart(text: string, from: number, to: number): number {
-    const shifts = this.shifts!;
-    const window = this.window;
-    for (let end = from + window - 1; end < to;) {
-      const shift =
-        shifts[blockHash(text.charCodeAt(end - 2), text.charCodeAt(end - 1), text.charCodeAt(end))]!;
-      if (shift === 0) return end - window + 1;
-      end += shift;
-    }
-    return to;
-  }
-
-  /**
    * The matches in `text[from, to)`, as a flat list `[start0, end0, start1, end1, …]`: leftmost
    * first, the longest at each start, none overlapping.
    */
   find(text: string, from = 0, to = text.length): number[] {
     const found: number[] = [];
     if (this.maxLength === 0) return found;
-    const { classOf, dense, alphabet, denseCount, outLength, outLink, emits, openers, shallow, shifts } =
-      this;
-    const skips = shifts !== undefined || openers !== undefined;
+    const { classOf, dense, alphabet, denseCount, outLength, outLink, emits, openers, shallow } = this;
+    const nextStart = this.skip?.in(text, to);
+    const skips = nextStart !== undefined || openers !== undefined;
     let state = 0;
     let sorted = true;
     let i = from;
     /** where the last skip stopped */
     let entered = -1;
     while (i < to) {
-      if (state === 0 && shifts) {
+      if (state === 0 && nextStart) {
         // Ordinary text: skip to the next place a string may begin (no state to carry).
-        i = entered = this.nextStart(text, i, to);
+        i = entered = nextStart(i);
         if (i >= to) break;
       } else if (state === 0 && openers) {
         // Ordinary text: skip to the next two characters that begin a string (no state to carry).
@@ -229,18 +191,6 @@ export class Matcher {
     }
     return dropOverlaps(sorted ? found : sortByStart(found));
   }
-}
-
-/** The window skip's table: see `Matcher.shifts`. */
-function windowShifts(patterns: readonly string[], window: number): Uint8Array {
-  const shifts = new Uint8Array(1 << SHIFT_BITS).fill(window - BLOCK + 1);
-  for (const pattern of patterns) {
-    for (let end = BLOCK - 1; end < window; end++) {
-      const h = blockHash(pattern.charCodeAt(end - 2), pattern.charCodeAt(end - 1), pattern.charCodeAt(end));
-      shifts[h] = Math.min(shifts[h]!, window - 1 - end);
-    }
-  }
-  return shifts;
 }
 
 /** Pairs ordered by start, the longest first at equal starts. */

@@ -81,15 +81,15 @@ test('property: many long strings (the dense and the sparse states)', () => {
   );
 });
 
-// Every string 4+ characters long: ordinary text is skipped by the window (Wu–Manber), whose
-// table is built from the strings' first min(shortest, 16) characters; strings up to 40 long
-// cover windows shorter than some strings and windows cut at 16.
+// Ordinary text is skipped by a window (Wu–Manber) over the strings of 8+ characters, whose table
+// is built from their first min(shortest, 16) characters, and by indexOf for up to 8 shorter ones:
+// short and long mixed, long only (windows shorter than some strings), windows cut at 16.
 for (const [minLength, maxLength] of [
-  [4, 6],
-  [4, 40],
+  [1, 12],
+  [8, 40],
   [17, 40],
 ]) {
-  test(`property: the window skip finds what a RegExp finds (strings of ${minLength}–${maxLength})`, () => {
+  test(`property: the start skip finds what a RegExp finds (strings of ${minLength}–${maxLength})`, () => {
     const unit = fc.constantFrom('a', 'b', 'c', '"', 'é', '\uD83D', '[', ']');
     fc.assert(
       fc.property(
@@ -118,8 +118,8 @@ for (const [minLength, maxLength] of [
   });
 }
 
-test('the window skip: a string at the very start, at the very end, and one character short', () => {
-  const strings = ['abcdefgh', 'xyzxyzxyzxyzxyzxyzxyz'];
+test('the start skip: a string at the very start, at the very end, one character short, a range', () => {
+  const strings = ['abcdefgh', 'xyzxyzxyzxyzxyzxyzxyz', 'kl', 'klmnopqrstuv'];
   const matcher = new Matcher(strings);
   const cases: [string, number[]][] = [
     ['abcdefgh', [0, 8]],
@@ -128,9 +128,16 @@ test('the window skip: a string at the very start, at the very end, and one char
     ['bcdefgh abcdefg', []],
     ['xyzxyzxyzxyzxyzxyzxy abcdefgh', [21, 29]],
     ['xyzxyzxyzxyzxyzxyzxyzxyz', [0, 21]],
+    ['kl', [0, 2]],
+    ['k abcdefgkl', [9, 11]],
+    ['klmnopqrstu klmnopqrstuv', [0, 2, 12, 24]],
+    ['abcdefgh kl abcdefgh', [0, 8, 9, 11, 12, 20]],
   ];
   for (const [text, expected] of cases) {
     assert.deepEqual(matcher.find(text), expected, text);
     assert.deepEqual(regexMatches(strings, text), expected, 'the reference agrees');
   }
+  // a short string ending past the range is not a match in it
+  assert.deepEqual(matcher.find('xx kl abcdefgh', 0, 4), []);
+  assert.deepEqual(matcher.find('xx kl abcdefgh', 3, 14), [3, 5, 6, 14]);
 });
