@@ -8,7 +8,7 @@
  * Characters are mapped to a small alphabet of those the strings use; a character in none of them
  * sends the automaton back to its root at once. States are numbered by depth, and the shallowest
  * (all of them, for a few API keys) get a full transition row; deeper ones, reached only while the
- * text really follows a long string, look up their edges in one map and follow failure links.
+ * text really follows a long string, look up their edges in a hash table and follow failure links.
  *
  * Where no string has begun the automaton has no state to carry, so ordinary text is skipped
  * without it, to where a string may begin: by a window over the long strings and `indexOf` for a
@@ -18,6 +18,7 @@
  *
  * Must not: know what the strings are (forms.ts) or what replaces them (redactor.ts).
  */
+import { EdgeTable } from './edge-table.js';
 import { StartSkip } from './start-skip.js';
 
 /** Transition-table cells at most (4 bytes each): the rest of the states use the edge map. */
@@ -33,8 +34,8 @@ export class Matcher {
   /** full rows of the states 0…denseCount-1 */
   private readonly dense: Int32Array;
   private readonly denseCount: number;
-  /** `state * alphabet + class` → child state */
-  private readonly edges = new Map<number, number>();
+  /** (state, class) → child state: every edge of the trie */
+  private readonly edges: EdgeTable;
   private readonly fail: Int32Array;
   /** the length of the longest string ending at the state, 0 for none */
   private readonly outLength: Int32Array;
@@ -54,7 +55,8 @@ export class Matcher {
   private readonly skip: StartSkip | undefined;
 
   constructor(strings: readonly string[]) {
-    const patterns = [...new Set(strings)].filter((s) => s.length > 0);
+    // Longest first: at each depth of the trie only the strings still that long are visited.
+    const patterns = [...new Set(strings)].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
     this.maxLength = patterns.reduce((max, s) => Math.max(max, s.length), 0);
     let classes = 1;
     let total = 1;
@@ -66,6 +68,7 @@ export class Matcher {
       }
     }
     const A = (this.alphabet = classes);
+    this.edges = new EdgeTable(total);
     // The trie, built one depth at a time so that states are numbered by depth.
     const parent = new Int32Array(total);
     const classIn = new Int32Array(total);
@@ -77,15 +80,13 @@ export class Matcher {
     const at = new Int32Array(patterns.length);
     let count = 1;
     for (let depth = 0; depth < this.maxLength; depth++) {
-      for (let p = 0; p < patterns.length; p++) {
+      for (let p = 0; p < patterns.length && patterns[p]!.length > depth; p++) {
         const pattern = patterns[p]!;
-        if (pattern.length <= depth) continue;
         const c = this.classOf[pattern.charCodeAt(depth)]!;
-        const key = at[p]! * A + c;
-        let next = this.edges.get(key);
-        if (next === undefined) {
+        let next = this.edges.get(at[p]!, c);
+        if (next === -1) {
           next = count++;
-          this.edges.set(key, next);
+          this.edges.set(at[p]!, c, next);
           parent[next] = at[p]!;
           classIn[next] = c;
           nextSibling[next] = firstChild[at[p]!]!;
@@ -128,8 +129,8 @@ export class Matcher {
   private step(state: number, c: number): number {
     let s = state;
     while (s >= this.denseCount) {
-      const next = this.edges.get(s * this.alphabet + c);
-      if (next !== undefined) return next;
+      const next = this.edges.get(s, c);
+      if (next !== -1) return next;
       s = this.fail[s]!;
     }
     return this.dense[s * this.alphabet + c]!;

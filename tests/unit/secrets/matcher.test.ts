@@ -141,3 +141,28 @@ test('the start skip: a string at the very start, at the very end, one character
   assert.deepEqual(matcher.find('xx kl abcdefgh', 0, 4), []);
   assert.deepEqual(matcher.find('xx kl abcdefgh', 3, 14), [3, 5, 6, 14]);
 });
+
+test('property: states without a full row (a large alphabet leaves few full rows) match the same', () => {
+  // 20,000 distinct characters: 2^19 cells / 20,003 classes leave 26 states a full row, so the
+  // small strings' states from depth 3 or so follow the edge table and failure links.
+  const wide = Array.from({ length: 20_000 }, (_, i) => String.fromCharCode(0x4e00 + i)).join('');
+  // few letters: strings that repeat themselves, with long failure chains
+  const unit = fc.constantFrom('a', 'b', wide[0]!);
+  fc.assert(
+    fc.property(
+      fc.array(fc.string({ minLength: 1, maxLength: 16, unit }), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.tuple(fc.string({ maxLength: 6, unit }), fc.nat(), fc.nat(3)), { maxLength: 10 }),
+      (strings, parts) => {
+        const text = parts
+          .map(
+            ([glue, k, cut]) =>
+              glue + strings[k % strings.length]!.slice(0, strings[k % strings.length]!.length - cut),
+          )
+          .join('');
+        // the wide string only widens the alphabet: it is longer than any text here
+        assert.deepEqual(new Matcher([...strings, wide]).find(text), regexMatches(strings, text));
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
