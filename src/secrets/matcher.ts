@@ -8,12 +8,18 @@
  * Characters are mapped to a small alphabet of those the strings use; a character in none of them
  * sends the automaton back to its root at once. States are numbered by depth, and the shallowest
  * (all of them, for a few API keys) get a full transition row; deeper ones, reached only while the
- * text really follows a long string, look up their edges in one map and follow failure links.
- * Between two characters that begin no string the automaton has no state to carry, so when every
- * string is at least two characters long, ordinary text is skipped pair by pair without it.
+ * text really follows a long string, look up their edges in a hash table and follow failure links.
+ *
+ * Where no string has begun the automaton has no state to carry, so ordinary text is skipped
+ * without it, to where a string may begin: by a window over the long strings and `indexOf` for a
+ * few short ones (start-skip.ts; log text moves on by ~10 characters a read), or, past 8 short
+ * strings, pair by pair (a table says which two characters begin a string). The automaton runs
+ * from there until it is back at its root, so the scan stays linear.
  *
  * Must not: know what the strings are (forms.ts) or what replaces them (redactor.ts).
  */
+import { EdgeTable } from './edge-table.js';
+import { StartSkip } from './start-skip.js';
 
 /** Transition-table cells at most (4 bytes each): the rest of the states use the edge map. */
 const DENSE_CELLS = 1 << 19;
@@ -28,8 +34,8 @@ export class Matcher {
   /** full rows of the states 0…denseCount-1 */
   private readonly dense: Int32Array;
   private readonly denseCount: number;
-  /** `state * alphabet + class` → child state */
-  private readonly edges = new Map<number, number>();
+  /** (state, class) → child state: every edge of the trie */
+  private readonly edges: EdgeTable;
   private readonly fail: Int32Array;
   /** the length of the longest string ending at the state, 0 for none */
   private readonly outLength: Int32Array;
@@ -45,9 +51,12 @@ export class Matcher {
    * (or the alphabet is too large for the table).
    */
   private readonly openers: Uint8Array | undefined;
+  /** where a string may begin (start-skip.ts): the text before it is skipped */
+  private readonly skip: StartSkip | undefined;
 
   constructor(strings: readonly string[]) {
-    const patterns = [...new Set(strings)].filter((s) => s.length > 0);
+    // Longest first: at each depth of the trie only the strings still that long are visited.
+    const patterns = [...new Set(strings)].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
     this.maxLength = patterns.reduce((max, s) => Math.max(max, s.length), 0);
     let classes = 1;
     let total = 1;
@@ -59,6 +68,7 @@ export class Matcher {
       }
     }
     const A = (this.alphabet = classes);
+    this.edges = new EdgeTable(total);
     // The trie, built one depth at a time so that states are numbered by depth.
     const parent = new Int32Array(total);
     const classIn = new Int32Array(total);
@@ -70,15 +80,13 @@ export class Matcher {
     const at = new Int32Array(patterns.length);
     let count = 1;
     for (let depth = 0; depth < this.maxLength; depth++) {
-      for (let p = 0; p < patterns.length; p++) {
+      for (let p = 0; p < patterns.length && patterns[p]!.length > depth; p++) {
         const pattern = patterns[p]!;
-        if (pattern.length <= depth) continue;
         const c = this.classOf[pattern.charCodeAt(depth)]!;
-        const key = at[p]! * A + c;
-        let next = this.edges.get(key);
-        if (next === undefined) {
+        let next = this.edges.get(at[p]!, c);
+        if (next === -1) {
           next = count++;
-          this.edges.set(key, next);
+          this.edges.set(at[p]!, c, next);
           parent[next] = at[p]!;
           classIn[next] = c;
           nextSibling[next] = firstChild[at[p]!]!;
@@ -89,7 +97,8 @@ export class Matcher {
         if (pattern.length === depth + 1) this.outLength[next] = pattern.length;
       }
     }
-    const pairs = patterns.every((pattern) => pattern.length >= 2) && A <= MAX_PAIR_ALPHABET;
+    this.skip = StartSkip.of(patterns);
+    const pairs = !this.skip && patterns.every((pattern) => pattern.length >= 2) && A <= MAX_PAIR_ALPHABET;
     this.openers = pairs ? new Uint8Array(A * A) : undefined;
     for (const pattern of this.openers ? patterns : [])
       this.openers![this.classOf[pattern.charCodeAt(0)]! * A + this.classOf[pattern.charCodeAt(1)]!] = 1;
@@ -120,8 +129,8 @@ export class Matcher {
   private step(state: number, c: number): number {
     let s = state;
     while (s >= this.denseCount) {
-      const next = this.edges.get(s * this.alphabet + c);
-      if (next !== undefined) return next;
+      const next = this.edges.get(s, c);
+      if (next !== -1) return next;
       s = this.fail[s]!;
     }
     return this.dense[s * this.alphabet + c]!;
@@ -135,13 +144,19 @@ export class Matcher {
     const found: number[] = [];
     if (this.maxLength === 0) return found;
     const { classOf, dense, alphabet, denseCount, outLength, outLink, emits, openers, shallow } = this;
+    const nextStart = this.skip?.in(text, to);
+    const skips = nextStart !== undefined || openers !== undefined;
     let state = 0;
     let sorted = true;
     let i = from;
     /** where the last skip stopped */
     let entered = -1;
     while (i < to) {
-      if (state === 0 && openers) {
+      if (state === 0 && nextStart) {
+        // Ordinary text: skip to the next place a string may begin (no state to carry).
+        i = entered = nextStart(i);
+        if (i >= to) break;
+      } else if (state === 0 && openers) {
         // Ordinary text: skip to the next two characters that begin a string (no state to carry).
         let first = classOf[text.charCodeAt(i)]!;
         let at = i;
@@ -170,7 +185,7 @@ export class Matcher {
       }
       // Back to skipping once only the last character can begin a string (and read it again);
       // not on the first character of a pair the skip just found, or it would find it forever.
-      if (openers && shallow[state] === 1 && i - 1 !== entered) {
+      if (skips && shallow[state] === 1 && i - 1 !== entered) {
         if (state !== 0) i--;
         state = 0;
       }

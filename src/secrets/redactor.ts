@@ -27,6 +27,11 @@ export class SecretRedactor implements Redactor {
   private stale = false;
   /** a form contains the marker itself: the marker cannot be a wall then (see `find`) */
   private markerInForm = false;
+  /**
+   * Some form could overlap a marker in a text (share characters with it without containing it):
+   * only then can the walls change a match, and only then is the text searched for markers.
+   */
+  private markerTouched = false;
 
   /**
    * Registers a secret value. Any non-empty value is registered, even a short one: a secret must
@@ -38,6 +43,7 @@ export class SecretRedactor implements Redactor {
     for (const form of secretForms(value)) {
       this.forms.add(form);
       if (form.includes(REDACTED)) this.markerInForm = true;
+      else if (overlapsMarker(form)) this.markerTouched = true;
     }
     if (this.forms.size !== before) this.stale = true;
   }
@@ -72,7 +78,8 @@ export class SecretRedactor implements Redactor {
   find(text: string): number[] {
     const matcher = this.current();
     if (!matcher || text.length === 0) return [];
-    let wall = this.markerInForm ? -1 : text.indexOf(REDACTED);
+    // No form can reach into a marker: each match lies between two, as the walls would have it.
+    let wall = this.markerInForm || !this.markerTouched ? -1 : text.indexOf(REDACTED);
     if (wall === -1) return matcher.find(text);
     const found: number[] = [];
     let from = 0;
@@ -92,6 +99,18 @@ export class SecretRedactor implements Redactor {
     }
     return this.matcher;
   }
+}
+
+/**
+ * Whether `form` can share characters with a `[REDACTED]` in a text without containing it: it is
+ * part of the marker, or it ends with the marker's beginning, or it begins with the marker's end.
+ */
+function overlapsMarker(form: string): boolean {
+  if (REDACTED.includes(form)) return true;
+  for (let n = 1; n < REDACTED.length; n++) {
+    if (form.endsWith(REDACTED.slice(0, n)) || form.startsWith(REDACTED.slice(-n))) return true;
+  }
+  return false;
 }
 
 /** `push(...items)` without the argument-count limit (a one-letter secret in a big text matches often). */
