@@ -29,7 +29,8 @@ import type { WorkspacePath } from './paths.js';
 
 const UNAUTHENTICATED = 'log in with the URL printed by `quire serve`';
 const FORBIDDEN = 'you may not do this';
-const NO_CSRF = 'this request needs the CSRF token of your session (GET /api/csrf) in the X-Quire-CSRF header';
+const NO_CSRF =
+  'this request needs the CSRF token of your session (GET /api/csrf) in the X-Quire-CSRF header';
 
 /**
  * Routes that check a CSRF token of their own instead of the session's: the login form carries a
@@ -81,8 +82,7 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
     }
     // The cookie is ambient: a state change it authenticates must prove it comes from our page.
     if (sessionId !== undefined && changesState(c.req.method) && !OWN_CSRF_CHECK.has(key)) {
-      if (!validCsrf(sessionId, c.req.header(CSRF_HEADER)))
-        return errorResponse(c, 403, 'csrf', NO_CSRF);
+      if (!validCsrf(sessionId, c.req.header(CSRF_HEADER))) return errorResponse(c, 403, 'csrf', NO_CSRF);
     }
     const req = routeRequest(c, index, deps);
     if (user) {

@@ -94,10 +94,12 @@ export async function send<T>(
     });
   let response = await attempt(await csrfToken());
   if (response.status === 403) {
-    const code = ((await response
-      .clone()
-      .json()
-      .catch(() => ({}))) as { error?: string }).error;
+    const code = (
+      (await response
+        .clone()
+        .json()
+        .catch(() => ({}))) as { error?: string }
+    ).error;
     if (code === 'csrf') response = await attempt(await csrfToken(true));
   }
   if (!response.ok) throw await failure(response);

@@ -13,13 +13,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import {
-  csrfToken,
-  LOGIN_CSRF_FIELD,
-  loginCsrfCookieName,
-  newLoginCsrf,
-  validLoginCsrf,
-} from '../csrf.js';
+import { csrfToken, LOGIN_CSRF_FIELD, loginCsrfCookieName, newLoginCsrf, validLoginCsrf } from '../csrf.js';
 import type { ServerEnv, ServerDeps } from '../deps.js';
 import { errorResponse } from '../errors.js';
 import { loginPage } from './login-page.js';
