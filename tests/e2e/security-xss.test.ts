@@ -3,7 +3,7 @@
  * `<script>`, `<img onerror>`, `<svg onload>` and `javascript:` links, each trying to mark the
  * editor's window, log it out through its API, or read its cookie. None runs in the editor's
  * origin: the host's sanitizer drops them, an `html` output lives in a sandboxed frame of an
- * opaque origin (src/outputs/html-frame.ts), and the CSP refuses inline script. The frame's wall
+ * opaque origin (src/protocol/html-frame.ts), and the CSP refuses inline script. The frame's wall
  * is checked on its own too, from inside it: what a script that got through could reach.
  */
 import assert from 'node:assert/strict';

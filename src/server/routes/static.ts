@@ -17,13 +17,13 @@ import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
 import type { ServerEnv } from '../deps.js';
-import { FRAME_SIZER } from '../../outputs/html-frame.js';
+import { FRAME_SIZER } from '../../protocol/html-frame.js';
 
 /**
  * The editor's Content-Security-Policy, sent on every response (on the HTML it is the one that
  * counts; on the rest it costs nothing and covers a JSON or asset opened as a document).
  * - script-src 'self' and one hash: the UI is bundled files only; no inline script, no eval, but
- *   the sizing script of an `html` output's sandboxed frame (src/outputs/html-frame.ts), allowed
+ *   the sizing script of an `html` output's sandboxed frame (src/protocol/html-frame.ts), allowed
  *   by its hash: a srcdoc frame inherits this policy, so nothing else inline runs there. Vega charts
  *   compile their expressions with vega's AST interpreter (VegaOutput: `ast: true`) instead of
  *   `new Function`, and zod runs jitless in the browser (src/ui/strict-csp.ts).

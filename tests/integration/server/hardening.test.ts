@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { Accounts } from '../../../src/auth/accounts.js';
 import { createLogger } from '../../../src/metrics/log.js';
+import { checkHost } from '../../../src/server/auth.js';
 import { csrfToken } from '../../../src/server/csrf.js';
 import { safeNext } from '../../../src/server/routes/login.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
@@ -415,4 +416,23 @@ test('the log line of a 5xx holds no token from the query, Referer, Authorizatio
     await server.close().catch(() => undefined);
     removeWorkspace(ws);
   }
+});
+
+test('checkHost: the names of the allowed origins exactly; a wildcard bind also takes IP literals', () => {
+  const loopback = new Set(['http://127.0.0.1:8080', 'http://localhost:8080', 'https://quire.example.com']);
+  for (const host of ['127.0.0.1:8080', 'LOCALHOST:8080', 'quire.example.com', 'quire.example.com:443'])
+    assert.equal(checkHost(host, loopback), null, host);
+  for (const host of [
+    '127.0.0.1',
+    '127.0.0.1:8081',
+    'quire.example.com:8080',
+    'quire.example.com.evil.com',
+    '10.0.0.5:8080',
+  ])
+    assert.notEqual(checkHost(host, loopback), null, host);
+  const wildcard = new Set(['http://0.0.0.0:8080', 'https://quire.example.com']);
+  for (const host of ['10.0.0.5:8080', '[fd00::1]:8080', 'quire.example.com'])
+    assert.equal(checkHost(host, wildcard), null, host);
+  for (const host of ['evil.com:8080', '10.0.0.5.nip.io:8080'])
+    assert.notEqual(checkHost(host, wildcard), null, host);
 });

@@ -1,11 +1,11 @@
 /**
- * An `html` output in a sandboxed iframe (src/outputs/html-frame.ts says why): its scripts, if
+ * An `html` output in a sandboxed iframe (src/protocol/html-frame.ts says why): its scripts, if
  * any got through, run in an opaque origin, never in the editor's. The frame reports its height
  * by postMessage; only a message whose source is this very frame's window is read, and only a
  * finite number out of it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { frameDocument, type FrameHeightMessage } from '../../../outputs/html-frame.js';
+import { frameDocument, type FrameHeightMessage } from '../../../protocol/html-frame.js';
 
 /** Tallest a frame grows to before its content scrolls (a runaway output must not be a mile long). */
 const MAX_HEIGHT = 4000;

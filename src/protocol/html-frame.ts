@@ -3,7 +3,7 @@
  * (src/ui/components/outputs/HtmlFrame.tsx), `sandbox="allow-scripts"` without
  * `allow-same-origin`, so whatever runs in it runs in an opaque origin: it cannot read the app's
  * cookies, storage or DOM, nor call its API with the session. The output is sanitized on the host
- * as before (sanitize.ts); the frame is the second wall, and the app's Content-Security-Policy,
+ * as before (src/outputs/sanitize.ts); the frame is the second wall, and the app's Content-Security-Policy,
  * which a srcdoc document inherits, the third (no inline script runs there but `FRAME_SIZER`).
  *
  * The frame's one script, `FRAME_SIZER`, tells the parent its content's height by postMessage, so
