@@ -7,6 +7,10 @@
  * without an entry is refused and logged: the table fails closed.
  *
  * Handlers do not decide access; a listing only narrows its items with `c.var.may`.
+ *
+ * A state change (not GET/HEAD/OPTIONS) that the session cookie authenticates must also carry the
+ * session's CSRF token (csrf.ts), public routes included (logout); one authenticated by an API
+ * token needs none. The login form checks its own pre-session token instead.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
