@@ -10,7 +10,7 @@
  * the user a login made.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrfToken, LOGIN_CSRF_FIELD, loginCsrfCookieName, newLoginCsrf, validLoginCsrf } from '../csrf.js';
@@ -59,6 +59,16 @@ export function safeNext(next: string | undefined): string | undefined {
   return next;
 }
 
+async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // the client went away: nothing to answer
+  }
+}
+
 /** The login form's pre-session token: the one the browser holds, else a new one (and its cookie). */
 function loginCsrf(c: Context<ServerEnv>, cookieName: string): string {
   const held = getCookie(c, cookieName);
@@ -99,10 +109,18 @@ export function loginRoutes(deps: ServerDeps): Hono<ServerEnv> {
     return c.redirect(next ?? '/', 302);
   });
   // Before the body is parsed: a 1 MB "password" costs a length check, not a parse and a hash.
-  const smallBody = bodyLimit({
-    maxSize: MAX_LOGIN_BODY,
-    onError: (c) => errorResponse(c, 413, 'payload-too-large', 'a login form is at most 16 KiB'),
-  });
+  const tooLarge = (c: Context<ServerEnv>) =>
+    errorResponse(c, 413, 'payload-too-large', 'a login form is at most 16 KiB');
+  const chunked = bodyLimit({ maxSize: MAX_LOGIN_BODY, onError: tooLarge });
+  const smallBody: MiddlewareHandler<ServerEnv> = async (c, next) => {
+    if (Number(c.req.header('content-length')) > MAX_LOGIN_BODY) {
+      // Read to its end (unparsed, unkept; the app's own limit caps it) before answering: a
+      // client still sending when the answer comes and the socket closes sees a reset, not 413.
+      await discard(c.req.raw.body);
+      return tooLarge(c);
+    }
+    return chunked(c, next);
+  };
   routes.post('/login', smallBody, async (c) => {
     const { logins } = deps;
     if (logins.mode !== 'accounts')
