@@ -147,6 +147,16 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     },
     event: { name: 'logout' },
   },
+  'GET /api/csrf': {
+    public: "answers only the caller's own session (its cookie): the CSRF token derived from it",
+    summary: 'The CSRF token of this session, for the `X-Quire-CSRF` header of state-changing requests',
+    responses: {
+      200: {
+        description: '`{token}`; `null` without a session (an API token needs no CSRF token)',
+        contentType: 'application/json',
+      },
+    },
+  },
   'GET /metrics': {
     public:
       'Prometheus scrapes without a session cookie; a configured bearer token protects it (metrics/http.ts)',

@@ -1,12 +1,12 @@
 /**
  * The HTTP application of `quire serve`, without a listening socket (server.ts binds it). Owns
- * the middleware order: headers, Origin check, body limit, then the gate (gate.ts: session,
+ * the middleware order: headers, Host and Origin checks, body limit, then the gate (gate.ts: session,
  * authorization from the access table, events), then the routes; and the mapping of every error
  * to a JSON answer. Routes are thin handlers over WorkspaceFiles and the run store.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { checkOrigin } from './auth.js';
+import { checkHost, checkOrigin } from './auth.js';
 import type { ServerDeps, ServerEnv } from './deps.js';
 import { describeError, errorResponse } from './errors.js';
 import { logEventSink } from './events.js';
@@ -37,6 +37,8 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
   app.use(securityHeaders());
 
   app.use(async (c, next) => {
+    const wrongHost = checkHost(c.req.header('host'), deps.identity().origins);
+    if (wrongHost) return errorResponse(c, 421, 'wrong-host', wrongHost);
     const refused = checkOrigin(
       { method: c.req.method, origin: c.req.header('origin') },
       deps.identity().origins,

@@ -17,7 +17,11 @@
  * - A state-changing request (anything but GET/HEAD/OPTIONS) with an Origin header must come from
  *   one of the server's own origins; a foreign Origin is refused with 403. The allowed origins are
  *   fixed at start from the bound address, never taken from the request's Host header (a DNS
- *   rebinding page would control that).
+ *   rebinding page would control that). The match is exact (a Set of serialized origins): no prefix,
+ *   no pattern, so `http://127.0.0.1:PORT.evil.com` or another port is foreign.
+ * - Every request's Host header must name the server (`checkHost`): a DNS rebinding page (its own
+ *   name, resolved to 127.0.0.1) is same-origin with itself and sends no foreign Origin, but its
+ *   Host is its own name, which is not ours.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { decideAccess, NO_RULES, type AccessRules, type NotebookAccess } from '../auth/grants.js';
@@ -254,4 +258,35 @@ export function checkOrigin(
   if (origin === undefined && !webSocket) return null;
   if (origin !== undefined && allowed.has(origin)) return null;
   return `requests from origin ${JSON.stringify(origin ?? '(none)')} are not allowed`;
+}
+
+/** The host of a URL origin, and the same with the scheme's default port written out. */
+function hostsOf(origin: string): string[] {
+  try {
+    const url = new URL(origin);
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return [url.host, `${url.hostname}:${port}`];
+  } catch {
+    return [];
+  }
+}
+
+/** An IP literal as a Host names it (`10.0.0.5:8080`, `[::1]:8080`): no DNS name, nothing to rebind. */
+const IP_HOST = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])(?::\d+)?$/i;
+
+/**
+ * The Host rule for one request: null when the Host names this server, else the reason it is
+ * refused (DNS rebinding). The names are the hosts of the allowed origins, exactly. A server bound
+ * to every address (0.0.0.0, ::) cannot list its names: it also accepts any IP literal, and
+ * names a reverse proxy gives it as `origins`. A request without Host (HTTP/1.0, or not from a
+ * socket) passes: every browser sends one.
+ */
+export function checkHost(host: string | undefined, allowed: Set<string>): string | null {
+  if (host === undefined) return null;
+  const given = host.toLowerCase();
+  const names = new Set([...allowed].flatMap(hostsOf));
+  if (names.has(given)) return null;
+  const wildcard = [...names].some((name) => /^(?:0\.0\.0\.0|\[::\])(?::|$)/.test(name));
+  if (wildcard && IP_HOST.test(given)) return null;
+  return `requests for host ${JSON.stringify(host)} are not allowed: it does not name this server`;
 }

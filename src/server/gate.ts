@@ -7,6 +7,10 @@
  * without an entry is refused and logged: the table fails closed.
  *
  * Handlers do not decide access; a listing only narrows its items with `c.var.may`.
+ *
+ * A state change (not GET/HEAD/OPTIONS) that the session cookie authenticates must also carry the
+ * session's CSRF token (csrf.ts), public routes included (logout); one authenticated by an API
+ * token needs none. The login form checks its own pre-session token instead.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
@@ -22,12 +26,21 @@ import {
   type RouteRequest,
 } from './access.js';
 import type { ServerDeps, ServerEnv } from './deps.js';
+import { changesState, CSRF_HEADER, validCsrf } from './csrf.js';
 import { errorResponse } from './errors.js';
 import type { EventDetail, EventSink, GateEvent } from './events.js';
 import type { WorkspacePath } from './paths.js';
 
 const UNAUTHENTICATED = 'log in with the URL printed by `quire serve`';
 const FORBIDDEN = 'you may not do this';
+const NO_CSRF =
+  'this request needs the CSRF token of your session (GET /api/csrf) in the X-Quire-CSRF header';
+
+/**
+ * Routes that check a CSRF token of their own instead of the session's: the login form carries a
+ * pre-session token (csrf.ts), as a browser may still hold the cookie of an earlier login there.
+ */
+const OWN_CSRF_CHECK = new Set(['POST /login']);
 
 const now = (): string => new Date().toISOString();
 
@@ -58,7 +71,7 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
   return async function gate(c, next) {
     const index = c.req.routeIndex + 1;
     const route = matchedRoutes(c)[index];
-    const user = await authenticate(c, deps);
+    const { user, sessionId } = await authenticate(c, deps);
     if (!route) {
       // Nothing answers here (404), but under /api an anonymous caller learns nothing: 401 as ever.
       if (!user && c.req.path.startsWith('/api/'))
@@ -72,6 +85,10 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
         new Error(`refused ${c.req.method} ${c.req.path}: route ${key} has no entry in the access table`),
       );
       return errorResponse(c, 403, 'forbidden', 'this route is not declared in the access table');
+    }
+    // The cookie is ambient: a state change it authenticates must prove it comes from our page.
+    if (sessionId !== undefined && changesState(c.req.method) && !OWN_CSRF_CHECK.has(key)) {
+      if (!validCsrf(sessionId, c.req.header(CSRF_HEADER))) return errorResponse(c, 403, 'csrf', NO_CSRF);
     }
     const req = routeRequest(c, index, deps);
     if (user) {
@@ -98,14 +115,20 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
 /**
  * Who is asking: the session cookie's user, else (accounts mode, /api routes) the user of an API
  * token in `Authorization: Bearer qk_…`. A token travels in no cookie, so no other site can make
- * a browser send it.
+ * a browser send it. `sessionId` is set when the cookie authenticated the request: its state
+ * changes need the session's CSRF token (csrf.ts).
  */
-async function authenticate(c: Context<ServerEnv>, deps: GateDeps): Promise<User | undefined> {
+async function authenticate(
+  c: Context<ServerEnv>,
+  deps: GateDeps,
+): Promise<{ user?: User | undefined; sessionId?: string }> {
   const { logins } = deps;
-  const user = await logins.userOf(getCookie(c, deps.identity().cookieName));
-  if (user || logins.mode !== 'accounts' || !c.req.path.startsWith('/api/')) return user;
+  const sessionId = getCookie(c, deps.identity().cookieName);
+  const user = await logins.userOf(sessionId);
+  if (user) return { user, sessionId: sessionId! };
+  if (logins.mode !== 'accounts' || !c.req.path.startsWith('/api/')) return {};
   const bearer = /^Bearer +(qk_\S+)$/.exec(c.req.header('authorization') ?? '');
-  return bearer?.[1] ? logins.bearerUser(bearer[1]) : undefined;
+  return { user: bearer?.[1] ? await logins.bearerUser(bearer[1]) : undefined };
 }
 
 function refuse(c: Context<ServerEnv>, entry: RouteAccess, status: 401 | 403, req: RouteRequest): Response {

@@ -1,7 +1,8 @@
 /**
  * The editor's WebSocket endpoint `/ws`, on the HTTP server's `upgrade` event. The upgrade must
- * pass the WebSocket Origin rule (403) and carry the session cookie (401). Then every frame is one
- * JSON command, validated with the shared protocol schema: a malformed one is answered with an
+ * name this server in its Host (421, DNS rebinding), pass the WebSocket Origin rule (403) and carry
+ * the session cookie (401), all before the upgrade: no frame of an unauthenticated peer is read.
+ * Then every frame is one JSON command, validated with the shared protocol schema: a malformed one is answered with an
  * `error` notification and the connection and the session go on. Frames over the size cap close
  * the connection (ws's `maxPayload`, close code 1009).
  *
@@ -20,7 +21,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientCommand, MAX_MESSAGE_BYTES, type ServerNotification } from '../protocol/index.js';
 import type { AccountLogins } from './account-logins.js';
 import type { Authorize, Logins, User } from './auth.js';
-import { checkOrigin } from './auth.js';
+import { checkHost, checkOrigin } from './auth.js';
 import type { ServerIdentity } from './deps.js';
 import type { EventSink } from './events.js';
 import { commandGate, type CommandGate, type CommandGateDeps } from './gate.js';
@@ -54,6 +55,7 @@ export const LOGGED_OUT = 4401;
 const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
+  421: 'Misdirected Request',
   404: 'Not Found',
   503: 'Service Unavailable',
 };
@@ -89,6 +91,8 @@ export function attachWebSockets(server: Server, deps: WebSocketDeps): WebSocket
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== '/ws') return refuse(socket, 404, `no WebSocket endpoint at ${pathname}`);
     const identity = deps.identity();
+    const wrongHost = checkHost(request.headers.host, identity.origins);
+    if (wrongHost) return refuse(socket, 421, wrongHost);
     const refused = checkOrigin(
       { method: 'GET', origin: request.headers.origin, webSocket: true },
       identity.origins,

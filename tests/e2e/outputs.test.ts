@@ -22,7 +22,9 @@ const mime = (type: string) => `.fixture[data-mime="${type}"]`;
 test('text, html, markdown, json and streams render', async () => {
   const { page } = h;
   assert.match((await page.locator(`${mime('text/plain')} pre`).textContent()) ?? '', /second line/);
-  assert.equal(await page.locator(`${mime('text/html')} .fixture-html b`).textContent(), 'HTML');
+  // HTML is shown in its sandboxed frame (HtmlFrame)
+  const html = page.frameLocator(`${mime('text/html')} iframe.output-html`);
+  assert.equal(await html.locator('.fixture-html b').textContent(), 'HTML');
   assert.equal(
     await page.locator(`${mime('text/markdown')} .output-markdown h2`).textContent(),
     'Markdown output',

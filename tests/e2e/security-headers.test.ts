@@ -91,7 +91,9 @@ test('a chart, a table, HTML, a stream and typing in the editor: zero CSP violat
     .locator(`${cell('chart')} .mark-rect path`)
     .first()
     .hover();
-  assert.equal(await page.locator(`${cell('rich')} .output-html b`).textContent(), 'HTML');
+  // the HTML output is in its sandboxed frame, whose sizing script runs under the policy's hash
+  const rich = page.frameLocator(`${cell('rich')} iframe.output-html`);
+  assert.equal(await rich.locator('b').textContent(), 'HTML');
   assert.match((await page.locator(`${cell('log')} .cell-outputs`).textContent()) ?? '', /to stdout/);
 
   // CodeMirror: focus, type, autocomplete and brackets (it injects its styles as <style> elements)

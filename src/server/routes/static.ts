@@ -10,17 +10,21 @@
  * Content-Security-Policy, nosniff, no referrer, and caching (hashed assets forever, everything
  * else never stored). docs/security.md explains the policy.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
 import type { ServerEnv } from '../deps.js';
+import { FRAME_SIZER } from '../../protocol/html-frame.js';
 
 /**
  * The editor's Content-Security-Policy, sent on every response (on the HTML it is the one that
  * counts; on the rest it costs nothing and covers a JSON or asset opened as a document).
- * - script-src 'self': the UI is bundled files only; no inline script, no eval. Vega charts
+ * - script-src 'self' and one hash: the UI is bundled files only; no inline script, no eval, but
+ *   the sizing script of an `html` output's sandboxed frame (src/protocol/html-frame.ts), allowed
+ *   by its hash: a srcdoc frame inherits this policy, so nothing else inline runs there. Vega charts
  *   compile their expressions with vega's AST interpreter (VegaOutput: `ast: true`) instead of
  *   `new Function`, and zod runs jitless in the browser (src/ui/strict-csp.ts).
  * - style-src 'unsafe-inline': CodeMirror injects <style> elements for its themes, and Vega's SVG
@@ -32,9 +36,11 @@ import type { ServerEnv } from '../deps.js';
  * - img-src data: blob:: SVG outputs are shown as data: URLs; images from elsewhere are not
  *   loaded (an output cannot beacon to a third party).
  */
+const FRAME_SIZER_HASH = `'sha256-${createHash('sha256').update(FRAME_SIZER).digest('base64')}'`;
+
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  `script-src 'self' ${FRAME_SIZER_HASH}`,
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",

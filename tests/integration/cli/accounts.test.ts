@@ -9,6 +9,7 @@ import { Accounts } from '../../../src/auth/accounts.js';
 import { openStore } from '../../../src/store/open.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg-database.js';
 import { cliPath, makeWorkspace, removeWorkspace, runCli, waitFor, type CliResult } from './helpers.js';
+import { loginForm } from '../server/helpers.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -262,11 +263,12 @@ describe('quire serve with users in the store', () => {
         )?.[1];
       assert.ok(url, out);
       assert.ok(!/token=/.test(out), 'no login token is printed');
+      const { cookie: formCookie, csrf } = await loginForm(url);
       const login = await fetch(`${url}/login`, {
         method: 'POST',
         redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-        body: new URLSearchParams({ name: 'ada', password: PASSWORD }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url, cookie: formCookie },
+        body: new URLSearchParams({ name: 'ada', password: PASSWORD, csrf }).toString(),
       });
       assert.equal(login.status, 302);
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;

@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
 import type { StoredRun } from '../../../src/store/types.js';
 import { cliPath, makeWorkspace, removeWorkspace, runCli, sleep } from '../cli/helpers.js';
+import { withCsrf } from '../server/helpers.js';
 import { login } from '../server/ws-client.js';
 
 const EVERY_2S = `---
@@ -83,7 +84,7 @@ describe('quire serve runs schedules and queued runs', () => {
     const post = (body: unknown) =>
       fetch(server.url + '/api/runs', {
         method: 'POST',
-        headers: { cookie, 'content-type': 'application/json', origin: server.url },
+        headers: { ...withCsrf(cookie), 'content-type': 'application/json', origin: server.url },
         body: JSON.stringify(body),
       });
     const bad = await post({ path: 'params.nb.md', params: { region: 'MARS' } });

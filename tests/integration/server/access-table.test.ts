@@ -38,7 +38,7 @@ import { attachWebSockets } from '../../../src/server/ws.js';
 import { QuireMetrics } from '../../../src/metrics/registry.js';
 import { openStore } from '../../../src/store/open.js';
 import type { RunStore } from '../../../src/store/run-store.js';
-import { makeWorkspace, notebook, removeWorkspace } from './helpers.js';
+import { makeWorkspace, notebook, removeWorkspace, withCsrf } from './helpers.js';
 import { login, TestClient } from './ws-client.js';
 
 const COOKIE = 'quire_session_1';
@@ -130,7 +130,7 @@ function sample(key: string): { url: string; init: RequestInit } {
 
 const withCookie = (init: RequestInit): RequestInit => ({
   ...init,
-  headers: { ...(init.headers as Record<string, string>), cookie },
+  headers: { ...(init.headers as Record<string, string>), ...withCsrf(cookie) },
 });
 
 test('every route of the app and every command of the protocol has an entry in the access table', () => {

@@ -13,7 +13,7 @@ import { Accounts } from '../../../src/auth/accounts.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
-import { makeWorkspace, notebook, removeWorkspace } from './helpers.js';
+import { loginForm, makeWorkspace, notebook, removeWorkspace, withCsrf } from './helpers.js';
 import { wsUrl } from './ws-client.js';
 
 const PASSWORD = 'correct horse battery';
@@ -40,6 +40,7 @@ before(async () => {
   };
   await store.close();
   server = await startServer({ workspace: ws, port: 0, jobs: false, events, db });
+  formToken = await loginForm(server.url);
 });
 
 after(async () => {
@@ -47,11 +48,19 @@ after(async () => {
   removeWorkspace(ws);
 });
 
+/** The login form's pre-session token and its cookie (csrf.ts), fetched once. */
+let formToken: { cookie: string; csrf: string };
+
 const form = (fields: Record<string, string>, extra: Record<string, string> = {}): RequestInit => ({
   method: 'POST',
   redirect: 'manual',
-  body: new URLSearchParams(fields).toString(),
-  headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, ...extra },
+  body: new URLSearchParams({ ...fields, csrf: formToken.csrf }).toString(),
+  headers: {
+    'content-type': 'application/x-www-form-urlencoded',
+    origin: server.url,
+    ...extra,
+    cookie: [extra.cookie, formToken.cookie].filter(Boolean).join('; '),
+  },
 });
 
 async function login(name: string, password: string, target = server): Promise<string> {
@@ -82,7 +91,7 @@ test('accounts mode: the printed URL is the login form, and the start token does
   assert.match(html, /type="password"/);
   const withToken = await fetch(`${server.url}/login?token=anything`, { redirect: 'manual' });
   assert.equal(withToken.status, 200, 'a token is no way in: the form again');
-  assert.equal(withToken.headers.get('set-cookie'), null);
+  assert.doesNotMatch(withToken.headers.get('set-cookie') ?? '', /quire_session_/, 'no session');
   assert.equal((await get('/api/notebooks')).status, 401);
 });
 
@@ -103,9 +112,9 @@ test('a name and password give a session cookie; a wrong one gets the form again
 test('the role baseline: a viewer reads but cannot save; an admin can', async () => {
   const viewer = await login('vic', 'vics password');
   assert.equal((await get('/api/notebooks/a.nb.md', { cookie: viewer })).status, 200);
-  assert.equal((await save({ cookie: viewer })).status, 403);
+  assert.equal((await save(withCsrf(viewer))).status, 403);
   const admin = await login('ada', PASSWORD);
-  assert.equal((await save({ cookie: admin })).status, 200);
+  assert.equal((await save(withCsrf(admin))).status, 200);
 });
 
 test('API tokens on /api: a scope narrows the user; revoked and unknown tokens get 401', async () => {
@@ -131,7 +140,7 @@ test('login rotates the session: the cookie the browser came with stops working;
   assert.equal((await get('/api/notebooks', { cookie: second })).status, 200);
   const out = await fetch(`${server.url}/api/logout`, {
     method: 'POST',
-    headers: { cookie: second, origin: server.url },
+    headers: { ...withCsrf(second), origin: server.url },
   });
   assert.equal(out.status, 204);
   assert.equal((await get('/api/notebooks', { cookie: second })).status, 401);

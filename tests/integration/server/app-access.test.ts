@@ -1,15 +1,15 @@
 /**
  * The snapshot's `access` (issue 10, the app view) against a real server in accounts mode: each
  * connection's snapshots say what its own user may do in that notebook, asked of the server's
- * `authorize` with the notebook as the resource (here one that also locks a folder, as per-folder
- * grants will), also when a snapshot is broadcast to every client of a shared session. What the
+ * `authorize` with the notebook as the resource (grants-aware: a notebook locked in the store is
+ * read-only for everyone), also when a snapshot is broadcast to every client of a shared session. What the
  * UI hides is not the control: a runner's edits are still refused by the gate. In single-user
  * mode the owner may do both.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
-import { authorizeByAccount, type Authorize } from '../../../src/server/auth.js';
+import { lockNotebook } from '../../../src/auth/locks.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
@@ -38,11 +38,6 @@ const PASSWORDS: Record<string, string> = {
   eda: 'editor password 3',
 };
 
-/** The role baseline, except that nobody edits under `locked/` (a read-only notebook's rule). */
-const lockedFolder: Authorize = (user, action, resource) =>
-  authorizeByAccount(user, action, resource) &&
-  !(action === 'notebook:edit' && resource.kind === 'notebook' && resource.path.startsWith('locked/'));
-
 let ws: string;
 let server: RunningServer;
 const events = memoryEventSink();
@@ -54,8 +49,9 @@ before(async () => {
   await accounts.addUser('vic', 'viewer', PASSWORDS.vic!);
   await accounts.addUser('rue', 'runner', PASSWORDS.rue!);
   await accounts.addUser('eda', 'editor', PASSWORDS.eda!);
+  await lockNotebook(store.db, { path: 'locked/report.nb.md', lockedBy: null, lockedAt: Date.now(), reason: null });
   await store.close();
-  server = await startServer({ workspace: ws, port: 0, jobs: false, events, authorize: lockedFolder });
+  server = await startServer({ workspace: ws, port: 0, jobs: false, events });
 });
 
 after(async () => {

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { AuditLog } from '../../../src/audit/log.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
-import { makeWorkspace, notebook, removeWorkspace } from './helpers.js';
+import { makeWorkspace, notebook, removeWorkspace, withCsrf } from './helpers.js';
 
 let ws: string;
 let server: RunningServer;
@@ -32,7 +32,7 @@ test('every event of the gate is in the audit log once the server has closed', a
   const put = (path: string, body: unknown) =>
     fetch(`${server.url}/api/notebooks/${path}`, {
       method: 'PUT',
-      headers: { cookie, 'content-type': 'application/json' },
+      headers: { ...withCsrf(cookie), 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   const { version } = (await (

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { csrfToken } from '../../../src/server/csrf.js';
 
 /** A temp folder holding `files` (paths relative to it); its real path. */
 export function makeWorkspace(files: Record<string, string> = {}): string {
@@ -32,4 +33,21 @@ export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await sleep(20);
   }
+}
+
+/**
+ * The headers of a state-changing request from the logged-in UI: the session cookie
+ * (`name=value`) and its CSRF token (src/server/csrf.ts), as the UI sends it.
+ */
+export function withCsrf(cookie: string): Record<string, string> {
+  return { cookie, 'x-quire-csrf': csrfToken(cookie.slice(cookie.indexOf('=') + 1)) };
+}
+
+/** The accounts login form's pre-session token and its cookie (GET /login), for a POST /login. */
+export async function loginForm(url: string): Promise<{ cookie: string; csrf: string }> {
+  const page = await fetch(`${url}/login`);
+  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf || !cookie) throw new Error('the login form has no CSRF token');
+  return { cookie, csrf };
 }

@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
-import { BROKEN, makeWorkspace, notebook, removeWorkspace } from './helpers.js';
+import { BROKEN, makeWorkspace, notebook, removeWorkspace, withCsrf } from './helpers.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 const SECRET = 'TOP-SECRET-OUTSIDE';
@@ -42,7 +42,10 @@ after(async () => {
 });
 
 const api = (path: string, init: RequestInit = {}): Promise<Response> =>
-  fetch(server.url + path, { ...init, headers: { cookie, ...(init.headers as Record<string, string>) } });
+  fetch(server.url + path, {
+    ...init,
+    headers: { ...withCsrf(cookie), ...(init.headers as Record<string, string>) },
+  });
 
 const put = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
   api(path, {

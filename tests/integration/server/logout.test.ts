@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { LOGGED_OUT } from '../../../src/server/ws.js';
-import { makeWorkspace, notebook, removeWorkspace } from './helpers.js';
+import { makeWorkspace, notebook, removeWorkspace, withCsrf } from './helpers.js';
 import { login, TestClient, wsUrl } from './ws-client.js';
 
 let ws: string;
@@ -30,7 +30,7 @@ const list = (cookie: string): Promise<number> =>
   fetch(`${server.url}/api/notebooks`, { headers: { cookie } }).then((r) => r.status);
 
 const logout = (cookie: string, origin = server.url): Promise<Response> =>
-  fetch(`${server.url}/api/logout`, { method: 'POST', headers: { cookie, origin } });
+  fetch(`${server.url}/api/logout`, { method: 'POST', headers: { ...withCsrf(cookie), origin } });
 
 /** The status of a WebSocket upgrade with `cookie`: 101 when it is accepted. */
 function upgrade(cookie: string): Promise<number> {

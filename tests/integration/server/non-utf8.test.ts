@@ -9,7 +9,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
-import { makeWorkspace, removeWorkspace } from './helpers.js';
+import { makeWorkspace, removeWorkspace, withCsrf } from './helpers.js';
 import { login, TestClient } from './ws-client.js';
 
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -111,7 +111,7 @@ test('GET then PUT of /api/notebooks writes the same bytes back', async () => {
   const body = (await response.json()) as { text: string; version: string };
   const put = await fetch(`${server.url}/api/notebooks/http.nb.md`, {
     method: 'PUT',
-    headers: { cookie, origin: server.url, 'content-type': 'application/json' },
+    headers: { ...withCsrf(cookie), origin: server.url, 'content-type': 'application/json' },
     body: JSON.stringify({
       text: body.text.replace('const b = 1;', 'const b = 3;'),
       baseVersion: body.version,

@@ -5,9 +5,11 @@
  * That the policy breaks nothing in the editor is tests/e2e/security-headers.test.ts.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { FRAME_SIZER } from '../../../src/protocol/html-frame.js';
 import { CONTENT_SECURITY_POLICY, defaultUiDir } from '../../../src/server/routes/static.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { makeWorkspace, notebook, removeWorkspace } from './helpers.js';
@@ -55,10 +57,12 @@ function assertSecurityHeaders(response: Response, what: string): void {
   assert.equal(response.headers.get('referrer-policy'), 'no-referrer', what);
 }
 
-test('the policy: scripts only from this origin, no inline script and no eval', () => {
+test('the policy: scripts only from this origin, no inline script but the frame sizer, no eval', () => {
   const csp = directives(CONTENT_SECURITY_POLICY);
   assert.deepEqual(csp.get('default-src'), ["'self'"]);
-  assert.deepEqual(csp.get('script-src'), ["'self'"]);
+  // and the one inline script of an html output's sandboxed frame, by its hash (protocol/html-frame.ts)
+  const sizer = `'sha256-${createHash('sha256').update(FRAME_SIZER).digest('base64')}'`;
+  assert.deepEqual(csp.get('script-src'), ["'self'", sizer]);
   assert.deepEqual(csp.get('style-src'), ["'self'", "'unsafe-inline'"]);
   assert.deepEqual(csp.get('connect-src'), ["'self'"]);
   assert.deepEqual(csp.get('img-src'), ["'self'", 'data:', 'blob:']);

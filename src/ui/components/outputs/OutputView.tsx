@@ -1,7 +1,8 @@
 /**
  * Renders one output by MIME type (src/outputs/types.ts). HTML comes sanitized from the server
- * and is inserted as HTML; SVG goes through an <img> so that nothing in it can run; Markdown is
- * rendered without raw HTML. Unknown types show their JSON, never nothing.
+ * and is shown in a sandboxed iframe (HtmlFrame: an opaque origin, never the editor's); SVG goes
+ * through an <img> so that nothing in it can run; Markdown is rendered inline through the editor's
+ * sanitizer (it is prose, styled as the page). Unknown types show their JSON, never nothing.
  */
 import {
   MIME,
@@ -11,6 +12,7 @@ import {
   type TableData,
 } from '../../../protocol/index.js';
 import { renderMarkdown } from '../../markdown.js';
+import { HtmlFrame } from './HtmlFrame.js';
 import { TableOutput, type FetchPage } from './TableOutput.js';
 import { VegaOutput } from './VegaOutput.js';
 
@@ -56,7 +58,7 @@ export function OutputView({ output, onErrorLine, fetchPage }: OutputViewProps) 
     case MIME.text:
       return <pre class="output-text">{String(data)}</pre>;
     case MIME.html:
-      return <div class="output-html" dangerouslySetInnerHTML={{ __html: String(data) }} />;
+      return <HtmlFrame html={String(data)} />;
     case MIME.markdown:
       return (
         <div
