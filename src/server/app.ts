@@ -40,7 +40,7 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
     const wrongHost = checkHost(c.req.header('host'), deps.identity().origins);
     if (wrongHost) return errorResponse(c, 421, 'wrong-host', wrongHost);
     const refused = checkOrigin(
-      { method: c.req.method, origin: c.req.header('origin') },
+      { method: c.req.method, origin: c.req.header('origin'), fetchSite: c.req.header('sec-fetch-site') },
       deps.identity().origins,
     );
     if (refused) return errorResponse(c, 403, 'forbidden-origin', refused);

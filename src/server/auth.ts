@@ -248,15 +248,27 @@ export function ownOrigins(host: string, port: number, extra: string[] = []): Se
  * without Origin is not from a cross-site browser context and passes, except a WebSocket upgrade
  * (`webSocket: true`): browsers always send Origin there, and an upgrade is a GET that changes
  * state, so it must carry one of ours.
+ *
+ * `Origin: null` is what Chromium sends for our own login form's POST, since the pages'
+ * `Referrer-Policy: no-referrer` hides the origin too. Such a request passes only with
+ * `Sec-Fetch-Site: same-origin`: a header the browser sets itself (no page can), which says the
+ * request came from one of our own pages. Any other `null` (a sandboxed frame, a data: URL, a
+ * cross-site form) is refused.
  */
 export function checkOrigin(
-  request: { method: string; origin: string | undefined; webSocket?: boolean },
+  request: {
+    method: string;
+    origin: string | undefined;
+    webSocket?: boolean;
+    fetchSite?: string | undefined;
+  },
   allowed: Set<string>,
 ): string | null {
   const { method, origin, webSocket = false } = request;
   if (!webSocket && SAFE_METHODS.has(method.toUpperCase())) return null;
   if (origin === undefined && !webSocket) return null;
   if (origin !== undefined && allowed.has(origin)) return null;
+  if (origin === 'null' && !webSocket && request.fetchSite === 'same-origin') return null;
   return `requests from origin ${JSON.stringify(origin ?? '(none)')} are not allowed`;
 }
 

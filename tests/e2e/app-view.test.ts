@@ -64,33 +64,21 @@ after(async () => {
   rmSync(storeDir, { recursive: true, force: true });
 });
 
-/**
- * A session cookie for `name`, from the login form's POST made here rather than by the browser:
- * Chromium posts that form with `Origin: null` (the pages' `Referrer-Policy: no-referrer`), which
- * the Origin check refuses.
- */
-async function sessionOf(name: Name): Promise<{ name: string; value: string }> {
-  const response = await fetch(`${h.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    body: new URLSearchParams({ name, password: PASSWORDS[name] }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: h.url },
-  });
-  assert.equal(response.status, 302, await response.text());
-  const [cookie = ''] = (response.headers.get('set-cookie') ?? '').split(';');
-  const eq = cookie.indexOf('=');
-  return { name: cookie.slice(0, eq), value: cookie.slice(eq + 1) };
-}
-
 /** A browser of its own for `name`, logged in, at the notebook. */
 async function openAs(name: Name): Promise<Page> {
   const context = await h.browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const session = await sessionOf(name);
-  await context.addCookies([{ ...session, url: h.url, httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
   page.setDefaultTimeout(120_000);
   page.on('pageerror', (error) => console.error(`page error (${name}):`, error));
-  await page.goto(`${h.url}/n/app.nb.md`);
+  // The real login form, posted by Chromium (with `Origin: null` under no-referrer: the Origin
+  // check must take it), then back to the notebook through `next`.
+  await page.goto(`${h.url}/login?next=${encodeURIComponent('/n/app.nb.md')}`);
+  await page.fill('input[name="name"]', name);
+  await page.fill('input[name="password"]', PASSWORDS[name]);
+  await Promise.all([
+    page.waitForURL(`${h.url}/n/app.nb.md`),
+    page.click('button[type="submit"], input[type="submit"]'),
+  ]);
   await page.locator('body[data-ready="notebook"]').waitFor();
   return page;
 }

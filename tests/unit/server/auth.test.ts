@@ -73,3 +73,23 @@ for (const [method, origin, webSocket, ok] of cases) {
     assert.equal(refused === null, ok, refused ?? '');
   });
 }
+
+// Chromium posts our own login form with `Origin: null` (Referrer-Policy: no-referrer): only the
+// browser's own `Sec-Fetch-Site: same-origin` lets that through, never on an upgrade.
+const nullOrigins: [fetchSite: string | undefined, webSocket: boolean, ok: boolean][] = [
+  ['same-origin', false, true],
+  ['same-site', false, false],
+  ['cross-site', false, false],
+  ['none', false, false],
+  [undefined, false, false],
+  ['same-origin', true, false],
+];
+for (const [fetchSite, webSocket, ok] of nullOrigins) {
+  test(`Origin null with Sec-Fetch-Site ${fetchSite ?? '(none)'}${webSocket ? ' on an upgrade' : ''} is ${ok ? 'allowed' : 'refused'}`, () => {
+    const refused = checkOrigin(
+      { method: webSocket ? 'GET' : 'POST', origin: 'null', webSocket, fetchSite },
+      allowed,
+    );
+    assert.equal(refused === null, ok, refused ?? '');
+  });
+}
