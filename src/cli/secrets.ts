@@ -169,7 +169,9 @@ ${DB}`,
         const secrets = await store.list();
         const names = await userNames(db);
         const shown = (g: SecretGrant): string =>
-          g.kind === 'path' ? `path:${g.subject}` : `user:${names.get(g.subject) ?? `${g.subject} (no such user)`}`;
+          g.kind === 'path'
+            ? `path:${g.subject}`
+            : `user:${names.get(g.subject) ?? `${g.subject} (no such user)`}`;
         const key = keyInUse(store.keys);
         if (values.json) {
           process.stdout.write(
@@ -341,7 +343,11 @@ async function grantOf(
     (await findUser(db, { id: wanted }).catch(() => undefined));
   if (found) {
     const { id, name } = found.account;
-    return { grant: { kind: 'user', subject: id }, shown: `user ${name}`, detail: { userId: id, user: name } };
+    return {
+      grant: { kind: 'user', subject: id },
+      shown: `user ${name}`,
+      detail: { userId: id, user: name },
+    };
   }
   // A grant to an account that is gone can still be revoked by its id.
   return { grant: { kind: 'user', subject: wanted }, shown: `user ${wanted}`, detail: { userId: wanted } };
@@ -370,7 +376,9 @@ ${DB}`,
         if (grant.kind === 'user' && !('user' in detail))
           throw new InputError(`no user "${values.user}" (see \`quire users list\`)`);
         const created = await store.grant(name!, grant, { by: osUser() });
-        process.stdout.write(`secret ${name} ${created ? 'granted to' : 'was already granted to'} ${shown}\n`);
+        process.stdout.write(
+          `secret ${name} ${created ? 'granted to' : 'was already granted to'} ${shown}\n`,
+        );
         if (created) await recordCliEvent(db, 'secret.granted', { kind: 'secret', name: name! }, detail);
         return EXIT.ok;
       }),
@@ -400,10 +408,15 @@ ${DB}`,
         if (!(await store.revoke(name!, grant, { widen: values.widen === true })))
           throw new InputError(`secret "${name}" is not granted to ${shown}`);
         process.stdout.write(`secret ${name} no longer granted to ${shown}\n`);
-        await recordCliEvent(db, 'secret.revoked', { kind: 'secret', name: name! }, {
-          ...detail,
-          widen: values.widen === true,
-        });
+        await recordCliEvent(
+          db,
+          'secret.revoked',
+          { kind: 'secret', name: name! },
+          {
+            ...detail,
+            widen: values.widen === true,
+          },
+        );
         return EXIT.ok;
       }),
     );

@@ -140,7 +140,11 @@ export class SecretStore {
    * id; resolves to whether the grant is new. A name that is not stored is refused: a grant made
    * for a typo would protect nothing.
    */
-  async grant(name: string, grant: SecretGrant, options: { by?: string | null; now?: number } = {}): Promise<boolean> {
+  async grant(
+    name: string,
+    grant: SecretGrant,
+    options: { by?: string | null; now?: number } = {},
+  ): Promise<boolean> {
     checkSecretName(name);
     return this.db.transaction(async (tx) => {
       await lockAndKeyIds(tx);
@@ -162,14 +166,17 @@ export class SecretStore {
   async revoke(name: string, grant: SecretGrant, options: { widen?: boolean } = {}): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await lockAndKeyIds(tx);
-      const rows = await tx.all<GrantRow>('SELECT secret_name, kind, subject FROM secret_grants WHERE secret_name = ?', [
-        name,
-      ]);
+      const rows = await tx.all<GrantRow>(
+        'SELECT secret_name, kind, subject FROM secret_grants WHERE secret_name = ?',
+        [name],
+      );
       const current = rows.map((r) => ({ kind: r.kind as GrantKind, subject: r.subject }));
       if (!current.some((g) => g.kind === grant.kind && g.subject === grant.subject)) return false;
       const wider = widening(current, grant);
       if (wider && !options.widen)
-        throw new SecretStoreError(`not revoked: ${wider} (pass --widen to revoke it anyway, or \`quire secrets rm ${name}\`)`);
+        throw new SecretStoreError(
+          `not revoked: ${wider} (pass --widen to revoke it anyway, or \`quire secrets rm ${name}\`)`,
+        );
       await tx.run('DELETE FROM secret_grants WHERE secret_name = ? AND kind = ? AND subject = ?', [
         name,
         grant.kind,
@@ -288,7 +295,15 @@ const isMissingTable = (error: unknown): boolean =>
   (error as { code?: string }).code === '42P01' || /no such table: secret(s|_grants)\b/.test(String(error));
 
 const grantOrder = (a: SecretGrant, b: SecretGrant): number =>
-  a.kind !== b.kind ? (a.kind === 'path' ? -1 : 1) : a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0;
+  a.kind !== b.kind
+    ? a.kind === 'path'
+      ? -1
+      : 1
+    : a.subject < b.subject
+      ? -1
+      : a.subject > b.subject
+        ? 1
+        : 0;
 
 /** Takes the write lock (PostgreSQL; SQLite's transaction holds its own) and reads the key ids in use. */
 async function lockAndKeyIds(tx: Db): Promise<string[]> {
