@@ -11,14 +11,20 @@
  *
  * Must not: send a URL, or an error that holds one unredacted, toward the kernel.
  */
-import type { SecretSource } from '../../secrets/source.js';
 import { connectionUrl, loadWorkspaceConfig, type ConnectionConfig } from './config.js';
 import { PostgresConnection, type QueryResult } from './postgres.js';
 
 /** What a run lends its connections: where `urlSecret` is read, and where the credential is registered. */
 export interface ConnectionSecrets {
-  /** the run's source (scoped to its notebook and user): the environment, then the store */
-  source: SecretSource;
+  /**
+   * the run's source (scoped to its notebook and user): the environment, then the store. The shape
+   * of secrets/source.ts's SecretSource, spelled out: connectors sit below secrets (scripts/layers.mjs).
+   */
+  source: {
+    get(name: string): string | undefined;
+    describe(name: string): string;
+    prepare?(names: readonly string[]): Promise<void>;
+  };
   /** the run's redactor: every output, record and error the run keeps passes it */
   redactor: { register(value: string): void; redact(text: string): string };
 }
