@@ -1,6 +1,8 @@
 /**
- * `quire secrets set NAME | list [--json] | rm NAME | rotate-key [--new-key-file FILE]`, each with
- * `--db URL`: the encrypted secret store (secrets/store.ts) from the command line. A value is read
+ * `quire secrets set NAME | list [--json] | rm NAME | rotate-key [--new-key-file FILE] |
+ * grant NAME --path P|--user U | revoke NAME --path P|--user U [--widen]`, each with `--db URL`:
+ * the encrypted secret store (secrets/store.ts) and its grants (secrets/grants.ts) from the
+ * command line. A value is read
  * from stdin only — never from argv, where `ps` and shell histories would show it — and no
  * command prints one.
  *
@@ -10,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { MasterKey } from '../secrets/crypto.js';
 import type { MasterKeys } from '../secrets/master-key.js';
+import type { SecretGrant } from '../secrets/grants.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { Db } from '../store/db.js';
 import { osUser, recordCliEvent } from './audit-trail.js';
@@ -22,12 +25,14 @@ const DB = `  --db URL   the store (default: QUIRE_DB, else .quire/quire.db in t
 const KEY = `The master key: QUIRE_MASTER_KEY (base64 of 32 bytes) when set, else .quire/master.key in the
 workspace (created, mode 0600, by the first \`quire secrets set\`).`;
 
-const HELP = `usage: quire secrets <set|list|rm|rotate-key> [options]
+const HELP = `usage: quire secrets <set|list|rm|rotate-key|grant|revoke> [options]
 
   set NAME          store a secret: the value is read from stdin (one trailing newline removed)
-  list [--json]     names, key ids and times; never values
-  rm NAME           remove a secret
+  list [--json]     names, key ids, times and grants; never values
+  rm NAME           remove a secret (and its grants)
   rotate-key        a new master key; every value re-encrypted in one transaction
+  grant NAME --path P | --user U     only runs of these notebooks / users may read it
+  revoke NAME --path P | --user U    remove a grant
 
 ${DB}
 
@@ -37,6 +42,14 @@ exit codes: 0 ok · 1 the store or key refused (a wrong key, a tampered value) �
 
 /** The largest value `set` takes: a certificate chain fits, a data file does not belong here. */
 const MAX_VALUE_BYTES = 64 * 1024;
+
+const GRANT_RULE = `A stored secret without grants is read by every run of the workspace. Once it has grants, a run
+reads it only if its notebook is covered by a path grant (when it has any) AND its user by a user
+grant (when it has any). A path is a folder ("reports/", every notebook under it) or one notebook
+("reports/q1.nb.md"), relative to the workspace. The run's user: a queued run's owner; \`quire run\`
+on this host is the host owner, whom no user grant restricts (they hold the master key); an editor
+session has none (its kernel is shared), so a secret with user grants is refused there.
+QUIRE_SECRET_<NAME> in a run's environment is the host owner's and no grant limits it.`;
 
 /** Opens the store of `--db` with the workspace's master keys, runs `fn`, closes it. */
 async function withSecretStore<T>(
@@ -144,15 +157,21 @@ const listCommand = defineCommand({
   help: `usage: quire secrets list [--json] [--db URL]
 
 Each stored secret's name, the id of the key it is encrypted with, when it was created and last
-set, and by whom (the OS user). Never a value.
+set, by whom (the OS user), and whom it is granted to ("(every run)": no grants). Never a value.
 
-  --json     {"key": {"id", "source"} | null, "secrets": [{"name", "keyId", "createdAt", "updatedAt", "updatedBy"}]}
+  --json     {"key": {"id", "source"} | null, "secrets": [{"name", "keyId", "createdAt", "updatedAt",
+             "updatedBy", "grants": [{"kind": "path", "path"} | {"kind": "user", "userId", "user"}]}]}
 ${DB}`,
   options: { json: boolean(), db: text() },
   async run(values) {
     return refusals('list', () =>
-      withSecretStore(values.db, async (store) => {
+      withSecretStore(values.db, async (store, db) => {
         const secrets = await store.list();
+        const names = await userNames(db);
+        const shown = (g: SecretGrant): string =>
+          g.kind === 'path'
+            ? `path:${g.subject}`
+            : `user:${names.get(g.subject) ?? `${g.subject} (no such user)`}`;
         const key = keyInUse(store.keys);
         if (values.json) {
           process.stdout.write(
@@ -163,6 +182,11 @@ ${DB}`,
                   ...s,
                   createdAt: new Date(s.createdAt).toISOString(),
                   updatedAt: new Date(s.updatedAt).toISOString(),
+                  grants: s.grants.map((g) =>
+                    g.kind === 'path'
+                      ? { kind: g.kind, path: g.subject }
+                      : { kind: g.kind, userId: g.subject, user: names.get(g.subject) ?? null },
+                  ),
                 })),
               },
               null,
@@ -172,13 +196,14 @@ ${DB}`,
         } else {
           process.stdout.write(
             formatTable(
-              ['NAME', 'KEY', 'CREATED', 'UPDATED', 'BY'],
+              ['NAME', 'KEY', 'CREATED', 'UPDATED', 'BY', 'GRANTED TO'],
               secrets.map((s) => [
                 s.name,
                 s.keyId,
                 formatTime(s.createdAt),
                 formatTime(s.updatedAt),
                 s.updatedBy ?? '',
+                s.grants.length === 0 ? '(every run)' : s.grants.map(shown).join(' '),
               ]),
             ) + '\n',
           );
@@ -281,11 +306,130 @@ ${DB}`,
   },
 });
 
+/** The account ids of the store's users, by id, to their names (no users table yet: none). */
+async function userNames(db: Db): Promise<Map<string, string>> {
+  const { listUsers } = await import('../auth/users.js');
+  try {
+    return new Map((await listUsers(db)).map((u) => [u.id, u.name]));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * The grant `--path` or `--user` asks for (exactly one): a path normalized, a user name or id
+ * resolved to the account's id (a grant follows the account, not a name that may be taken again).
+ */
+async function grantOf(
+  db: Db,
+  values: { path?: string | undefined; user?: string | undefined },
+): Promise<{ grant: SecretGrant; shown: string; detail: Record<string, string> }> {
+  if ((values.path === undefined) === (values.user === undefined))
+    throw new InputError('give exactly one of --path P or --user U');
+  if (values.path !== undefined) {
+    const { grantPath } = await import('../secrets/grants.js');
+    let path: string;
+    try {
+      path = grantPath(values.path);
+    } catch (error) {
+      throw new InputError((error as Error).message);
+    }
+    return { grant: { kind: 'path', subject: path }, shown: `path ${path}`, detail: { path } };
+  }
+  const { findUser } = await import('../auth/users.js');
+  const wanted = values.user!;
+  const found =
+    (await findUser(db, { name: wanted.toLowerCase() }).catch(() => undefined)) ??
+    (await findUser(db, { id: wanted }).catch(() => undefined));
+  if (found) {
+    const { id, name } = found.account;
+    return {
+      grant: { kind: 'user', subject: id },
+      shown: `user ${name}`,
+      detail: { userId: id, user: name },
+    };
+  }
+  // A grant to an account that is gone can still be revoked by its id.
+  return { grant: { kind: 'user', subject: wanted }, shown: `user ${wanted}`, detail: { userId: wanted } };
+}
+
+const grantCommand = defineCommand({
+  name: 'secrets grant',
+  help: `usage: quire secrets grant NAME (--path P | --user U) [--db URL]
+
+  quire secrets grant WAREHOUSE_URL --path reports/
+  quire secrets grant WAREHOUSE_URL --path ops/daily.nb.md
+  quire secrets grant WAREHOUSE_URL --user alice
+
+Grants the stored secret NAME to a folder or notebook of the workspace, or to a user (a name or id
+of \`quire users\`). Recorded in the audit log (secret.granted).
+
+${GRANT_RULE}
+
+${DB}`,
+  positionals: { min: 1, max: 1, wrongCount: (n) => `expected one secret name, got ${n}` },
+  options: { path: text(), user: text(), db: text() },
+  async run(values, [name]) {
+    return refusals('grant', () =>
+      withSecretStore(values.db, async (store, db) => {
+        const { grant, shown, detail } = await grantOf(db, values);
+        if (grant.kind === 'user' && !('user' in detail))
+          throw new InputError(`no user "${values.user}" (see \`quire users list\`)`);
+        const created = await store.grant(name!, grant, { by: osUser() });
+        process.stdout.write(
+          `secret ${name} ${created ? 'granted to' : 'was already granted to'} ${shown}\n`,
+        );
+        if (created) await recordCliEvent(db, 'secret.granted', { kind: 'secret', name: name! }, detail);
+        return EXIT.ok;
+      }),
+    );
+  },
+});
+
+const revokeCommand = defineCommand({
+  name: 'secrets revoke',
+  help: `usage: quire secrets revoke NAME (--path P | --user U) [--widen] [--db URL]
+
+Removes a grant of the stored secret NAME. Recorded in the audit log (secret.revoked).
+
+Removing the last path grant lets every notebook pass the path check, the last user grant every
+user, and the last grant of all opens the secret to every run: a revocation that would open it
+wider is refused unless --widen says that is meant (\`quire secrets rm NAME\` removes it instead).
+
+${GRANT_RULE}
+
+${DB}`,
+  positionals: { min: 1, max: 1, wrongCount: (n) => `expected one secret name, got ${n}` },
+  options: { path: text(), user: text(), widen: boolean(), db: text() },
+  async run(values, [name]) {
+    return refusals('revoke', () =>
+      withSecretStore(values.db, async (store, db) => {
+        const { grant, shown, detail } = await grantOf(db, values);
+        if (!(await store.revoke(name!, grant, { widen: values.widen === true })))
+          throw new InputError(`secret "${name}" is not granted to ${shown}`);
+        process.stdout.write(`secret ${name} no longer granted to ${shown}\n`);
+        await recordCliEvent(
+          db,
+          'secret.revoked',
+          { kind: 'secret', name: name! },
+          {
+            ...detail,
+            widen: values.widen === true,
+          },
+        );
+        return EXIT.ok;
+      }),
+    );
+  },
+});
+
 const SUBCOMMANDS: Record<string, Command> = {
   set: setCommand,
   list: listCommand,
   rm: rmCommand,
   'rotate-key': rotateCommand,
+  grant: grantCommand,
+  revoke: revokeCommand,
 };
 
 export const secretsCommand: Command = {

@@ -74,7 +74,7 @@ async function work(values: Values<typeof options>): Promise<number> {
   const { runObservers } = await import('../jobs/observe.js');
   let observers;
   try {
-    observers = runObservers({ store, workspace, metrics, log: logger });
+    observers = await runObservers({ store, workspace, metrics, log: logger });
   } catch (error) {
     await store.close();
     throw new InputError((error as Error).message);

@@ -3,18 +3,24 @@
  * `connections` validated by connectors/host/config.ts):
  *
  *     "alerts": {
- *       "webhook": { "urlEnv": "QUIRE_ALERT_WEBHOOK" } | { "secret": "ALERT_WEBHOOK" },
+ *       "webhook": { "urlEnv": "QUIRE_ALERT_WEBHOOK" } | { "urlSecret": "ALERT_WEBHOOK" },
  *       "windowMinutes": 60, "baseUrl": "https://quire.example.com", "timeoutMs": 5000, "retries": 3
  *     }
  *
  * Without the key alerts are off. The webhook URL is a credential (a Slack or Teams URL carries its
  * token in the path), so it never appears in the file, in messages or in logs: it comes from an
- * environment variable of the host, or from a secret (`QUIRE_SECRET_<NAME>`, like cells' secrets).
+ * environment variable of the host, or from a secret (`urlSecret`, or its older spelling `secret`):
+ * `QUIRE_SECRET_<NAME>`, else the encrypted secret store (`loadHostAlertConfig`). The store is read
+ * by the host for its own configuration, not by a run: a secret's grants (secrets/grants.ts)
+ * restrict runs and do not apply here.
  */
 import path from 'node:path';
 import { z } from 'zod';
 import { CONFIG_FILE, loadWorkspaceConfig } from '../connectors/host/config.js';
+import { keyFilePath, MasterKeys } from '../secrets/master-key.js';
 import { EnvSecretSource, secretEnvVar } from '../secrets/source.js';
+import { SecretStore } from '../secrets/store.js';
+import type { Db } from '../store/db.js';
 
 export const DEFAULT_WEBHOOK_ENV = 'QUIRE_ALERT_WEBHOOK';
 
@@ -29,13 +35,13 @@ export class AlertConfigError extends Error {
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
+const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a secret name');
+
 const Webhook = z
   .object({
     urlEnv: envName.optional(),
-    secret: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a secret name')
-      .optional(),
+    urlSecret: secretName.optional(),
+    secret: secretName.optional(),
     url: z
       .never({
         error:
@@ -44,8 +50,8 @@ const Webhook = z
       .optional(),
   })
   .strict()
-  .refine((w) => w.urlEnv === undefined || w.secret === undefined, {
-    message: 'set at most one of "urlEnv" or "secret"',
+  .refine((w) => [w.urlEnv, w.urlSecret, w.secret].filter((v) => v !== undefined).length <= 1, {
+    message: 'set at most one of "urlEnv" or "urlSecret" (or its older spelling "secret")',
   });
 
 const httpUrl = z.string().refine((text) => /^https?:$/.test(safeUrl(text)?.protocol ?? ''), {
@@ -109,20 +115,33 @@ export function parseAlertsSpec(config: unknown, file: string): AlertsSpec | und
   return parsed.data;
 }
 
-/** Fills in the URL from the host's environment; a missing or malformed value names where it was looked for. */
+/** The webhook's secret name (`urlSecret` or `secret`) and its field, when it names one. */
+const webhookSecret = (spec: AlertsSpec): { name: string; field: string } | undefined => {
+  const { urlSecret, secret } = spec.webhook;
+  if (urlSecret !== undefined) return { name: urlSecret, field: 'alerts.webhook.urlSecret' };
+  return secret === undefined ? undefined : { name: secret, field: 'alerts.webhook.secret' };
+};
+
+/**
+ * Fills in the URL from the host's environment, or the value `stored` read from the secret store
+ * (`loadHostAlertConfig`); a missing or malformed value names where it was looked for.
+ */
 export function resolveAlertConfig(
   spec: AlertsSpec,
   file: string,
   env: NodeJS.ProcessEnv = process.env,
+  stored?: { label: string; value: string | undefined },
 ): AlertConfig {
-  const { urlEnv, secret } = spec.webhook;
+  const { urlEnv } = spec.webhook;
+  const secret = webhookSecret(spec);
   let url: string | undefined;
   let field: string;
   let urlSource: string;
   if (secret !== undefined) {
-    field = 'alerts.webhook.secret';
-    urlSource = `secret "${secret}" (environment variable ${secretEnvVar(secret)})`;
-    url = new EnvSecretSource(env).get(secret);
+    field = secret.field;
+    const store = stored ? ` or the secret store ${stored.label}` : '';
+    urlSource = `secret "${secret.name}" (environment variable ${secretEnvVar(secret.name)}${store})`;
+    url = new EnvSecretSource(env).get(secret.name) ?? stored?.value;
   } else {
     const variable = urlEnv ?? DEFAULT_WEBHOOK_ENV;
     field = urlEnv === undefined ? 'alerts.webhook' : 'alerts.webhook.urlEnv';
@@ -161,4 +180,38 @@ export function loadAlertConfig(
   }
   const spec = parseAlertsSpec(config, file);
   return spec && resolveAlertConfig(spec, file, env);
+}
+
+/**
+ * As `loadAlertConfig`, for a server or worker with its store open: a webhook secret that the
+ * environment does not have is read from the store in `db` (opened with the workspace's master key).
+ * A store that cannot give it (no key, a wrong key, a tampered value) is an AlertConfigError naming
+ * the secret, never holding the value.
+ */
+export async function loadHostAlertConfig(
+  workspace: string,
+  db: Db,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AlertConfig | undefined> {
+  const file = path.join(workspace, CONFIG_FILE);
+  let config;
+  try {
+    config = loadWorkspaceConfig(workspace);
+  } catch (error) {
+    throw new AlertConfigError((error as Error).message, { cause: error });
+  }
+  const spec = parseAlertsSpec(config, file);
+  if (!spec) return undefined;
+  const secret = webhookSecret(spec);
+  if (!secret || new EnvSecretSource(env).get(secret.name) !== undefined)
+    return resolveAlertConfig(spec, file, env);
+  let value: string | undefined;
+  try {
+    value = await new SecretStore(db, new MasterKeys({ file: keyFilePath(workspace), env })).get(secret.name);
+  } catch (error) {
+    throw new AlertConfigError(
+      `${file}: ${secret.field}: the secret store ${db.label} cannot give secret "${secret.name}": ${(error as Error).message}`,
+    );
+  }
+  return resolveAlertConfig(spec, file, env, { label: db.label, value });
 }

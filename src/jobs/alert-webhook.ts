@@ -3,6 +3,7 @@
  * such a body with what a failed POST means for a retry. The retry loop, logging and metrics are
  * alerts.ts's; the webhook URL (a credential) never appears in what this module returns.
  */
+import { SecretRedactor } from '../secrets/redactor.js';
 import type { StoredRun } from '../store/types.js';
 import type { AlertConfig } from './alert-config.js';
 
@@ -20,6 +21,29 @@ function retryAfterMs(header: string | null, now: number): number | undefined {
   if (!header) return undefined;
   const ms = /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : Date.parse(header) - now;
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/**
+ * A redactor of the webhook URL in the forms an HTTP client's error may quote it: as configured,
+ * as parsed (lowercased host, a "/" added), and its credential parts on their own (the password of
+ * its userinfo, its path and query, where Slack-like URLs keep their token).
+ */
+export function webhookRedactor(url: string): SecretRedactor {
+  const redactor = new SecretRedactor();
+  redactor.register(url);
+  try {
+    const parsed = new URL(url);
+    redactor.register(parsed.href);
+    if (parsed.password) {
+      redactor.register(parsed.password);
+      redactor.register(decodeURIComponent(parsed.password));
+    }
+    const tail = parsed.pathname + parsed.search;
+    if (tail !== '/' && tail !== '') redactor.register(tail);
+  } catch {
+    // not a URL: the configured text is all there is to hide
+  }
+  return redactor;
 }
 
 /** The webhook's origin: enough to tell which service is down, without the token in its path. */
@@ -122,6 +146,6 @@ export async function postAlert(
         ? `no response within ${config.timeoutMs} ms`
         : (e.cause?.code ?? e.cause?.message ?? e.message);
     // never let the URL (a credential) into a log line through an error message
-    return { ok: false, retry: true, reason: reason.split(config.url).join('<webhook>') };
+    return { ok: false, retry: true, reason: webhookRedactor(config.url).redact(reason) };
   }
 }

@@ -8,7 +8,7 @@ import type { QuireMetrics } from '../metrics/registry.js';
 import type { RunRecord } from '../runner/record.js';
 import type { RunStore } from '../store/run-store.js';
 import type { StoredRun } from '../store/types.js';
-import { loadAlertConfig } from './alert-config.js';
+import { loadHostAlertConfig } from './alert-config.js';
 import { Alerts } from './alerts.js';
 
 export interface RunObservers {
@@ -20,15 +20,15 @@ export interface RunObservers {
 }
 
 /** Throws when the workspace's alert configuration is invalid: better at start than silently off. */
-export function runObservers(options: {
+export async function runObservers(options: {
   store: RunStore;
   workspace: string;
   metrics: QuireMetrics;
   log: Logger;
   redact?: (text: string) => string;
-}): RunObservers {
+}): Promise<RunObservers> {
   const { metrics, log } = options;
-  const config = loadAlertConfig(options.workspace);
+  const config = await loadHostAlertConfig(options.workspace, options.store.db);
   const alerts = config
     ? new Alerts({
         db: options.store.db,

@@ -14,7 +14,8 @@ import { prepareOutput } from '../outputs/prepare.js';
 import type { Redactor } from '../outputs/redact.js';
 import type { Output } from '../outputs/types.js';
 import { SecretRedactor } from '../secrets/redactor.js';
-import type { SecretSource } from '../secrets/source.js';
+import type { SecretScope } from '../secrets/grants.js';
+import { scopeSecrets, type SecretSource } from '../secrets/source.js';
 import { redactAcrossChunks } from '../secrets/stream-tail.js';
 import { asTimerLimit } from './limits.js';
 
@@ -23,6 +24,8 @@ export interface RunAssemblyInput {
   /** the kernel every `createKernel` asks the factory for */
   kernel: KernelSpec;
   secrets: SecretSource;
+  /** the run's notebook and user, which a stored secret's grants are checked against (grants.ts) */
+  scope: SecretScope;
   /** the front matter's `timeout`: a cell without its own `timeout=` gets it */
   frontTimeoutMs?: number | undefined;
   /** a redactor of the caller's, applied after the run's own */
@@ -34,6 +37,8 @@ export interface RunAssembly {
   options: EngineOptions & Required<Pick<EngineOptions, 'createKernel' | 'cellTimeoutMs'>>;
   /** the values of the secrets the cells read, registered as they are read */
   redactor: SecretRedactor;
+  /** the run's secrets (scoped to it, counted in `used`): the cells' and its connections' (`urlSecret`) */
+  source: SecretSource;
   /** the run's redactor and then the caller's: what records, progress lines and reports pass */
   redactAll: Redactor;
   /** the names of the secrets found in the source so far (for the run record) */
@@ -51,14 +56,15 @@ export const cellTimeout =
 export function assembleRun(input: RunAssemblyInput): RunAssembly {
   const redactor = new SecretRedactor();
   const used = new Set<string>();
+  const secrets = scopeSecrets(input.secrets, input.scope);
   const source: SecretSource = {
     get: (name) => {
-      const value = input.secrets.get(name);
+      const value = secrets.get(name);
       if (value !== undefined) used.add(name);
       return value;
     },
-    describe: (name) => input.secrets.describe(name),
-    prepare: async (names) => input.secrets.prepare?.(names),
+    describe: (name) => secrets.describe(name),
+    prepare: async (names) => secrets.prepare?.(names),
   };
   const extra = input.redactor;
   const redactAll: Redactor = {
@@ -77,6 +83,7 @@ export function assembleRun(input: RunAssemblyInput): RunAssembly {
   return {
     options,
     redactor,
+    source,
     redactAll,
     used,
     get current() {

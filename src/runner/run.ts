@@ -13,6 +13,7 @@ import { dirname, relative } from 'node:path';
 import type { Notebook, ParamValue } from '../format/types.js';
 import type { Kernel, KernelFactory } from '../kernel/types.js';
 import type { Redactor } from '../outputs/redact.js';
+import type { RunUser } from '../secrets/grants.js';
 import type { SecretSource } from '../secrets/source.js';
 import { newRunId } from '../shared/ids.js';
 import { heapMbFromEnv, asTimerLimit, type RunLimits } from './limits.js';
@@ -49,6 +50,12 @@ export interface RunRequest {
    * the engine awaits its `prepare` with a cell's names as that cell starts
    */
   secrets: SecretSource;
+  /**
+   * who the run reads stored secrets as (their user grants, secrets/grants.ts): a queued run's
+   * owner; undefined: the source's default (the host owner for `quire run`, nobody in a server or
+   * worker, so a user-granted secret is refused to a run that names no owner)
+   */
+  secretUser?: RunUser;
   /** makes the run's kernels */
   kernels: KernelFactory;
   /** a kernel started for this file before the notebook loaded (see prestart.ts); adopted or shut down */
@@ -164,6 +171,7 @@ async function run(request: RunRequest): Promise<RunResult> {
   const ownDir = dirname(loaded.absolutePath);
   const notebookDir = request.workspace && !existsSync(ownDir) ? request.workspace : ownDir;
   const workspace = request.workspace ?? findWorkspace(notebookDir);
+  const workspacePath = relative(workspace, loaded.absolutePath) || loaded.displayPath;
   const started = new Date();
   const startedMs = performance.now();
   const { notebook } = loaded;
@@ -175,7 +183,7 @@ async function run(request: RunRequest): Promise<RunResult> {
     sha256: sha256(loaded.source),
     ...(title ? { title } : {}),
     params,
-    workspacePath: relative(workspace, loaded.absolutePath) || loaded.displayPath,
+    workspacePath,
     workspace,
   });
   const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
@@ -204,9 +212,11 @@ async function run(request: RunRequest): Promise<RunResult> {
     kernels: request.kernels,
     kernel: kernelSpec,
     secrets: request.secrets,
+    scope: { notebookPath: workspacePath, user: request.secretUser },
     frontTimeoutMs: notebook.frontMatter?.timeoutMs,
     redactor: request.redactor,
   });
+  connections?.useSecrets({ source: assembly.source, redactor: assembly.redactor });
   const redactor = assembly.redactAll;
   const engine = new Engine(loadDocument(notebook, { params, analyze: analyzeCell }), {
     ...assembly.options,

@@ -4,8 +4,13 @@
  * (here) and the encrypted secret store (store-source.ts); the edges combine them with
  * `CompositeSecretSource`, the environment first.
  *
+ * A stored secret may be granted to paths and users (grants.ts): a run's source is the host's
+ * source `forRun` its notebook and user (`scopeSecrets`), and refuses what is not granted to them.
+ * The environment's secrets are the host owner's, set for the whole process: no grant limits them.
+ *
  * Must not: hand values to anything but the session (which registers them with the redactor first).
  */
+import type { SecretScope } from './grants.js';
 
 /** A place secret values are looked up by name. */
 export interface SecretSource {
@@ -19,7 +24,16 @@ export interface SecretSource {
    * starts. It never rejects: a failure is reported by `get` for the names it concerns.
    */
   prepare?(names: readonly string[]): Promise<void>;
+  /**
+   * This source as one run sees it (its notebook, its user): its `get` throws SecretRefusedError
+   * for a stored secret whose grants do not cover the run. A source without grants has no `forRun`.
+   */
+  forRun?(scope: SecretScope): SecretSource;
 }
+
+/** `source` for the run in `scope` (itself when it knows no grants). */
+export const scopeSecrets = (source: SecretSource, scope: SecretScope): SecretSource =>
+  source.forRun?.(scope) ?? source;
 
 /**
  * Several sources, asked in order: the first that has the name answers. `describe` names them all
@@ -38,6 +52,10 @@ export class CompositeSecretSource implements SecretSource {
 
   describe(name: string): string {
     return this.sources.map((s) => s.describe(name)).join(' or ');
+  }
+
+  forRun(scope: SecretScope): CompositeSecretSource {
+    return new CompositeSecretSource(this.sources.map((s) => scopeSecrets(s, scope)));
   }
 
   /** Each source prepares the names no source before it has (those it would be asked for). */
@@ -89,5 +107,19 @@ export class MissingSecretError extends Error {
     where: string,
   ) {
     super(`secret "${secret}" is not set (${where})`);
+  }
+}
+
+/**
+ * A stored secret the run may not read (grants.ts): the cell fails without running, and the
+ * message names the secret and the check that failed, never the value (which was not opened).
+ */
+export class SecretRefusedError extends Error {
+  override readonly name = 'SecretError';
+  constructor(
+    readonly secret: string,
+    reason: string,
+  ) {
+    super(reason);
   }
 }

@@ -8,13 +8,18 @@
  * `hostSecretSource` is what a process that runs notebooks uses: the environment first
  * (`QUIRE_SECRET_<NAME>`, a per-process override), then the store.
  *
+ * Grants (grants.ts) are loaded with the sealed values and checked before a value is opened: a run
+ * reads through `forRun(scope)`, whose `get` throws SecretRefusedError. A read not made for a run
+ * (no `forRun`) has no notebook path, so a path-granted secret is refused to it too.
+ *
  * Must not: keep opened values, or put one in a message.
  */
 import { join, resolve } from 'node:path';
 import type { Db } from '../store/db.js';
 import type { SealedValue } from './crypto.js';
+import { decideRead, HOST_USER, type RunUser, type SecretGrant, type SecretScope } from './grants.js';
 import { keyFilePath, MasterKeys } from './master-key.js';
-import { CompositeSecretSource, EnvSecretSource, type SecretSource } from './source.js';
+import { CompositeSecretSource, EnvSecretSource, SecretRefusedError, type SecretSource } from './source.js';
 import { openStored, SecretStore, SecretStoreError } from './store.js';
 
 export interface StoreSecretSourceOptions {
@@ -26,10 +31,21 @@ export interface StoreSecretSourceOptions {
    * undefined when there is no store yet (no secrets)
    */
   withDb: <T>(read: (db: Db) => Promise<T>) => Promise<T | undefined>;
+  /**
+   * who a read is when its scope names no user (and a read without `forRun`): the host owner for a
+   * command on the host; by default nobody (a server's or worker's source: its runs name their user)
+   */
+  user?: RunUser;
 }
+
+const NOT_A_RUN: RunUser = {
+  kind: 'nobody',
+  why: 'this run has no owner (a queued run queued without one, or a read made outside a run)',
+};
 
 export class StoreSecretSource implements SecretSource {
   private sealed = new Map<string, SealedValue>();
+  private grants = new Map<string, SecretGrant[]>();
   private failure: Error | undefined;
   /** why `get` last answered undefined for a name the store could not give, for `describe` */
   private readonly problems = new Map<string, string>();
@@ -38,13 +54,37 @@ export class StoreSecretSource implements SecretSource {
 
   /**
    * The value, opened now; undefined when the store does not have it — or cannot give it (a wrong
-   * key, a tampered value, a store that could not be read), which `describe` then says. It never
-   * throws: the record's list of secrets read asks again after the run.
+   * key, a tampered value, a store that could not be read, grants that do not cover a read without
+   * a run's scope), which `describe` then says. It never throws: the record's list of secrets read
+   * asks again after the run.
    */
   get(name: string): string | undefined {
+    try {
+      return this.read(name, { notebookPath: undefined });
+    } catch (error) {
+      if (!(error instanceof SecretRefusedError)) throw error;
+      this.problems.set(name, error.message);
+      return undefined;
+    }
+  }
+
+  /** This source for one run: a secret its grants do not give the run is refused (a throw). */
+  forRun(scope: SecretScope): SecretSource {
+    return {
+      get: (name) => this.read(name, scope),
+      describe: (name) => this.describe(name),
+      prepare: (names) => this.prepare(names),
+    };
+  }
+
+  /** As `get`, for `scope`; a refusal (checked before the value is opened) throws. */
+  private read(name: string, scope: SecretScope): string | undefined {
     const sealed = this.sealed.get(name);
     try {
       if (sealed) {
+        const user = scope.user ?? this.options.user ?? NOT_A_RUN;
+        const decision = decideRead(name, this.grants.get(name) ?? [], { ...scope, user });
+        if (!decision.allowed) throw new SecretRefusedError(name, decision.reason);
         const value = openStored(name, sealed, this.options.keys);
         this.problems.delete(name);
         return value;
@@ -53,6 +93,7 @@ export class StoreSecretSource implements SecretSource {
       this.problems.delete(name);
       return undefined;
     } catch (error) {
+      if (error instanceof SecretRefusedError) throw error;
       this.problems.set(name, error instanceof Error ? error.message : String(error));
       return undefined;
     }
@@ -70,15 +111,23 @@ export class StoreSecretSource implements SecretSource {
   /** (Re)loads the sealed values of `names`, or of every secret; never rejects (see `get`). */
   async load(names?: readonly string[]): Promise<void> {
     try {
-      const found =
-        (await this.options.withDb((db) => new SecretStore(db, this.options.keys).sealed(names))) ??
-        new Map<string, SealedValue>();
-      if (!names) this.sealed = found;
-      else
+      const read = await this.options.withDb(async (db) => {
+        const store = new SecretStore(db, this.options.keys);
+        return { sealed: await store.sealed(names), grants: await store.grants(names) };
+      });
+      const found = read?.sealed ?? new Map<string, SealedValue>();
+      const grants = read?.grants ?? new Map<string, SecretGrant[]>();
+      if (!names) {
+        this.sealed = found;
+        this.grants = grants;
+      } else
         for (const name of names) {
           const sealed = found.get(name);
           if (sealed) this.sealed.set(name, sealed);
           else this.sealed.delete(name);
+          const granted = grants.get(name);
+          if (granted) this.grants.set(name, granted);
+          else this.grants.delete(name);
         }
       this.failure = undefined;
     } catch (error) {
@@ -115,7 +164,8 @@ export function hostSecretSource(
  * The secrets of a command that runs notebooks (`quire run`, `sweep`, `rerun`): the environment,
  * then the store of `--db` (or QUIRE_DB, or the workspace's), opened only when a run names a
  * secret the environment does not have (CompositeSecretSource.prepare), and closed again after
- * reading.
+ * reading. Its runs are the host owner's: whoever can run quire here can read the master key and
+ * the store, so a user grant would restrict nothing; path grants still apply (grants.ts).
  */
 export function commandSecretSource(
   dbUrl: string | undefined,
@@ -135,6 +185,7 @@ export function commandSecretSource(
         await db.close();
       }
     },
+    user: HOST_USER,
   });
   return new CompositeSecretSource([new EnvSecretSource(env), store]);
 }

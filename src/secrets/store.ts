@@ -1,7 +1,8 @@
 /**
  * The encrypted secret store: the `secrets` table of the run store (migration 5), one row per name
  * holding its value sealed with the master key (crypto.ts) and the id of that key. It sets, lists,
- * removes and re-encrypts values; whoever reads a value opens it with `openStored`.
+ * removes and re-encrypts values; whoever reads a value opens it with `openStored`. It also keeps
+ * each secret's grants (`secret_grants`, migration 8; the rule is grants.ts's).
  *
  * Every write takes one lock (PostgreSQL: an advisory lock; SQLite: BEGIN IMMEDIATE's), and a
  * write refuses a key other than the one the stored values use: values under two keys at once would
@@ -11,6 +12,7 @@
  */
 import type { Db } from '../store/db.js';
 import { newMasterKey, seal, unseal, type MasterKey, type SealedValue } from './crypto.js';
+import { widening, type GrantKind, type SecretGrant } from './grants.js';
 import { MasterKeyError, type MasterKeys } from './master-key.js';
 
 /** What `quire secrets list` shows: never the value. */
@@ -20,6 +22,14 @@ export interface SecretInfo {
   createdAt: number;
   updatedAt: number;
   updatedBy: string | null;
+  /** who may read it, paths first then users, each sorted; none: every run of the workspace */
+  grants: SecretGrant[];
+}
+
+interface GrantRow extends Record<string, unknown> {
+  secret_name: string;
+  kind: string;
+  subject: string;
 }
 
 interface SecretRow extends Record<string, unknown> {
@@ -87,13 +97,93 @@ export class SecretStore {
     );
     // Sorted here, not by ORDER BY: the two dialects' collations order "a" and "B" differently.
     rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const grants = await this.grants();
     return rows.map((row) => ({
       name: row.name,
       keyId: row.key_id,
       createdAt: Number(row.created_at),
       updatedAt: Number(row.updated_at),
       updatedBy: row.updated_by ?? null,
+      grants: grants.get(row.name) ?? [],
     }));
+  }
+
+  /** The grants of `names` (those without any left out), or of every secret. */
+  async grants(names?: readonly string[]): Promise<Map<string, SecretGrant[]>> {
+    if (names && names.length === 0) return new Map();
+    let rows: GrantRow[];
+    try {
+      rows = await this.db.all<GrantRow>(
+        names
+          ? `SELECT secret_name, kind, subject FROM secret_grants WHERE secret_name IN (${names.map(() => '?').join(', ')})`
+          : 'SELECT secret_name, kind, subject FROM secret_grants',
+        names ? [...names] : [],
+      );
+    } catch (error) {
+      // a store read without migrating, older than migration 8, has no grants
+      if (isMissingTable(error)) return new Map();
+      throw error;
+    }
+    const byName = new Map<string, SecretGrant[]>();
+    for (const row of rows) {
+      if (row.kind !== 'path' && row.kind !== 'user') continue;
+      const list = byName.get(row.secret_name) ?? [];
+      list.push({ kind: row.kind, subject: row.subject });
+      byName.set(row.secret_name, list);
+    }
+    for (const list of byName.values()) list.sort(grantOrder);
+    return byName;
+  }
+
+  /**
+   * Grants the stored secret `name` to a path (normalized by grants.ts's `grantPath`) or an account
+   * id; resolves to whether the grant is new. A name that is not stored is refused: a grant made
+   * for a typo would protect nothing.
+   */
+  async grant(
+    name: string,
+    grant: SecretGrant,
+    options: { by?: string | null; now?: number } = {},
+  ): Promise<boolean> {
+    checkSecretName(name);
+    return this.db.transaction(async (tx) => {
+      await lockAndKeyIds(tx);
+      if ((await tx.all('SELECT 1 AS one FROM secrets WHERE name = ?', [name])).length === 0)
+        throw new SecretStoreError(`no secret "${name}" in the store`);
+      const inserted = await tx.run(
+        `INSERT INTO secret_grants (secret_name, kind, subject, created_at, created_by) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (secret_name, kind, subject) DO NOTHING`,
+        [name, grant.kind, grant.subject, options.now ?? Date.now(), options.by ?? null],
+      );
+      return inserted > 0;
+    });
+  }
+
+  /**
+   * Removes a grant; resolves to whether it was there. Removing the last grant of its kind opens
+   * the secret wider (grants.ts `widening`): refused unless `widen` says the caller means it.
+   */
+  async revoke(name: string, grant: SecretGrant, options: { widen?: boolean } = {}): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await lockAndKeyIds(tx);
+      const rows = await tx.all<GrantRow>(
+        'SELECT secret_name, kind, subject FROM secret_grants WHERE secret_name = ?',
+        [name],
+      );
+      const current = rows.map((r) => ({ kind: r.kind as GrantKind, subject: r.subject }));
+      if (!current.some((g) => g.kind === grant.kind && g.subject === grant.subject)) return false;
+      const wider = widening(current, grant);
+      if (wider && !options.widen)
+        throw new SecretStoreError(
+          `not revoked: ${wider} (pass --widen to revoke it anyway, or \`quire secrets rm ${name}\`)`,
+        );
+      await tx.run('DELETE FROM secret_grants WHERE secret_name = ? AND kind = ? AND subject = ?', [
+        name,
+        grant.kind,
+        grant.subject,
+      ]);
+      return true;
+    });
   }
 
   /** The sealed values of `names` (absent ones left out), or of every secret. */
@@ -164,6 +254,8 @@ export class SecretStore {
   async remove(name: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await lockAndKeyIds(tx);
+      // A secret set again under this name later is a new one: it does not inherit these grants.
+      await tx.run('DELETE FROM secret_grants WHERE secret_name = ?', [name]);
       return (await tx.run('DELETE FROM secrets WHERE name = ?', [name])) > 0;
     });
   }
@@ -200,7 +292,18 @@ export class SecretStore {
 }
 
 const isMissingTable = (error: unknown): boolean =>
-  (error as { code?: string }).code === '42P01' || /no such table: secrets/.test(String(error));
+  (error as { code?: string }).code === '42P01' || /no such table: secret(s|_grants)\b/.test(String(error));
+
+const grantOrder = (a: SecretGrant, b: SecretGrant): number =>
+  a.kind !== b.kind
+    ? a.kind === 'path'
+      ? -1
+      : 1
+    : a.subject < b.subject
+      ? -1
+      : a.subject > b.subject
+        ? 1
+        : 0;
 
 /** Takes the write lock (PostgreSQL; SQLite's transaction holds its own) and reads the key ids in use. */
 async function lockAndKeyIds(tx: Db): Promise<string[]> {

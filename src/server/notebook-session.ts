@@ -317,6 +317,7 @@ export class NotebookSession {
     const absolute = this.files.resolve(this.path).absolute;
     const kernel = sessionKernel({
       workspace: this.files.root,
+      notebookPath: this.path,
       notebookDir: dirname(absolute),
       heapMb: this.options.heapMb,
       frontTimeoutMs: fm?.timeoutMs,

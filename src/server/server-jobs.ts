@@ -57,7 +57,7 @@ async function loadNotebooks(workspace: string): Promise<NotebookSource[]> {
 
 export async function startServerJobs(options: ServerJobsOptions): Promise<ServerJobs> {
   const { log } = options;
-  const observers = runObservers({
+  const observers = await runObservers({
     store: options.store,
     workspace: options.workspace,
     metrics: options.metrics,

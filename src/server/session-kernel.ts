@@ -3,9 +3,14 @@
  * a `quire run`'s) with a kernel per the served folder (workspace = the served folder, cwd = the
  * notebook's folder) and named connections opened by the host on first use. The kernel factory
  * and the secret source come from the server's start: nothing here chooses them.
+ *
+ * The session's secrets are scoped to its notebook (path grants apply) and to no single user: the
+ * kernel is shared by everyone who opens the notebook, so a secret granted to certain users only is
+ * refused here (secrets/grants.ts), whoever pressed Run.
  */
 import { ConnectionRegistry } from '../connectors/host/registry.js';
 import type { ConnectionProvider, Kernel, KernelFactory } from '../kernel/types.js';
+import type { RunUser } from '../secrets/grants.js';
 import type { SecretSource } from '../secrets/source.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
 import { assembleRun, type RunAssembly } from '../runner/assemble.js';
@@ -21,8 +26,16 @@ export interface SessionKernel {
   close(): Promise<void>;
 }
 
+/** An editor session's user, for user grants: none (the kernel is every viewer's). */
+export const EDITOR_SESSION_USER: RunUser = {
+  kind: 'nobody',
+  why: "an editor session's kernel is shared by everyone who opens the notebook: run it with `quire run` or as a queued run of a granted user",
+};
+
 export interface SessionKernelInput {
   workspace: string;
+  /** the notebook's path relative to the workspace (path grants are checked against it) */
+  notebookPath: string;
   notebookDir: string;
   heapMb?: number | undefined;
   /** the front matter's `timeout` when the notebook was loaded */
@@ -36,7 +49,12 @@ export function sessionKernel(input: SessionKernelInput): SessionKernel {
   let registry: Promise<ConnectionRegistry> | undefined;
   const connections: ConnectionProvider = {
     query: async (name, sql, parameters) =>
-      (await (registry ??= ConnectionRegistry.load(workspace))).query(name, sql, parameters),
+      (
+        await (registry ??= ConnectionRegistry.load(workspace, process.env, {
+          source: assembly.source,
+          redactor: assembly.redactor,
+        }))
+      ).query(name, sql, parameters),
   };
   const assembly = assembleRun({
     kernels: input.kernels,
@@ -47,12 +65,13 @@ export function sessionKernel(input: SessionKernelInput): SessionKernel {
       ...(input.heapMb ? { heapMb: input.heapMb } : {}),
     },
     secrets: input.secrets,
+    scope: { notebookPath: input.notebookPath, user: EDITOR_SESSION_USER },
     frontTimeoutMs: input.frontTimeoutMs,
   });
   return {
     options: assembly.options,
     redactor: assembly.redactor,
-    secrets: input.secrets,
+    secrets: neverRefusing(assembly.source),
     get current() {
       return assembly.current;
     },
@@ -63,3 +82,18 @@ export function sessionKernel(input: SessionKernelInput): SessionKernel {
     },
   };
 }
+
+/**
+ * The session's source for the record's list of secrets read (session-runs.ts asks it after the
+ * run): a refused secret was not read, so it answers undefined instead of throwing.
+ */
+const neverRefusing = (source: SecretSource): SecretSource => ({
+  get: (name) => {
+    try {
+      return source.get(name);
+    } catch {
+      return undefined;
+    }
+  },
+  describe: (name) => source.describe(name),
+});

@@ -251,6 +251,24 @@ CREATE TABLE notebook_locks (
 `,
   },
   {
+    version: 8,
+    name: 'secret grants',
+    // Who may read a stored secret (secrets/grants.ts): a row per grant, `kind` 'path' (a folder
+    // ending in "/" or one notebook, workspace-relative) or 'user' (the account's id, not its name:
+    // a name freed and taken again must not inherit the grant). A secret without rows is open to
+    // every run of the workspace. Rows go with their secret (SecretStore.remove).
+    sql: `
+CREATE TABLE secret_grants (
+  secret_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  created_by TEXT,
+  PRIMARY KEY (secret_name, kind, subject)
+)
+`,
+  },
+  {
     version: 9,
     name: 'single sign-on and first-admin setup: user identities, OIDC logins in flight, setup tokens',
     // src/auth/ owns these tables. `user_identities` ties an account to one (issuer, subject) of an

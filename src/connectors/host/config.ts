@@ -1,7 +1,8 @@
 /**
  * The workspace config `quire.config.json` (its `connections` and `network` here). A connection's
- * URL comes from an environment variable (`urlEnv`, preferred: no secret in the repository) or the
- * file, never from a notebook. `network.allow` lists the hosts kernels may reach through the host's
+ * URL comes from the secret store (`urlSecret`: read by the host when the connection opens, under
+ * the run's grants), an environment variable (`urlEnv`) or the file (`url`), never from a notebook:
+ * the first two keep the credential out of the repository. `network.allow` lists the hosts kernels may reach through the host's
  * egress proxy (src/kernel/egress/allowlist.ts has the entry syntax); without it a kernel has no
  * network. Errors name the file and the field path.
  */
@@ -20,10 +21,15 @@ const PostgresConfig = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
       .optional(),
+    /** a secret's name (secrets/store.ts SECRET_NAME): the environment's QUIRE_SECRET_<NAME>, else the store */
+    urlSecret: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be a secret name')
+      .optional(),
   })
   .strict()
-  .refine((c) => (c.url === undefined) !== (c.urlEnv === undefined), {
-    message: 'set exactly one of "url" or "urlEnv"',
+  .refine((c) => [c.url, c.urlEnv, c.urlSecret].filter((v) => v !== undefined).length === 1, {
+    message: 'set exactly one of "url", "urlEnv" or "urlSecret"',
   });
 
 const AllowEntry = z.string().superRefine((text, context) => {
@@ -91,13 +97,18 @@ export function egressAllowList(config: WorkspaceConfig): string[] | undefined {
   return allow && allow.length > 0 ? allow : undefined;
 }
 
-/** The URL of a connection; a missing environment variable names the connection and the variable. */
+/**
+ * The URL of a `url` or `urlEnv` connection; a missing environment variable names the connection
+ * and the variable. A `urlSecret` one is the registry's to resolve (it needs the run's secrets).
+ */
 export function connectionUrl(
   name: string,
   config: ConnectionConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
   if (config.url !== undefined) return config.url;
+  if (config.urlSecret !== undefined)
+    throw new Error(`connection "${name}": its URL is the secret "${config.urlSecret}", read for a run`);
   const variable = config.urlEnv as string;
   const value = env[variable];
   if (!value)

@@ -75,10 +75,13 @@ describe('quire secrets and quire run with the embedded store', () => {
     assertNoRawValue({ stdout: set.stdout, stderr: set.stderr });
   });
 
-  test('list shows the name, key and times, never the value', async () => {
+  test('list shows the name, key, times and grants, never the value', async () => {
     const list = await runCli(['secrets', 'list'], { cwd: dir });
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /^NAME\s+KEY\s+CREATED\s+UPDATED\s+BY\nAPI_KEY\s+[0-9a-f]{12}\s+\d{4}-/);
+    assert.match(
+      list.stdout,
+      /^NAME\s+KEY\s+CREATED\s+UPDATED\s+BY\s+GRANTED TO\nAPI_KEY\s+[0-9a-f]{12}\s+\d{4}-.*\(every run\)\n$/,
+    );
     const json = await runCli(['secrets', 'list', '--json'], { cwd: dir });
     const parsed = JSON.parse(json.stdout) as {
       key: { id: string };
