@@ -38,6 +38,8 @@ import { createLogger } from '../metrics/log.js';
 import { startServerJobs, type ServerJobs } from './server-jobs.js';
 import { AuditLog } from '../audit/log.js';
 import { AuditWriter } from '../audit/writer.js';
+import { loadQuotas, type Quotas } from '../connectors/host/config.js';
+import { recordScheduleSave } from '../jobs/schedule-owner.js';
 
 export interface ServerOptions {
   workspace: string;
@@ -114,6 +116,17 @@ export class WorkspaceConfigError extends Error {
   override readonly name = 'WorkspaceConfigError';
 }
 
+/** The workspace's quotas, the unlimited ones left out; an invalid `quotas` key stops the start. */
+function definedQuotas(workspace: string): Partial<Quotas> {
+  let quotas: Quotas;
+  try {
+    quotas = loadQuotas(workspace);
+  } catch (error) {
+    throw new WorkspaceConfigError((error as Error).message, { cause: error });
+  }
+  return Object.fromEntries(Object.entries(quotas).filter(([, v]) => v !== undefined));
+}
+
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -142,11 +155,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
   let serverJobs: ServerJobs | undefined;
   let logins: Logins | AccountLogins;
+  let quotas: Partial<Quotas> = {};
   try {
     // Accounts mode once the store has a user (`quire users add`); decided at start.
     const accounts = new Accounts(store.db);
     logins =
       (await accounts.countUsers()).users > 0 ? new AccountLogins(accounts) : new Logins(options.token);
+    // Per-user quotas hold in accounts mode; the single user of token mode has none.
+    if (logins.mode === 'accounts') quotas = definedQuotas(workspace);
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
     await store.reapDeadLocal(hostname(), isProcessAlive);
     const dbUrl = options.db ?? process.env.QUIRE_DB;
@@ -163,6 +179,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             kernels,
             secrets,
             events,
+            ...(quotas.runsPerUser !== undefined ? { runsPerUser: quotas.runsPerUser } : {}),
             ...options.jobs,
           });
   } catch (error) {
@@ -213,6 +230,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     kernels,
     secrets,
     recordRuns: { store, logError },
+    onSaved: (path, text, user) => recordScheduleSave(store, path, text, user.id),
+    ...(quotas.kernelsPerUser !== undefined ? { kernelsPerUser: quotas.kernelsPerUser } : {}),
   });
   metrics.setGauges({
     sessions: async () => (await notebooks.list()).length,

@@ -13,6 +13,8 @@ import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { loadRecord, storedReport } from '../../runner/stored-run.js';
 import type { StoredRun } from '../../store/types.js';
+import type { JobService } from '../../jobs/service.js';
+import { RunQuotaError } from '../../store/run-store.js';
 import { gatedNotebook, type ServerDeps, type ServerEnv } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { parseLimit } from './query.js';
@@ -55,6 +57,16 @@ export function reportPolicy(): MiddlewareHandler<ServerEnv> {
 }
 
 const LIMIT = { fallback: 50, max: 500 };
+
+/** Submits through the job service; a user past their quota of runs in flight gets 429. */
+async function submitted(jobs: JobService, run: Parameters<JobService['submit']>[0]) {
+  try {
+    return await jobs.submit(run);
+  } catch (error) {
+    if (error instanceof RunQuotaError) throw new HttpError(429, 'quota', error.message);
+    throw error;
+  }
+}
 
 export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
@@ -116,7 +128,7 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
         throw new HttpError(400, 'bad-request', `timeout: ${(error as Error).message}`);
       }
     }
-    const run = await deps.jobs.submit({
+    const run = await submitted(deps.jobs, {
       path: relative,
       source: text,
       ...(title ? { title } : {}),
@@ -124,6 +136,8 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
       params,
       maxAttempts: (body.data.retries ?? 0) + 1,
       ...(timeoutMs ? { timeoutMs } : {}),
+      // The run runs as who asked: checked again when it starts (auth/run-as.ts), on their quota.
+      ownerId: c.var.user.id,
     });
     // Only a schedule's duplicate firing gets no run; an API submission always makes one.
     if (!run) throw new Error(`the queue made no run for ${relative}`);
