@@ -50,8 +50,18 @@ export interface NotebookSessionOptions {
   metrics?: Pick<QuireMetrics, 'cellFinished' | 'kernelCrashed'>;
   /** records each Run all in the run history (session-runs.ts); without it nothing is recorded */
   recordRuns?: RecordRunsOptions;
-  /** a save by this session's user reached the disk (the schedule's owner is recorded from it) */
-  onSaved?: (path: string, text: string, user: User) => void | Promise<void>;
+  /** a save of this session reached the disk (other users' sessions hear of it; a schedule's owner is recorded) */
+  onSaved?: (saved: SavedNotebook) => void | Promise<void>;
+}
+
+/** A save that reached the disk: by whom, what, and its new version. */
+export interface SavedNotebook {
+  path: string;
+  text: string;
+  version: string;
+  user: User;
+  /** the session that saved */
+  session: NotebookSession;
 }
 
 export const DEFAULT_IDLE_KERNEL_MS = 10 * 60 * 1000;
@@ -283,7 +293,13 @@ export class NotebookSession {
     }
     this.version = result.version;
     this.savedText = text;
-    await this.options.onSaved?.(this.path, text, this.user);
+    await this.options.onSaved?.({
+      path: this.path,
+      text,
+      version: result.version,
+      user: this.user,
+      session: this,
+    });
     this.broadcast({ type: 'saved', requestId: command.requestId, version: result.version });
   }
 
@@ -310,7 +326,13 @@ export class NotebookSession {
       });
     }
     this.load(command.text, result.version);
-    await this.options.onSaved?.(this.path, command.text, this.user);
+    await this.options.onSaved?.({
+      path: this.path,
+      text: command.text,
+      version: result.version,
+      user: this.user,
+      session: this,
+    });
     client.send({ type: 'saved', requestId: command.requestId, version: result.version });
     this.broadcast(this.snapshot());
   }

@@ -7,8 +7,8 @@
  * grants and secrets let their cells compute, and the outputs showing them, never reach another
  * user's browser. Two users on one notebook do not edit together: the file is what they share.
  * A save goes through the file's version check as any save does (the later of two conflicting
- * saves gets `conflict`), and the other user's session hears of it from the watcher as of any edit
- * made outside. Tabs of one user share that user's session, as before. In single-user mode there
+ * saves gets `conflict`), and the other users' sessions of the file hear of it as of a change on
+ * disk (the watcher does not report the server's own writes, so the registry tells them). Tabs of one user share that user's session, as before. In single-user mode there
  * is one user, so one session per notebook, as before.
  *
  * Quota (`kernelsPerUser`, accounts mode): the sessions a user holds — attached to one of their
@@ -17,7 +17,12 @@
  * QuotaError naming the limit and the notebooks held.
  */
 import { OWNER, type User } from './auth.js';
-import { NotebookSession, type NotebookSessionOptions, type SessionClient } from './notebook-session.js';
+import {
+  NotebookSession,
+  type NotebookSessionOptions,
+  type SavedNotebook,
+  type SessionClient,
+} from './notebook-session.js';
 import type { WorkspaceFiles } from './workspace-files.js';
 
 export interface NotebookSessionsOptions extends NotebookSessionOptions {
@@ -84,8 +89,9 @@ export class NotebookSessions {
     const relative = this.files.resolve(path).relative;
     const key = keyOf(user.id, relative);
     const existing = this.entries.get(key);
-    if (existing) return existing.opening;
     const limit = this.options.kernelsPerUser;
+    // A session the user holds already is theirs to show again; one they left takes a place back.
+    if (existing && (limit === undefined || this.isHeld(existing, leaving))) return existing.opening;
     if (limit !== undefined && this.held(user.id, leaving).length >= limit) {
       await this.releaseDetached(user.id, leaving);
       // Counted again with nothing awaited between the count and the new entry: two opens of one
@@ -99,6 +105,7 @@ export class NotebookSessions {
           held.map((e) => e.path),
         );
     }
+    if (existing) return existing.opening;
     const opening = NotebookSession.open(this.files, relative, this.sessionOptions(), user);
     const entry: Entry = { path: relative, userId: user.id, opening };
     this.entries.set(key, entry);
@@ -130,13 +137,14 @@ export class NotebookSessions {
 
   /** The user's sessions that count against the quota: shown by a connection (not `leaving`), or with a kernel. */
   private held(userId: string, leaving: SessionClient | undefined): Entry[] {
-    return [...this.entries.values()].filter((entry) => {
-      if (entry.userId !== userId) return false;
-      const session = entry.session;
-      if (!session) return true; // opening now: a connection is about to show it
-      const shown = [...session.clients].some((client) => client !== leaving);
-      return shown || session.kernelStarted;
-    });
+    return [...this.entries.values()].filter((e) => e.userId === userId && this.isHeld(e, leaving));
+  }
+
+  private isHeld(entry: Entry, leaving: SessionClient | undefined): boolean {
+    const session = entry.session;
+    if (!session) return true; // opening now: a connection is about to show it
+    const shown = [...session.clients].some((client) => client !== leaving);
+    return shown || session.kernelStarted;
   }
 
   /** Stops the idle kernels of the user's sessions no other connection shows (their outputs stay). */
@@ -149,15 +157,23 @@ export class NotebookSessions {
     await Promise.all(detached.map((session) => session.releaseIdleKernel()));
   }
 
-  /** What each session is given: the registry's options, with a save hook that cannot fail a save. */
+  /**
+   * What each session is given: the registry's options, with a save hook that tells the file's
+   * other sessions and cannot fail the save.
+   */
   private sessionOptions(): NotebookSessionOptions {
     const { onSaved, logError } = this.options;
-    if (!onSaved) return this.options;
     return {
       ...this.options,
-      onSaved: async (path, text, user) => {
+      onSaved: async (saved: SavedNotebook) => {
+        for (const entry of this.entries.values()) {
+          if (entry.path !== saved.path || !entry.session || entry.session === saved.session) continue;
+          void entry.session
+            .diskChanged({ path: saved.path, kind: 'changed', version: saved.version })
+            .catch((error: unknown) => logError?.(error));
+        }
         try {
-          await onSaved(path, text, user);
+          await onSaved?.(saved);
         } catch (error) {
           logError?.(error);
         }

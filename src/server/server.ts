@@ -230,7 +230,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     kernels,
     secrets,
     recordRuns: { store, logError },
-    onSaved: (path, text, user) => recordScheduleSave(store, path, text, user.id),
+    onSaved: ({ path, text, user }) => recordScheduleSave(store, path, text, user.id),
     ...(quotas.kernelsPerUser !== undefined ? { kernelsPerUser: quotas.kernelsPerUser } : {}),
   });
   metrics.setGauges({

@@ -98,7 +98,9 @@ async function saveAs(name: string, notebooks: Record<string, string>): Promise<
     assert.equal(login.status, 302);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     for (const [path, text] of Object.entries(notebooks)) {
-      const read = (await (await fetch(`${server.url}/api/notebooks/${path}`, { headers: { cookie } })).json()) as {
+      const read = (await (
+        await fetch(`${server.url}/api/notebooks/${path}`, { headers: { cookie } })
+      ).json()) as {
         version: string;
       };
       const saved = await fetch(`${server.url}/api/notebooks/${path}`, {
@@ -114,7 +116,10 @@ async function saveAs(name: string, notebooks: Record<string, string>): Promise<
 }
 
 /** The jobs of a process on the store, its scheduler on a manual clock, alerts on. */
-async function jobsOn(store: RunStore, clock: ManualClock): Promise<{ jobs: Jobs; drain: () => Promise<void> }> {
+async function jobsOn(
+  store: RunStore,
+  clock: ManualClock,
+): Promise<{ jobs: Jobs; drain: () => Promise<void> }> {
   const log = createLogger({ base: { component: 'test' }, stream: { write: () => true } as never });
   const observers = runObservers({ store, workspace: ws, metrics: new QuireMetrics(), log });
   const jobs = await startJobs({
@@ -126,7 +131,9 @@ async function jobsOn(store: RunStore, clock: ManualClock): Promise<{ jobs: Jobs
       load: async () => {
         const { readFile } = await import('node:fs/promises');
         const paths = await findNotebooks(ws);
-        return Promise.all(paths.map(async (path) => ({ path, source: await readFile(join(ws, path), 'utf8') })));
+        return Promise.all(
+          paths.map(async (path) => ({ path, source: await readFile(join(ws, path), 'utf8') })),
+        );
       },
     },
     onFinal: (run, record) => observers.onFinal(run, record),
@@ -190,7 +197,10 @@ test('a scheduled run runs as the user who saved the schedule, checked again whe
       const run = await finalRun(store, path);
       assert.equal(run.status, 'error');
       assert.equal(run.ownerId, undefined);
-      assert.match(run.error ?? '', new RegExp(`^the schedule of ${path.replace('.', '\\.')} has no owner: .*an editor must save`));
+      assert.match(
+        run.error ?? '',
+        new RegExp(`^the schedule of ${path.replace('.', '\\.')} has no owner: .*an editor must save`),
+      );
     }
 
     // Each refusal is a failed run: its alert reached the webhook, naming the reason.
