@@ -96,8 +96,9 @@ export class NotebookSessions {
       await this.releaseDetached(user.id, leaving);
       // Counted again with nothing awaited between the count and the new entry: two opens of one
       // user at once cannot both take the last place.
-      const opened = this.entries.get(key);
-      if (opened) return opened.opening;
+      // Made by another open of this user meanwhile: shared, it takes no second place.
+      const made = this.entries.get(key);
+      if (made && made !== existing) return made.opening;
       const held = this.held(user.id, leaving);
       if (held.length >= limit)
         throw new QuotaError(
@@ -105,7 +106,8 @@ export class NotebookSessions {
           held.map((e) => e.path),
         );
     }
-    if (existing) return existing.opening;
+    const current = this.entries.get(key);
+    if (current) return current.opening;
     const opening = NotebookSession.open(this.files, relative, this.sessionOptions(), user);
     const entry: Entry = { path: relative, userId: user.id, opening };
     this.entries.set(key, entry);
