@@ -8,7 +8,6 @@
  * someone saves it through the server (auth/run-as.ts decides what an ownerless schedule may do).
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../audit/chain.js';
 import { parseNotebook } from '../format/index.js';
 import type { RunStore } from '../store/run-store.js';
 
@@ -21,13 +20,18 @@ export function scheduleSha256(source: string): string | undefined {
     return undefined;
   }
   if (raw === undefined) return undefined;
-  let json: string;
-  try {
-    json = canonicalJson(raw);
-  } catch {
-    json = JSON.stringify(raw) ?? '';
-  }
-  return createHash('sha256').update(json).digest('hex');
+  return createHash('sha256').update(sortedJson(raw)).digest('hex');
+}
+
+/** JSON with object keys sorted: one text per schedule, however its YAML was ordered. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
 }
 
 /** After `userId` saved `text` as `path` through the server: records them when the schedule is new or changed. */

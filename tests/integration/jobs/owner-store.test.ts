@@ -48,6 +48,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const edited = withSchedule('0 * * * *', 'const x = 2;');
       await recordScheduleSave(two, path, edited, 'u_vi');
       assert.equal(await scheduleOwnerOf(one, path, edited), 'u_ed');
+      // The same schedule written another way (keys in another order) is the same schedule.
+      const reordered = source.replace(
+        '{ cron: "0 * * * *" }',
+        '{ catchup: { policy: skip }, cron: "0 * * * *" }',
+      );
+      const ordered = source.replace(
+        '{ cron: "0 * * * *" }',
+        '{ cron: "0 * * * *", catchup: { policy: skip } }',
+      );
+      await recordScheduleSave(two, path, reordered, 'u_ed');
+      await recordScheduleSave(two, path, ordered, 'u_vi');
+      assert.equal(await scheduleOwnerOf(one, path, ordered), 'u_ed');
+      await recordScheduleSave(one, path, source, 'u_ed');
       // A schedule changed on disk (not saved through the server) has no owner.
       assert.equal(await scheduleOwnerOf(one, path, withSchedule('0 0 * * *')), undefined);
       // Changing it through the server makes the saver its owner.
