@@ -11,6 +11,8 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
+import { ProcessKernel } from '../../../src/kernel/host.js';
+import type { KernelFactory } from '../../../src/kernel/types.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
@@ -18,6 +20,8 @@ import { makeWorkspace, removeWorkspace } from './helpers.js';
 import { TestClient } from './ws-client.js';
 
 const PASSWORD = 'correct horse battery';
+// Real kernels, given longer to start than the default 15 s: the test machine is shared and busy.
+const kernels: KernelFactory = (spec) => new ProcessKernel({ ...spec, startTimeoutMs: 90_000 });
 // Each kernel draws its own value: whoever sees one saw that kernel's output.
 const SHARED =
   '# Shared\n\n```ts name=draw\nconst drawn = `value-${process.pid}-${Math.random().toString(36).slice(2)}`;\ndrawn\n```\n';
@@ -39,6 +43,7 @@ before(async () => {
   server = await startServer({
     workspace: dir,
     port: 0,
+    kernels,
     jobs: false,
     db,
     watchIntervalMs: 100,

@@ -11,6 +11,8 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
+import { ProcessKernel } from '../../../src/kernel/host.js';
+import type { KernelFactory } from '../../../src/kernel/types.js';
 import { loadQuotas } from '../../../src/connectors/host/config.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, WorkspaceConfigError, type RunningServer } from '../../../src/server/server.js';
@@ -20,6 +22,8 @@ import { makeWorkspace, notebook, removeWorkspace, sleep } from './helpers.js';
 import { TestClient } from './ws-client.js';
 
 const PASSWORD = 'correct horse battery';
+// Real kernels, given longer to start than the default 15 s: the test machine is shared and busy.
+const kernels: KernelFactory = (spec) => new ProcessKernel({ ...spec, startTimeoutMs: 90_000 });
 const SLOW = '# Slow\n\n```ts\nawait new Promise((r) => setTimeout(r, 8000));\n```\n';
 
 let dir: string;
@@ -45,6 +49,7 @@ before(async () => {
   server = await startServer({
     workspace: dir,
     port: 0,
+    kernels,
     db,
     graceMs: 0,
     idleKernelMs: 60_000,
