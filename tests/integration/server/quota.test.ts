@@ -33,7 +33,7 @@ const cookies: Record<string, string> = {};
 
 before(async () => {
   dir = makeWorkspace({
-    'a.nb.md': notebook('A'),
+    'a.nb.md': notebook('A', [], '```ts\nconst x = 1;\nx\n```\n'),
     'b.nb.md': notebook('B'),
     'c.nb.md': notebook('C'),
     'slow.nb.md': SLOW,
