@@ -107,7 +107,8 @@ export const LAYERS = [
   {
     unit: 'jobs',
     paths: ['src/jobs/'],
-    below: ['runner', 'metrics', 'secret-store'],
+    // auth: a run's owner is checked when it starts (auth/run-as.ts), in every process that runs it.
+    below: ['runner', 'metrics', 'secret-store', 'auth'],
     why: 'schedules, the queue, alerts',
   },
   {

@@ -3,11 +3,15 @@
  * exact stored source with its params in a fresh kernel while renewing the lease, then make it
  * final — or queue it again after a backoff when it failed and has attempts left.
  *
+ * Run as: once claimed, the run's owner is checked again (auth/run-as.ts) with their role as it is
+ * now; a run whose owner may no longer run it fails without starting a kernel, and no retry.
+ *
  * Fencing: if a heartbeat finds the lease lost (this process was cut off long enough for another
  * worker to take the run), the run is stopped at once and nothing it produced is written; the
  * store refuses a late `finish` anyway.
  */
 import { join } from 'node:path';
+import { runAsRefusal } from '../auth/run-as.js';
 import { parseNotebook } from '../format/index.js';
 import type { KernelFactory } from '../kernel/types.js';
 import { finishRecorded, failureSummary, retryRecorded } from '../runner/recorder.js';
@@ -113,6 +117,22 @@ export class Executor {
   ): Promise<void> {
     const { store, clock, leaseMs } = this.deps;
     const runId = queued.id;
+    // Checked after the claim, so the refusal is the run's own final state (and its alert).
+    const refused = await this.persist(runId, () => runAsRefusal(store, queued));
+    if (refused !== undefined) {
+      this.deps.log?.('warn', 'run refused: its owner may not run it', {
+        runId,
+        notebook: queued.path,
+        error: refused,
+      });
+      if (
+        await this.persist(runId, () =>
+          store.finish(runId, attempt, { status: 'error', error: refused, now: clock.now() }),
+        )
+      )
+        await this.final(runId, undefined);
+      return;
+    }
     let fenced = false;
     const beat = async () => {
       try {

@@ -5,6 +5,9 @@
  * one PostgreSQL database create it once. On start, slots missed while no scheduler ran (since
  * the notebook's newest scheduled run) are caught up per the schedule's `catchup` policy.
  * `reload` re-reads the notebooks (a file changed) and re-arms what changed.
+ *
+ * Each run carries the schedule's owner as it is at the slot (`ownerOf`, schedule-owner.ts): the
+ * user who saved that schedule through the server, or none.
  */
 import { createHash } from 'node:crypto';
 import { ParamError } from '../format/errors.js';
@@ -52,6 +55,8 @@ export interface SchedulerOptions {
   clock: Clock;
   /** the workspace's notebooks (path and text) */
   load: () => Promise<NotebookSource[]>;
+  /** the user a schedule's runs run as (schedule-owner.ts); default: nobody */
+  ownerOf?: (path: string, source: string) => Promise<string | undefined>;
   /** records and offers a run (JobService.submit) */
   submit: (run: Omit<NewRun, 'status'>) => Promise<StoredRun | undefined>;
   /** a run was created for a slot; lag = creation time − slot time */
@@ -164,6 +169,7 @@ export class Scheduler {
 
   private async fire(entry: ScheduledNotebook, slot: number): Promise<void> {
     try {
+      const ownerId = await this.options.ownerOf?.(entry.path, entry.source);
       const run = await this.options.submit({
         path: entry.path,
         source: entry.source,
@@ -174,6 +180,7 @@ export class Scheduler {
         ...(entry.spec.timeoutMs ? { timeoutMs: entry.spec.timeoutMs } : {}),
         scheduleKey: scheduleKey(entry.path, slot),
         scheduledFor: slot,
+        ...(ownerId !== undefined ? { ownerId } : {}),
       });
       if (run) this.options.onFired?.(entry.path, slot, this.options.clock.now() - slot);
     } catch (error) {

@@ -33,6 +33,11 @@ export interface JobServiceOptions {
   leaseMs?: number;
   /** at most this many runs in all processes sharing the store */
   globalCap?: number;
+  /**
+   * The quota of runs one user may have queued or running (accounts mode; undefined: none). It
+   * refuses a run a user asks for; a schedule's slot still fires, and its runs count.
+   */
+  runsPerUser?: number;
   heapMb?: number;
   onFinal?: (run: StoredRun, record: RunRecord | undefined) => void | Promise<void>;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
@@ -68,11 +73,25 @@ export class JobService {
     return this.options.store;
   }
 
-  /** Records a queued run (with its exact source) and offers it; undefined for a taken schedule key. */
-  async submit(run: Omit<NewRun, 'status'>): Promise<StoredRun | undefined> {
+  /**
+   * Records a queued run (with its exact source) and offers it; undefined for a taken schedule key.
+   * A run with an owner that is not a schedule's is held to the owner's quota (RunQuotaError).
+   */
+  async submit(
+    run: Omit<NewRun, 'status' | 'ownerLimit'>,
+    /** `unlimited`: the single-user owner's run (no quota: the machine is theirs) */
+    options: { unlimited?: boolean } = {},
+  ): Promise<StoredRun | undefined> {
+    const { runsPerUser } = this.options;
+    const limited =
+      run.ownerId !== undefined &&
+      run.trigger !== 'schedule' &&
+      runsPerUser !== undefined &&
+      options.unlimited !== true;
     const created = await this.options.store.create({
       now: this.options.clock.now(),
       ...run,
+      ...(limited ? { ownerLimit: runsPerUser } : {}),
       status: 'queued',
     });
     if (created) await this.options.queue.enqueue(created.id, created.notBefore);

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.js';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { GraphileQueue } from './graphile-queue.js';
 import type { RunQueue } from './queue.js';
+import { scheduleOwnerOf } from './schedule-owner.js';
 import { Scheduler, type NotebookSource } from './scheduler.js';
 import { JobService } from './service.js';
 
@@ -53,6 +54,8 @@ export interface StartJobsOptions {
   concurrency?: number;
   /** runs at once across every process sharing the store */
   globalCap?: number;
+  /** the quota of runs a user may have queued or running (JobService.submit) */
+  runsPerUser?: number;
   leaseMs?: number;
   heapMb?: number;
   /** makes the runs' kernels (default: child-process kernels) */
@@ -99,6 +102,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     secrets: options.secrets ?? hostSecretSource(options.store.db, options.workspace).source,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
+    ...(options.runsPerUser !== undefined ? { runsPerUser: options.runsPerUser } : {}),
     ...(options.heapMb ? { heapMb: options.heapMb } : {}),
     ...(options.onFinal ? { onFinal: options.onFinal } : {}),
     ...(log ? { log } : {}),
@@ -110,6 +114,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       store: options.store,
       clock,
       load: options.schedules.load,
+      ownerOf: (path, source) => scheduleOwnerOf(options.store, path, source),
       submit: (run) => service.submit(run),
       ...(options.onFired ? { onFired: options.onFired } : {}),
       ...(log ? { log } : {}),

@@ -132,6 +132,8 @@ export const Run = z.object({
   scheduledFor: z.number().optional(),
   rerunOf: z.string().optional(),
   metrics: z.record(z.string(), z.number()).optional(),
+  /** the user a queued or scheduled run runs as (checked again when it starts) */
+  ownerId: z.string().optional(),
 });
 export type Run = z.infer<typeof Run>;
 

@@ -227,6 +227,7 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     responses: {
       202: json('queued', api.SubmitRunResponse),
       400: error('a bad body, path, param or timeout'),
+      429: error('the user has their quota of runs queued or running (quotas.runsPerUser)'),
       503: error('this server executes no runs'),
     },
     event: { name: 'run.queued' },

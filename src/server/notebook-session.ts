@@ -1,5 +1,6 @@
 /**
- * One server-side session per open notebook, shared by every client that opens it (issue 3). It
+ * One server-side session per open notebook and user, shared by every client of that user that
+ * opens it (issue 3; notebook-sessions.ts keys them). It
  * holds an `Engine`, which owns the notebook document (text, cells under stable ids, their
  * state: engine/document/) and whose kernel starts on the first run, and the clients to notify.
  * The session only transports: a client's command becomes an operation on the document, and
@@ -30,6 +31,7 @@ import { documentView, redactError } from './session-view.js';
 import { pageOf } from './session-table.js';
 import type { NotebookChange, WorkspaceFiles } from './workspace-files.js';
 import type { QuireMetrics } from '../metrics/registry.js';
+import { OWNER, type User } from './auth.js';
 
 /** Where a session's notifications go: one per connected client. */
 export interface SessionClient {
@@ -48,6 +50,18 @@ export interface NotebookSessionOptions {
   metrics?: Pick<QuireMetrics, 'cellFinished' | 'kernelCrashed'>;
   /** records each Run all in the run history (session-runs.ts); without it nothing is recorded */
   recordRuns?: RecordRunsOptions;
+  /** a save of this session reached the disk (other users' sessions hear of it; a schedule's owner is recorded) */
+  onSaved?: (saved: SavedNotebook) => void | Promise<void>;
+}
+
+/** A save that reached the disk: by whom, what, and its new version. */
+export interface SavedNotebook {
+  path: string;
+  text: string;
+  version: string;
+  user: User;
+  /** the session that saved */
+  session: NotebookSession;
 }
 
 export const DEFAULT_IDLE_KERNEL_MS = 10 * 60 * 1000;
@@ -77,6 +91,8 @@ export class NotebookSession {
     readonly path: string,
     private readonly files: WorkspaceFiles,
     private readonly options: NotebookSessionOptions,
+    /** whose session this is: its kernel runs their cells, its saves are theirs */
+    readonly user: User,
   ) {
     this.measure = new SessionMetrics(options.metrics);
     const record = options.recordRuns;
@@ -95,8 +111,9 @@ export class NotebookSession {
     files: WorkspaceFiles,
     path: string,
     options: NotebookSessionOptions,
+    user: User = OWNER,
   ): Promise<NotebookSession> {
-    const session = new NotebookSession(path, files, options);
+    const session = new NotebookSession(path, files, options, user);
     const { text, version } = await files.read(path);
     session.load(text, version);
     return session;
@@ -169,6 +186,19 @@ export class NotebookSession {
     if (this.dirty) return this.broadcast({ type: 'externalChange', version });
     this.load(text, version);
     this.broadcast(this.snapshot());
+  }
+
+  /**
+   * Stops the kernel now unless a cell runs or waits (a user's quota needs the place); the outputs
+   * stay, as after an idle stop. Resolves to whether the session is left without a kernel.
+   */
+  releaseIdleKernel(): Promise<boolean> {
+    const next = this.chain.then(() => this.stopIdleKernel()).then(() => !this.hasKernel);
+    this.chain = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
   }
 
   async close(): Promise<void> {
@@ -263,6 +293,13 @@ export class NotebookSession {
     }
     this.version = result.version;
     this.savedText = text;
+    await this.options.onSaved?.({
+      path: this.path,
+      text,
+      version: result.version,
+      user: this.user,
+      session: this,
+    });
     this.broadcast({ type: 'saved', requestId: command.requestId, version: result.version });
   }
 
@@ -289,6 +326,13 @@ export class NotebookSession {
       });
     }
     this.load(command.text, result.version);
+    await this.options.onSaved?.({
+      path: this.path,
+      text: command.text,
+      version: result.version,
+      user: this.user,
+      session: this,
+    });
     client.send({ type: 'saved', requestId: command.requestId, version: result.version });
     this.broadcast(this.snapshot());
   }

@@ -30,6 +30,8 @@ export interface ServerJobsOptions {
   concurrency?: number;
   /** runs at once across every process sharing the store */
   globalCap?: number;
+  /** accounts mode: the runs one user may have queued or running (quotas.runsPerUser) */
+  runsPerUser?: number;
   /** false: execute queued runs but fire no schedules */
   schedules?: boolean;
   kernels: KernelFactory;
@@ -72,6 +74,7 @@ export async function startServerJobs(options: ServerJobsOptions): Promise<Serve
     kernels: options.kernels,
     secrets: options.secrets,
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
+    ...(options.runsPerUser !== undefined ? { runsPerUser: options.runsPerUser } : {}),
     ...(options.schedules === false ? {} : { schedules: { load: () => loadNotebooks(options.workspace) } }),
     log: (level, message, fields) => log[level](message, fields),
     onFinal: (run, record) => {

@@ -49,6 +49,8 @@ import { createLogger } from '../metrics/log.js';
 import { startServerJobs, type ServerJobs } from './server-jobs.js';
 import { AuditLog } from '../audit/log.js';
 import { AuditWriter } from '../audit/writer.js';
+import { loadQuotas, type Quotas } from '../connectors/host/config.js';
+import { recordScheduleSave } from '../jobs/schedule-owner.js';
 
 export interface ServerOptions {
   workspace: string;
@@ -143,6 +145,17 @@ export class WorkspaceConfigError extends Error {
   override readonly name = 'WorkspaceConfigError';
 }
 
+/** The workspace's quotas, the unlimited ones left out; an invalid `quotas` key stops the start. */
+function definedQuotas(workspace: string): Partial<Quotas> {
+  let quotas: Quotas;
+  try {
+    quotas = loadQuotas(workspace);
+  } catch (error) {
+    throw new WorkspaceConfigError((error as Error).message, { cause: error });
+  }
+  return Object.fromEntries(Object.entries(quotas).filter(([, v]) => v !== undefined));
+}
+
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -189,6 +202,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let setupToken: string | undefined;
   const redirect: { uri?: string } = {};
   let oidcSettings: OidcSettings | undefined;
+  let quotas: Partial<Quotas> = {};
   try {
     await accessRules.start();
     oidcSettings = options.oidc === undefined ? loadOidcSettings(workspace) : options.oidc || undefined;
@@ -220,6 +234,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         policy: accounts.policy,
       });
     }
+    // Per-user quotas hold for accounts; the single user of token mode has none (NotebookSessions
+    // and the run service skip the owner), also when the server turns to accounts later.
+    quotas = definedQuotas(workspace);
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
     await store.reapDeadLocal(hostname(), isProcessAlive);
     const dbUrl = options.db ?? process.env.QUIRE_DB;
@@ -236,6 +253,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             kernels,
             secrets,
             events,
+            ...(quotas.runsPerUser !== undefined ? { runsPerUser: quotas.runsPerUser } : {}),
             ...options.jobs,
           });
   } catch (error) {
@@ -306,6 +324,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     kernels,
     secrets,
     recordRuns: { store, logError },
+    onSaved: ({ path, text, user }) => recordScheduleSave(store, path, text, user.id),
+    ...(quotas.kernelsPerUser !== undefined ? { kernelsPerUser: quotas.kernelsPerUser } : {}),
   });
   metrics.setGauges({
     sessions: async () => (await notebooks.list()).length,

@@ -169,7 +169,7 @@ function connection(ws: WebSocket, user: User, deps: WebSocketDeps, gate: Comman
     const decision = gate.check(user, command, session?.path);
     if (!decision.allowed) return fail(decision.message, command.requestId);
     if (command.type === 'open') {
-      const opened = await deps.notebooks.open(command.path);
+      const opened = await deps.notebooks.open(command.path, user, client);
       session?.clients.delete(client);
       session = opened;
       session.clients.add(client);
@@ -190,7 +190,8 @@ function connection(ws: WebSocket, user: User, deps: WebSocketDeps, gate: Comman
     queue = queue
       .then(() => onMessage(data, isBinary))
       .catch((error: unknown) => {
-        const known = error instanceof Error && ['PathError', 'NotFoundError'].includes(error.name);
+        const known =
+          error instanceof Error && ['PathError', 'NotFoundError', 'QuotaError'].includes(error.name);
         if (!known) deps.logError(error);
         const message = known ? (error as Error).message : 'internal error (see the server log)';
         fail(message, requestIdOf(safeJson(data)));

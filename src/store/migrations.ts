@@ -299,6 +299,26 @@ CREATE TABLE setup_tokens (
 )
 `,
   },
+  {
+    version: 10,
+    name: 'run owners and schedule owners',
+    // Per-user isolation: a queued or scheduled run carries the user it runs as (`owner_id`, NULL
+    // for runs queued by `quire submit` or before this migration), checked again when it starts
+    // (auth/run-as.ts). `schedule_owners` records who last saved a notebook's `schedule:` through
+    // the server, with the sha256 of that schedule: a schedule changed on disk since (another
+    // sha256) has no owner until someone saves it again. The index counts a user's runs in flight
+    // (the concurrent-runs quota).
+    sql: `
+ALTER TABLE runs ADD COLUMN owner_id TEXT;
+CREATE INDEX runs_by_owner ON runs (owner_id, status);
+CREATE TABLE schedule_owners (
+  notebook_path TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL,
+  schedule_sha256 TEXT NOT NULL,
+  saved_at BIGINT NOT NULL
+)
+`,
+  },
 ];
 
 const TYPES = {

@@ -37,6 +37,7 @@ export function runFromRow(row: Row): StoredRun {
     scheduledFor: num(row.scheduled_for),
     rerunOf: str(row.rerun_of),
     metrics: row.metrics ? (JSON.parse(String(row.metrics)) as Record<string, number>) : undefined,
+    ownerId: str(row.owner_id),
   });
 }
 

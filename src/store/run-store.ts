@@ -37,6 +37,31 @@ export interface NewRun {
   /** the lease of a run created `running`; default 1 h (a process that records as it goes) */
   leaseMs?: number;
   now?: number;
+  /** the user the run runs as (a queued or scheduled run; checked again when it starts) */
+  ownerId?: string;
+  /**
+   * The owner's quota: the run is not created when the owner already has this many runs queued or
+   * running (RunQuotaError). Counted in the transaction that inserts, under a per-owner lock.
+   */
+  ownerLimit?: number;
+}
+
+/** A user's quota of runs in flight is used up: the run was not created. */
+export class RunQuotaError extends Error {
+  override readonly name = 'RunQuotaError';
+  constructor(
+    readonly limit: number,
+    /** the owner's runs queued or running now, newest first (at most 10) */
+    readonly inFlight: readonly StoredRun[],
+    readonly count: number,
+  ) {
+    const shown = inFlight.map((r) => `${r.id} (${r.path}, ${r.status})`).join(', ');
+    super(
+      `quota: you have ${count} run${count === 1 ? '' : 's'} queued or running` +
+        `${shown ? `: ${shown}${count > inFlight.length ? ', …' : ''}` : ''}; ` +
+        `the limit is ${limit} per user (quotas.runsPerUser in quire.config.json): wait for one to end or cancel one`,
+    );
+  }
 }
 
 export interface FinalResult {
@@ -63,7 +88,9 @@ export { newRunId } from '../shared/ids.js';
 
 const COLUMNS = `id, notebook_path, notebook_sha256, title, trigger, status, params, created_at, started_at,
   finished_at, duration_ms, attempt, max_attempts, timeout_ms, not_before, worker, lease_expires_at,
-  error, record_sha256, report_sha256, sweep_id, schedule_key, scheduled_for, rerun_of, metrics`;
+  error, record_sha256, report_sha256, sweep_id, schedule_key, scheduled_for, rerun_of, metrics, owner_id`;
+
+const IN_FLIGHT = "status IN ('queued', 'running')";
 
 export interface LostRuns {
   requeued: StoredRun[];
@@ -115,13 +142,16 @@ export class RunStore {
       run.scheduleKey ?? null,
       run.scheduledFor ?? null,
       run.rerunOf ?? null,
+      run.ownerId ?? null,
     ];
     return this.db.transaction(async (tx) => {
+      if (run.ownerId !== undefined && run.ownerLimit !== undefined)
+        await this.checkOwnerQuota(tx, run.ownerId, run.ownerLimit);
       const inserted = await tx.run(
         `INSERT INTO runs (id, notebook_path, notebook_sha256, title, trigger, status, params, created_at,
            started_at, attempt, max_attempts, timeout_ms, not_before, worker, lease_expires_at, sweep_id,
-           schedule_key, scheduled_for, rerun_of)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           schedule_key, scheduled_for, rerun_of, owner_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (schedule_key) DO NOTHING`,
         values,
       );
@@ -133,6 +163,69 @@ export class RunStore {
       if (running) await this.insertAttempt(tx, id, 1, run.worker, now);
       return runFromRow((await one(tx, `SELECT ${COLUMNS} FROM runs WHERE id = ?`, [id]))!);
     });
+  }
+
+  /**
+   * Throws RunQuotaError when `ownerId` has `limit` runs queued or running. Two submissions of one
+   * user at once must not both take the last place: SQLite's BEGIN IMMEDIATE serializes writers;
+   * on PostgreSQL a transaction lock per owner does.
+   */
+  private async checkOwnerQuota(tx: Db, ownerId: string, limit: number): Promise<void> {
+    if (tx.dialect === 'postgres')
+      await tx.all('SELECT pg_advisory_xact_lock(hashtextextended(?, 7242102))', [ownerId]);
+    const row = await one<{ n: number }>(
+      tx,
+      `SELECT COUNT(*) AS n FROM runs WHERE owner_id = ? AND ${IN_FLIGHT}`,
+      [ownerId],
+    );
+    const count = Number(row?.n ?? 0);
+    if (count < limit) return;
+    const rows = await tx.all(
+      `SELECT ${COLUMNS} FROM runs WHERE owner_id = ? AND ${IN_FLIGHT} ORDER BY created_at DESC, id DESC LIMIT 10`,
+      [ownerId],
+    );
+    throw new RunQuotaError(limit, rows.map(runFromRow), count);
+  }
+
+  /** How many runs `ownerId` has queued or running. */
+  async countInFlight(ownerId: string): Promise<number> {
+    const row = await one<{ n: number }>(
+      this.db,
+      `SELECT COUNT(*) AS n FROM runs WHERE owner_id = ? AND ${IN_FLIGHT}`,
+      [ownerId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Who owns the schedule of `path`: the user who last saved it through the server, with the
+   * sha256 of the schedule they saved (jobs/schedule-owner.ts compares it with the one on disk).
+   */
+  async scheduleOwner(path: string): Promise<{ ownerId: string; scheduleSha256: string } | undefined> {
+    const row = await one<{ owner_id: string; schedule_sha256: string }>(
+      this.db,
+      'SELECT owner_id, schedule_sha256 FROM schedule_owners WHERE notebook_path = ?',
+      [path],
+    );
+    return row ? { ownerId: String(row.owner_id), scheduleSha256: String(row.schedule_sha256) } : undefined;
+  }
+
+  /** Records `ownerId` as the owner of the schedule of `path` (undefined sha256: it has none). */
+  async setScheduleOwner(
+    path: string,
+    owner: { ownerId: string; scheduleSha256: string } | undefined,
+    now = Date.now(),
+  ): Promise<void> {
+    if (!owner) {
+      await this.db.run('DELETE FROM schedule_owners WHERE notebook_path = ?', [path]);
+      return;
+    }
+    await this.db.run(
+      `INSERT INTO schedule_owners (notebook_path, owner_id, schedule_sha256, saved_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (notebook_path) DO UPDATE SET owner_id = excluded.owner_id,
+         schedule_sha256 = excluded.schedule_sha256, saved_at = excluded.saved_at`,
+      [path, owner.ownerId, owner.scheduleSha256, now],
+    );
   }
 
   private insertAttempt(tx: Db, id: string, attempt: number, worker: string | undefined, now: number) {

@@ -40,6 +40,8 @@ export interface StoredRun {
   scheduledFor?: number;
   rerunOf?: string;
   metrics?: Record<string, number>;
+  /** the user a queued or scheduled run runs as (none: `quire submit`, or an ownerless schedule) */
+  ownerId?: string;
 }
 
 export interface StoredAttempt {

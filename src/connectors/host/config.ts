@@ -44,12 +44,42 @@ const NetworkConfig = z
   })
   .strict();
 
+// ---- quotas (accounts mode): what one user may hold at once ------------------------------------
+
+const quota = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1 (null: no limit)')
+  .max(10_000)
+  .nullable()
+  .optional();
+
+/**
+ * `quotas`: per user, in accounts mode. `kernelsPerUser`: notebooks a user holds open with a kernel
+ * (default 4); `runsPerUser`: runs a user has queued or running (default 4). `null`: no limit.
+ */
+const QuotasConfig = z
+  .object({
+    kernelsPerUser: quota,
+    runsPerUser: quota,
+  })
+  .strict();
+
+export const DEFAULT_QUOTAS = { kernelsPerUser: 4, runsPerUser: 4 } as const;
+
+/** The quotas in force (undefined: no limit). */
+export interface Quotas {
+  kernelsPerUser: number | undefined;
+  runsPerUser: number | undefined;
+}
+
 const WorkspaceConfig = z
   .object({
     connections: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'invalid connection name'), PostgresConfig)
       .default({}),
     network: NetworkConfig.optional(),
+    quotas: QuotasConfig.optional(),
   })
   .passthrough();
 
@@ -116,4 +146,32 @@ export function connectionUrl(
       `connection "${name}": environment variable ${variable} is not set (${CONFIG_FILE} connections.${name}.urlEnv)`,
     );
   return value;
+}
+
+/**
+ * The workspace's quotas, defaults filled. Only the `quotas` key is validated here (a server that
+ * opens no connection must not refuse to start over one); errors name the file and the field.
+ */
+export function loadQuotas(workspace: string): Quotas {
+  const file = path.join(workspace, CONFIG_FILE);
+  let json: unknown = {};
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = z.object({ quotas: QuotasConfig.optional() }).passthrough().safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+    );
+    throw new Error(`${file}: ${issues.join('; ')}`);
+  }
+  const given = parsed.data.quotas ?? {};
+  const pick = (name: keyof Quotas): number | undefined => {
+    const value = given[name];
+    return value === null ? undefined : (value ?? DEFAULT_QUOTAS[name]);
+  };
+  return { kernelsPerUser: pick('kernelsPerUser'), runsPerUser: pick('runsPerUser') };
 }

@@ -18,6 +18,7 @@ import {
 import { gatedNotebook, type ServerEnv, type ServerDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { parseErrorOf } from '../scan.js';
+import { recordScheduleSave } from '../../jobs/schedule-owner.js';
 
 /** The body of `PUT /api/notebooks/:path` (protocol/api.ts; exported here as before). */
 export { SaveRequest };
@@ -81,7 +82,9 @@ export function notebookRoutes(deps: ServerDeps): Hono<ServerEnv> {
 
   routes.put('/:path{.+}', async (c) => {
     const { text, baseVersion } = decode(SaveRequest, await readJson(c.req));
-    const result = await deps.files.save(gatedNotebook(c), text, baseVersion);
+    const notebook = gatedNotebook(c);
+    const result = await deps.files.save(notebook, text, baseVersion);
+    if (result.ok) await recordScheduleSave(deps.store, notebook.relative, text, c.var.user.id);
     if (!result.ok) {
       const conflict: SaveConflict = {
         error: 'conflict',

@@ -13,8 +13,11 @@ import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { loadRecord, storedReport } from '../../runner/stored-run.js';
 import type { StoredRun } from '../../store/types.js';
+import type { JobService } from '../../jobs/service.js';
+import { RunQuotaError } from '../../store/run-store.js';
 import { gatedNotebook, type ServerDeps, type ServerEnv } from '../deps.js';
 import { HttpError } from '../errors.js';
+import type { User } from '../auth.js';
 import { parseLimit } from './query.js';
 import { parseTimeLimit } from '../../runner/limits.js';
 import { NotebookParseError, ParamError } from '../../format/errors.js';
@@ -55,6 +58,17 @@ export function reportPolicy(): MiddlewareHandler<ServerEnv> {
 }
 
 const LIMIT = { fallback: 50, max: 500 };
+
+/** Submits through the job service; a user past their quota of runs in flight gets 429. */
+async function submitted(jobs: JobService, run: Parameters<JobService['submit']>[0], user: User) {
+  try {
+    // Quotas are per account: the single-user owner (no role) has none.
+    return await jobs.submit(run, { unlimited: user.role === undefined });
+  } catch (error) {
+    if (error instanceof RunQuotaError) throw new HttpError(429, 'quota', error.message);
+    throw error;
+  }
+}
 
 export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
@@ -116,15 +130,21 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
         throw new HttpError(400, 'bad-request', `timeout: ${(error as Error).message}`);
       }
     }
-    const run = await deps.jobs.submit({
-      path: relative,
-      source: text,
-      ...(title ? { title } : {}),
-      trigger: 'api',
-      params,
-      maxAttempts: (body.data.retries ?? 0) + 1,
-      ...(timeoutMs ? { timeoutMs } : {}),
-    });
+    const run = await submitted(
+      deps.jobs,
+      {
+        path: relative,
+        source: text,
+        ...(title ? { title } : {}),
+        trigger: 'api',
+        params,
+        maxAttempts: (body.data.retries ?? 0) + 1,
+        ...(timeoutMs ? { timeoutMs } : {}),
+        // The run runs as who asked: checked again when it starts (auth/run-as.ts), on their quota.
+        ownerId: c.var.user.id,
+      },
+      c.var.user,
+    );
     // Only a schedule's duplicate firing gets no run; an API submission always makes one.
     if (!run) throw new Error(`the queue made no run for ${relative}`);
     c.set('detail', { runId: run.id });
