@@ -173,6 +173,11 @@ export class Executor {
             ...(this.deps.heapMb ? { heapMb: this.deps.heapMb } : {}),
           },
           secrets: this.deps.secrets,
+          // A secret granted to certain users is read as the run's owner (checked above to still
+          // be allowed to run it); a run without one reads as nobody (secrets/grants.ts).
+          ...(queued.ownerId !== undefined
+            ? { secretUser: { kind: 'account' as const, id: queued.ownerId } }
+            : {}),
           kernels: this.deps.kernels,
         });
         record = result.record;

@@ -26,6 +26,7 @@ import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../
 import { editNotifications, editOperation, type EditCommand } from './session-edits.js';
 import { SessionMetrics } from './session-metrics.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
+import { HOST_USER } from '../secrets/grants.js';
 import { SessionRuns, type RecordRunsOptions, type RunAllContext } from './session-runs.js';
 import { documentView, redactError } from './session-view.js';
 import { pageOf } from './session-table.js';
@@ -367,6 +368,11 @@ export class NotebookSession {
       frontTimeoutMs: fm?.timeoutMs,
       kernels: this.options.kernels,
       secrets: this.options.secrets,
+      // An account reads as itself; the single-user owner (no role) is the host's owner.
+      user:
+        this.user.role === undefined
+          ? HOST_USER
+          : { kind: 'account', id: this.user.id, name: this.user.name },
     });
     const engine = new Engine(loadDocument(notebook, { params, analyze: analyzeCell }), {
       ...kernel.options,

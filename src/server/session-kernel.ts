@@ -4,9 +4,10 @@
  * notebook's folder) and named connections opened by the host on first use. The kernel factory
  * and the secret source come from the server's start: nothing here chooses them.
  *
- * The session's secrets are scoped to its notebook (path grants apply) and to no single user: the
- * kernel is shared by everyone who opens the notebook, so a secret granted to certain users only is
- * refused here (secrets/grants.ts), whoever pressed Run.
+ * The session's secrets are scoped to its notebook (path grants apply) and to the session's user
+ * (user grants apply): each user has sessions and kernels of their own (notebook-sessions.ts), so
+ * what one user's grants let their kernel read is never shown to another. The single-user owner is
+ * the host's owner, as for `quire run` (secrets/grants.ts).
  */
 import { ConnectionRegistry } from '../connectors/host/registry.js';
 import type { ConnectionProvider, Kernel, KernelFactory } from '../kernel/types.js';
@@ -26,12 +27,6 @@ export interface SessionKernel {
   close(): Promise<void>;
 }
 
-/** An editor session's user, for user grants: none (the kernel is every viewer's). */
-export const EDITOR_SESSION_USER: RunUser = {
-  kind: 'nobody',
-  why: "an editor session's kernel is shared by everyone who opens the notebook: run it with `quire run` or as a queued run of a granted user",
-};
-
 export interface SessionKernelInput {
   workspace: string;
   /** the notebook's path relative to the workspace (path grants are checked against it) */
@@ -42,6 +37,8 @@ export interface SessionKernelInput {
   frontTimeoutMs?: number | undefined;
   kernels: KernelFactory;
   secrets: SecretSource;
+  /** who the session's user is for a secret's user grants */
+  user: RunUser;
 }
 
 export function sessionKernel(input: SessionKernelInput): SessionKernel {
@@ -65,7 +62,7 @@ export function sessionKernel(input: SessionKernelInput): SessionKernel {
       ...(input.heapMb ? { heapMb: input.heapMb } : {}),
     },
     secrets: input.secrets,
-    scope: { notebookPath: input.notebookPath, user: EDITOR_SESSION_USER },
+    scope: { notebookPath: input.notebookPath, user: input.user },
     frontTimeoutMs: input.frontTimeoutMs,
   });
   return {

@@ -23,7 +23,7 @@ import { startServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
 import type { RunStore } from '../../../src/store/run-store.js';
 import type { StoredRun } from '../../../src/store/types.js';
-import { makeWorkspace, removeWorkspace, sleep } from '../server/helpers.js';
+import { accountLogin, makeWorkspace, removeWorkspace, sleep, withCsrf } from '../server/helpers.js';
 
 const HOOK_ENV = 'QUIRE_TEST_OWNER_HOOK';
 const PASSWORD = 'correct horse battery';
@@ -89,14 +89,7 @@ async function saveAs(name: string, notebooks: Record<string, string>): Promise<
   const server = await startServer({ workspace: ws, port: 0, jobs: false, db, events: memoryEventSink() });
   try {
     assert.equal(server.mode, 'accounts');
-    const login = await fetch(`${server.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({ name, password: PASSWORD }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-    });
-    assert.equal(login.status, 302);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const cookie = await accountLogin(server.url, name, PASSWORD);
     for (const [path, text] of Object.entries(notebooks)) {
       const read = (await (
         await fetch(`${server.url}/api/notebooks/${path}`, { headers: { cookie } })
@@ -105,7 +98,7 @@ async function saveAs(name: string, notebooks: Record<string, string>): Promise<
       };
       const saved = await fetch(`${server.url}/api/notebooks/${path}`, {
         method: 'PUT',
-        headers: { cookie, 'content-type': 'application/json', origin: server.url },
+        headers: { ...withCsrf(cookie), 'content-type': 'application/json', origin: server.url },
         body: JSON.stringify({ text, baseVersion: read.version }),
       });
       assert.equal(saved.status, 200, await saved.text());

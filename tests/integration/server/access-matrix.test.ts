@@ -28,7 +28,7 @@ import { memoryEventSink } from '../../../src/server/events.js';
 import { routeKey } from '../../../src/server/gate.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
-import { makeWorkspace, notebook, removeWorkspace } from './helpers.js';
+import { accountLogin, makeWorkspace, notebook, removeWorkspace, withCsrf } from './helpers.js';
 import { TestClient } from './ws-client.js';
 
 // ---- the model, written out again ---------------------------------------------------------------
@@ -156,15 +156,16 @@ before(async () => {
 
   server = await startServer({ workspace: ws, port: 0, jobs: false, events: memoryEventSink(), db });
   for (const [name, role, groups] of USERS) {
-    const response = await fetch(`${server.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({ name, password: PASSWORD }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+    const cookie = await accountLogin(server.url, name, PASSWORD);
+    // A browser's requests: the cookie and, for a state change, the session's CSRF token.
+    principals.push({
+      label: `${name} (${role})`,
+      user: name,
+      role,
+      groups,
+      headers: withCsrf(cookie),
+      cookie,
     });
-    assert.equal(response.status, 302, `login ${name}`);
-    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
-    principals.push({ label: `${name} (${role})`, user: name, role, groups, headers: { cookie }, cookie });
   }
   TOKENS.forEach(([user, scope], i) => {
     const [, role, groups] = USERS.find(([name]) => name === user)!;

@@ -13,7 +13,7 @@ import { lockNotebook } from '../../../src/auth/locks.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
-import { makeWorkspace, removeWorkspace } from './helpers.js';
+import { accountLogin, makeWorkspace, removeWorkspace } from './helpers.js';
 import { login as tokenLogin, TestClient } from './ws-client.js';
 
 const APP = [
@@ -49,7 +49,12 @@ before(async () => {
   await accounts.addUser('vic', 'viewer', PASSWORDS.vic!);
   await accounts.addUser('rue', 'runner', PASSWORDS.rue!);
   await accounts.addUser('eda', 'editor', PASSWORDS.eda!);
-  await lockNotebook(store.db, { path: 'locked/report.nb.md', lockedBy: null, lockedAt: Date.now(), reason: null });
+  await lockNotebook(store.db, {
+    path: 'locked/report.nb.md',
+    lockedBy: null,
+    lockedAt: Date.now(),
+    reason: null,
+  });
   await store.close();
   server = await startServer({ workspace: ws, port: 0, jobs: false, events });
 });
@@ -60,14 +65,7 @@ after(async () => {
 });
 
 async function login(name: string): Promise<string> {
-  const response = await fetch(`${server.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    body: new URLSearchParams({ name, password: PASSWORDS[name]! }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-  });
-  assert.equal(response.status, 302, await response.text());
-  return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return accountLogin(server.url, name, PASSWORDS[name]!);
 }
 
 const connect = async (name: string): Promise<TestClient> => TestClient.connect(server, await login(name));

@@ -51,3 +51,21 @@ export async function loginForm(url: string): Promise<{ cookie: string; csrf: st
   if (!csrf || !cookie) throw new Error('the login form has no CSRF token');
   return { cookie, csrf };
 }
+
+/**
+ * Logs `name` in through the accounts login form as a browser does (its pre-session CSRF token
+ * and cookie first); resolves to the session cookie (`quire_session_<port>=…`).
+ */
+export async function accountLogin(url: string, name: string, password: string): Promise<string> {
+  const form = await loginForm(url);
+  const response = await fetch(`${url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ name, password, csrf: form.csrf }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url, cookie: form.cookie },
+  });
+  if (response.status !== 302) throw new Error(`login ${name}: ${response.status} ${await response.text()}`);
+  const session = response.headers.getSetCookie().find((c) => c.startsWith('quire_session_'));
+  if (!session) throw new Error(`login ${name}: no session cookie`);
+  return session.split(';')[0]!;
+}

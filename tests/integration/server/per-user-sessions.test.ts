@@ -16,7 +16,7 @@ import type { KernelFactory } from '../../../src/kernel/types.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
-import { makeWorkspace, removeWorkspace } from './helpers.js';
+import { accountLogin, makeWorkspace, removeWorkspace } from './helpers.js';
 import { TestClient } from './ws-client.js';
 
 const PASSWORD = 'correct horse battery';
@@ -51,14 +51,7 @@ before(async () => {
     logError: (e) => logged.push(e),
   });
   for (const name of ['ada', 'bob']) {
-    const response = await fetch(`${server.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({ name, password: PASSWORD }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-    });
-    assert.equal(response.status, 302);
-    cookies[name] = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+    cookies[name] = await accountLogin(server.url, name, PASSWORD);
   }
 });
 

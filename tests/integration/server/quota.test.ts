@@ -18,7 +18,7 @@ import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, WorkspaceConfigError, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
 import type { StoredRun } from '../../../src/store/types.js';
-import { makeWorkspace, notebook, removeWorkspace, sleep } from './helpers.js';
+import { accountLogin, makeWorkspace, notebook, removeWorkspace, sleep, withCsrf } from './helpers.js';
 import { TestClient } from './ws-client.js';
 
 const PASSWORD = 'correct horse battery';
@@ -57,14 +57,7 @@ before(async () => {
     events: memoryEventSink(),
   });
   for (const name of ['ada', 'bob']) {
-    const response = await fetch(`${server.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({ name, password: PASSWORD }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-    });
-    assert.equal(response.status, 302);
-    cookies[name] = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+    cookies[name] = await accountLogin(server.url, name, PASSWORD);
   }
 });
 
@@ -147,7 +140,7 @@ test('runs per user: past the quota POST /api/runs answers 429 naming the limit 
   const post = (name: string) =>
     fetch(`${server.url}/api/runs`, {
       method: 'POST',
-      headers: { cookie: cookies[name]!, 'content-type': 'application/json', origin: server.url },
+      headers: { ...withCsrf(cookies[name]!), 'content-type': 'application/json', origin: server.url },
       body: JSON.stringify({ path: 'slow.nb.md' }),
     });
   const store = server.store;
