@@ -66,6 +66,8 @@ export interface StartJobsOptions {
   schedules?: { load: () => Promise<NotebookSource[]> };
   clock?: Clock;
   log?: JobLog;
+  /** an attempt of a run began in this process (`quire worker`'s audit `run.started`) */
+  onStarted?: (run: StoredRun, attempt: number) => void;
   onFinal?: (run: StoredRun, record: RunRecord | undefined) => void | Promise<void>;
   onFired?: (path: string, slot: number, lagMs: number) => void;
 }
@@ -100,6 +102,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
     ...(options.heapMb ? { heapMb: options.heapMb } : {}),
+    ...(options.onStarted ? { onStarted: options.onStarted } : {}),
     ...(options.onFinal ? { onFinal: options.onFinal } : {}),
     ...(log ? { log } : {}),
   });

@@ -14,7 +14,7 @@ import { prepareOutput } from '../outputs/prepare.js';
 import type { Redactor } from '../outputs/redact.js';
 import type { Output } from '../outputs/types.js';
 import { SecretRedactor } from '../secrets/redactor.js';
-import type { SecretSource } from '../secrets/source.js';
+import type { SecretReader, SecretSource } from '../secrets/source.js';
 import { redactAcrossChunks } from '../secrets/stream-tail.js';
 import { asTimerLimit } from './limits.js';
 
@@ -27,6 +27,8 @@ export interface RunAssemblyInput {
   frontTimeoutMs?: number | undefined;
   /** a redactor of the caller's, applied after the run's own */
   redactor?: Redactor | undefined;
+  /** the run or session a cell's secret read belongs to (the source hears it with the cell) */
+  reader?: () => Omit<SecretReader, 'cellId' | 'execution'>;
 }
 
 export interface RunAssembly {
@@ -52,8 +54,8 @@ export function assembleRun(input: RunAssemblyInput): RunAssembly {
   const redactor = new SecretRedactor();
   const used = new Set<string>();
   const source: SecretSource = {
-    get: (name) => {
-      const value = input.secrets.get(name);
+    get: (name, reader) => {
+      const value = input.secrets.get(name, reader && { ...input.reader?.(), ...reader });
       if (value !== undefined) used.add(name);
       return value;
     },

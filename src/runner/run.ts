@@ -169,13 +169,14 @@ async function run(request: RunRequest): Promise<RunResult> {
   const { notebook } = loaded;
   const id = request.id ?? newRunId(started);
   const title = notebook.frontMatter?.title;
+  const workspacePath = relative(workspace, loaded.absolutePath) || loaded.displayPath;
   recorder.started?.({
     id,
     source: loaded.source,
     sha256: sha256(loaded.source),
     ...(title ? { title } : {}),
     params,
-    workspacePath: relative(workspace, loaded.absolutePath) || loaded.displayPath,
+    workspacePath,
     workspace,
   });
   const connections = notebook.cells.some((c) => c.kind === 'code' && c.attributes.connection)
@@ -206,6 +207,7 @@ async function run(request: RunRequest): Promise<RunResult> {
     secrets: request.secrets,
     frontTimeoutMs: notebook.frontMatter?.timeoutMs,
     redactor: request.redactor,
+    reader: () => ({ runId: id, path: workspacePath }),
   });
   const redactor = assembly.redactAll;
   const engine = new Engine(loadDocument(notebook, { params, analyze: analyzeCell }), {

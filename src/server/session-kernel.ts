@@ -6,7 +6,7 @@
  */
 import { ConnectionRegistry } from '../connectors/host/registry.js';
 import type { ConnectionProvider, Kernel, KernelFactory } from '../kernel/types.js';
-import type { SecretSource } from '../secrets/source.js';
+import type { SecretReader, SecretSource } from '../secrets/source.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
 import { assembleRun, type RunAssembly } from '../runner/assemble.js';
 
@@ -29,6 +29,8 @@ export interface SessionKernelInput {
   frontTimeoutMs?: number | undefined;
   kernels: KernelFactory;
   secrets: SecretSource;
+  /** the session (and who asked for the run) a cell's secret read belongs to */
+  reader?: () => Omit<SecretReader, 'cellId' | 'execution'>;
 }
 
 export function sessionKernel(input: SessionKernelInput): SessionKernel {
@@ -48,6 +50,7 @@ export function sessionKernel(input: SessionKernelInput): SessionKernel {
     },
     secrets: input.secrets,
     frontTimeoutMs: input.frontTimeoutMs,
+    ...(input.reader ? { reader: input.reader } : {}),
   });
   return {
     options: assembly.options,

@@ -132,6 +132,7 @@ function connection(ws: WebSocket, user: User, deps: WebSocketDeps, gate: Comman
   /** the command in the session now, and how the session answered it so far */
   let pending: { requestId: string; failed: boolean } | undefined;
   const client: SessionClient = {
+    user: user.id,
     send: (notification: ServerNotification) => {
       if (pending && 'requestId' in notification && notification.requestId === pending.requestId) {
         if (notification.type === 'error' || notification.type === 'conflict') pending.failed = true;
