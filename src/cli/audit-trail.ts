@@ -10,9 +10,15 @@
  */
 import { userInfo } from 'node:os';
 import { AuditLog } from '../audit/log.js';
+import { auditSecretReads, secretReadEvent } from '../audit/secret-reads.js';
 import { envSecretRedactor, registerStoreSecrets } from '../audit/secret-values.js';
+import { AuditWriter } from '../audit/writer.js';
+import { createLogger } from '../metrics/log.js';
 import type { Redactor } from '../outputs/redact.js';
+import type { SecretSource } from '../secrets/source.js';
 import type { Db } from '../store/db.js';
+import { openStore } from '../store/open.js';
+import type { RunStore } from '../store/run-store.js';
 import { currentWorkspace } from './store-access.js';
 
 export type CliEventDetail = Record<string, string | number | boolean | null>;
@@ -53,4 +59,58 @@ export async function recordCliEvent(
       detail: { ...detail, osUser: osUser() },
     },
   ]);
+}
+
+export interface CliSecretTrail {
+  /** `source` with each value a cell is given recorded as `secret.read` (via `cli`) */
+  secrets: SecretSource;
+  /** writes what is still queued and closes the store, if a read opened it */
+  close(): Promise<void>;
+}
+
+/**
+ * The secret reads of a command that runs notebooks (`quire run`): the store of `--db` (or
+ * QUIRE_DB, or the workspace's) is opened at the first value a cell is given — a run that reads
+ * none opens nothing — and each read is written in the background as it happens, so a run killed
+ * later still has the reads before. A write that fails is said on stderr; the run goes on.
+ */
+export function cliSecretTrail(
+  dbUrl: string | undefined,
+  workspace: string,
+  source: SecretSource,
+): CliSecretTrail {
+  const redactor = envSecretRedactor();
+  let opened: Promise<{ store: RunStore; writer: AuditWriter } | undefined> | undefined;
+  const logger = createLogger({ stream: process.stderr, redact: (text) => redactor.redact(text) });
+  const open = () =>
+    (opened ??= openStore({ ...(dbUrl ? { url: dbUrl } : {}), workspace }).then(
+      (store) => ({ store, writer: new AuditWriter(new AuditLog(store.db, { redactor }), logger) }),
+      (error: unknown) => {
+        process.stderr.write(`the audit log could not be opened: ${(error as Error).message}\n`);
+        return undefined;
+      },
+    ));
+  const user = osUser();
+  let closed: Promise<void> | undefined;
+  return {
+    secrets: auditSecretReads(
+      source,
+      (read) => {
+        const event = secretReadEvent(read, 'cli');
+        void open().then((audit) =>
+          audit?.writer.emit({ ...event, detail: { ...event.detail, osUser: user } }),
+        );
+      },
+      redactor,
+    ),
+    close() {
+      closed ??= (async () => {
+        const audit = await opened;
+        if (!audit) return;
+        await audit.writer.flush();
+        await audit.store.close();
+      })();
+      return closed;
+    },
+  };
 }
