@@ -21,7 +21,7 @@ const event = (n: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
   resource: n % 3 === 0 ? { kind: 'server' } : { kind: 'notebook', path: `n${n}.nb.md` },
   outcome: 'ok',
   via: 'http',
-  detail: { created: n === 1 },
+  detail: n % 3 === 0 ? { status: 302 } : { created: n === 1 },
   ...overrides,
 });
 
