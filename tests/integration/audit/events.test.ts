@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AuditLog } from '../../../src/audit/log.js';
 import type { AuditEntry } from '../../../src/audit/schema.js';
+import { ProcessKernel } from '../../../src/kernel/host.js';
 import { startServer } from '../../../src/server/server.js';
 import { versionOf } from '../../../src/server/scan.js';
 import { openStore } from '../../../src/store/open.js';
@@ -89,7 +90,14 @@ test(
   { timeout: 120_000 },
   async () => {
     process.env.QUIRE_SECRET_API_TOKEN = VALUE;
-    const server = await startServer({ workspace: ws, port: 0, jobs: false, watchIntervalMs: 100 });
+    const server = await startServer({
+      workspace: ws,
+      port: 0,
+      jobs: false,
+      watchIntervalMs: 100,
+      // 2 cores shared with other suites: a kernel's start may take longer than its default 15 s
+      kernels: (spec) => new ProcessKernel({ ...spec, startTimeoutMs: 90_000 }),
+    });
     const before = (await entries()).length;
     let client: TestClient | undefined;
     let other: TestClient | undefined;
