@@ -39,7 +39,7 @@ export class ScheduleEvents {
       emit: (event) => {
         downstream.emit(event);
         if (event.outcome === 'ok' && WRITES.has(event.event) && event.resource.kind === 'notebook')
-          this.check(event.resource.path, event);
+          this.check(event.resource.path, { user: event.user, action: event.action, via: event.via });
       },
     };
     this.unwatch = files.watch(
