@@ -46,7 +46,8 @@ export async function recordCliEvent(
   detail: CliEventDetail,
   options: CliEventOptions = {},
 ): Promise<void> {
-  const redactor = options.redactor ?? (await registerStoreSecrets(envSecretRedactor(), db, currentWorkspace()));
+  const redactor =
+    options.redactor ?? (await registerStoreSecrets(envSecretRedactor(), db, currentWorkspace()));
   await new AuditLog(db, { redactor }).append([
     {
       time: new Date().toISOString(),

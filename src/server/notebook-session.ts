@@ -195,7 +195,8 @@ export class NotebookSession {
     const live = this.live;
     if (!live) throw new Error('the notebook does not parse: fix its text with saveRaw first');
     // Setting params re-runs the cells that read them: a run command too.
-    if (['runCell', 'runAll', 'runStale', 'setParams'].includes(command.type)) this.runBy = client.user ?? null;
+    if (['runCell', 'runAll', 'runStale', 'setParams'].includes(command.type))
+      this.runBy = client.user ?? null;
     switch (command.type) {
       case 'editCell':
       case 'insertCell':

@@ -13,9 +13,7 @@ import { readFile, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { versionOf } from './scan.js';
 
-export type TrashResult =
-  | { ok: true; trashed: string }
-  | { ok: false; currentVersion: string | null };
+export type TrashResult = { ok: true; trashed: string } | { ok: false; currentVersion: string | null };
 
 /** The trash path of `relative` deleted at `time`: `.quire/trash/20261204T201500123Z/a/b.nb.md`. */
 export function trashPathFor(root: string, relative: string, time: Date): string {

@@ -139,15 +139,17 @@ export class WorkspaceFiles {
   async remove(path: string | WorkspacePath, baseVersion: string): Promise<SaveResult> {
     const resolved = this.resolved(path);
     const previous = this.saving.get(resolved.absolute) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async (): Promise<SaveResult> => {
-      const onDisk = await currentVersion(resolved.absolute);
-      if (onDisk === null) throw new NotFoundError(resolved.relative);
-      if (onDisk !== baseVersion) return { ok: false, conflict: true, currentVersion: onDisk };
-      const moved = await moveToTrash(this.root, resolved.absolute, resolved.relative, baseVersion);
-      return moved.ok
-        ? { ok: true, version: baseVersion }
-        : { ok: false, conflict: true, currentVersion: moved.currentVersion };
-    });
+    const next = previous
+      .catch(() => undefined)
+      .then(async (): Promise<SaveResult> => {
+        const onDisk = await currentVersion(resolved.absolute);
+        if (onDisk === null) throw new NotFoundError(resolved.relative);
+        if (onDisk !== baseVersion) return { ok: false, conflict: true, currentVersion: onDisk };
+        const moved = await moveToTrash(this.root, resolved.absolute, resolved.relative, baseVersion);
+        return moved.ok
+          ? { ok: true, version: baseVersion }
+          : { ok: false, conflict: true, currentVersion: moved.currentVersion };
+      });
     this.saving.set(resolved.absolute, next);
     try {
       return await next;
