@@ -62,7 +62,7 @@ export class ScheduleEvents {
     try {
       const paths = await findNotebooks(this.files.root);
       await Promise.all(
-        paths.map(async (path) => this.known.set(path, scheduleFacts(await this.text(path), path))),
+        paths.map(async (path) => this.known.set(path, scheduleFacts(await this.text(path)))),
       );
     } catch (error) {
       this.logError(error);
@@ -81,7 +81,7 @@ export class ScheduleEvents {
   private check(path: string, cause: Cause): void {
     this.chain = this.chain
       .then(async () => {
-        const after = scheduleFacts(await this.text(path), path);
+        const after = scheduleFacts(await this.text(path));
         const change = scheduleChange(this.known.get(path) ?? null, after);
         this.known.set(path, after);
         if (!change) return;
