@@ -114,8 +114,9 @@ export const LAYERS = [
   {
     unit: 'audit',
     paths: ['src/audit/'],
-    below: ['store', 'metrics'],
-    // metrics only for the Logger a failed background write is reported with.
+    below: ['store', 'metrics', 'secret-store'],
+    // metrics only for the Logger a failed background write is reported with; secret-store for the
+    // redactor every entry passes and the store's values it knows (DESIGN §6), and `secret.read`.
     why: 'the append-only, hash-chained audit log: entry schemas, the chain (pure), its table and writer',
   },
   {

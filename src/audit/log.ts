@@ -10,9 +10,11 @@
  * transaction's BEGIN IMMEDIATE already holds the one writer lock. `seq` is the primary key, so
  * even an appender that skipped the lock could not fork the chain: its insert would fail.
  */
+import type { Redactor } from '../outputs/redact.js';
 import type { Db, Row, SqlValue } from '../store/db.js';
 import { appendTo, checkAnchor, verifyChain, EMPTY_CHAIN, type ChainBreak, type ChainHead } from './chain.js';
-import { AuditEvent, type AuditEntry } from './schema.js';
+import { redactEvent } from './redact.js';
+import { checkEvent, type AuditEvent, type AuditEntry } from './schema.js';
 
 /** The advisory lock key of appends (migrations take 7242100). */
 const APPEND_LOCK = 7242104;
@@ -74,13 +76,31 @@ function fromRow(row: Row): AuditEntry {
   } as AuditEntry;
 }
 
-export class AuditLog {
-  constructor(readonly db: Db) {}
+export interface AuditLogOptions {
+  /**
+   * what every appended event's detail passes before it is stored (redact.ts): the secret values
+   * of the process that writes (default: none, for a reader)
+   */
+  redactor?: Redactor;
+}
 
-  /** Appends `events` in order as one transaction; resolves to their entries. Throws on a bad event. */
+export class AuditLog {
+  constructor(
+    readonly db: Db,
+    private readonly options: AuditLogOptions = {},
+  ) {}
+
+  /**
+   * Appends `events` in order as one transaction; resolves to their entries. Throws on a bad
+   * event: one that does not fit the schema, or whose detail does not fit its event's (details.ts).
+   */
   async append(events: readonly AuditEvent[]): Promise<AuditEntry[]> {
     if (events.length === 0) return [];
-    const valid = events.map((event) => AuditEvent.parse(event));
+    const { redactor } = this.options;
+    const valid = events.map((event) => {
+      const checked = checkEvent(event);
+      return redactor ? redactEvent(checked, redactor) : checked;
+    });
     return this.db.transaction(async (tx) => {
       if (tx.dialect === 'postgres') await tx.all(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
       const entries = appendTo(await headOf(tx), valid);

@@ -9,11 +9,15 @@
  * written years ago must still parse and verify. The hash does not depend on the version (it covers
  * every field but `hash`, whatever they are), so a quire that does not know a newer version can
  * still check its entries' hashes.
+ *
+ * 1: the first entries; `detail` a free-form flat record.
+ * 2: the same fields; `detail` fits its event's schema (details.ts, detail version 1).
  */
 import { z } from 'zod';
+import { detailProblem } from './details.js';
 
 /** The version this quire writes. */
-export const AUDIT_SCHEMA = 1;
+export const AUDIT_SCHEMA = 2;
 
 /** The `prevHash` of the first entry: there is nothing before it. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -72,15 +76,32 @@ export const AuditEntryV1 = AuditEvent.extend({
   hash: Hash,
 });
 
-/** Every version a stored entry may have been written in. */
-export const ENTRY_SCHEMAS = { 1: AuditEntryV1 } as const;
+/** Version 2: version 1's fields, with a detail that fits its event's schema (details.ts). */
+export const AuditEntryV2 = AuditEntryV1.extend({ schema: z.literal(2) }).superRefine((entry, ctx) => {
+  const problem = detailProblem(entry.event, entry.detail);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['detail'], message: problem });
+});
 
-export type AuditEntry = z.infer<typeof AuditEntryV1>;
+/** Every version a stored entry may have been written in. */
+export const ENTRY_SCHEMAS = { 1: AuditEntryV1, 2: AuditEntryV2 } as const;
+
+export type AuditEntry = Omit<z.infer<typeof AuditEntryV1>, 'schema'> & { schema: 1 | 2 };
+
+/**
+ * An event as the log appends it now: the event's shape (AuditEvent) and a detail that fits its
+ * event's schema. Throws naming what does not fit.
+ */
+export function checkEvent(raw: unknown): AuditEvent {
+  const event = AuditEvent.parse(raw);
+  const problem = detailProblem(event.event, event.detail);
+  if (problem) throw new Error(`audit event: ${problem}`);
+  return event;
+}
 
 /** An entry read back, checked against the schema of its own version. */
 export function parseEntry(raw: unknown): AuditEntry {
   const version = (raw as { schema?: unknown } | null)?.schema;
   const schema = ENTRY_SCHEMAS[version as keyof typeof ENTRY_SCHEMAS];
   if (!schema) throw new Error(`audit entry: unknown schema version ${JSON.stringify(version)}`);
-  return schema.parse(raw);
+  return schema.parse(raw) as AuditEntry;
 }

@@ -10,7 +10,7 @@
  */
 import type { Logger } from '../metrics/log.js';
 import type { AuditLog } from './log.js';
-import { AuditEvent } from './schema.js';
+import { checkEvent, type AuditEvent } from './schema.js';
 
 /** Most events written in one transaction. */
 const BATCH = 500;
@@ -37,11 +37,16 @@ export class AuditWriter {
     this.maxPending = options.maxPending ?? 100_000;
   }
 
-  /** Queues `event`; never throws, never waits. An event that does not fit the schema is logged, not written. */
+  /**
+   * Queues `event`; never throws, never waits. An event that does not fit the schema, or whose
+   * detail does not fit its event's (details.ts), is logged, not written.
+   */
   emit(event: AuditEvent): void {
-    const checked = AuditEvent.safeParse(event);
-    if (!checked.success) {
-      this.logger.error('audit event refused', { event: event?.event, err: checked.error.message });
+    let checked: AuditEvent;
+    try {
+      checked = checkEvent(event);
+    } catch (error) {
+      this.logger.error('audit event refused', { event: event?.event, err: (error as Error).message });
       return;
     }
     if (this.queue.length >= this.maxPending) {
@@ -51,7 +56,7 @@ export class AuditWriter {
       });
       return;
     }
-    this.queue.push(checked.data);
+    this.queue.push(checked);
     // Started after the current task: events emitted together go in one transaction.
     this.draining ??= Promise.resolve().then(() => this.drain());
   }

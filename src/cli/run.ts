@@ -73,6 +73,12 @@ export const runCommand = defineCommand({
     }
     const progress = createProgressPrinter(process.stderr);
     const recording = cliRecording(values.db, { trigger: 'cli', warn: progress.warning });
+    // Each secret a cell is given is a `secret.read` in the store's audit log.
+    const [{ cliSecretTrail }, { notebookWorkspace }] = await Promise.all([
+      import('./audit-trail.js'),
+      import('../runner/workspace.js'),
+    ]);
+    const trail = cliSecretTrail(values.db, notebookWorkspace(file!), edge.secrets);
     const result = await runNotebook({
       notebook,
       params,
@@ -80,6 +86,7 @@ export const runCommand = defineCommand({
       ...(prestarted ? { prestarted } : {}),
       limits: values.timeout === undefined ? {} : { timeoutMs: values.timeout },
       ...edge,
+      secrets: trail.secrets,
       recorder: {
         warning: progress.warning,
         started: recording.started,
@@ -90,10 +97,12 @@ export const runCommand = defineCommand({
             const { writeRunDirectory } = await writer!;
             reportHtml = await writeRunDirectory(values.out, result);
           }
+          // The reads' store is closed first: two SQLite connections of one process must not write at once.
+          await trail.close();
           await recording.finish(result.record, reportHtml);
         },
       },
-    });
+    }).finally(() => trail.close());
     if (values.json) process.stdout.write(JSON.stringify(result.record, null, 2) + '\n');
     progress.finished(result.record, values.out);
     return result.exitCode;

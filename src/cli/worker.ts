@@ -6,8 +6,14 @@
  *
  * SIGTERM / SIGINT: stop taking runs, give the running ones `--grace` to finish, then stop them
  * and hand them back to the queue, and exit 0.
+ *
+ * The store's audit log gets each run's `run.started` and `run.finished` and each secret a cell
+ * was given (`secret.read`), `via: 'worker'`, through a background writer flushed before exit.
  */
 import { hostname } from 'node:os';
+import type { AuditEvent } from '../audit/schema.js';
+import type { Logger } from '../metrics/log.js';
+import type { Db } from '../store/db.js';
 import { defineCommand, duration, parsed, text, wholeNumber, type Values } from './command.js';
 import { InputError } from './errors.js';
 import { currentWorkspace, openCommandStore } from './store-access.js';
@@ -80,6 +86,7 @@ async function work(values: Values<typeof options>): Promise<number> {
     throw new InputError((error as Error).message);
   }
   const dbUrl = values.db ?? process.env.QUIRE_DB;
+  const audit = await workerAudit(store, workspace, logger);
   const jobs = await startJobs({
     store,
     ...(dbUrl ? { dbUrl } : {}),
@@ -89,7 +96,12 @@ async function work(values: Values<typeof options>): Promise<number> {
     ...(globalCap !== undefined ? { globalCap } : {}),
     leaseMs,
     log: (level, message, fields) => logger[level](message, fields),
-    onFinal: observers.onFinal,
+    secrets: audit.secrets,
+    onStarted: (run, attempt) => audit.emit(audit.runStarted(run, attempt, worker)),
+    onFinal: (run, record) => {
+      observers.onFinal(run, record);
+      audit.emit(audit.runFinished(run, new Date(), 'worker'));
+    },
   });
   metrics.setGauges({
     queueDepth: () => jobs.queue.depth(),
@@ -127,7 +139,35 @@ async function work(values: Values<typeof options>): Promise<number> {
   await jobs.stop(graceMs);
   await observers.drain();
   await metricsServer?.close();
+  await audit.flush();
   await store.close();
   logger.info('worker stopped', {});
   return 0;
+}
+
+/** The worker's audit trail: a writer on the store's log, and the secret source that feeds it. */
+async function workerAudit(store: { db: Db }, workspace: string, logger: Logger) {
+  const [{ AuditLog }, { AuditWriter }, reads, { envSecretRedactor }, { hostSecretSource }, events] =
+    await Promise.all([
+      import('../audit/log.js'),
+      import('../audit/writer.js'),
+      import('../audit/secret-reads.js'),
+      import('../audit/secret-values.js'),
+      import('../secrets/store-source.js'),
+      import('../server/events.js'),
+    ]);
+  const redactor = envSecretRedactor();
+  const writer = new AuditWriter(new AuditLog(store.db, { redactor }), logger);
+  const emit = (event: AuditEvent): void => writer.emit(event);
+  return {
+    emit,
+    flush: () => writer.flush(),
+    runStarted: events.runStarted,
+    runFinished: events.runFinished,
+    secrets: reads.auditSecretReads(
+      hostSecretSource(store.db, workspace).source,
+      (read) => emit(reads.secretReadEvent(read, 'worker')),
+      redactor,
+    ),
+  };
 }

@@ -12,7 +12,7 @@ import type { Cell, ParamValue } from '../format/types.js';
 import type { Kernel } from '../kernel/types.js';
 import type { ErrorData, Output } from '../outputs/types.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
-import { MissingSecretError, type SecretSource } from '../secrets/source.js';
+import { MissingSecretError, type SecretReader, type SecretSource } from '../secrets/source.js';
 import { commandForCell } from './commands.js';
 import {
   applyOperation,
@@ -184,7 +184,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (names?.length) await this.options.secrets?.source.prepare?.(names);
     let command;
     try {
-      command = commandForCell(this.current.state, cell, (names) => this.resolveSecrets(names));
+      command = commandForCell(this.current.state, cell, (names) =>
+        this.resolveSecrets(names, { cellId, execution: order }),
+      );
     } catch (error) {
       this.dispatch({
         type: 'cellFinished',
@@ -228,13 +230,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** The secrets' values, each registered with the redactor before anything else sees it. */
-  private resolveSecrets(names: string[]): Record<string, string> {
+  /**
+   * The secrets' values, each registered with the redactor before anything else sees it. The
+   * source hears which cell reads them (`reader`: the audit log's `secret.read`).
+   */
+  private resolveSecrets(names: string[], reader: SecretReader): Record<string, string> {
     const secrets = this.options.secrets;
     const values: Record<string, string> = {};
     for (const name of names) {
       if (!secrets) throw new MissingSecretError(name, 'this session has no secret source');
-      const value = secrets.source.get(name);
+      const value = secrets.source.get(name, reader);
       if (value === undefined) throw new MissingSecretError(name, secrets.source.describe(name));
       secrets.redactor.register(value);
       values[name] = value;

@@ -41,6 +41,8 @@ export interface ExecutorDeps {
   globalCap?: number;
   /** puts a retried run back on the queue at its time */
   requeue: (runId: string, runAt: number) => Promise<void>;
+  /** an attempt of the run began in this process (the audit log's `run.started` of a worker) */
+  onStarted?: (run: StoredRun, attempt: number) => void;
   /** the run became final (alerts, metrics) */
   onFinal?: (run: StoredRun, record: RunRecord | undefined) => void | Promise<void>;
   onRetry?: (run: StoredRun, delayMs: number, error: string) => void;
@@ -153,6 +155,7 @@ export class Executor {
       attempt,
       worker: this.deps.worker,
     });
+    this.started(queued, attempt);
     let record: RunRecord | undefined;
     let inputError: string | undefined;
     try {
@@ -271,6 +274,15 @@ export class Executor {
       await this.deps.onFinal?.(run, record);
     } catch (error) {
       this.deps.log?.('error', 'after-run hook failed', { runId, error: String(error) });
+    }
+  }
+
+  /** The `onStarted` hook; a hook that throws is logged, the run goes on. */
+  private started(run: StoredRun, attempt: number): void {
+    try {
+      this.deps.onStarted?.(run, attempt);
+    } catch (error) {
+      this.deps.log?.('error', 'run-start hook failed', { runId: run.id, error: String(error) });
     }
   }
 

@@ -39,6 +39,7 @@ export interface JobServiceOptions {
    */
   runsPerUser?: number;
   heapMb?: number;
+  onStarted?: (run: StoredRun, attempt: number) => void;
   onFinal?: (run: StoredRun, record: RunRecord | undefined) => void | Promise<void>;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
 }
@@ -64,6 +65,7 @@ export class JobService {
       requeue: (id, at) => options.queue.enqueue(id, at),
       ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
       ...(options.heapMb ? { heapMb: options.heapMb } : {}),
+      ...(options.onStarted ? { onStarted: options.onStarted } : {}),
       ...(options.onFinal ? { onFinal: options.onFinal } : {}),
       ...(options.log ? { log: options.log } : {}),
     });

@@ -69,6 +69,8 @@ export interface StartJobsOptions {
   schedules?: { load: () => Promise<NotebookSource[]> };
   clock?: Clock;
   log?: JobLog;
+  /** an attempt of a run began in this process (`quire worker`'s audit `run.started`) */
+  onStarted?: (run: StoredRun, attempt: number) => void;
   onFinal?: (run: StoredRun, record: RunRecord | undefined) => void | Promise<void>;
   onFired?: (path: string, slot: number, lagMs: number) => void;
 }
@@ -104,6 +106,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     ...(options.globalCap !== undefined ? { globalCap: options.globalCap } : {}),
     ...(options.runsPerUser !== undefined ? { runsPerUser: options.runsPerUser } : {}),
     ...(options.heapMb ? { heapMb: options.heapMb } : {}),
+    ...(options.onStarted ? { onStarted: options.onStarted } : {}),
     ...(options.onFinal ? { onFinal: options.onFinal } : {}),
     ...(log ? { log } : {}),
   });

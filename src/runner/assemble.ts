@@ -15,7 +15,7 @@ import type { Redactor } from '../outputs/redact.js';
 import type { Output } from '../outputs/types.js';
 import { SecretRedactor } from '../secrets/redactor.js';
 import type { SecretScope } from '../secrets/grants.js';
-import { scopeSecrets, type SecretSource } from '../secrets/source.js';
+import { scopeSecrets, type SecretReader, type SecretSource } from '../secrets/source.js';
 import { redactAcrossChunks } from '../secrets/stream-tail.js';
 import { asTimerLimit } from './limits.js';
 
@@ -30,6 +30,8 @@ export interface RunAssemblyInput {
   frontTimeoutMs?: number | undefined;
   /** a redactor of the caller's, applied after the run's own */
   redactor?: Redactor | undefined;
+  /** the run or session a cell's secret read belongs to (the source hears it with the cell) */
+  reader?: () => Omit<SecretReader, 'cellId' | 'execution'>;
 }
 
 export interface RunAssembly {
@@ -58,8 +60,8 @@ export function assembleRun(input: RunAssemblyInput): RunAssembly {
   const used = new Set<string>();
   const secrets = scopeSecrets(input.secrets, input.scope);
   const source: SecretSource = {
-    get: (name) => {
-      const value = secrets.get(name);
+    get: (name, reader) => {
+      const value = secrets.get(name, reader && { ...input.reader?.(), ...reader });
       if (value !== undefined) used.add(name);
       return value;
     },

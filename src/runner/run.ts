@@ -215,6 +215,7 @@ async function run(request: RunRequest): Promise<RunResult> {
     scope: { notebookPath: workspacePath, user: request.secretUser },
     frontTimeoutMs: notebook.frontMatter?.timeoutMs,
     redactor: request.redactor,
+    reader: () => ({ runId: id, path: workspacePath }),
   });
   connections?.useSecrets({ source: assembly.source, redactor: assembly.redactor });
   const redactor = assembly.redactAll;

@@ -12,10 +12,30 @@
  */
 import type { SecretScope } from './grants.js';
 
+/**
+ * Who a value is read for: the cell (the engine says which), and the run or editor session around
+ * it (the runner or the session adds that). The audit log's `secret.read` is made of it
+ * (audit/secret-reads.ts); a `get` without one (a check that a name is set) is no cell's read.
+ */
+export interface SecretReader {
+  cellId: string;
+  /** the engine's count of executions: a cell run twice in one session reads twice */
+  execution?: number;
+  runId?: string;
+  /** an editor session's id */
+  session?: string;
+  /** the notebook's workspace path */
+  path?: string;
+  /** the quire user who asked for the run (an editor's), when one did */
+  user?: string | null;
+}
+
 /** A place secret values are looked up by name. */
 export interface SecretSource {
   /** the value of the secret `name`, or undefined when it is not set (an empty value counts as not set) */
-  get(name: string): string | undefined;
+  get(name: string, reader?: SecretReader): string | undefined;
+  /** where the value `get` last gave for `name` came from: `env`, `store` (for the audit log) */
+  originOf?(name: string): string | undefined;
   /** where `get` looked, for error messages: "environment variable QUIRE_SECRET_API_KEY" */
   describe(name: string): string;
   /**
@@ -40,14 +60,24 @@ export const scopeSecrets = (source: SecretSource, scope: SecretScope): SecretSo
  * (the message of a secret none of them has).
  */
 export class CompositeSecretSource implements SecretSource {
+  /** which source gave each name last (`originOf`) */
+  private readonly answered = new Map<string, SecretSource>();
+
   constructor(readonly sources: readonly SecretSource[]) {}
 
-  get(name: string): string | undefined {
+  get(name: string, reader?: SecretReader): string | undefined {
     for (const source of this.sources) {
-      const value = source.get(name);
-      if (value !== undefined) return value;
+      const value = source.get(name, reader);
+      if (value !== undefined) {
+        this.answered.set(name, source);
+        return value;
+      }
     }
     return undefined;
+  }
+
+  originOf(name: string): string | undefined {
+    return this.answered.get(name)?.originOf?.(name);
   }
 
   describe(name: string): string {
@@ -96,6 +126,10 @@ export class EnvSecretSource implements SecretSource {
 
   describe(name: string): string {
     return `environment variable ${secretEnvVar(name)}`;
+  }
+
+  originOf(): string {
+    return 'env';
   }
 }
 

@@ -99,6 +99,10 @@ export class StoreSecretSource implements SecretSource {
     }
   }
 
+  originOf(): string {
+    return 'store';
+  }
+
   describe(name: string): string {
     const problem = this.problems.get(name);
     return `the secret store ${this.options.label}${problem ? `, which cannot give it: ${problem}` : ''}`;

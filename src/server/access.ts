@@ -16,6 +16,7 @@ import type { ClientCommand, CommandOf } from '../protocol/index.js';
 import * as api from '../protocol/api.js';
 import type { Action, Resource } from './auth.js';
 import type { EventDetail } from './events.js';
+import { DeleteRequest, DeleteResponse } from './routes/notebooks.js';
 import { runPageRefusal } from './routes/run-page.js';
 
 /** What a table entry may read of an HTTP request to name its resource and event. */
@@ -197,6 +198,21 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     },
     event: { name: 'notebook.saved' },
   },
+  'DELETE /api/notebooks/:path{.+}': {
+    action: 'notebook:edit',
+    resource: (req) => req.notebook(req.params.path!),
+    summary:
+      "Delete a notebook if it is still at `baseVersion`: it moves to the workspace's trash (`.quire/trash/`)",
+    body: DeleteRequest,
+    responses: {
+      200: json('deleted', DeleteResponse),
+      400: error('a bad path or body'),
+      404: error('no such notebook'),
+      409: json('the file changed since it was read', api.SaveConflict),
+      415: error('the body is not application/json'),
+    },
+    event: { name: 'notebook.deleted' },
+  },
   'GET /api/audit': {
     action: 'admin',
     resource: () => SERVER,
@@ -243,6 +259,8 @@ export const ROUTES: Readonly<Record<string, RouteAccess>> = {
     resource: (req) => req.run(req.params.id!),
     summary: "The run's self-contained report (served with its own sandboxing CSP)",
     responses: { 200: html('the report'), 404: error('no such run, or it has no report yet') },
+    // The report is the run's outputs leaving the server: recorded, with the run and the format.
+    event: { name: 'export' },
   },
   'GET /runs/:id': {
     action: 'run:read',
@@ -291,9 +309,12 @@ const sessionNotebook = (_command: unknown, { session }: CommandContext): Resour
 
 /** Every command of the editor protocol (protocol/commands.ts). */
 export const COMMANDS: { readonly [T in ClientCommand['type']]: CommandAccess<CommandOf<T>> } = {
+  // The editor's open, once per connection and notebook: an event. GET /api/notebooks/:path is
+  // not one: the UI reads it to list and preview, and would write an entry per poll.
   open: {
     action: 'notebook:read',
     resource: (command, { resolve }) => ({ kind: 'notebook', path: resolve(command.path) }),
+    event: { name: 'notebook.opened' },
   },
   tablePage: { action: 'notebook:read', resource: sessionNotebook },
   editCell: {

@@ -6,6 +6,8 @@
  * log and to the server's structured log. An event never carries a secret or cell code: `detail`
  * holds ids, names, counts and flags.
  */
+import { redactEvent } from '../audit/redact.js';
+import type { Redactor } from '../outputs/redact.js';
 import type { Action, Resource } from './auth.js';
 import type { Logger } from '../metrics/log.js';
 import type { StoredRun } from '../store/types.js';
@@ -25,8 +27,12 @@ export interface GateEvent {
   resource: Resource;
   /** `ok`: done; `failed`: allowed but did not succeed (a conflict, a bad body); `denied`: refused */
   outcome: 'ok' | 'failed' | 'denied';
-  /** which door it came through; `queue`: the server's job pool, not a request (a run's end) */
-  via: 'http' | 'ws' | 'queue';
+  /**
+   * which door it came through; `queue`: the server's job pool, not a request (a run's end);
+   * `worker`: a `quire worker` process; `cli`: a command; `disk`: a file changed on disk by
+   * someone else (an editor, `git pull`)
+   */
+  via: 'http' | 'ws' | 'queue' | 'worker' | 'cli' | 'disk';
   detail: EventDetail;
 }
 
@@ -36,7 +42,11 @@ export interface GateEvent {
  * user is null: the store does not record who queued a run, and the `run.queued` event of an API
  * submission carries the same `runId`. `ok` only for a run that ended `ok`.
  */
-export function runFinished(run: StoredRun, time: Date = new Date()): GateEvent {
+export function runFinished(
+  run: StoredRun,
+  time: Date = new Date(),
+  via: 'queue' | 'worker' = 'queue',
+): GateEvent {
   return {
     time: time.toISOString(),
     event: 'run.finished',
@@ -44,7 +54,7 @@ export function runFinished(run: StoredRun, time: Date = new Date()): GateEvent 
     action: null,
     resource: { kind: 'run', id: run.id, path: run.path },
     outcome: run.status === 'ok' ? 'ok' : 'failed',
-    via: 'queue',
+    via,
     detail: {
       runId: run.id,
       status: run.status,
@@ -55,15 +65,43 @@ export function runFinished(run: StoredRun, time: Date = new Date()): GateEvent 
   };
 }
 
+/**
+ * `run.started`: a queued run that a `quire worker` claimed began its attempt (the editor's runs
+ * are the WebSocket's `run.started`). Its user is null, as for `run.finished`.
+ */
+export function runStarted(
+  run: Pick<StoredRun, 'id' | 'path' | 'trigger'>,
+  attempt: number,
+  worker: string,
+  time: Date = new Date(),
+): GateEvent {
+  return {
+    time: time.toISOString(),
+    event: 'run.started',
+    user: null,
+    action: null,
+    resource: { kind: 'run', id: run.id, path: run.path },
+    outcome: 'ok',
+    via: 'worker',
+    detail: { runId: run.id, attempt, trigger: run.trigger, worker },
+  };
+}
+
 /** Where events go. Must not throw, and must return at once (it is on the request's path). */
 export interface EventSink {
   emit(event: GateEvent): void;
 }
 
-/** The default sink: one `audit` line per event in the server's JSON log (docs/operations.md#logs). */
-export function logEventSink(log: Logger): EventSink {
+/**
+ * The default sink: one `audit` line per event in the server's JSON log (docs/operations.md#logs).
+ * With `redactor`, the line's detail passes it as the audit log's entry does (audit/redact.ts).
+ */
+export function logEventSink(log: Logger, redactor?: Redactor): EventSink {
   return {
-    emit: ({ time: _time, ...fields }) => log.info('audit', fields),
+    emit: (event) => {
+      const { time: _time, ...fields } = redactor ? (redactEvent(event, redactor) as GateEvent) : event;
+      log.info('audit', fields);
+    },
   };
 }
 

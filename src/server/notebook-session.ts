@@ -11,6 +11,7 @@
  * Commands are handled one at a time (a chain), so a save never interleaves with an edit. It must
  * not know about sockets: ws.ts turns frames into commands and notifications into frames.
  */
+import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { analyzeCell } from '../analysis/index.js';
 import { loadDocument } from '../engine/document/index.js';
@@ -37,6 +38,8 @@ import { OWNER, type User } from './auth.js';
 /** Where a session's notifications go: one per connected client. */
 export interface SessionClient {
   send(notification: ServerNotification): void;
+  /** the quire user of the connection (a run's secret reads are recorded as theirs) */
+  user?: string;
 }
 
 export interface NotebookSessionOptions {
@@ -87,6 +90,10 @@ export class NotebookSession {
   private hasKernel = false;
   private readonly measure: SessionMetrics;
   private readonly runs: SessionRuns | undefined;
+  /** this session's id in the audit log's `secret.read` */
+  private readonly id = randomBytes(6).toString('hex');
+  /** who sent the last run command: the cells it runs read secrets for them */
+  private runBy: string | null = null;
 
   private constructor(
     readonly path: string,
@@ -218,6 +225,9 @@ export class NotebookSession {
     if (command.type === 'revert') return this.revert(client, command);
     const live = this.live;
     if (!live) throw new Error('the notebook does not parse: fix its text with saveRaw first');
+    // Setting params re-runs the cells that read them: a run command too.
+    if (['runCell', 'runAll', 'runStale', 'setParams'].includes(command.type))
+      this.runBy = client.user ?? null;
     switch (command.type) {
       case 'editCell':
       case 'insertCell':
@@ -373,6 +383,7 @@ export class NotebookSession {
         this.user.role === undefined
           ? HOST_USER
           : { kind: 'account', id: this.user.id, name: this.user.name },
+      reader: () => ({ session: this.id, path: this.path, user: this.runBy }),
     });
     const engine = new Engine(loadDocument(notebook, { params, analyze: analyzeCell }), {
       ...kernel.options,

@@ -32,7 +32,8 @@ import {
 } from './auth.js';
 import { createApp } from './app.js';
 import type { ServerIdentity } from './deps.js';
-import { fanOutSink, logEventSink, type EventSink } from './events.js';
+import { fanOutSink, logEventSink, type EventSink, type GateEvent } from './events.js';
+import { ScheduleEvents } from './schedule-events.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { NotebookSessions } from './notebook-sessions.js';
 import { attachWebSockets } from './ws.js';
@@ -51,6 +52,8 @@ import { AuditLog } from '../audit/log.js';
 import { AuditWriter } from '../audit/writer.js';
 import { loadQuotas, type Quotas } from '../connectors/host/config.js';
 import { recordScheduleSave } from '../jobs/schedule-owner.js';
+import { auditSecretReads, secretReadEvent } from '../audit/secret-reads.js';
+import { envSecretRedactor } from '../audit/secret-values.js';
 
 export interface ServerOptions {
   workspace: string;
@@ -176,12 +179,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The edge: the one place a server chooses its kernels and its secrets.
   const kernels = options.kernels ?? spawnKernel;
   const store = await openStore({ ...(options.db ? { url: options.db } : {}), workspace });
-  const secrets = options.secrets ?? hostSecretSource(store.db, workspace).source;
-  const audit = new AuditLog(store.db);
+  // Every audit entry and `audit` log line passes this: the environment's secrets, and every
+  // value this server's runs and sessions were given (registered as they read it).
+  const auditRedactor = envSecretRedactor();
+  const audit = new AuditLog(store.db, { redactor: auditRedactor });
   // By default every event goes to the audit log (written in the background, flushed on close)
   // and, as before, to the JSON log as an `audit` line (docs/security.md#audit-log).
   const auditWriter = options.events ? undefined : new AuditWriter(audit, log);
-  const events = options.events ?? fanOutSink(logEventSink(log), auditWriter!);
+  // A save, delete or change on disk that touches a notebook's `schedule:` adds `schedule.changed`.
+  const schedules = new ScheduleEvents(
+    files,
+    options.events ?? fanOutSink(logEventSink(log, auditRedactor), auditWriter!),
+    logError,
+    options.watchIntervalMs !== undefined ? { watchIntervalMs: options.watchIntervalMs } : {},
+  );
+  const events = schedules.sink;
+  // Each value a cell is given is a `secret.read` (an editor's session: `ws`; a queued run: `queue`).
+  const secrets = auditSecretReads(
+    options.secrets ?? hostSecretSource(store.db, workspace).source,
+    (read) => events.emit(secretReadEvent(read, read.session ? 'ws' : 'queue') as GateEvent),
+    auditRedactor,
+  );
   let serverJobs: ServerJobs | undefined;
   // Grants and locks are matched against a notebook's real path: a symlinked folder is no way
   // around them. Looked up once per path between two reloads of the rules.
@@ -258,6 +276,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           });
   } catch (error) {
     accessRules.stop();
+    await schedules.stop();
     await store.close().catch(() => undefined);
     if (error instanceof OidcConfigError) throw new WorkspaceConfigError(error.message, { cause: error });
     throw error;
@@ -307,6 +326,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (error) {
     await serverJobs?.stop(0).catch(() => undefined);
     accessRules.stop();
+    await schedules.stop();
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -381,6 +401,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await notebooks.close();
       await serverJobs?.stop(options.graceMs ?? 30_000);
       // Every event emitted so far is in the audit log before its store closes.
+      await schedules.stop();
       await auditWriter?.flush();
       accessRules.stop();
       await store.close();

@@ -12,7 +12,7 @@
 import { ConnectionRegistry } from '../connectors/host/registry.js';
 import type { ConnectionProvider, Kernel, KernelFactory } from '../kernel/types.js';
 import type { RunUser } from '../secrets/grants.js';
-import type { SecretSource } from '../secrets/source.js';
+import type { SecretReader, SecretSource } from '../secrets/source.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
 import { assembleRun, type RunAssembly } from '../runner/assemble.js';
 
@@ -39,6 +39,8 @@ export interface SessionKernelInput {
   secrets: SecretSource;
   /** who the session's user is for a secret's user grants */
   user: RunUser;
+  /** the session (and who asked for the run) a cell's secret read belongs to */
+  reader?: () => Omit<SecretReader, 'cellId' | 'execution'>;
 }
 
 export function sessionKernel(input: SessionKernelInput): SessionKernel {
@@ -64,6 +66,7 @@ export function sessionKernel(input: SessionKernelInput): SessionKernel {
     secrets: input.secrets,
     scope: { notebookPath: input.notebookPath, user: input.user },
     frontTimeoutMs: input.frontTimeoutMs,
+    ...(input.reader ? { reader: input.reader } : {}),
   });
   return {
     options: assembly.options,

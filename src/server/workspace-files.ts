@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeLossless, encodeLossless } from '../format/lossless-utf8.js';
 import { NOTEBOOK_SUFFIX, NotebookScanner, matchesQuery, versionOf, type NotebookEntry } from './scan.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { moveToTrash } from './trash.js';
 import { PathError, resolveInWorkspace, type WorkspacePath } from './paths.js';
 import { NotebookWatcher, type ChangeListener } from './watcher.js';
 
@@ -129,6 +130,32 @@ export class WorkspaceFiles {
       throw error;
     }
     return { ok: true, version };
+  }
+
+  /**
+   * Deletes the notebook if it is still at `baseVersion`: it moves to the workspace's trash
+   * (trash.ts). Serialized with saves of the same file; NotFoundError when there is no file.
+   */
+  async remove(path: string | WorkspacePath, baseVersion: string): Promise<SaveResult> {
+    const resolved = this.resolved(path);
+    const previous = this.saving.get(resolved.absolute) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(async (): Promise<SaveResult> => {
+        const onDisk = await currentVersion(resolved.absolute);
+        if (onDisk === null) throw new NotFoundError(resolved.relative);
+        if (onDisk !== baseVersion) return { ok: false, conflict: true, currentVersion: onDisk };
+        const moved = await moveToTrash(this.root, resolved.absolute, resolved.relative, baseVersion);
+        return moved.ok
+          ? { ok: true, version: baseVersion }
+          : { ok: false, conflict: true, currentVersion: moved.currentVersion };
+      });
+    this.saving.set(resolved.absolute, next);
+    try {
+      return await next;
+    } finally {
+      if (this.saving.get(resolved.absolute) === next) this.saving.delete(resolved.absolute);
+    }
   }
 
   /**

@@ -141,6 +141,7 @@ function connection(ws: WebSocket, user: User, deps: WebSocketDeps, gate: Comman
   // Snapshots carry what this connection's user may do in the notebook, asked anew for each one.
   const access = (path: string) => accessOf(deps.authorize, user, path);
   const client: SessionClient = {
+    user: user.id,
     send: (shared: ServerNotification) => {
       const notification = forConnection(shared, access);
       if (pending && 'requestId' in notification && notification.requestId === pending.requestId) {

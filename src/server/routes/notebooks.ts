@@ -1,12 +1,16 @@
 /**
- * `/api/notebooks`: list (with `?q=` search), read, save. Thin handlers: decode, call
+ * `/api/notebooks`: list (with `?q=` search), read, save, delete. Thin handlers: decode, call
  * WorkspaceFiles, encode; the gate (gate.ts) has authorized the request before (access.ts) and
  * resolved the notebook's path (`gatedNotebook`: the handlers do not resolve it again). A
  * notebook that does not parse still opens: its text comes back with `parseError` (line, column)
- * so the editor can offer a raw mode to fix it. Bodies: protocol/api.ts.
+ * so the editor can offer a raw mode to fix it. Bodies: protocol/api.ts (the delete's: here).
+ *
+ * A delete names the version it read, like a save: a file someone changed since is never deleted
+ * (409 with its version). The file moves to the workspace's trash (trash.ts); the sessions that
+ * have it open hear of it from the watcher, as of any file gone from disk (`externalChange`).
  */
 import { Hono, type HonoRequest } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { parseNotebook } from '../../format/index.js';
 import {
   SaveRequest,
@@ -22,6 +26,14 @@ import { recordScheduleSave } from '../../jobs/schedule-owner.js';
 
 /** The body of `PUT /api/notebooks/:path` (protocol/api.ts; exported here as before). */
 export { SaveRequest };
+
+/** The body of `DELETE /api/notebooks/:path`: the version the client read. */
+export const DeleteRequest = z.object({
+  baseVersion: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 version from a read'),
+});
+
+/** The answer of a delete: the notebook and the version that was deleted. */
+export const DeleteResponse = z.object({ path: z.string(), version: z.string() });
 
 /** The answer of `GET /api/notebooks/:path`. */
 export type NotebookResponse = NotebookRead;
@@ -95,6 +107,24 @@ export function notebookRoutes(deps: ServerDeps): Hono<ServerEnv> {
     }
     c.set('detail', { created: baseVersion === null, version: result.version });
     return c.json({ version: result.version } satisfies SaveResponse);
+  });
+
+  routes.delete('/:path{.+}', async (c) => {
+    const { baseVersion } = decode(DeleteRequest, await readJson(c.req));
+    const notebook = gatedNotebook(c);
+    const result = await deps.files.remove(notebook, baseVersion);
+    if (!result.ok) {
+      const conflict: SaveConflict = {
+        error: 'conflict',
+        message: 'the notebook changed on disk since it was read; reload it before deleting',
+        currentVersion: result.currentVersion,
+      };
+      return c.json(conflict, 409);
+    }
+    c.set('detail', { version: result.version });
+    return c.json({ path: notebook.relative, version: result.version } satisfies z.infer<
+      typeof DeleteResponse
+    >);
   });
 
   return routes;

@@ -169,6 +169,7 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
       throw new HttpError(404, 'no-report', `run ${run.id} ${why}: there is no report`);
     }
     const html = await storedReport(deps.store, run, record);
+    c.set('detail', { runId: run.id, format: 'html' });
     return c.body(html, 200, {
       'content-type': 'text/html; charset=utf-8',
       'content-disposition': `inline; filename="${run.id.replace(/[^\w.-]/g, '_')}.html"`,

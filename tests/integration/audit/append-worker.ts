@@ -23,7 +23,7 @@ for (let n = 1; n <= Number(count); n++) {
       resource: { kind: 'notebook', path: 'a.nb.md' },
       outcome: 'ok',
       via: 'http',
-      detail: { worker: name!, n },
+      detail: { worker: name!, attempt: n },
     },
   ]);
 }

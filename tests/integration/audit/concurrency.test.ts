@@ -55,7 +55,7 @@ async function appendFromTwoProcesses(url: string): Promise<{ switches: number }
     );
     for (const name of ['a', 'b'])
       assert.deepEqual(
-        entries.filter((e) => e.detail.worker === name).map((e) => e.detail.n),
+        entries.filter((e) => e.detail.worker === name).map((e) => e.detail.attempt),
         Array.from({ length: EACH }, (_, i) => i + 1),
         `worker ${name}'s entries in the order it appended them`,
       );

@@ -21,7 +21,7 @@ const event = (n: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
   resource: n % 3 === 0 ? { kind: 'server' } : { kind: 'notebook', path: `n${n}.nb.md` },
   outcome: 'ok',
   via: 'http',
-  detail: { created: n === 1 },
+  detail: n % 3 === 0 ? { status: 302 } : { created: n === 1 },
   ...overrides,
 });
 
@@ -66,7 +66,7 @@ function suite(dialect: 'sqlite' | 'postgres') {
         lines[1]!,
         /^1\s+2026-12-02 09:00:00Z\s+ann\s+notebook\.saved\s+ok\s+http\s+notebook n1\.nb\.md\s+created=true$/,
       );
-      assert.match(lines[3]!, /^3\s+.*\blogin\s+ok\s+http\s+server\s+created=false$/);
+      assert.match(lines[3]!, /^3\s+.*\blogin\s+ok\s+http\s+server\s+status=302$/);
 
       const json = async (...args: string[]): Promise<AuditEntry[]> => {
         const r = await cli('--json', ...args);

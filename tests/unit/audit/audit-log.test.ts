@@ -25,9 +25,11 @@ const event = (n: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
   resource: { kind: 'notebook', path: 'a.nb.md' },
   outcome: 'ok',
   via: 'http',
-  detail: { n },
+  detail: { status: 200, version: `v${n}` },
   ...overrides,
 });
+
+const runFinished = { runId: 'r', status: 'error', trigger: 'api', attempt: 1, durationMs: 5 };
 
 const events = (from: number, count: number): AuditEvent[] =>
   Array.from({ length: count }, (_, i) => event(from + i));
@@ -68,7 +70,7 @@ function suite(dialect: 'sqlite' | 'postgres') {
       assert.deepEqual(await audit.head(), { seq: 0, hash: GENESIS_HASH });
       const first = await audit.append(events(1, 3));
       const second = await audit.append([
-        event(4, { user: null, action: null, outcome: 'failed', event: 'login' }),
+        event(4, { user: null, action: null, outcome: 'failed', event: 'login', detail: { status: 401 } }),
       ]);
       assert.deepEqual(
         [...first, ...second].map((e) => e.seq),
@@ -88,16 +90,18 @@ function suite(dialect: 'sqlite' | 'postgres') {
       const written = await audit.append([
         event(1, {
           user: 'zoë',
+          event: 'run.finished',
           resource: { kind: 'run', id: 'run-1', path: 'données/ventes 🙂.nb.md' },
           detail: {
-            big: 2 ** 53 - 1,
-            small: 1e-7,
-            negative: -0.5,
-            quote: 'a "b" \\ c\n',
-            none: null,
-            list: [],
+            runId: 'a "b" \\ c\n',
+            status: 'ok',
+            trigger: 'zoë 🙂',
+            attempt: 2 ** 53 - 1,
+            durationMs: 1e-7,
           },
         }),
+        event(2, { event: 'params.changed', detail: { names: [] } }),
+        event(3, { event: 'run.finished', detail: { ...runFinished, durationMs: null } }),
       ]);
       assert.deepEqual(await audit.list(), written);
       assert.equal((await audit.verify()).ok, true);
@@ -107,8 +111,8 @@ function suite(dialect: 'sqlite' | 'postgres') {
       await reset();
       await audit.append([
         event(1, { user: 'ann' }),
-        event(2, { user: 'bob', event: 'login' }),
-        event(3, { user: 'ann', event: 'login' }),
+        event(2, { user: 'bob', event: 'login', detail: { status: 302 } }),
+        event(3, { user: 'ann', event: 'login', detail: { status: 302 } }),
         event(4, { user: 'ann' }),
       ]);
       const seqs = async (filter: Parameters<AuditLog['list']>[0]) =>
@@ -217,8 +221,8 @@ function suite(dialect: 'sqlite' | 'postgres') {
       const result = await audit.verify();
       assert.equal(result.ok && result.count, 1200);
       assert.deepEqual(
-        (await audit.list({ limit: 3 })).map((e) => e.detail.n),
-        [1198, 1199, 1200],
+        (await audit.list({ limit: 3 })).map((e) => e.detail.version),
+        ['v1198', 'v1199', 'v1200'],
       );
     });
 

@@ -29,7 +29,7 @@ const event = (n: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
   resource: { kind: 'notebook', path: `n${n}.nb.md` },
   outcome: 'ok',
   via: 'http',
-  detail: { n, created: n === 1, names: ['a', 'b'] },
+  detail: n % 2 ? { version: `v${n}`, created: n === 1 } : { runId: `r${n}`, attempt: n },
   ...overrides,
 });
 
@@ -238,7 +238,7 @@ describe('verifyChain', () => {
           outcome: 'failed',
           via: 'ws',
           detail: {},
-          schema: 2,
+          schema: 1,
         };
         const tampered = entries.map((e, i) =>
           i === index ? ({ ...e, [field]: changed[field] } as AuditEntry) : e,
