@@ -34,7 +34,9 @@ const detail = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict();
 /** Detail version 1: event name → the schema of its detail. */
 export const EVENT_DETAILS_V1 = {
   // ---- the gate: routes (`status`, plus what the handler set) and WebSocket commands ----
-  login: detail({ status }),
+  // `via: 'oidc'` and `created` (an account made at its first single sign-on) from the provider's callback
+  login: detail({ status, via: id.optional(), created: z.boolean().optional(), refused: text.optional() }),
+  setup: detail({ status, setup: z.boolean().optional() }),
   logout: detail({ status, ended: z.boolean().optional() }),
   'access.denied': detail({ route: id.optional(), command: id.optional() }),
   'notebook.opened': detail({}),
@@ -103,6 +105,19 @@ export const EVENT_DETAILS_V1 = {
   'user.enabled': detail({ osUser }),
   'token.created': detail({ user: id, scope: id, expiresAt: z.number().nullable(), osUser }),
   'token.revoked': detail({ osUser }),
+  'grant.added': detail({ path: text, subject: text, level: id, osUser }),
+  'grant.removed': detail({ path: text, subject: text, level: id, osUser }),
+  'user.groups-changed': detail({ groups: text, osUser }),
+  'notebook.locked': detail({ reason: text.nullable(), osUser }),
+  'notebook.unlocked': detail({ osUser }),
+  'secret.granted': detail({ path: text.optional(), userId: id.optional(), user: text.optional(), osUser }),
+  'secret.revoked': detail({
+    path: text.optional(),
+    userId: id.optional(),
+    user: text.optional(),
+    widen: z.boolean(),
+    osUser,
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type KnownEvent = keyof typeof EVENT_DETAILS_V1;
