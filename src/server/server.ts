@@ -220,7 +220,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let setupToken: string | undefined;
   const redirect: { uri?: string } = {};
   let oidcSettings: OidcSettings | undefined;
-  let quotas: Partial<Quotas> = {};
+  let quotas: Partial<Quotas>;
   try {
     await accessRules.start();
     oidcSettings = options.oidc === undefined ? loadOidcSettings(workspace) : options.oidc || undefined;

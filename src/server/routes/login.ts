@@ -140,7 +140,10 @@ export function loginRoutes(deps: ServerDeps): Hono<ServerEnv> {
     // Login CSRF: only our own form (its token equals its cookie) may log this browser in.
     if (!validLoginCsrf(field(LOGIN_CSRF_FIELD), getCookie(c, csrfCookie))) {
       const csrf = loginCsrf(c, csrfCookie);
-      return c.html(loginPage('The form expired: log in again.', name, { csrf, next, sso: deps.oidc !== undefined }), 403);
+      return c.html(
+        loginPage('The form expired: log in again.', name, { csrf, next, sso: deps.oidc !== undefined }),
+        403,
+      );
     }
     const csrf = field(LOGIN_CSRF_FIELD);
     const result = await logins.login(name, password, clientAddress(c), getCookie(c, cookieName));
@@ -151,7 +154,11 @@ export function loginRoutes(deps: ServerDeps): Hono<ServerEnv> {
       const message = `Too many attempts: try again in ${minutes} min.`;
       return c.html(loginPage(message, name, { csrf, next, sso: deps.oidc !== undefined }), 429);
     }
-    if (!result.ok) return c.html(loginPage('Wrong name or password.', name, { csrf, next, sso: deps.oidc !== undefined }), 401);
+    if (!result.ok)
+      return c.html(
+        loginPage('Wrong name or password.', name, { csrf, next, sso: deps.oidc !== undefined }),
+        401,
+      );
     setCookie(c, cookieName, result.sessionId, COOKIE_OPTIONS);
     const { id, name: userName, role } = result.account;
     c.set('user', { id, name: userName, role });
