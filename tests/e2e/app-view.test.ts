@@ -1,9 +1,10 @@
 /**
  * The app view (issue 10) in a real browser, against a real server in accounts mode with real
- * kernels: an editor gets the editor and runs the notebook; a viewer sees its prose and outputs
- * (a table, a text) and no code editor, no Run, disabled params, and Ctrl-S sends nothing; a
- * runner changes a param, presses Run and sees the new output, still with no code editor.
- * Users are made with the store's API (as the server's accounts tests do) and log in with a password.
+ * kernels: an editor gets the editor and runs the notebook; a viewer sees its prose and the newest
+ * run's report (their own session has no outputs, and the editor's never reach it), no code
+ * editor, no Run, disabled params, and Ctrl-S sends nothing; a runner changes a param, presses Run
+ * and sees the new output in their own session, still with no code editor. Users are made with the
+ * store's API (as the server's accounts tests do) and log in through the real form.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -123,15 +124,20 @@ test('an editor gets the editor, unchanged: code, Save, Run all', async () => {
   }
 });
 
-test('a viewer sees the prose and the outputs, and no code editor, no Run, no way to change params', async () => {
+test("a viewer sees the prose and the newest run's report (not another user's live outputs), and no code editor, no Run, no way to change params", async () => {
   const page = await openAs('vic');
   const sent: string[] = [];
   page.on('websocket', (socket) => socket.on('framesent', (f) => sent.push(String(f.payload))));
   try {
     await page.locator('[data-view="app"]').waitFor();
-    // The outputs of the editor's run: the session keeps them.
-    await waitText(page, `${cell('total')} .cell-outputs`, /total=42/);
-    await page.locator(`${cell('sales')} table`).waitFor();
+    // The viewer's own session has no outputs (another user's never reach it: per-user sessions);
+    // what they read is the newest recorded run's report: the editor's Run all above.
+    const report = page.locator('[data-testid="run-report"]');
+    await report.waitFor();
+    const runId = await page.locator('[data-testid="run-row"]').first().getAttribute('data-run-id');
+    assert.equal(await report.getAttribute('src'), `/api/runs/${runId}/report`);
+    // (the report's frame is a document of its own: the page's text is the viewer's session's)
+    assert.ok(!(await page.locator('body').innerText()).includes('total=42'), "no output of eda's session");
     assert.match((await page.locator('.app-prose').first().textContent()) ?? '', /Totals by region/);
     assert.match((await page.locator('.app-bar .nb-title').textContent()) ?? '', /Sales app/);
     assert.deepEqual(await editingControls(page), NONE);
@@ -160,7 +166,6 @@ test('a runner changes a param, presses Run and sees the new output, with no cod
   const page = await openAs('rue');
   try {
     await page.locator('[data-view="app"]').waitFor();
-    await waitText(page, `${cell('total')} .cell-outputs`, /total=42/);
     assert.deepEqual(await editingControls(page), NONE);
     assert.match((await page.locator('[data-testid="read-only"]').textContent()) ?? '', /run this notebook/);
     const factor = page.locator('#param-factor');

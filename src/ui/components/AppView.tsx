@@ -96,7 +96,7 @@ export function AppView(props: AppViewProps) {
           </div>
         </>
       )}
-      <RunHistory path={state.path} refresh={props.runsChanged} />
+      <RunHistory path={state.path} refresh={props.runsChanged} showLatest={!access.execute} />
     </main>
   );
 }

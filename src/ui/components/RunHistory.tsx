@@ -6,6 +6,8 @@
  *
  * Folded until opened; then it loads, and again whenever `refresh` changes (the page bumps it on
  * the server's `runRecorded`) or Refresh is pressed (a `quire run` elsewhere sends no notification).
+ * `showLatest` (a viewer's app view: their own session has no outputs, and another user's never
+ * reach it) opens it at once with the newest run's report shown.
  */
 import { useEffect, useState } from 'preact/hooks';
 import {
@@ -24,12 +26,14 @@ export interface RunHistoryProps {
   path: string;
   /** any change reloads the list (while it is open) */
   refresh: number;
+  /** open at once, with the newest report shown */
+  showLatest?: boolean;
 }
 
 type Loaded = { kind: 'loading' } | { kind: 'ok'; runs: RunSummary[] } | { kind: 'error'; message: string };
 
-export function RunHistory({ path, refresh }: RunHistoryProps) {
-  const [open, setOpen] = useState(false);
+export function RunHistory({ path, refresh, showLatest = false }: RunHistoryProps) {
+  const [open, setOpen] = useState(showLatest);
   const [loaded, setLoaded] = useState<Loaded>({ kind: 'loading' });
   const [reload, setReload] = useState(0);
   /** the run whose report is shown */
@@ -39,14 +43,17 @@ export function RunHistory({ path, refresh }: RunHistoryProps) {
     if (!open) return;
     const abort = new AbortController();
     listRuns(path, 50, abort.signal).then(
-      (runs) => setLoaded({ kind: 'ok', runs }),
+      (runs) => {
+        setLoaded({ kind: 'ok', runs });
+        if (showLatest) setShown((id) => id ?? runs.find(hasReport)?.id ?? null);
+      },
       (error: unknown) => {
         if (!abort.signal.aborted)
           setLoaded({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
       },
     );
     return () => abort.abort();
-  }, [open, path, refresh, reload]);
+  }, [open, path, refresh, reload, showLatest]);
 
   const runs = loaded.kind === 'ok' ? loaded.runs : [];
   const shownRun = runs.find((run) => run.id === shown && hasReport(run));

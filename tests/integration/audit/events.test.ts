@@ -23,7 +23,7 @@ import { startServer } from '../../../src/server/server.js';
 import { versionOf } from '../../../src/server/scan.js';
 import { openStore } from '../../../src/store/open.js';
 import { cliPath, makeWorkspace, removeWorkspace, runCli } from '../cli/helpers.js';
-import { waitFor } from '../server/helpers.js';
+import { waitFor, withCsrf } from '../server/helpers.js';
 import { login, TestClient } from '../server/ws-client.js';
 
 const VALUE = 'tok_4f9a2c7e1b33';
@@ -106,7 +106,7 @@ test(
       const api = (method: string, path: string, body?: unknown) =>
         fetch(`${server.url}/api/${path}`, {
           method,
-          headers: { cookie, 'content-type': 'application/json', origin: server.url },
+          headers: { ...withCsrf(cookie), 'content-type': 'application/json', origin: server.url },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
 
@@ -175,7 +175,7 @@ test(
     assert.equal(one('cell.renamed')[0]!.detail.name, 'n_[REDACTED]');
     assert.deepEqual(
       one('export').map((e) => [e.user, e.resource, e.detail]),
-      [['owner', { kind: 'run', id: cliRunId }, { status: 200, runId: cliRunId, format: 'html' }]],
+      [['owner', { kind: 'run', id: cliRunId, path: 'secret.nb.md' }, { status: 200, runId: cliRunId, format: 'html' }]],
     );
     assert.deepEqual(
       one('schedule.changed').map((e) => [e.user, e.via, e.resource.path, e.detail]),

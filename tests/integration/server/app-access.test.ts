@@ -2,7 +2,7 @@
  * The snapshot's `access` (issue 10, the app view) against a real server in accounts mode: each
  * connection's snapshots say what its own user may do in that notebook, asked of the server's
  * `authorize` with the notebook as the resource (grants-aware: a notebook locked in the store is
- * read-only for everyone), also when a snapshot is broadcast to every client of a shared session. What the
+ * read-only for everyone), also when a snapshot is broadcast to a user's other tabs. What the
  * UI hides is not the control: a runner's edits are still refused by the gate. In single-user
  * mode the owner may do both.
  */
@@ -92,22 +92,28 @@ test("the open reply carries the connection's own access: viewer, runner, editor
   }
 });
 
-test('a snapshot broadcast to every client of a shared session carries each its own access', async () => {
+test("a snapshot broadcast to a user's other tabs carries the access; another user's connection hears nothing", async () => {
   const vic = await connect('vic');
   const eda = await connect('eda');
+  const edaTab = await connect('eda');
   try {
     await accessOnOpen(vic, 'app.nb.md');
     await accessOnOpen(eda, 'app.nb.md');
-    const mark = vic.received.length;
-    // A revert answers its sender with a snapshot and sends every other client one.
+    await accessOnOpen(edaTab, 'app.nb.md');
+    const vicMark = vic.received.length;
+    const tabMark = edaTab.received.length;
+    // A revert answers its sender with a snapshot and sends the session's other clients one.
     const own = await eda.request({ type: 'revert' });
     assert.equal(own.type, 'snapshot');
     assert.deepEqual(own.access, { edit: true, execute: true });
-    const heard = await vic.until((n) => n.type === 'snapshot', { after: mark });
-    assert.deepEqual(heard.access, { edit: false, execute: false });
+    const heard = await edaTab.until((n) => n.type === 'snapshot', { after: tabMark });
+    assert.deepEqual(heard.access, { edit: true, execute: true });
+    // vic's session is his own (per-user sessions): nothing of eda's reaches him.
+    assert.deepEqual(vic.received.slice(vicMark), []);
   } finally {
     vic.socket.close();
     eda.socket.close();
+    edaTab.socket.close();
   }
 });
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
-import { makeWorkspace, notebook, removeWorkspace } from './helpers.js';
+import { loginForm, makeWorkspace, notebook, removeWorkspace, withCsrf } from './helpers.js';
 import { Browser, TestIdp } from './oidc-idp.js';
 
 const SECRET_ENV = 'QUIRE_TEST_OIDC_CLIENT_SECRET';
@@ -92,7 +92,8 @@ async function login(
 const api = (path: string, cookie: string | undefined, init: RequestInit = {}) =>
   fetch(`${server.url}${path}`, {
     ...init,
-    headers: { ...(cookie ? { cookie } : {}), origin: server.url, 'content-type': 'application/json' },
+    // a browser's request: the cookie and, for a state change, the session's CSRF token
+    headers: { ...(cookie ? withCsrf(cookie) : {}), origin: server.url, 'content-type': 'application/json' },
   });
 
 const save = (cookie: string | undefined, name: string) =>
@@ -136,11 +137,12 @@ test('a login maps the groups to a role and gives a session cookie that works on
   assert.equal(alice.role, 'editor');
   assert.equal(alice.hasPassword, false);
   // the password form does not log this account in
+  const { cookie: formCookie, csrf } = await loginForm(server.url);
   const form = await fetch(`${server.url}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-    body: 'name=alice&password=anything-at-all',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: formCookie },
+    body: new URLSearchParams({ name: 'alice', password: 'anything-at-all', csrf }).toString(),
   });
   assert.equal(form.status, 401);
 });
