@@ -175,7 +175,13 @@ test(
     assert.equal(one('cell.renamed')[0]!.detail.name, 'n_[REDACTED]');
     assert.deepEqual(
       one('export').map((e) => [e.user, e.resource, e.detail]),
-      [['owner', { kind: 'run', id: cliRunId, path: 'secret.nb.md' }, { status: 200, runId: cliRunId, format: 'html' }]],
+      [
+        [
+          'owner',
+          { kind: 'run', id: cliRunId, path: 'secret.nb.md' },
+          { status: 200, runId: cliRunId, format: 'html' },
+        ],
+      ],
     );
     assert.deepEqual(
       one('schedule.changed').map((e) => [e.user, e.via, e.resource.path, e.detail]),
