@@ -172,8 +172,12 @@ function nodeSqlite(module: NodeSqlite, path: string): Driver {
 function driverFor(path: string): Driver {
   const wanted = process.env.QUIRE_SQLITE;
   const major = Number(process.versions.node.split('.')[0]);
-  const builtin = (process.getBuiltinModule as ((id: string) => unknown) | undefined)?.('node:sqlite') as
-    NodeSqlite | undefined;
+  // Loaded only where it may be used: on Node 22 loading it prints an ExperimentalWarning on stderr.
+  const builtin =
+    wanted === 'node' || (wanted !== 'better-sqlite3' && major >= 24)
+      ? ((process.getBuiltinModule as ((id: string) => unknown) | undefined)?.('node:sqlite') as
+          NodeSqlite | undefined)
+      : undefined;
   if (wanted === 'node' || (wanted !== 'better-sqlite3' && major >= 24 && builtin)) {
     if (!builtin) throw new Error(`QUIRE_SQLITE=node: this Node (${process.version}) has no node:sqlite`);
     return nodeSqlite(builtin, path);
