@@ -15,6 +15,7 @@
  * from SQLite), which each server runs once a second.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { CSRF_HEADER, csrfToken } from '../src/server/csrf.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -48,7 +49,10 @@ const ws = mkdtempSync(join(tmpdir(), 'quire-bench-gate-'));
 writeFileSync(join(ws, 'a.nb.md'), '# A\n');
 const files = new WorkspaceFiles(ws);
 const sessions = new Logins();
-const cookie = `${COOKIE}=${sessions.login(sessions.token)!}`;
+const sessionId = sessions.login(sessions.token)!;
+const cookie = `${COOKIE}=${sessionId}`;
+// A browser's state change carries the session's CSRF token (csrf.ts); reads need none.
+const csrf = { [CSRF_HEADER]: csrfToken(sessionId) };
 const identity = () => ({ origins: new Set<string>(), cookieName: COOKIE });
 let emitted = 0;
 
@@ -163,7 +167,7 @@ const REQUESTS: [string, RequestInit][] = [
     {
       method: 'PUT',
       body: '{"text":"# A\\n","baseVersion":null}',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...csrf },
     },
   ],
   ['/api/notebooks', {}],
