@@ -170,6 +170,12 @@ export function loadAlertConfig(
   workspace: string,
   env: NodeJS.ProcessEnv = process.env,
 ): AlertConfig | undefined {
+  const { file, spec } = readAlertsSpec(workspace);
+  return spec && resolveAlertConfig(spec, file, env);
+}
+
+/** The workspace config's `alerts` spec (undefined without one) and the file it came from. */
+function readAlertsSpec(workspace: string) {
   const file = path.join(workspace, CONFIG_FILE);
   let config;
   try {
@@ -178,8 +184,7 @@ export function loadAlertConfig(
     // an unreadable or invalid file: its message already names the file and the field
     throw new AlertConfigError((error as Error).message, { cause: error });
   }
-  const spec = parseAlertsSpec(config, file);
-  return spec && resolveAlertConfig(spec, file, env);
+  return { file, spec: parseAlertsSpec(config, file) };
 }
 
 /**
@@ -193,14 +198,7 @@ export async function loadHostAlertConfig(
   db: Db,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AlertConfig | undefined> {
-  const file = path.join(workspace, CONFIG_FILE);
-  let config;
-  try {
-    config = loadWorkspaceConfig(workspace);
-  } catch (error) {
-    throw new AlertConfigError((error as Error).message, { cause: error });
-  }
-  const spec = parseAlertsSpec(config, file);
+  const { file, spec } = readAlertsSpec(workspace);
   if (!spec) return undefined;
   const secret = webhookSecret(spec);
   if (!secret || new EnvSecretSource(env).get(secret.name) !== undefined)
