@@ -9,11 +9,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { realpathSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Output } from '../outputs/types.js';
 import { describeExit, stripExitMarker } from './exit-reason.js';
+import { fileView } from './file-view.js';
 import { encodeFrame, FrameReader, FrameTooLargeError } from './frames.js';
 import { launchPlan, type RuntimeConfig } from './launch.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputBudget } from './output-cap.js';
@@ -46,6 +47,7 @@ import type {
   ExecuteOptions,
   ExecutionResult,
   Kernel,
+  KernelFileAccess,
   KernelTablePage,
   ScopeCommand,
   TablePageRequest,
@@ -81,6 +83,8 @@ export interface ProcessKernelOptions {
   notebook?: string;
   /** more folders inside the workspace that cells must not see (`.quire/` and `.git/` always are) */
   hidden?: string[];
+  /** what the kernel's user may not read (their grants; file-view.ts) */
+  fileAccess?: KernelFileAccess;
   /** `none` starts this kernel without the OS sandbox even where the host has one (default `auto`) */
   sandbox?: 'auto' | 'none';
   /**
@@ -110,38 +114,6 @@ function defaultMemoryMb(env: NodeJS.ProcessEnv = process.env): number {
   if (!Number.isInteger(value) || value < 64)
     throw new Error(`QUIRE_KERNEL_MEMORY_MB must be a whole number of MiB, at least 64, not '${text}'`);
   return value;
-}
-
-/**
- * The folders cells must not read: the run store (`.quire/`, created here if missing, so that a
- * store opened after the kernel started is hidden too) and `.git/`, plus the caller's. Without an
- * OS sandbox a kernel running as another user is kept out by the folder's mode (0700).
- */
-function hiddenPaths(workspace: string, extra: string[], user: KernelUser | undefined): string[] {
-  const store = join(workspace, '.quire');
-  try {
-    mkdirSync(store, { recursive: true, mode: 0o700 });
-    if (user) chmodSync(store, 0o700);
-  } catch {
-    // A read-only workspace: nobody creates a store in it either.
-  }
-  // The workspace config may hold a database URL with its password (`url`, not `urlEnv`):
-  // connections are the host's, and so is their config.
-  const config = join(workspace, 'quire.config.json');
-  return [store, join(workspace, '.git'), config, ...extra.map((path) => resolve(workspace, path))].filter(
-    (path) => existsSync(path),
-  );
-}
-
-/** Which hidden paths are files rather than folders. */
-function filesAmong(paths: string[]): string[] {
-  return paths.filter((path) => {
-    try {
-      return statSync(path).isFile();
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** The stdio index of the kernel channel (a socket pair; see frames.ts). */
@@ -265,7 +237,14 @@ export class ProcessKernel implements Kernel {
     const cwd = this.options.cwd === undefined ? workspace : realpathSync(this.options.cwd);
     const allow = this.options.egress?.allow ?? (await readEgressSetting(workspace));
     const egressSocket = allow?.length ? await this.startEgress(allow, scratch, user) : undefined;
-    const hidden = hiddenPaths(workspace, this.options.hidden ?? [], user);
+    const view = await fileView({
+      workspace,
+      scratch,
+      extraHidden: this.options.hidden ?? [],
+      fileAccess: this.options.fileAccess,
+      user,
+      sandboxed,
+    });
     const config: RuntimeConfig = {
       workspace,
       cwd,
@@ -276,7 +255,10 @@ export class ProcessKernel implements Kernel {
       memoryMb: this.memoryMb,
       duckdbMemoryMb: Math.floor(this.memoryMb / 2),
       osSandbox: sandboxed,
-      hidden,
+      hidden: view.hidden,
+      ...(view.ungranted.length > 0 ? { ungranted: view.ungranted } : {}),
+      ...(view.shown.length > 0 ? { shown: view.shown } : {}),
+      ...(view.readable ? { readable: view.readable } : {}),
       ...(this.options.notebook ? { notebook: realpathSync(this.options.notebook) } : {}),
       ...(egressSocket ? { egressSocket } : {}),
     };
@@ -292,7 +274,8 @@ export class ProcessKernel implements Kernel {
       sandbox,
       ...(sandboxed ? { system: systemLayout() } : {}),
       niceness,
-      hiddenFiles: filesAmong(hidden),
+      hiddenFiles: view.hiddenFiles,
+      ...(view.readable ? { readable: view.readable } : {}),
     });
     this.stderrTail = '';
     this.exitCalled = undefined;

@@ -31,6 +31,12 @@ export interface RuntimeConfig {
   osSandbox?: boolean;
   /** absolute paths inside the workspace that cells must not read: the run store `.quire/`, `.git/` */
   hidden?: string[];
+  /** absolute paths the kernel's user was not granted (file-view.ts): hidden as well */
+  ungranted?: string[];
+  /** absolute paths inside hidden or ungranted ones that cells may read again (granted inside) */
+  shown?: string[];
+  /** with `ungranted`: the workspace's readable entries, as the host listed them (DuckDB allows only these) */
+  readable?: string[];
   /** DuckDB's memory_limit in MiB (a share of the kernel's whole memory cap); absent = DuckDB's default */
   duckdbMemoryMb?: number;
   /** the host's egress proxy socket, when the workspace opens egress (runtime/egress.ts) */
@@ -60,8 +66,14 @@ export interface LaunchInput {
   sandbox: SandboxSupport;
   /** the sandbox's system layout (sandbox/detect.ts systemLayout), when the sandbox is bwrap */
   system?: Pick<SandboxInput, 'system' | 'files'>;
-  /** which of `config.hidden` are files (the sandbox covers them with an empty file) */
+  /** which of `config.hidden` and `config.ungranted` are files (the sandbox covers them with an empty file) */
   hiddenFiles?: string[];
+  /**
+   * When the kernel's user may not read all of the workspace: its readable entries (real paths,
+   * file-view.ts). Without an OS sandbox, Node's permission model allows these instead of the
+   * workspace; in the sandbox the mounts hide the rest, and the workspace stays listable.
+   */
+  readable?: string[];
   /** the niceness kernels run at (default 19; 0 = the host's own priority) */
   niceness?: number;
 }
@@ -93,14 +105,15 @@ export function permissionFlag(nodeVersion: string = process.versions.node): str
  */
 function readPaths(input: LaunchInput): string[] {
   const { config } = input;
-  const inside = (path: string): boolean => path.startsWith(config.workspace + '/');
+  const sandboxed = input.sandbox.kind === 'bwrap' && input.sandbox.bwrap !== undefined;
+  const folders = (sandboxed ? [config.workspace] : (input.readable ?? [config.workspace])).map((path) =>
+    path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path,
+  );
+  const inside = (path: string): boolean =>
+    folders.some((folder) => path === folder || path.startsWith(folder + '/'));
   // A path inside the workspace is covered by it; listed again on its own, Node 20's permission
   // model refuses to list the folders above it (a workspace that holds quire itself, a checkout).
-  return [
-    config.workspace,
-    config.scratch,
-    ...[input.entry, ...input.runtimePackages].filter((p) => !inside(p)),
-  ];
+  return [...folders, config.scratch, ...[input.entry, ...input.runtimePackages].filter((p) => !inside(p))];
 }
 
 export function nodeArgs(input: LaunchInput): string[] {
@@ -147,8 +160,11 @@ function sandboxInput(input: LaunchInput): SandboxInput {
     scratch: config.scratch,
     cwd: config.cwd,
     // Folders get an empty folder over them, files (the workspace config) an empty file.
-    hidden: (config.hidden ?? []).filter((path) => !(input.hiddenFiles ?? []).includes(path)),
+    hidden: [...(config.hidden ?? []), ...(config.ungranted ?? [])].filter(
+      (path) => !(input.hiddenFiles ?? []).includes(path),
+    ),
     hiddenFiles: input.hiddenFiles ?? [],
+    shown: config.shown ?? [],
     runtime: [input.entry, ...input.runtimePackages],
     node: input.node,
     system: input.system?.system ?? [],

@@ -88,6 +88,16 @@ export interface ConnectionProvider {
   ): Promise<{ columns: { name: string; type: string }[]; rows: unknown[][] }>;
 }
 
+/**
+ * What of the workspace a kernel's user may not read (auth/file-access.ts: their grants), as
+ * workspace paths ('' all of it, 'team/' a folder, 'a/b.nb.md' a file), and the paths inside those
+ * they may read again.
+ */
+export interface KernelFileAccess {
+  ungranted: readonly string[];
+  shown: readonly string[];
+}
+
 /** What a caller says about the kernel it wants; the factory adds its own defaults and isolation. */
 export interface KernelSpec {
   /** the folder cells may read (and where bare imports resolve from) */
@@ -97,6 +107,8 @@ export interface KernelSpec {
   /** V8 heap limit in MB (default: the kernel's own) */
   heapMb?: number;
   connections?: ConnectionProvider;
+  /** what its user may not read; absent: all of the workspace (the single-user owner, an admin) */
+  fileAccess?: KernelFileAccess;
 }
 
 /** Makes a new, not yet started kernel. */

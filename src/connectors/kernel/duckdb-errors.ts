@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isInside, type AllowList } from './duckdb-allow.js';
+import { isInside, type AllowList } from './allow-list.js';
 import type { MemorySettings } from './duckdb-lockdown.js';
 import { Refusal } from './sql-screen.js';
 
@@ -25,6 +25,8 @@ export interface ErrorContext {
   workspace: string;
   scratch: string;
   hidden: readonly string[];
+  /** paths the kernel's user was not granted */
+  ungranted?: readonly string[];
   allow?: AllowList;
   memory?: MemorySettings;
 }
@@ -100,7 +102,11 @@ function outOfMemory(message: string, memory: MemorySettings | undefined): strin
 function permissionHint(file: string, context: ErrorContext): string {
   const resolved = path.resolve(file.replace(/^file:\/\//, ''));
   const real = realOrSelf(resolved);
-  const hidden = context.hidden.find((h) => isInside(resolved, h) || isInside(real, h));
+  const inside = (h: string) => isInside(resolved, h) || isInside(real, h);
+  const ungranted = context.ungranted?.find(inside);
+  if (ungranted !== undefined)
+    return `${displayed(ungranted, context.workspace)} is not granted to this notebook's user: their kernel cannot read it.`;
+  const hidden = context.hidden.find(inside);
   if (hidden)
     return `${path.basename(hidden)}/ is hidden from SQL cells (it holds the run store or the git repository).`;
   if (/[*?[{]/.test(file) && path.dirname(resolved) === context.workspace)
@@ -110,6 +116,19 @@ function permissionHint(file: string, context: ErrorContext): string {
   if (path.dirname(resolved) === context.workspace && context.allow)
     return "Files and folders created at the workspace root after the kernel started cannot be read from SQL until the kernel restarts; SQL cells write only under the scratch folder (scratch('name')).";
   return 'SQL cells cannot open this path.';
+}
+
+/** A workspace path as a user names it: `team/`, or the workspace itself. */
+function displayed(p: string, workspace: string): string {
+  const relative = path.relative(workspace, p);
+  if (relative === '') return 'the workspace';
+  let folder = false;
+  try {
+    folder = fs.statSync(p).isDirectory();
+  } catch {
+    // Without the OS sandbox the kernel may not even look at it.
+  }
+  return relative.split(path.sep).join('/') + (folder ? '/' : '');
 }
 
 function realOrSelf(p: string): string {

@@ -18,7 +18,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isInside } from './duckdb-allow.js';
+import { isInside } from './allow-list.js';
 import { StatementType } from './duckdb-api.js';
 import { bindParameters } from './duckdb-params.js';
 import { bindableText, parameterIndex } from './sql-params.js';

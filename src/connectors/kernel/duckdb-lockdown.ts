@@ -1,7 +1,7 @@
 /**
  * Locks an embedded DuckDB down before any user SQL runs (DESIGN §6, NODE-COMPAT "Permission
  * model"). DuckDB is native code, so Node's fs allow-list does not bind it: DuckDB must refuse by
- * itself to touch files outside the workspace (minus its hidden paths, see duckdb-allow.ts) and the
+ * itself to touch files outside the workspace (minus its hidden paths, see allow-list.ts) and the
  * scratch folder, to load extensions from disk or the network, to use more memory than its share,
  * and to let user SQL undo any of this. The order matters: the allow-lists must be set while
  * external access is still on, and `lock_configuration` comes last.
@@ -11,7 +11,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import os from 'node:os';
 import path from 'node:path';
-import { withSlash, type AllowList } from './duckdb-allow.js';
+import { withSlash, type AllowList } from './allow-list.js';
 import { quoteLiteral } from './sql-quote.js';
 
 export interface LockdownOptions {

@@ -11,7 +11,7 @@ import { DuckDBInstance } from './duckdb-api.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TableValue } from '../../outputs/types.js';
-import { allowList, duckdbLister } from './duckdb-allow.js';
+import { allowList, duckdbLister, withSlash, type AllowList } from './allow-list.js';
 import { sqlError, type ErrorContext } from './duckdb-errors.js';
 import { WriteGuard } from './duckdb-guard.js';
 import { KeptResults } from './duckdb-keep.js';
@@ -47,6 +47,15 @@ export interface OpenOptions {
   scratch: string;
   /** absolute paths inside the workspace that SQL must not read (`.quire/`, `.git/`) */
   hidden?: readonly string[];
+  /** absolute paths the kernel's user was not granted (hidden too; errors say why) */
+  ungranted?: readonly string[];
+  /** absolute paths inside hidden or ungranted ones that SQL may read again (granted inside) */
+  shown?: readonly string[];
+  /**
+   * the workspace's readable entries when the host listed them (it can list every folder; a kernel
+   * without the OS sandbox cannot list the folders it must split): used instead of listing here
+   */
+  readable?: readonly string[];
   /** true when the OS already mounts the workspace read-only (the write guard then only evaluates targets) */
   osSandbox?: boolean;
   /** DuckDB's memory_limit in MiB; absent = DuckDB's default */
@@ -55,12 +64,21 @@ export interface OpenOptions {
 
 export async function openDuckDb(options: OpenOptions): Promise<SqlEngine> {
   fs.mkdirSync(path.join(options.scratch, 'duckdb-tmp'), { recursive: true });
-  const workspace = fs.realpathSync(options.workspace);
+  // The host passes the workspace's real path; a kernel that may read only entries of it cannot
+  // resolve it again (the permission model refuses the folder itself).
+  const workspace = options.readable ? path.resolve(options.workspace) : fs.realpathSync(options.workspace);
   const scratch = fs.realpathSync(options.scratch);
   const hidden = (options.hidden ?? []).map((h) => path.resolve(h));
+  const ungranted = (options.ungranted ?? []).map((h) => path.resolve(h));
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  const allow = await allowList(workspace, scratch, hidden, duckdbLister(conn));
+  const allow = options.readable
+    ? listed(scratch, options.readable)
+    : await allowList(workspace, scratch, {
+        hidden: [...hidden, ...ungranted],
+        shown: options.shown ?? [],
+        list: duckdbLister(conn),
+      });
   await lockDown(conn, { workspace, scratch, allow, memoryMb: options.memoryMb });
   // `scratch('out.parquet')`: the scratch folder's path for a file name, usable in reads and writes.
   await conn.run(`CREATE OR REPLACE TEMP MACRO scratch(name) AS ${quoteLiteral(scratch + path.sep)} || name`);
@@ -69,11 +87,20 @@ export async function openDuckDb(options: OpenOptions): Promise<SqlEngine> {
     workspace,
     scratch,
     hidden,
-    ...(hidden.length > 0 ? { allow } : {}),
+    ungranted,
+    ...(hidden.length + ungranted.length > 0 ? { allow } : {}),
     ...(options.memoryMb === undefined ? {} : { memory: memorySettings(options.memoryMb) }),
   };
   const guard = new WriteGuard(conn, { scratch, enforce: options.osSandbox !== true });
   return new DuckDbEngine(instance, conn, version, guard, context);
+}
+
+/** An allow-list from entries listed already: folders end with a separator. */
+function listed(scratch: string, readable: readonly string[]): AllowList {
+  return {
+    directories: [withSlash(scratch), ...readable.filter((p) => p.endsWith(path.sep))],
+    files: readable.filter((p) => !p.endsWith(path.sep)),
+  };
 }
 
 async function versionOf(conn: DuckDBConnection): Promise<string> {

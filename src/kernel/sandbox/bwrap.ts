@@ -18,6 +18,9 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     '--hostname',
     'quire-kernel',
   ];
+  // Hidden folders turn read-only last: a path shown again inside one needs its mount point made
+  // there first (bubblewrap makes it in the empty folder).
+  const readOnlyLast: string[] = [];
   for (const mount of spec.mounts) {
     switch (mount.type) {
       case 'ro-bind':
@@ -27,7 +30,8 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
         args.push('--bind', mount.source, mount.target);
         break;
       case 'hide':
-        args.push('--perms', '0555', '--tmpfs', mount.target, '--remount-ro', mount.target);
+        args.push('--perms', '0555', '--tmpfs', mount.target);
+        readOnlyLast.push(mount.target);
         break;
       case 'hide-file':
         args.push('--ro-bind', '/dev/null', mount.target);
@@ -43,6 +47,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
         break;
     }
   }
+  for (const target of readOnlyLast) args.push('--remount-ro', target);
   args.push('--chdir', spec.cwd, '--');
   return args;
 }

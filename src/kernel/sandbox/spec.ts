@@ -37,6 +37,8 @@ export interface SandboxInput {
   hidden: string[];
   /** files inside the workspace that cells must not see (quire.config.json: it may hold a database URL) */
   hiddenFiles?: string[];
+  /** files and folders inside hidden ones that cells may see again (a notebook granted inside a folder that is not) */
+  shown?: string[];
   /** files and folders the runtime loads (its bundle, DuckDB's package), read-only at the same path */
   runtime: string[];
   /** the node binary's real path */
@@ -85,11 +87,25 @@ export function sandboxSpec(input: SandboxInput): SandboxSpec {
   const { mounts, systemDirs } = baseMounts(input, code);
   // The workspace after them: a workspace that holds quire itself (a checkout) mounts over them, same content.
   mounts.push({ type: 'ro-bind', source: input.workspace, target: input.workspace });
+  // Hidden and shown paths nest (a folder hidden, a notebook in it shown, a folder in that hidden
+  // again): each is mounted after the paths that enclose it, so a sorted order does it (a path
+  // sorts after its prefix). The workspace itself may be hidden (a grant on all of it).
+  const layered: { path: string; mount: Mount }[] = [
+    ...input.hidden.map((path) => ({ path, mount: { type: 'hide', target: path } as Mount })),
+    ...(input.hiddenFiles ?? []).map((path) => ({
+      path,
+      mount: { type: 'hide-file', target: path } as Mount,
+    })),
+    ...(input.shown ?? []).map((path) => ({
+      path,
+      mount: { type: 'ro-bind', source: path, target: path } as Mount,
+    })),
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const { mount } of layered) mounts.push(mount);
+  // After the hidden paths: quire's own code, when the workspace holds it, stays readable.
   for (const path of code)
     if (under(path, input.workspace) && !systemDirs.some((dir) => under(path, dir)))
       mounts.push({ type: 'ro-bind', source: path, target: path });
-  for (const hidden of input.hidden) mounts.push({ type: 'hide', target: hidden });
-  for (const hidden of input.hiddenFiles ?? []) mounts.push({ type: 'hide-file', target: hidden });
   mounts.push({ type: 'bind', source: input.scratch, target: input.scratch });
   return { mounts, cwd: input.cwd };
 }

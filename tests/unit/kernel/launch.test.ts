@@ -59,8 +59,8 @@ test('the sandbox: the workspace read-only, the hidden folders covered, scratch 
   assert.ok(args.includes('--die-with-parent'));
   assert.ok(!args.includes('--new-session'), 'a second session would escape the lowered priority');
   assert.ok(after(args, '--ro-bind').includes('/ws'));
-  assert.deepEqual(after(args, '--tmpfs'), ['/ws/.quire', '/ws/.git']);
-  assert.deepEqual(after(args, '--remount-ro'), ['/ws/.quire', '/ws/.git']);
+  assert.deepEqual(after(args, '--tmpfs'), ['/ws/.git', '/ws/.quire']);
+  assert.deepEqual(after(args, '--remount-ro'), ['/ws/.git', '/ws/.quire']);
   assert.deepEqual(after(args, '--bind'), ['/tmp/quire-kernel-1-x']);
   assert.ok(after(args, '--ro-bind').includes('/opt/quire/dist/kernel/runtime.mjs'));
   assert.ok(!after(args, '--ro-bind').includes('/opt/quire/dist'), 'no other file of quire');
@@ -101,4 +101,66 @@ test('the environment is an allowlist', () => {
       .sort(),
     ['HOME', 'MALLOC_ARENA_MAX', 'QUIRE_RUN', 'TMPDIR'],
   );
+});
+
+test('ungranted paths are covered and shown ones mounted again inside, each after what encloses it', () => {
+  const config = {
+    ...input().config,
+    ungranted: ['/ws/team', '/ws/solo.nb.md', '/ws/team/open/private'],
+    shown: ['/ws/team/open', '/ws/team/shared.nb.md'],
+  };
+  const { args } = launchPlan(input({ config, hiddenFiles: ['/ws/solo.nb.md'] }));
+  const mounts = args.flatMap((arg, i) =>
+    ['--tmpfs', '--ro-bind', '--remount-ro'].includes(arg) && args[i + 1]!.startsWith('/ws/')
+      ? [`${arg} ${args[i + 1]}`]
+      : [],
+  );
+  // The order that matters: the folder's cover, then what is shown in it, then what is hidden in that.
+  const at = (entry: string) => mounts.indexOf(entry);
+  assert.ok(at('--tmpfs /ws/team') >= 0);
+  assert.ok(at('--tmpfs /ws/team') < at('--ro-bind /ws/team/open'));
+  assert.ok(at('--ro-bind /ws/team/open') < at('--tmpfs /ws/team/open/private'));
+  assert.ok(at('--tmpfs /ws/team') < at('--ro-bind /ws/team/shared.nb.md'));
+  assert.deepEqual(after(args, '--ro-bind').filter((p) => p === '/dev/null').length, 1, 'the ungranted file');
+  // Read-only only once everything inside is mounted.
+  const lastMount = Math.max(args.lastIndexOf('--ro-bind'), args.lastIndexOf('--tmpfs'));
+  assert.ok(args.indexOf('--remount-ro') > lastMount);
+  assert.deepEqual(after(args, '--remount-ro'), [
+    '/ws/.git',
+    '/ws/.quire',
+    '/ws/team',
+    '/ws/team/open/private',
+  ]);
+});
+
+test('the whole workspace ungranted: covered, with quire inside it mounted again after the cover', () => {
+  const config = { ...input().config, ungranted: ['/ws'], shown: ['/ws/reports/r.nb.md'] };
+  const { args } = launchPlan(
+    input({ config, entry: '/ws/dist/kernel/runtime.mjs', runtimePackages: ['/ws/node_modules/@duckdb'] }),
+  );
+  const cover = args.indexOf('/ws', args.indexOf('--tmpfs'));
+  assert.equal(args[cover - 1], '--tmpfs');
+  assert.ok(args.lastIndexOf('/ws/dist/kernel/runtime.mjs') > cover);
+  assert.ok(args.lastIndexOf('/ws/node_modules/@duckdb') > cover);
+  assert.ok(args.lastIndexOf('/ws/reports/r.nb.md') > cover);
+});
+
+test('without a sandbox, an allow-list replaces the workspace, and quire is listed unless it is covered', () => {
+  const plan = launchPlan(
+    input({
+      sandbox: { kind: 'none' },
+      system: undefined,
+      entry: '/ws/dist/kernel/runtime.mjs',
+      runtimePackages: ['/ws/node_modules/@duckdb'],
+      readable: ['/ws/data/', '/ws/node_modules/', '/ws/notes.csv'],
+    }),
+  );
+  const reads = plan.args.filter((a) => a.startsWith('--allow-fs-read=')).map((a) => a.slice(16));
+  assert.deepEqual(reads, [
+    '/ws/data',
+    '/ws/node_modules',
+    '/ws/notes.csv',
+    '/tmp/quire-kernel-1-x',
+    '/ws/dist/kernel/runtime.mjs',
+  ]);
 });
