@@ -14,6 +14,7 @@ import {
 } from './grants.js';
 import { listMemberships } from './groups.js';
 import { listLocks } from './locks.js';
+import { isRole } from './roles.js';
 import { newId } from './secret.js';
 import { AccountError } from './users.js';
 
@@ -124,5 +125,16 @@ export async function loadAccessRules(db: Db): Promise<AccessRules> {
   const rows = await db.all<GrantRow & Record<string, unknown>>(
     'SELECT id, subject_kind, subject, path, level, created_by, created_at FROM grants',
   );
-  return accessRules(rows.map(fromRow), await listMemberships(db), await listLocks(db));
+  const rules = accessRules(rows.map(fromRow), await listMemberships(db), await listLocks(db));
+  const accounts = await db.all<{ id: string; role: string; disabled: number | boolean }>(
+    'SELECT id, role, disabled FROM users',
+  );
+  return {
+    ...rules,
+    accounts: new Map(
+      accounts.flatMap((row) =>
+        isRole(row.role) ? [[row.id, { role: row.role, disabled: Boolean(row.disabled) }] as const] : [],
+      ),
+    ),
+  };
 }

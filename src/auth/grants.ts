@@ -64,6 +64,12 @@ export interface AccessRules {
   /** locked notebook paths */
   locked: ReadonlyMap<string, NotebookLock>;
   /**
+   * Each account's role and state as the store had them at this load (grants-store.ts): what a
+   * running kernel may read follows a role change or a disabled account within one reload
+   * (file-access.ts), where the principal in hand may be as old as the session that holds it.
+   */
+  accounts?: ReadonlyMap<string, { role: Role; disabled: boolean }>;
+  /**
    * The snapshot could not be refreshed for too long (the store is unreachable): every decision
    * is a refusal rather than one made on rules that may have been revoked since.
    */

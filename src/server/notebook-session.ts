@@ -20,12 +20,13 @@ import type { CellStatusNotification } from '../engine/state/index.js';
 import { NotebookEditError, NotebookParseError } from '../format/errors.js';
 import { parseNotebook, serializeNotebook } from '../format/index.js';
 import type { Notebook, ParamValue } from '../format/types.js';
-import type { KernelFactory } from '../kernel/types.js';
+import type { KernelFactory, KernelFileAccess } from '../kernel/types.js';
 import { MAX_TIMER_MS } from '../runner/limits.js';
 import type { SecretSource } from '../secrets/source.js';
 import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../protocol/index.js';
 import { editNotifications, editOperation, type EditCommand } from './session-edits.js';
 import { SessionMetrics } from './session-metrics.js';
+import { SessionFileAccess } from './session-file-access.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
 import { HOST_USER } from '../secrets/grants.js';
 import { SessionRuns, type RecordRunsOptions, type RunAllContext } from './session-runs.js';
@@ -56,6 +57,8 @@ export interface NotebookSessionOptions {
   recordRuns?: RecordRunsOptions;
   /** a save of this session reached the disk (other users' sessions hear of it; a schedule's owner is recorded) */
   onSaved?: (saved: SavedNotebook) => void | Promise<void>;
+  /** what a user's kernels may not read (their grants); absent or undefined: all of the workspace */
+  fileAccess?: (user: User) => KernelFileAccess | undefined;
 }
 
 /** A save that reached the disk: by whom, what, and its new version. */
@@ -94,6 +97,8 @@ export class NotebookSession {
   private readonly id = randomBytes(6).toString('hex');
   /** who sent the last run command: the cells it runs read secrets for them */
   private runBy: string | null = null;
+  /** what the session's kernel may read, and whether that is still its user's */
+  private readonly access: SessionFileAccess;
 
   private constructor(
     readonly path: string,
@@ -103,6 +108,7 @@ export class NotebookSession {
     readonly user: User,
   ) {
     this.measure = new SessionMetrics(options.metrics);
+    this.access = new SessionFileAccess(files.root, () => options.fileAccess?.(this.user));
     const record = options.recordRuns;
     this.runs =
       record &&
@@ -202,6 +208,35 @@ export class NotebookSession {
    */
   releaseIdleKernel(): Promise<boolean> {
     const next = this.chain.then(() => this.stopIdleKernel()).then(() => !this.hasKernel);
+    this.chain = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  /**
+   * The rules reloaded: when the kernel's view of the workspace is no longer its user's (a grant
+   * revoked or given, a role changed, a hidden path made on disk), the kernel stops at once — a
+   * running cell too, as an interrupt does — and the next run starts one with the current view.
+   * Resolves to whether a kernel was stopped.
+   */
+  recheckFileAccess(): Promise<boolean> {
+    const next = this.chain.then(async () => {
+      const live = this.live;
+      if (!live || !this.hasKernel || !this.access.outdated()) return false;
+      const { running, queue } = live.engine.state;
+      if (running !== null || queue.length > 0) {
+        this.measure.interrupting(running !== null);
+        this.runs?.interrupt();
+        live.engine.dispatch({ type: 'interrupt' });
+      }
+      await live.engine.killKernel();
+      live.engine.dispatch({ type: 'kernelRestarted' });
+      this.hasKernel = false;
+      this.access.forget();
+      return true;
+    });
     this.chain = next.then(
       () => undefined,
       () => undefined,
@@ -384,6 +419,7 @@ export class NotebookSession {
           ? HOST_USER
           : { kind: 'account', id: this.user.id, name: this.user.name },
       reader: () => ({ session: this.id, path: this.path, user: this.runBy }),
+      fileAccess: () => this.access.forStart(),
     });
     const engine = new Engine(loadDocument(notebook, { params, analyze: analyzeCell }), {
       ...kernel.options,
@@ -428,6 +464,7 @@ export class NotebookSession {
     const live = this.live;
     this.live = undefined;
     this.hasKernel = false;
+    this.access.forget();
     if (!live) return;
     await live.engine.close();
     await live.kernel.close();
@@ -454,6 +491,7 @@ export class NotebookSession {
     // Every value is gone with the process: the engine recomputes what the next run needs.
     live.engine.dispatch({ type: 'kernelRestarted' });
     this.hasKernel = false;
+    this.access.forget();
   }
 }
 

@@ -129,6 +129,23 @@ export class NotebookSessions {
     return settled.filter((s): s is NotebookSession => s !== undefined);
   }
 
+  /**
+   * The access rules reloaded: each session whose kernel no longer sees what its user may read
+   * stops it (notebook-session.ts `recheckFileAccess`). Resolves to how many kernels stopped.
+   */
+  async recheckFileAccess(): Promise<number> {
+    const sessions = [...this.entries.values()].flatMap((e) => (e.session ? [e.session] : []));
+    const stopped = await Promise.all(
+      sessions.map((session) =>
+        session.recheckFileAccess().catch((error: unknown) => {
+          this.options.logError?.(error);
+          return false;
+        }),
+      ),
+    );
+    return stopped.filter(Boolean).length;
+  }
+
   /** Stops watching and shuts every session's kernel down. */
   async close(): Promise<void> {
     this.stopWatching();

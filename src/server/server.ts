@@ -12,6 +12,7 @@ import { serve } from '@hono/node-server';
 import { Accounts } from '../auth/accounts.js';
 import { AccountLogins, ServerLogins, TokenLogins } from './account-logins.js';
 import { relative, sep } from 'node:path';
+import { fileAccessOf } from '../auth/file-access.js';
 import { AccessRulesSnapshot } from '../auth/grants-snapshot.js';
 import { resolveInWorkspace } from './paths.js';
 import { OidcLogins } from '../auth/oidc.js';
@@ -210,10 +211,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return path;
     }
   });
+  // Set once the sessions exist: each reload of the rules asks them whether a kernel's view of
+  // the workspace is still its user's.
+  const afterRulesLoad: { recheck?: () => void } = {};
   const accessRules = new AccessRulesSnapshot(store.db, {
     ...(options.rulesTtlMs !== undefined ? { ttlMs: options.rulesTtlMs } : {}),
     logError,
-    onLoad: () => canonical.clear(),
+    onLoad: () => {
+      canonical.clear();
+      afterRulesLoad.recheck?.();
+    },
   });
   let logins: ServerLogins;
   let oidc: OidcLogins | undefined;
@@ -345,8 +352,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     secrets,
     recordRuns: { store, logError },
     onSaved: ({ path, text, user }) => recordScheduleSave(store, path, text, user.id),
+    // An account's kernels read what its grants give it (the single-user owner reads everything).
+    fileAccess: (user) =>
+      logins.current.mode === 'accounts' ? fileAccessOf(rules(), user) : undefined,
     ...(quotas.kernelsPerUser !== undefined ? { kernelsPerUser: quotas.kernelsPerUser } : {}),
   });
+  afterRulesLoad.recheck = () => void notebooks.recheckFileAccess().catch(logError);
   metrics.setGauges({
     sessions: async () => (await notebooks.list()).length,
     kernels: async () =>

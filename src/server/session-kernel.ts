@@ -10,7 +10,7 @@
  * the host's owner, as for `quire run` (secrets/grants.ts).
  */
 import { ConnectionRegistry } from '../connectors/host/registry.js';
-import type { ConnectionProvider, Kernel, KernelFactory } from '../kernel/types.js';
+import type { ConnectionProvider, Kernel, KernelFactory, KernelFileAccess, KernelSpec } from '../kernel/types.js';
 import type { RunUser } from '../secrets/grants.js';
 import type { SecretReader, SecretSource } from '../secrets/source.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
@@ -41,6 +41,8 @@ export interface SessionKernelInput {
   user: RunUser;
   /** the session (and who asked for the run) a cell's secret read belongs to */
   reader?: () => Omit<SecretReader, 'cellId' | 'execution'>;
+  /** what the session user's kernel may read, asked each time a kernel process starts */
+  fileAccess?: () => KernelFileAccess | undefined;
 }
 
 export function sessionKernel(input: SessionKernelInput): SessionKernel {
@@ -55,14 +57,19 @@ export function sessionKernel(input: SessionKernelInput): SessionKernel {
         }))
       ).query(name, sql, parameters),
   };
+  const spec: KernelSpec = {
+    workspace,
+    cwd: input.notebookDir,
+    connections,
+    ...(input.heapMb ? { heapMb: input.heapMb } : {}),
+  };
+  // A getter: a kernel reads it as its process starts (again after a crash or a restart), so each
+  // process gets its user's file access as it is then, not as it was when the session opened.
+  const { fileAccess } = input;
+  if (fileAccess) Object.defineProperty(spec, 'fileAccess', { get: fileAccess, enumerable: true });
   const assembly = assembleRun({
     kernels: input.kernels,
-    kernel: {
-      workspace,
-      cwd: input.notebookDir,
-      connections,
-      ...(input.heapMb ? { heapMb: input.heapMb } : {}),
-    },
+    kernel: spec,
     secrets: input.secrets,
     scope: { notebookPath: input.notebookPath, user: input.user },
     frontTimeoutMs: input.frontTimeoutMs,

@@ -1,7 +1,7 @@
 /**
  * What an account's kernels may read (src/auth/file-access.ts): cases from the grants model, and a
  * property — for random grants, groups and files, a file is readable by the boundaries
- * (the nearest enclosing hidden/shown path decides) exactly when the grants give its user a level
+ * (the nearest enclosing ungranted/shown path decides) exactly when the grants give its user a level
  * on it (grants.ts levelOn ≠ none). The property is written against levelOn, independently of how
  * the boundaries are found.
  */
@@ -21,12 +21,12 @@ const grant = (subject: GrantSubject, path: string, level: Grant['level'] = 'rea
   createdAt: 0,
 });
 
-/** Readable by the boundaries: the longest hidden/shown path enclosing `file` decides; none → readable. */
+/** Readable by the boundaries: the longest ungranted/shown path enclosing `file` decides; none → readable. */
 function readableBy(access: FileAccess, file: string): boolean {
   const encloses = (boundary: string) =>
     boundary === '' || file === boundary || (boundary.endsWith('/') && file.startsWith(boundary));
   let best: { length: number; visible: boolean } = { length: -1, visible: true };
-  for (const path of access.hidden)
+  for (const path of access.ungranted)
     if (encloses(path) && path.length > best.length) best = { length: path.length, visible: false };
   for (const path of access.shown)
     if (encloses(path) && path.length > best.length) best = { length: path.length, visible: true };
@@ -46,18 +46,18 @@ const RULES = accessRules(
 
 test('a runner outside the group: the folder hidden, the notebook granted to everyone shown again', () => {
   assert.deepEqual(fileAccessOf(RULES, { id: 'u_sam', role: 'runner' }), {
-    hidden: ['solo.nb.md', 'team/'],
+    ungranted: ['solo.nb.md', 'team/'],
     shown: ['team/open.nb.md'],
   });
 });
 
 test('a group member reads the folder; a user grant inside it opens a subfolder to its user only', () => {
   assert.deepEqual(fileAccessOf(RULES, { id: 'u_rae', role: 'editor' }), {
-    hidden: ['solo.nb.md'],
+    ungranted: ['solo.nb.md'],
     shown: [],
   });
   assert.deepEqual(fileAccessOf(RULES, { id: 'u_vic', role: 'viewer' }), {
-    hidden: ['team/'],
+    ungranted: ['team/'],
     shown: ['team/open.nb.md', 'team/vic/'],
   });
 });
@@ -66,7 +66,7 @@ test('admins and the single-user owner are not narrowed; stale rules hide everyt
   assert.deepEqual(fileAccessOf(RULES, { id: 'u_adm', role: 'admin' }), ALL_FILES);
   assert.deepEqual(fileAccessOf(RULES, { id: 'owner' }), ALL_FILES);
   assert.deepEqual(fileAccessOf({ ...RULES, stale: true }, { id: 'u_adm', role: 'admin' }), {
-    hidden: [''],
+    ungranted: [''],
     shown: [],
   });
 });
@@ -78,16 +78,16 @@ test('a grant on the whole workspace hides it from everyone else, with their own
     [],
   );
   assert.deepEqual(fileAccessOf(rules, { id: 'u_guest', role: 'viewer' }), {
-    hidden: [''],
+    ungranted: [''],
     shown: ['public/reports/'],
   });
   assert.ok(
     sameFileAccess(fileAccessOf(rules, { id: 'u_guest', role: 'viewer' }), {
-      hidden: [''],
+      ungranted: [''],
       shown: ['public/reports/'],
     }),
   );
-  assert.ok(!sameFileAccess(ALL_FILES, { hidden: [''], shown: [] }));
+  assert.ok(!sameFileAccess(ALL_FILES, { ungranted: [''], shown: [] }));
 });
 
 const SEGMENTS = ['a', 'b', 'ab'];
@@ -128,4 +128,17 @@ test('property: a file is readable through the boundaries exactly when the grant
     ),
     { numRuns: 2000 },
   );
+});
+
+test('the role and state loaded with the rules win over the principal in hand', () => {
+  const accounts = new Map([
+    ['u_demoted', { role: 'runner' as const, disabled: false }],
+    ['u_promoted', { role: 'admin' as const, disabled: false }],
+    ['u_off', { role: 'editor' as const, disabled: true }],
+  ]);
+  const rules = { ...RULES, accounts };
+  assert.deepEqual(fileAccessOf(rules, { id: 'u_demoted', role: 'admin' }).ungranted, ['solo.nb.md', 'team/']);
+  assert.deepEqual(fileAccessOf(rules, { id: 'u_promoted', role: 'runner' }), ALL_FILES);
+  assert.deepEqual(fileAccessOf(rules, { id: 'u_off', role: 'editor' }), { ungranted: [''], shown: [] });
+  assert.deepEqual(fileAccessOf(rules, { id: 'u_gone', role: 'editor' }), { ungranted: [''], shown: [] });
 });
