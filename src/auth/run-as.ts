@@ -12,6 +12,7 @@
  */
 import type { Db } from '../store/db.js';
 import { countUsers, findUser } from './users.js';
+import { ALL_FILES, fileAccessOf, type FileAccess } from './file-access.js';
 import { decideAccess } from './grants.js';
 import { loadAccessRules } from './grants-store.js';
 
@@ -72,4 +73,16 @@ export async function runAsRefusal(store: { db: Db }, run: OwnedRun): Promise<Ru
     `the schedule of ${run.path} has no owner: nobody saved it through quire serve since it changed on disk; ` +
     `an editor must save the notebook in the editor to run its schedule as themselves`
   );
+}
+
+/**
+ * What the run's kernel may read: its owner's grants as they are at the start (file-access.ts),
+ * read after `runAsRefusal` let it start. A run without an owner runs as before (all of the
+ * workspace): single-user mode, or queued by someone who holds the store itself.
+ */
+export async function runFileAccess(store: { db: Db }, run: OwnedRun): Promise<FileAccess> {
+  if (run.ownerId === undefined) return ALL_FILES;
+  const rules = await loadAccessRules(store.db);
+  // The role comes with the rules (their `accounts`); an owner unknown there reads nothing.
+  return fileAccessOf(rules, { id: run.ownerId, role: rules.accounts?.get(run.ownerId)?.role ?? 'viewer' });
 }

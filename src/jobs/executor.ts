@@ -11,7 +11,7 @@
  * store refuses a late `finish` anyway.
  */
 import { join } from 'node:path';
-import { runAsRefusal } from '../auth/run-as.js';
+import { runAsRefusal, runFileAccess } from '../auth/run-as.js';
 import { parseNotebook } from '../format/index.js';
 import type { KernelFactory } from '../kernel/types.js';
 import { finishRecorded, failureSummary, retryRecorded } from '../runner/recorder.js';
@@ -121,6 +121,9 @@ export class Executor {
     const runId = queued.id;
     // Checked after the claim, so the refusal is the run's own final state (and its alert).
     const refused = await this.persist(runId, () => runAsRefusal(store, queued));
+    // What its kernel may read: the owner's grants now (checked again at each attempt, like the refusal).
+    const fileAccess =
+      refused === undefined ? await this.persist(runId, () => runFileAccess(store, queued)) : undefined;
     if (refused !== undefined) {
       this.deps.log?.('warn', 'run refused: its owner may not run it', {
         runId,
@@ -182,6 +185,7 @@ export class Executor {
             ? { secretUser: { kind: 'account' as const, id: queued.ownerId } }
             : {}),
           kernels: this.deps.kernels,
+          ...(fileAccess ? { fileAccess } : {}),
         });
         record = result.record;
       } catch (error) {

@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Notebook, ParamValue } from '../format/types.js';
-import type { Kernel, KernelFactory } from '../kernel/types.js';
+import type { Kernel, KernelFactory, KernelFileAccess } from '../kernel/types.js';
 import type { Redactor } from '../outputs/redact.js';
 import type { RunUser } from '../secrets/grants.js';
 import type { SecretSource } from '../secrets/source.js';
@@ -58,6 +58,8 @@ export interface RunRequest {
   secretUser?: RunUser;
   /** makes the run's kernels */
   kernels: KernelFactory;
+  /** what the run's kernels may not read (a queued run's owner's grants); absent: all of the workspace */
+  fileAccess?: KernelFileAccess;
   /** a kernel started for this file before the notebook loaded (see prestart.ts); adopted or shut down */
   prestarted?: Prestarted;
   recorder?: RunRecorder;
@@ -129,12 +131,14 @@ const loadRunModules = () =>
 /** The prestarted kernel when it was started for this very run, else a fresh start. */
 async function adoptOrStart(
   prestarted: Prestarted | undefined,
-  expected: { absolutePath: string; workspace: string; heapMb: number | undefined },
+  expected: { absolutePath: string; workspace: string; heapMb: number | undefined; narrowed: boolean },
   connections: RunConnections | undefined,
   start: () => Promise<Kernel | undefined>,
 ): Promise<Kernel | undefined> {
   if (
     prestarted &&
+    // A kernel started before the run knew whose it is sees all of the workspace.
+    !expected.narrowed &&
     prestarted.absolutePath === expected.absolutePath &&
     prestarted.workspace === expected.workspace &&
     prestarted.heapMb === expected.heapMb
@@ -191,11 +195,17 @@ async function run(request: RunRequest): Promise<RunResult> {
     : undefined;
   const late = new LateConnections();
   late.target = connections;
-  const kernelSpec = { workspace, cwd: notebookDir, connections: late, ...(heapMb ? { heapMb } : {}) };
+  const kernelSpec = {
+    workspace,
+    cwd: notebookDir,
+    connections: late,
+    ...(heapMb ? { heapMb } : {}),
+    ...(request.fileAccess ? { fileAccess: request.fileAccess } : {}),
+  };
   const kernelStarting = hasRunnableCells(notebook)
     ? adoptOrStart(
         request.prestarted,
-        { absolutePath: loaded.absolutePath, workspace, heapMb },
+        { absolutePath: loaded.absolutePath, workspace, heapMb, narrowed: request.fileAccess !== undefined },
         connections,
         () => startKernel(request.kernels(kernelSpec), hasSqlCells(notebook)),
       )

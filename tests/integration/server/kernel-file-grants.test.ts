@@ -20,7 +20,7 @@ import type { KernelFactory } from '../../../src/kernel/types.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
-import { accountLogin, makeWorkspace, removeWorkspace } from './helpers.js';
+import { accountLogin, makeWorkspace, removeWorkspace, withCsrf } from './helpers.js';
 import { TestClient } from './ws-client.js';
 
 const PASSWORD = 'correct horse battery';
@@ -161,5 +161,48 @@ test('a grant given or revoked, or a role changed, stops the kernel that saw oth
     assert.doesNotMatch(await runReader(rue, cellId), new RegExp(SECRET));
   } finally {
     rue.close();
+  }
+});
+
+test("a queued run reads as its owner: the runner's run gets nothing of team/, the member's reads it", async () => {
+  // A second server on the same store, executing runs: a run queued through the API has its
+  // submitter as owner, and the worker starts its kernel with the owner's file access.
+  const runner = await startServer({
+    workspace: dir,
+    port: 0,
+    kernels,
+    db: `sqlite:${join(dir, '.quire', 'quire.db')}`,
+    events: memoryEventSink(),
+    logError: (e) => logged.push(e),
+  });
+  try {
+    const seenBy = async (name: string): Promise<string> => {
+      const cookie = await accountLogin(runner.url, name, PASSWORD);
+      const queued = await fetch(`${runner.url}/api/runs`, {
+        method: 'POST',
+        headers: { ...withCsrf(cookie), 'content-type': 'application/json', origin: runner.url },
+        body: JSON.stringify({ path: 'reader.nb.md' }),
+      });
+      assert.equal(queued.status, 202, await queued.clone().text());
+      const { run } = (await queued.json()) as { run: { id: string } };
+      let detail: { run: { status: string; error?: string }; record: unknown } | undefined;
+      await until(
+        async () => {
+          const answer = await fetch(`${runner.url}/api/runs/${run.id}`, { headers: { cookie } });
+          detail = (await answer.json()) as typeof detail;
+          return !['queued', 'running'].includes(detail!.run.status);
+        },
+        `the run of ${name} ends`,
+        90_000,
+      );
+      assert.equal(detail!.run.status, 'ok', detail!.run.error);
+      return JSON.stringify(detail!.record);
+    };
+    const rueSaw = await seenBy('rue');
+    assert.doesNotMatch(rueSaw, new RegExp(SECRET));
+    assert.match(rueSaw, /refused E(NOENT|RR_ACCESS_DENIED)/);
+    assert.match(await seenBy('tia'), new RegExp(SECRET));
+  } finally {
+    await runner.close();
   }
 });
