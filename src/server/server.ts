@@ -353,8 +353,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     recordRuns: { store, logError },
     onSaved: ({ path, text, user }) => recordScheduleSave(store, path, text, user.id),
     // An account's kernels read what its grants give it (the single-user owner reads everything).
-    fileAccess: (user) =>
-      logins.current.mode === 'accounts' ? fileAccessOf(rules(), user) : undefined,
+    fileAccess: (user) => (logins.current.mode === 'accounts' ? fileAccessOf(rules(), user) : undefined),
     ...(quotas.kernelsPerUser !== undefined ? { kernelsPerUser: quotas.kernelsPerUser } : {}),
   });
   afterRulesLoad.recheck = () => void notebooks.recheckFileAccess().catch(logError);

@@ -10,7 +10,13 @@
  * the host's owner, as for `quire run` (secrets/grants.ts).
  */
 import { ConnectionRegistry } from '../connectors/host/registry.js';
-import type { ConnectionProvider, Kernel, KernelFactory, KernelFileAccess, KernelSpec } from '../kernel/types.js';
+import type {
+  ConnectionProvider,
+  Kernel,
+  KernelFactory,
+  KernelFileAccess,
+  KernelSpec,
+} from '../kernel/types.js';
 import type { RunUser } from '../secrets/grants.js';
 import type { SecretReader, SecretSource } from '../secrets/source.js';
 import type { SecretRedactor } from '../secrets/redactor.js';

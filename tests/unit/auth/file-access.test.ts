@@ -137,7 +137,10 @@ test('the role and state loaded with the rules win over the principal in hand', 
     ['u_off', { role: 'editor' as const, disabled: true }],
   ]);
   const rules = { ...RULES, accounts };
-  assert.deepEqual(fileAccessOf(rules, { id: 'u_demoted', role: 'admin' }).ungranted, ['solo.nb.md', 'team/']);
+  assert.deepEqual(fileAccessOf(rules, { id: 'u_demoted', role: 'admin' }).ungranted, [
+    'solo.nb.md',
+    'team/',
+  ]);
   assert.deepEqual(fileAccessOf(rules, { id: 'u_promoted', role: 'runner' }), ALL_FILES);
   assert.deepEqual(fileAccessOf(rules, { id: 'u_off', role: 'editor' }), { ungranted: [''], shown: [] });
   assert.deepEqual(fileAccessOf(rules, { id: 'u_gone', role: 'editor' }), { ungranted: [''], shown: [] });
