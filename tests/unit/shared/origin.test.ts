@@ -49,10 +49,15 @@ test('server.origins in quire.config.json: normalized; a bad entry names the fie
     const file = join(dir, 'quire.config.json');
     writeFileSync(file, JSON.stringify({ server: { origins: ['https://NB.example.com:443'] } }));
     assert.deepEqual(loadServerOrigins(dir), ['https://nb.example.com']);
-    writeFileSync(file, JSON.stringify({ server: { origins: ['https://nb.example.com', 'https://x.com/app'] } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ server: { origins: ['https://nb.example.com', 'https://x.com/app'] } }),
+    );
     assert.throws(
       () => loadServerOrigins(dir),
-      new RegExp(`^Error: ${file}: server\\.origins\\.1: "https://x\\.com/app" is not an origin: .*write https://x\\.com`),
+      new RegExp(
+        `^Error: ${file}: server\\.origins\\.1: "https://x\\.com/app" is not an origin: .*write https://x\\.com`,
+      ),
     );
     writeFileSync(file, JSON.stringify({ server: { origins: 'https://nb.example.com' } }));
     assert.throws(() => loadServerOrigins(dir), /server\.origins: /);
