@@ -65,32 +65,40 @@ export async function recordCliEvent(
 export interface CliSecretTrail {
   /** `source` with each value a cell is given recorded as `secret.read` (via `cli`) */
   secrets: SecretSource;
-  /** writes what is still queued and closes the store, if a read opened it */
+  /** writes what is still queued and closes the store, if a read opened it (a store given stays open) */
   close(): Promise<void>;
 }
 
 /**
- * The secret reads of a command that runs notebooks (`quire run`): the store of `--db` (or
- * QUIRE_DB, or the workspace's) is opened at the first value a cell is given — a run that reads
- * none opens nothing — and each read is written in the background as it happens, so a run killed
- * later still has the reads before. A write that fails is said on stderr; the run goes on.
+ * The secret reads of a command that runs notebooks (`quire run`, `quire rerun`, `quire sweep`):
+ * the store of `--db` (or QUIRE_DB, or the workspace's) is opened at the first value a cell is
+ * given — a run that reads none opens nothing — and each read is written in the background as it
+ * happens, so a run killed later still has the reads before. A write that fails is said on stderr;
+ * the run goes on. One trail serves every run of a command: a read is one per run, cell and name.
+ *
+ * `store`: an open store the command holds for its runs (a sweep's), written through and neither
+ * opened nor closed here: runs at once in one process must share one SQLite connection.
  */
 export function cliSecretTrail(
   dbUrl: string | undefined,
   workspace: string,
   source: SecretSource,
+  store?: RunStore,
 ): CliSecretTrail {
   const redactor = envSecretRedactor();
   let opened: Promise<{ store: RunStore; writer: AuditWriter } | undefined> | undefined;
   const logger = createLogger({ stream: process.stderr, redact: (text) => redactor.redact(text) });
+  const writerOf = (held: RunStore) => ({
+    store: held,
+    writer: new AuditWriter(new AuditLog(held.db, { redactor }), logger),
+  });
   const open = () =>
-    (opened ??= openStore({ ...(dbUrl ? { url: dbUrl } : {}), workspace }).then(
-      (store) => ({ store, writer: new AuditWriter(new AuditLog(store.db, { redactor }), logger) }),
-      (error: unknown) => {
-        process.stderr.write(`the audit log could not be opened: ${(error as Error).message}\n`);
-        return undefined;
-      },
-    ));
+    (opened ??= (
+      store ? Promise.resolve(store) : openStore({ ...(dbUrl ? { url: dbUrl } : {}), workspace })
+    ).then(writerOf, (error: unknown) => {
+      process.stderr.write(`the audit log could not be opened: ${(error as Error).message}\n`);
+      return undefined;
+    }));
   const user = osUser();
   let closed: Promise<void> | undefined;
   return {
@@ -109,7 +117,7 @@ export function cliSecretTrail(
         const audit = await opened;
         if (!audit) return;
         await audit.writer.flush();
-        await audit.store.close();
+        if (!store) await audit.store.close();
       })();
       return closed;
     },

@@ -11,6 +11,7 @@ import { loadRecord, loadSource } from '../runner/stored-run.js';
 import { boolean, defineCommand, loadNotebookFile, runEdge, text } from './command.js';
 import { InputError } from './errors.js';
 import { createProgressPrinter } from './progress.js';
+import { cliSecretTrail } from './audit-trail.js';
 import { cliRecording } from './recording.js';
 import { currentWorkspace, findRun, openCommandStore } from './store-access.js';
 
@@ -50,6 +51,8 @@ export const rerunCommand = defineCommand({
       import('../runner/run.js'),
       runEdge({ db: values.db, workspace }),
     ]);
+    // Each secret a cell is given is a `secret.read` in the store's audit log, as for `quire run`.
+    const trail = cliSecretTrail(values.db, workspace, edge.secrets);
     let stored: string | undefined;
     const result = await runNotebook({
       notebook: await loadNotebookFile(join(workspace, source.run.path), source.text),
@@ -58,13 +61,18 @@ export const rerunCommand = defineCommand({
       paramSource: 'json',
       limits: source.run.timeoutMs ? { timeoutMs: source.run.timeoutMs } : {},
       ...edge,
+      secrets: trail.secrets,
       recorder: {
         warning: progress.warning,
         started: recording.started,
         cellFinished: progress.cellFinished,
-        finished: async ({ record }) => void (stored = await recording.finish(record)),
+        finished: async ({ record }) => {
+          // The reads' store is closed first: two SQLite connections of one process must not write at once.
+          await trail.close();
+          stored = await recording.finish(record);
+        },
       },
-    });
+    }).finally(() => trail.close());
     const comparison = compareRuns(original, result.record);
     if (values.json) {
       process.stdout.write(

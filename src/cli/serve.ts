@@ -1,27 +1,35 @@
 /**
- * `quire serve [DIR] [--port N] [--host H] [--db URL]` (DESIGN §4): the editor's server on DIR
- * (default: the current folder), bound to 127.0.0.1:8888 by default (`--port 0`: any free port),
- * with the run store of DIR (or `--db`). Prints the workspace and the store it uses, then the
- * login URL (reusable until the server stops); SIGINT/SIGTERM close the server and shut its
- * kernels down. A bad folder, port, store or workspace config is bad input (exit 2, one line).
+ * `quire serve [DIR] [--port N] [--host H] [--origin URL]… [--db URL] …` (DESIGN §4): the editor's
+ * server on DIR (default: the current folder), bound to 127.0.0.1:8888 by default (`--port 0`: any
+ * free port), with the run store of DIR (or `--db`). Prints the workspace and the store it uses,
+ * then the login URL (reusable until the server stops); SIGINT/SIGTERM close the server and shut
+ * its kernels down. A bad folder, port, origin, quota, store or workspace config is bad input
+ * (exit 2, one line).
  */
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { locateWorkspace } from '../runner/workspace.js';
-import { boolean, defineCommand, parsed, text, wholeNumber, type Values } from './command.js';
+import { parseOrigin } from '../shared/origin.js';
+import { boolean, defineCommand, parsed, text, wholeNumber, type Option, type Values } from './command.js';
 import { InputError } from './errors.js';
 
-const HELP = `usage: quire serve [DIR] [--port N] [--host H] [--db URL] [--accounts] [--concurrency N] [--max-running N]
+const HELP = `usage: quire serve [DIR] [--port N] [--host H] [--origin URL]… [--db URL] [--accounts] [--concurrency N]
+                   [--max-running N] [--kernels-per-user N] [--runs-per-user N]
 
   DIR               the folder of notebooks to serve (default: the current folder)
   --port N          the port (default 8888; 0 picks a free one)
   --host H          the address to bind (default 127.0.0.1: only this machine can connect)
+  --origin URL      an origin browsers reach the server at besides the bound address, e.g. a
+                    reverse proxy's https://notebooks.example.com (repeatable; also server.origins
+                    in quire.config.json). Requests naming any other host are refused (421)
   --db URL          the run store (default: QUIRE_DB, else .quire/quire.db in DIR)
   --accounts        users log in with accounts even before the store has any: prints a one-time
                     setup URL that creates the first admin (single sign-on in quire.config.json
                     implies it). Without users and without it: one owner, the printed login URL
   --concurrency N   queued and scheduled runs this server executes at once (default 2)
   --max-running N   runs at once across every server and worker sharing the store
+  --kernels-per-user N, --runs-per-user N
+                    per-user quotas (accounts mode) in place of quotas in quire.config.json
 
 Adding the first user (\`quire users add\`) while the server runs turns it to accounts mode at once:
 the single-user login URL stops working and its browsers are logged out.
@@ -36,6 +44,25 @@ function parsePort(text: string): number {
 const atLeastOne = {
   min: 1,
   message: (flag: string, text: string) => `${flag} expects a whole number ≥ 1, got "${text}"`,
+};
+
+/** The per-user quotas take what quire.config.json's `quotas` takes. */
+const quota = {
+  min: 1,
+  max: 10_000,
+  message: (flag: string, text: string) => `${flag} expects a whole number from 1 to 10000, got "${text}"`,
+};
+
+/** `--origin URL`, repeatable: each an exact origin, normalized as a browser writes it. */
+const originList: Option<string[]> = {
+  type: 'string',
+  multiple: true,
+  convert: (raw, flag) =>
+    (Array.isArray(raw) ? raw : []).map((text) => {
+      const parsed = parseOrigin(text);
+      if ('error' in parsed) throw new InputError(`${flag}: ${parsed.error}`);
+      return parsed.origin;
+    }),
 };
 
 const CONFIG_ERRORS = new Set([
@@ -76,10 +103,13 @@ export function startBanner(
 const options = {
   port: parsed(parsePort, 8888),
   host: text(),
+  origin: originList,
   db: text(),
   accounts: boolean(),
   concurrency: wholeNumber(atLeastOne, 2),
   'max-running': wholeNumber(atLeastOne),
+  'kernels-per-user': wholeNumber(quota),
+  'runs-per-user': wholeNumber(quota),
 };
 
 export const serveCommand = defineCommand({
@@ -107,6 +137,11 @@ async function serve(values: Values<typeof options>, folder: string | undefined)
       host: values.host ?? '127.0.0.1',
       ...(values.db !== undefined ? { db: values.db } : {}),
       ...(values.accounts ? { accounts: true } : {}),
+      ...(values.origin.length > 0 ? { origins: values.origin } : {}),
+      quotas: {
+        ...(values['kernels-per-user'] !== undefined ? { kernelsPerUser: values['kernels-per-user'] } : {}),
+        ...(values['runs-per-user'] !== undefined ? { runsPerUser: values['runs-per-user'] } : {}),
+      },
       jobs: {
         concurrency: values.concurrency,
         ...(values['max-running'] !== undefined ? { globalCap: values['max-running'] } : {}),

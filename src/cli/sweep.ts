@@ -108,28 +108,33 @@ async function sweep(plan: SweepPlan): Promise<number> {
     { failureSummary, storedRunOf },
     { findWorkspace },
     { newSweepId },
+    { cliSecretTrail },
   ] = await Promise.all([
     import('../runner/run.js'),
     import('./recording.js'),
     import('../runner/recorder.js'),
     import('../runner/workspace.js'),
     import('../shared/ids.js'),
+    import('./audit-trail.js'),
   ]);
   const sweepId = newSweepId();
   const workspace = findWorkspace(dirname(plan.loaded.absolutePath));
   const edge = await runEdge({ db: plan.db, workspace });
   const store = await openSweepStore(plan.db, workspace);
+  // Each secret a cell of any run is given is a `secret.read`, written through the sweep's store.
+  const trail = cliSecretTrail(plan.db, workspace, edge.secrets, store);
   const inFlight = new Set<string>();
   let stopping = false;
   // No new run starts, the running ones are marked cancelled, then the kernels are killed on exit.
   exitOnSignals('sweep', async (signal) => {
     stopping = true;
     // The runs still going are cancelled in the store; process.exit then kills their kernels.
-    await Promise.all(
-      [...inFlight].map((id) =>
+    await Promise.all([
+      ...[...inFlight].map((id) =>
         store?.finish(id, 1, { status: 'cancelled', error: `the sweep was stopped by ${signal}` }),
       ),
-    );
+      trail.close(),
+    ]);
   });
   const total = plan.grid.length;
   const shape = plan.axes.map((a) => `${a.values.length} ${a.name}`).join(' × ');
@@ -151,6 +156,7 @@ async function sweep(plan: SweepPlan): Promise<number> {
         paramSource: 'json',
         limits: plan.timeoutMs !== undefined ? { timeoutMs: plan.timeoutMs } : {},
         ...edge,
+        secrets: trail.secrets,
         recorder: {
           started: (run) => {
             inFlight.add(run.id);
@@ -172,6 +178,7 @@ async function sweep(plan: SweepPlan): Promise<number> {
     if (!stopping) progressLine(finished, total, plan.axes, outcome, failureSummary);
   };
   await pool(total, plan.parallel, runOne, () => stopping);
+  await trail.close();
   const ran = outcomes.filter((o): o is Outcome => o !== undefined);
   const rows = ran.map((o) => asStoredRun(o, sweepId, storedRunOf));
   if (plan.json) process.stdout.write(JSON.stringify({ sweepId, runs: rows }, null, 2) + '\n');

@@ -72,6 +72,8 @@ export class StoreSecretSource implements SecretSource {
   forRun(scope: SecretScope): SecretSource {
     return {
       get: (name) => this.read(name, scope),
+      // the audit log's `origin` of a run's read (without it every stored read was `unknown`)
+      originOf: () => this.originOf(),
       describe: (name) => this.describe(name),
       prepare: (names) => this.prepare(names),
     };

@@ -51,7 +51,7 @@ import { createLogger } from '../metrics/log.js';
 import { startServerJobs, type ServerJobs } from './server-jobs.js';
 import { AuditLog } from '../audit/log.js';
 import { AuditWriter } from '../audit/writer.js';
-import { loadQuotas, type Quotas } from '../connectors/host/config.js';
+import { loadQuotas, loadServerOrigins, type Quotas } from '../connectors/host/config.js';
 import { recordScheduleSave } from '../jobs/schedule-owner.js';
 import { auditSecretReads, secretReadEvent } from '../audit/secret-reads.js';
 import { envSecretRedactor } from '../audit/secret-values.js';
@@ -62,7 +62,10 @@ export interface ServerOptions {
   port?: number;
   /** default 127.0.0.1: only this machine can connect */
   host?: string;
-  /** extra allowed origins, e.g. a reverse proxy's public URL */
+  /**
+   * allowed origins besides the bound address, e.g. a reverse proxy's public URL, exactly as a
+   * browser writes them (shared/origin.ts); added to `server.origins` of quire.config.json
+   */
   origins?: string[];
   /** the login token of single-user mode (default: random) */
   token?: string;
@@ -91,6 +94,8 @@ export interface ServerOptions {
   watchIntervalMs?: number;
   /** the process's metrics, when something else (the jobs pool) shares them; default: new ones */
   metrics?: QuireMetrics;
+  /** per-user quotas in place of `quotas` of quire.config.json (`quire serve --runs-per-user`) */
+  quotas?: Partial<Record<keyof Quotas, number>>;
   /** `/metrics` needs this bearer token (default: QUIRE_METRICS_TOKEN or quire.config.json) */
   metricsToken?: string;
   /** the run store: a PostgreSQL or SQLite URL as `--db` takes (default: QUIRE_DB, else `.quire/quire.db`) */
@@ -149,15 +154,22 @@ export class WorkspaceConfigError extends Error {
   override readonly name = 'WorkspaceConfigError';
 }
 
-/** The workspace's quotas, the unlimited ones left out; an invalid `quotas` key stops the start. */
-function definedQuotas(workspace: string): Partial<Quotas> {
-  let quotas: Quotas;
+/** `load` of the workspace's config; an invalid key stops the start. */
+function fromConfig<T>(load: (workspace: string) => T, workspace: string): T {
   try {
-    quotas = loadQuotas(workspace);
+    return load(workspace);
   } catch (error) {
     throw new WorkspaceConfigError((error as Error).message, { cause: error });
   }
-  return Object.fromEntries(Object.entries(quotas).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * The workspace's quotas with the command line's in their place (the file is still validated), the
+ * unlimited ones left out.
+ */
+function definedQuotas(workspace: string, given: ServerOptions['quotas'] = {}): Partial<Quotas> {
+  const defined = (quotas: Partial<Quotas>) => Object.entries(quotas).filter(([, v]) => v !== undefined);
+  return Object.fromEntries([...defined(fromConfig(loadQuotas, workspace)), ...defined(given)]);
 }
 
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
@@ -228,6 +240,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const redirect: { uri?: string } = {};
   let oidcSettings: OidcSettings | undefined;
   let quotas: Partial<Quotas>;
+  let origins: string[];
   try {
     await accessRules.start();
     oidcSettings = options.oidc === undefined ? loadOidcSettings(workspace) : options.oidc || undefined;
@@ -261,7 +274,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     // Per-user quotas hold for accounts; the single user of token mode has none (NotebookSessions
     // and the run service skip the owner), also when the server turns to accounts later.
-    quotas = definedQuotas(workspace);
+    quotas = definedQuotas(workspace, options.quotas);
+    origins = [...fromConfig(loadServerOrigins, workspace), ...(options.origins ?? [])];
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
     await store.reapDeadLocal(hostname(), isProcessAlive);
     const dbUrl = options.db ?? process.env.QUIRE_DB;
@@ -338,7 +352,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  bound.identity = { origins: ownOrigins(host, port, options.origins), cookieName: sessionCookieName(port) };
+  bound.identity = { origins: ownOrigins(host, port, origins), cookieName: sessionCookieName(port) };
   const url = `http://${urlHost(host)}:${port}`;
   // The provider sends browsers back to this server's own origin (or its proxy's, when configured).
   redirect.uri = `${oidcSettings?.publicOrigin?.replace(/\/$/, '') ?? url}/login/oidc/callback`;

@@ -1,15 +1,17 @@
 /**
- * The workspace config `quire.config.json` (its `connections` and `network` here). A connection's
- * URL comes from the secret store (`urlSecret`: read by the host when the connection opens, under
- * the run's grants), an environment variable (`urlEnv`) or the file (`url`), never from a notebook:
- * the first two keep the credential out of the repository. `network.allow` lists the hosts kernels may reach through the host's
- * egress proxy (src/kernel/egress/allowlist.ts has the entry syntax); without it a kernel has no
- * network. Errors name the file and the field path.
+ * The workspace config `quire.config.json` (its `connections`, `network`, `quotas` and `server`
+ * here). A connection's URL comes from the secret store (`urlSecret`: read by the host when the
+ * connection opens, under the run's grants), an environment variable (`urlEnv`) or the file
+ * (`url`), never from a notebook: the first two keep the credential out of the repository.
+ * `network.allow` lists the hosts kernels may reach through the host's egress proxy
+ * (src/kernel/egress/allowlist.ts has the entry syntax); without it a kernel has no network.
+ * Errors name the file and the field path.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAllowEntry } from '../../kernel/egress/allowlist.js';
+import { parseOrigin } from '../../shared/origin.js';
 
 export const CONFIG_FILE = 'quire.config.json';
 
@@ -73,6 +75,27 @@ export interface Quotas {
   runsPerUser: number | undefined;
 }
 
+// ---- server: how `quire serve` is reached -------------------------------------------------------
+
+const OriginEntry = z.string().transform((text, context) => {
+  const parsed = parseOrigin(text);
+  if ('error' in parsed) {
+    context.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.origin;
+});
+
+/**
+ * `server.origins`: origins browsers reach `quire serve` at besides its bound address (a reverse
+ * proxy's public URL, a DNS name of a server bound to 0.0.0.0), normalized as a browser writes them.
+ */
+const ServerConfig = z
+  .object({
+    origins: z.array(OriginEntry).optional(),
+  })
+  .strict();
+
 const WorkspaceConfig = z
   .object({
     connections: z
@@ -80,6 +103,7 @@ const WorkspaceConfig = z
       .default({}),
     network: NetworkConfig.optional(),
     quotas: QuotasConfig.optional(),
+    server: ServerConfig.optional(),
   })
   .passthrough();
 
@@ -149,10 +173,15 @@ export function connectionUrl(
 }
 
 /**
- * The workspace's quotas, defaults filled. Only the `quotas` key is validated here (a server that
- * opens no connection must not refuse to start over one); errors name the file and the field.
+ * One key of `<workspace>/quire.config.json`, validated alone (a server that opens no connection
+ * must not refuse to start over one); a missing file is an empty config. Errors name the file and
+ * the field.
  */
-export function loadQuotas(workspace: string): Quotas {
+function loadSection<S extends z.ZodType>(
+  workspace: string,
+  key: string,
+  section: S,
+): z.infer<S> | undefined {
   const file = path.join(workspace, CONFIG_FILE);
   let json: unknown = {};
   try {
@@ -161,17 +190,30 @@ export function loadQuotas(workspace: string): Quotas {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
   }
-  const parsed = z.object({ quotas: QuotasConfig.optional() }).passthrough().safeParse(json);
+  const parsed = z
+    .object({ [key]: section.optional() })
+    .passthrough()
+    .safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(
       (i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
     );
     throw new Error(`${file}: ${issues.join('; ')}`);
   }
-  const given = parsed.data.quotas ?? {};
+  return (parsed.data as Record<string, z.infer<S> | undefined>)[key];
+}
+
+/** The workspace's quotas, defaults filled. */
+export function loadQuotas(workspace: string): Quotas {
+  const given = loadSection(workspace, 'quotas', QuotasConfig) ?? {};
   const pick = (name: keyof Quotas): number | undefined => {
     const value = given[name];
     return value === null ? undefined : (value ?? DEFAULT_QUOTAS[name]);
   };
   return { kernelsPerUser: pick('kernelsPerUser'), runsPerUser: pick('runsPerUser') };
+}
+
+/** `server.origins`, normalized (none: empty). */
+export function loadServerOrigins(workspace: string): string[] {
+  return loadSection(workspace, 'server', ServerConfig)?.origins ?? [];
 }

@@ -156,9 +156,9 @@ describe('auditSecretReads', () => {
     const other = scopeSecrets(source, { notebookPath: 'scratch/x.nb.md' });
     assert.throws(() => other.get('WH', { cellId: 'c1', runId: 'r-2' }), SecretRefusedError);
     assert.deepEqual(
-      reads.map((r) => [r.name, r.runId]),
-      [['WH', 'r-1']],
-      'the granted read is audited, the refused one is not a read',
+      reads.map((r) => [r.name, r.runId, r.origin]),
+      [['WH', 'r-1', 'store']],
+      'the granted read is audited, from the store; the refused one is not a read',
     );
   });
 });
