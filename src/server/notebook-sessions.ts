@@ -43,7 +43,7 @@ export class QuotaError extends Error {
   ) {
     super(
       `quota: you have ${held.length} notebook session${held.length === 1 ? '' : 's'} open, each with its own kernel ` +
-        `(${held.join(', ')}); the limit is ${limit} per user (quotas.kernelsPerUser in quire.config.json): ` +
+        `(${held.join(', ')}); the limit is ${limit} per user (quotas.kernelsPerUser in quire.config.json, or quire serve --kernels-per-user): ` +
         `close one of them (its tab) and open this one again`,
     );
   }

@@ -275,7 +275,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Per-user quotas hold for accounts; the single user of token mode has none (NotebookSessions
     // and the run service skip the owner), also when the server turns to accounts later.
     quotas = definedQuotas(workspace, options.quotas);
-    origins = [...fromConfig(loadServerOrigins, workspace), ...(options.origins ?? [])];
+    // A provider sends browsers back to the public origin: saves from there must pass the checks too.
+    const publicOrigin = oidcSettings?.publicOrigin ? [new URL(oidcSettings.publicOrigin).origin] : [];
+    origins = [...fromConfig(loadServerOrigins, workspace), ...publicOrigin, ...(options.origins ?? [])];
     // Runs of a server on this machine killed mid-run go back to the queue before the pool starts.
     await store.reapDeadLocal(hostname(), isProcessAlive);
     const dbUrl = options.db ?? process.env.QUIRE_DB;

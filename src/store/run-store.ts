@@ -59,7 +59,7 @@ export class RunQuotaError extends Error {
     super(
       `quota: you have ${count} run${count === 1 ? '' : 's'} queued or running` +
         `${shown ? `: ${shown}${count > inFlight.length ? ', …' : ''}` : ''}; ` +
-        `the limit is ${limit} per user (quotas.runsPerUser in quire.config.json): wait for one to end or cancel one`,
+        `the limit is ${limit} per user (quotas.runsPerUser in quire.config.json, or quire serve --runs-per-user): wait for one to end or cancel one`,
     );
   }
 }

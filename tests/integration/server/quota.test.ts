@@ -82,7 +82,7 @@ test('sessions per user: past the quota an open is refused naming the limit and 
     assert.equal(
       refused.message,
       'quota: you have 2 notebook sessions open, each with its own kernel (a.nb.md, b.nb.md); the limit is 2 per ' +
-        'user (quotas.kernelsPerUser in quire.config.json): close one of them (its tab) and open this one again',
+        'user (quotas.kernelsPerUser in quire.config.json, or quire serve --kernels-per-user): close one of them (its tab) and open this one again',
     );
     // The connection refused is not attached to anything: its commands find no session.
     // Another user has a quota of their own.
