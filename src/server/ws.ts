@@ -143,6 +143,22 @@ function connection(ws: WebSocket, user: User, deps: WebSocketDeps, gate: Comman
   const client: SessionClient = {
     user: user.id,
     send: (shared: ServerNotification) => {
+      // Read access lost since the open (a grant revoked, the notebook's folder restricted): the
+      // connection leaves the session and hears nothing more of it; its commands are refused by
+      // the gate already. Asked per notification: the rules are the server's snapshot, in memory.
+      if (session && !deps.authorize(user, 'notebook:read', { kind: 'notebook', path: session.path })) {
+        const left = session;
+        session = undefined;
+        left.clients.delete(client);
+        if (ws.readyState === ws.OPEN)
+          ws.send(
+            JSON.stringify({
+              type: 'error',
+              message: `you may no longer read ${left.path}: your access changed; open another notebook`,
+            }),
+          );
+        return;
+      }
       const notification = forConnection(shared, access);
       if (pending && 'requestId' in notification && notification.requestId === pending.requestId) {
         if (notification.type === 'error' || notification.type === 'conflict') pending.failed = true;

@@ -8,7 +8,7 @@
  * Before kernels knew their user's grants, the first read already returned the secret.
  */
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
@@ -73,6 +73,7 @@ before(async () => {
     jobs: false,
     db: `sqlite:${join(dir, '.quire', 'quire.db')}`,
     rulesTtlMs: 200,
+    watchIntervalMs: 100,
     events: memoryEventSink(),
     logError: (e) => logged.push(e),
   });
@@ -204,5 +205,34 @@ test("a queued run reads as its owner: the runner's run gets nothing of team/, t
     assert.match(await seenBy('tia'), new RegExp(SECRET));
   } finally {
     await runner.close();
+  }
+});
+
+test('a connection whose user lost read access hears nothing more of that notebook', async () => {
+  const tia = await TestClient.connect(server, cookies.tia!);
+  const tiaId = (await findUser(server.store.db, { name: 'tia' }))!.account.id;
+  try {
+    const opened = await tia.request({ type: 'open', path: 'team/plan.nb.md' });
+    assert.equal(opened.type, 'snapshot', JSON.stringify(opened));
+    await replaceGroups(server.store.db, tiaId, []);
+    await server.accessRules.refresh();
+    // A change on disk: the session broadcasts the new text to its connections.
+    const from = tia.received.length;
+    writeFileSync(join(dir, 'team/plan.nb.md'), '# Plan\n\nNEW-PLAN-TEXT\n');
+    const said = await tia.until((n) => n.type === 'error' || n.type === 'snapshot', {
+      after: from,
+      ms: 10_000,
+    });
+    assert.equal(said.type, 'error', JSON.stringify(said));
+    assert.match(String(said.message), /no longer read team\/plan\.nb\.md/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.doesNotMatch(JSON.stringify(tia.received.slice(from)), /NEW-PLAN-TEXT/);
+    // Its commands find no notebook any more.
+    const refused = await tia.request({ type: 'runAll' });
+    assert.equal(refused.type, 'error', JSON.stringify(refused));
+  } finally {
+    tia.close();
+    await replaceGroups(server.store.db, tiaId, ['team']);
+    await server.accessRules.refresh();
   }
 });
