@@ -67,3 +67,24 @@ export function fileAccessOf(rules: AccessRules, who: Principal): FileAccess {
 /** Two answers the same (a kernel started with one does not need a restart for the other). */
 export const sameFileAccess = (a: FileAccess, b: FileAccess): boolean =>
   JSON.stringify([a.ungranted, a.shown]) === JSON.stringify([b.ungranted, b.shown]);
+
+/**
+ * `fileAccessOf` remembered per rules snapshot and principal: the sessions of one user ask the
+ * same question after each reload of the rules (a new snapshot object forgets the answers).
+ */
+export function memoPerRules(
+  of: (rules: AccessRules, who: Principal) => FileAccess,
+): (rules: AccessRules, who: Principal) => FileAccess {
+  let current: AccessRules | undefined;
+  const answers = new Map<string, FileAccess>();
+  return (rules, who) => {
+    if (rules !== current) {
+      current = rules;
+      answers.clear();
+    }
+    const key = `${who.id}\0${who.role ?? ''}`;
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = of(rules, who)));
+    return answer;
+  };
+}

@@ -28,10 +28,10 @@ export interface FileView {
   /** which of `hidden` and `ungranted` are files (covered by an empty file, not a folder) */
   hiddenFiles: string[];
   /**
-   * When anything is ungranted: the workspace's readable entries (real paths, folders with a
-   * trailing separator), listed here by the host, which can list every folder. DuckDB allows them
-   * instead of the workspace, and so does Node's permission model without an OS sandbox (a kernel
-   * under that model could not list the folders it has to split).
+   * Without an OS sandbox, when anything is ungranted: the workspace's readable entries (real
+   * paths, folders with a trailing separator), listed here by the host, which can list every
+   * folder. Node's permission model and DuckDB allow them instead of the workspace (a kernel under
+   * that model could not list the folders it has to split).
    */
   readable?: string[];
 }
@@ -106,7 +106,9 @@ export async function fileView(input: FileViewInput): Promise<FileView> {
     closed.some((dir) => path !== dir && inside(path, dir)),
   );
   const view: FileView = { hidden, ungranted, shown, hiddenFiles: filesAmong(closed) };
-  if (ungranted.length > 0) {
+  // In the OS sandbox the kernel can list what it sees (the ungranted folders are empty there), so
+  // its DuckDB lists for itself, and only if a cell runs SQL.
+  if (!input.sandboxed && ungranted.length > 0) {
     const scratch = realpathSync(input.scratch);
     const allow = await allowList(workspace, scratch, { hidden: closed, shown });
     view.readable = [...allow.directories, ...allow.files].filter(

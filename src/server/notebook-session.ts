@@ -26,7 +26,7 @@ import type { SecretSource } from '../secrets/source.js';
 import type { ClientCommand, CommandOf, ServerNotification, Snapshot } from '../protocol/index.js';
 import { editNotifications, editOperation, type EditCommand } from './session-edits.js';
 import { SessionMetrics } from './session-metrics.js';
-import { SessionFileAccess } from './session-file-access.js';
+import { SessionFileAccess, type Exists } from './session-file-access.js';
 import { sessionKernel, type SessionKernel } from './session-kernel.js';
 import { HOST_USER } from '../secrets/grants.js';
 import { SessionRuns, type RecordRunsOptions, type RunAllContext } from './session-runs.js';
@@ -221,10 +221,10 @@ export class NotebookSession {
    * running cell too, as an interrupt does — and the next run starts one with the current view.
    * Resolves to whether a kernel was stopped.
    */
-  recheckFileAccess(): Promise<boolean> {
+  recheckFileAccess(exists?: Exists): Promise<boolean> {
     const next = this.chain.then(async () => {
       const live = this.live;
-      if (!live || !this.hasKernel || !this.access.outdated()) return false;
+      if (!live || !this.hasKernel || !this.access.outdated(exists)) return false;
       const { running, queue } = live.engine.state;
       if (running !== null || queue.length > 0) {
         this.measure.interrupting(running !== null);

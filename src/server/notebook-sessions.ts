@@ -23,6 +23,7 @@ import {
   type SavedNotebook,
   type SessionClient,
 } from './notebook-session.js';
+import { existsOnce } from './session-file-access.js';
 import type { WorkspaceFiles } from './workspace-files.js';
 
 export interface NotebookSessionsOptions extends NotebookSessionOptions {
@@ -135,9 +136,11 @@ export class NotebookSessions {
    */
   async recheckFileAccess(): Promise<number> {
     const sessions = [...this.entries.values()].flatMap((e) => (e.session ? [e.session] : []));
+    // One stat per path the grants name, however many sessions ask.
+    const exists = existsOnce();
     const stopped = await Promise.all(
       sessions.map((session) =>
-        session.recheckFileAccess().catch((error: unknown) => {
+        session.recheckFileAccess(exists).catch((error: unknown) => {
           this.options.logError?.(error);
           return false;
         }),

@@ -12,7 +12,7 @@ import { serve } from '@hono/node-server';
 import { Accounts } from '../auth/accounts.js';
 import { AccountLogins, ServerLogins, TokenLogins } from './account-logins.js';
 import { relative, sep } from 'node:path';
-import { fileAccessOf } from '../auth/file-access.js';
+import { fileAccessOf, memoPerRules } from '../auth/file-access.js';
 import { AccessRulesSnapshot } from '../auth/grants-snapshot.js';
 import { resolveInWorkspace } from './paths.js';
 import { OidcLogins } from '../auth/oidc.js';
@@ -307,6 +307,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Set once the port is known; the app reads it per request.
   const bound: { identity?: ServerIdentity } = {};
   const rules = () => accessRules.current();
+  // Each user's sessions ask once per reload of the rules for the same answer: kept per snapshot.
+  const fileAccessMemo = memoPerRules(fileAccessOf);
   // The owner (single-user) has no role; an account always has one. Decided by the mode in force
   // (a server started without users turns to accounts when the first one is added).
   const byAccount = authorizeByAccount(rules, canonical);
@@ -369,7 +371,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     recordRuns: { store, logError },
     onSaved: ({ path, text, user }) => recordScheduleSave(store, path, text, user.id),
     // An account's kernels read what its grants give it (the single-user owner reads everything).
-    fileAccess: (user) => (logins.current.mode === 'accounts' ? fileAccessOf(rules(), user) : undefined),
+    fileAccess: (user) => (logins.current.mode === 'accounts' ? fileAccessMemo(rules(), user) : undefined),
     ...(quotas.kernelsPerUser !== undefined ? { kernelsPerUser: quotas.kernelsPerUser } : {}),
   });
   afterRulesLoad.recheck = () => void notebooks.recheckFileAccess().catch(logError);

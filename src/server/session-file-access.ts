@@ -12,6 +12,27 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KernelFileAccess } from '../kernel/types.js';
 
+/** Whether a path exists; a registry's check of many sessions shares one memo per round. */
+export type Exists = (absolute: string) => boolean;
+
+const roundKeys = new WeakMap<Exists, WeakMap<KernelFileAccess, string>>();
+
+function keysOf(exists: Exists): WeakMap<KernelFileAccess, string> {
+  let keys = roundKeys.get(exists);
+  if (!keys) roundKeys.set(exists, (keys = new WeakMap()));
+  return keys;
+}
+
+/** An `Exists` that stats each path once. */
+export function existsOnce(): Exists {
+  const seen = new Map<string, boolean>();
+  return (absolute) => {
+    let found = seen.get(absolute);
+    if (found === undefined) seen.set(absolute, (found = existsSync(absolute)));
+    return found;
+  };
+}
+
 export class SessionFileAccess {
   /** what the current kernel started with, as a comparable key; undefined: no kernel started since */
   private started: string | undefined;
@@ -25,13 +46,13 @@ export class SessionFileAccess {
   /** For a kernel starting now: the access it gets, remembered as the kernel's. */
   forStart(): KernelFileAccess | undefined {
     const access = this.now();
-    this.started = this.keyOf(access);
+    this.started = this.keyOf(access, existsOnce());
     return access;
   }
 
   /** True when a kernel started earlier sees what its user may no longer read, or misses what they may. */
-  outdated(): boolean {
-    return this.started !== undefined && this.keyOf(this.now()) !== this.started;
+  outdated(exists: Exists = existsOnce()): boolean {
+    return this.started !== undefined && this.keyOf(this.now(), exists) !== this.started;
   }
 
   /** The kernel is gone: nothing to compare until the next starts. */
@@ -40,9 +61,21 @@ export class SessionFileAccess {
   }
 
   /** The access and which of its paths exist now (what the kernel's mounts were made from). */
-  private keyOf(access: KernelFileAccess | undefined): string {
+  private keyOf(access: KernelFileAccess | undefined, exists: Exists): string {
     if (!access || (access.ungranted.length === 0 && access.shown.length === 0)) return '[]';
-    const present = (paths: readonly string[]) => paths.map((path) => existsSync(resolve(this.root, path)));
-    return JSON.stringify([access.ungranted, access.shown, present(access.ungranted), present(access.shown)]);
+    // The sessions of one user get one answer object per reload, checked in one round: one key.
+    const keys = keysOf(exists);
+    let key = keys.get(access);
+    if (key === undefined) {
+      const present = (paths: readonly string[]) => paths.map((path) => exists(resolve(this.root, path)));
+      key = JSON.stringify([
+        access.ungranted,
+        access.shown,
+        present(access.ungranted),
+        present(access.shown),
+      ]);
+      keys.set(access, key);
+    }
+    return key;
   }
 }

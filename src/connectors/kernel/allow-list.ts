@@ -70,19 +70,27 @@ export async function allowList(
     list.directories.push(withSlash(root));
     return list;
   }
-  /** The nearest enclosing boundary decides (a hidden and a shown on one path: hidden wins). */
+  // Lookups by path, so that a workspace of thousands of entries and hundreds of boundaries is
+  // listed in milliseconds: each boundary's visibility (hidden wins on one path), and every folder
+  // that holds a boundary deeper down.
+  const boundaryAt = new Map<string, boolean>();
+  const holders = new Set<string>();
+  for (const b of boundaries) {
+    boundaryAt.set(b.path, (boundaryAt.get(b.path) ?? true) && b.visible);
+    for (let dir = path.dirname(b.path); isInside(dir, root); dir = path.dirname(dir)) {
+      holders.add(dir);
+      if (dir === root) break;
+    }
+  }
+  /** The nearest enclosing boundary decides; none: visible. */
   const visibleAt = (p: string): boolean => {
-    let best: Boundary | undefined;
-    for (const b of boundaries)
-      if (
-        isInside(p, b.path) &&
-        (!best || b.path.length > best.path.length || (b.path.length === best.path.length && !b.visible))
-      )
-        best = b;
-    return best?.visible ?? true;
+    for (let at = p; ; at = path.dirname(at)) {
+      const visible = boundaryAt.get(at);
+      if (visible !== undefined) return visible;
+      if (at === root || path.dirname(at) === at) return true;
+    }
   };
-  const holdsBoundary = (dir: string): boolean =>
-    boundaries.some((b) => b.path !== dir && isInside(b.path, dir));
+  const holdsBoundary = (dir: string): boolean => holders.has(dir);
   const allowed = (real: string): boolean =>
     isInside(real, scratchDir) || (isInside(real, root) && visibleAt(real) && !holdsBoundary(real));
   const add = (real: string): void => {
@@ -157,9 +165,9 @@ function realOrUndefined(p: string): string | undefined {
   }
 }
 
+/** Both absolute and normalized (no `..`, no trailing separator but the root's). */
 export function isInside(child: string, dir: string): boolean {
-  const relative = path.relative(dir, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return child === dir || child.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
 
 /** A trailing separator so that `/work/a` does not also allow `/work/ab`. */

@@ -22,12 +22,13 @@ export function isolationReport(workspace: string, env: NodeJS.ProcessEnv = proc
   const lines: string[] = [];
   if (sandboxed) {
     lines.push(
-      'kernels: OS sandbox (bubblewrap): the workspace read-only with .quire/ and .git/ hidden, a scratch folder, nothing else of the host',
+      "kernels: OS sandbox (bubblewrap): the workspace read-only with .quire/ and .git/ hidden (and what an account's grants leave out, for its kernels), a scratch folder, nothing else of the host",
       'network: none, each kernel in its own network namespace (quire.config.json network.allow opens named hosts through the host)',
     );
   } else {
     lines.push(
       `kernels: NO OS sandbox (${support.reason ?? 'unavailable'}): Node's permission model and DuckDB's own settings only; install bubblewrap for the full sandbox (docs/security.md)`,
+      "grants: an account's kernels read only what its grants give it through Node's permission model, which follows a symlink placed in the workspace into an ungranted folder; the OS sandbox does not",
       'network: NOT isolated: a cell can open any connection the host can, its loopback services included',
     );
   }
