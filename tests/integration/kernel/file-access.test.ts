@@ -113,3 +113,31 @@ else
     assert.fail(`the OS sandbox is not available here (${sandboxSupport().reason}): install bubblewrap`);
   });
 suite('without the OS sandbox (Node permission model, DuckDB allow-list)', 'none');
+
+function wholeWorkspaceSuite(name: string, sandbox: 'auto' | 'none'): void {
+  describe(name, () => {
+    // A grant on the whole workspace to others: this user sees only what is granted to them.
+    const fixture = kernelPerSuite((workspace) => ({
+      files: FILES,
+      sandbox,
+      cwd: join(workspace, 'team'),
+      fileAccess: { ungranted: [''], shown: ['team/shared.nb.md', 'data/'] },
+    }));
+
+    test('only the shown paths can be read', async () => {
+      const { kernel } = fixture;
+      assert.equal(await read(kernel, 'shared.nb.md'), '# shared\n');
+      assert.equal(await read(kernel, '../data/ok.csv'), 'a\n7\n');
+      for (const path of ['../notes.txt', 'secret.csv', '../solo.nb.md']) {
+        const seen = await read(kernel, path);
+        assert.ok(seen.startsWith('error '), `${path}: ${seen}`);
+      }
+      assert.match(await sqlRead(kernel, '../data/ok.csv'), /7/);
+      assert.doesNotMatch(await sqlRead(kernel, '../notes.txt'), /readable/);
+    });
+  });
+}
+
+if (sandboxSupport().kind === 'bwrap')
+  wholeWorkspaceSuite('the whole workspace ungranted, in the OS sandbox', 'auto');
+wholeWorkspaceSuite('the whole workspace ungranted, without the OS sandbox', 'none');
