@@ -351,7 +351,10 @@ export async function migrate(db: Db): Promise<number[]> {
       ),
     );
     const newest = Math.max(0, ...done);
-    const known = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+    // The list is checked to be 1, 2, 3… in order (tests/unit/store/migrations.test.ts); the
+    // newest is still taken as the largest, not the last, so that a list merged out of order
+    // cannot make a current store look newer than this quire.
+    const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
     if (newest > known) {
       throw new Error(
         `the store ${db.label} has schema version ${newest}, newer than this quire knows (${known}): upgrade quire`,
