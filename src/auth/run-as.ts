@@ -78,11 +78,14 @@ export async function runAsRefusal(store: { db: Db }, run: OwnedRun): Promise<Ru
 /**
  * What the run's kernel may read: its owner's grants as they are at the start (file-access.ts),
  * read after `runAsRefusal` let it start. A run without an owner runs as before (all of the
- * workspace): single-user mode, or queued by someone who holds the store itself.
+ * workspace): queued by someone who holds the store itself; so does any run while the store has
+ * no accounts (single-user mode, whose owner queued it).
  */
 export async function runFileAccess(store: { db: Db }, run: OwnedRun): Promise<FileAccess> {
   if (run.ownerId === undefined) return ALL_FILES;
   const rules = await loadAccessRules(store.db);
+  // A store without accounts is single-user mode: its owner (who queued it) reads everything.
+  if (rules.accounts?.size === 0) return ALL_FILES;
   // The role comes with the rules (their `accounts`); an owner unknown there reads nothing.
   return fileAccessOf(rules, { id: run.ownerId, role: rules.accounts?.get(run.ownerId)?.role ?? 'viewer' });
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
 import { deleteGrant, insertGrant } from '../../../src/auth/grants-store.js';
-import { mayRunAsOwner } from '../../../src/auth/run-as.js';
+import { mayRunAsOwner, runFileAccess } from '../../../src/auth/run-as.js';
 import { recordScheduleSave, scheduleOwnerOf } from '../../../src/jobs/schedule-owner.js';
 import { openStore } from '../../../src/store/open.js';
 import { RunQuotaError, type RunStore } from '../../../src/store/run-store.js';
@@ -123,6 +123,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         undefined,
         'no accounts: single-user mode',
       );
+      // Its kernel reads all of the workspace, whoever the owner id names.
+      assert.deepEqual(await runFileAccess(one, { path: 'a.nb.md', trigger: 'api', ownerId: 'owner' }), {
+        ungranted: [],
+        shown: [],
+      });
       const accounts = new Accounts(one.db);
       const ed = await accounts.addUser(`ed-${dialect}`, 'editor');
       await accounts.addUser(`admin-${dialect}`, 'admin');
@@ -178,6 +183,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         `owner ${ana.name} may no longer run ${path}: no grant lets them run it`,
         'the grant revoked since',
       );
+      // The kernel of a run: ana (no grant on finance/ left) reads nothing of it, bob reads it.
+      const run = (ownerId: string) => ({ path: 'open.nb.md', trigger: 'api', ownerId });
+      assert.ok((await runFileAccess(two, run(ana.id))).ungranted.includes('finance/'));
+      assert.ok(!(await runFileAccess(two, run(bob.id))).ungranted.includes('finance/'));
+      assert.deepEqual((await runFileAccess(two, run('u_gone'))).ungranted, [''], 'no such account: nothing');
     });
   });
 }
