@@ -9,6 +9,7 @@
  * assign them to these types, so a field added there and not here fails the type-check.
  */
 import { z } from 'zod';
+import { SnapshotAccess } from './notifications.js';
 import { RUN_STATES } from './states.js';
 
 /** Every failed request: a stable code and a sentence for people; never a stack trace. */
@@ -41,6 +42,11 @@ export const NotebookSummary = z.object({
   size: z.number().int(),
   version: z.string(),
   parseError: ParseErrorInfo.optional(),
+  /**
+   * What the caller may do with it and whether it is locked read-only, as the editor's snapshot
+   * says it (the list marks locked notebooks); absent from older servers.
+   */
+  access: SnapshotAccess.optional(),
 });
 export type NotebookSummary = z.infer<typeof NotebookSummary>;
 

@@ -64,6 +64,11 @@ export const SnapshotAccess = z.object({
   edit: z.boolean(),
   /** `notebook:execute`: run cells, set params, interrupt */
   execute: z.boolean(),
+  /**
+   * The notebook is locked read-only (`quire notebooks lock`): nobody may edit it until it is
+   * unlocked, whatever their role or grants. Says why `edit` is false; absent from older servers.
+   */
+  locked: z.boolean().optional(),
 });
 export type SnapshotAccess = z.infer<typeof SnapshotAccess>;
 

@@ -14,6 +14,7 @@ import type { AuditLog } from '../audit/log.js';
 import type { WorkspacePath } from './paths.js';
 import type { RunStore } from '../store/run-store.js';
 import type { JobService } from '../jobs/service.js';
+import type { SnapshotAccess } from '../protocol/index.js';
 
 /** Facts known only once the server listens (the port, when 0 was asked for). */
 export interface ServerIdentity {
@@ -67,6 +68,11 @@ export type ServerEnv = {
      * already allowed the listing itself); nothing else in a handler decides access.
      */
     may: (action: Action, resource: Resource) => boolean;
+    /**
+     * What this request's user may do in a notebook and whether it is locked, as a snapshot says
+     * it (session-view.ts `accessOf`): for a listing to show with each item, never to decide.
+     */
+    access: (path: string) => SnapshotAccess;
     /** what a handler adds to its request's event once it succeeded: an id it made, a version */
     detail: EventDetail;
     /**

@@ -6,7 +6,8 @@
  * `authorize(user, action, resource)` and emit the entry's event (events.ts). A route or command
  * without an entry is refused and logged: the table fails closed.
  *
- * Handlers do not decide access; a listing only narrows its items with `c.var.may`.
+ * Handlers do not decide access; a listing only narrows its items with `c.var.may`, and may show
+ * with each what its user may do there (`c.var.access`).
  *
  * A state change (not GET/HEAD/OPTIONS) that the session cookie authenticates must also carry the
  * session's CSRF token (csrf.ts), public routes included (logout); one authenticated by an API
@@ -30,6 +31,7 @@ import { changesState, CSRF_HEADER, validCsrf } from './csrf.js';
 import { errorResponse } from './errors.js';
 import type { EventDetail, EventSink, GateEvent } from './events.js';
 import type { WorkspacePath } from './paths.js';
+import { accessOf } from './session-view.js';
 
 const UNAUTHENTICATED = 'log in with the URL printed by `quire serve`';
 const FORBIDDEN = 'you may not do this';
@@ -94,6 +96,7 @@ export function httpGate(deps: GateDeps): MiddlewareHandler<ServerEnv> {
     if (user) {
       c.set('user', user);
       c.set('may', (action, resource) => deps.authorize(user, action, resource));
+      c.set('access', (path) => accessOf(deps.authorize, user, path));
     }
 
     if ('public' in entry) {

@@ -69,13 +69,16 @@ export function documentView(
 /**
  * What `user` may do in the notebook at `path` (workspace-relative, after the path rules: the
  * resource the gate checks commands against), asked of the one `authorize`, so a per-folder grant
- * or a locked notebook shows here as it is enforced there.
+ * or a locked notebook shows here as it is enforced there; and whether it is locked, so the UI can
+ * tell a lock from a role or grant that does not allow editing. Also each item of the notebook
+ * listing's (the gate's `c.var.access`).
  */
 export const accessOf = (authorize: Authorize, user: User, path: string): SnapshotAccess => {
   const notebook = { kind: 'notebook', path } as const;
   return {
     edit: authorize(user, 'notebook:edit', notebook),
     execute: authorize(user, 'notebook:execute', notebook),
+    locked: authorize.locked?.(path) ?? false,
   };
 };
 

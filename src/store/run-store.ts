@@ -82,6 +82,11 @@ export interface RunFilter {
   status?: RunState;
   trigger?: Trigger;
   limit?: number;
+  /**
+   * Only runs after this one in the list's order (newest first): the next page starts below the
+   * last run of the one before. A keyset, not an offset: runs created meanwhile do not shift it.
+   */
+  before?: { createdAt: number; id: string };
 }
 
 export { newRunId } from '../shared/ids.js';
@@ -542,6 +547,11 @@ export class RunStore {
       if (value === undefined) continue;
       where.push(condition);
       params.push(value);
+    }
+    if (filter.before) {
+      // Spelt out rather than a row comparison: the same text on SQLite and PostgreSQL.
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(filter.before.createdAt, filter.before.createdAt, filter.before.id);
     }
     params.push(filter.limit ?? 50);
     const rows = await this.db.all(

@@ -143,7 +143,10 @@ test("a viewer sees the prose and the newest run's report (not another user's li
     assert.deepEqual(await editingControls(page), NONE);
     assert.equal(await page.locator('button.app-run, button.run-all').count(), 0, 'no Run');
     assert.ok(await page.locator('#param-factor').isDisabled(), 'the params are shown, not editable');
-    assert.match((await page.locator('[data-testid="read-only"]').textContent()) ?? '', /Read-only/);
+    assert.match(
+      (await page.locator('[data-testid="read-only"]').textContent()) ?? '',
+      /^You can view this notebook/,
+    );
     assert.equal(await page.locator('[data-testid="run-history"]').count(), 1);
     assert.ok(!(await page.locator('body').innerText()).includes('21 * factor'), 'no code on the page');
     await shot(page, 'app-view-viewer');

@@ -1,5 +1,6 @@
 /**
- * `/api/notebooks`: list (with `?q=` search), read, save, delete. Thin handlers: decode, call
+ * `/api/notebooks`: list (with `?q=` search; each with the caller's `access` and whether it is
+ * locked, for the list's lock marker), read, save, delete. Thin handlers: decode, call
  * WorkspaceFiles, encode; the gate (gate.ts) has authorized the request before (access.ts) and
  * resolved the notebook's path (`gatedNotebook`: the handlers do not resolve it again). A
  * notebook that does not parse still opens: its text comes back with `parseError` (line, column)
@@ -72,7 +73,9 @@ export function notebookRoutes(deps: ServerDeps): Hono<ServerEnv> {
   routes.get('/', async (c) => {
     const notebooks = await deps.files.list(c.req.query('q'));
     const body: NotebookList = {
-      notebooks: notebooks.filter((n) => c.var.may('notebook:read', { kind: 'notebook', path: n.path })),
+      notebooks: notebooks
+        .filter((n) => c.var.may('notebook:read', { kind: 'notebook', path: n.path }))
+        .map((n) => ({ ...n, access: c.var.access(n.path) })),
     };
     return c.json(body);
   });

@@ -4,7 +4,9 @@
  * the RunStore and runner/stored-run.ts; a notebook path goes through the same confinement as the
  * notebook routes, resolved once by the gate (`gatedNotebook`). The gate (gate.ts) has authorized
  * each request (access.ts: `run:read` on the run or notebook, `notebook:execute` to queue); the
- * full listing keeps the runs the user may read. Bodies: protocol/api.ts.
+ * full listing keeps the runs the user may read, reading further down the history to fill its page
+ * (`readableRuns`). One notebook's listing (`?path=`) needs no such filter: its runs all share the
+ * notebook the gate checked. Bodies: protocol/api.ts.
  *
  * The report is user content (sanitized outputs) served from the editor's origin, so it gets its
  * own policy (`REPORT_CONTENT_SECURITY_POLICY`, set by `reportPolicy()`), stricter than the editor's.
@@ -14,7 +16,7 @@ import { Hono } from 'hono';
 import { loadRecord, storedReport } from '../../runner/stored-run.js';
 import type { StoredRun } from '../../store/types.js';
 import type { JobService } from '../../jobs/service.js';
-import { RunQuotaError } from '../../store/run-store.js';
+import { RunQuotaError, type RunStore } from '../../store/run-store.js';
 import { gatedNotebook, type ServerDeps, type ServerEnv } from '../deps.js';
 import { HttpError } from '../errors.js';
 import type { User } from '../auth.js';
@@ -70,6 +72,43 @@ async function submitted(jobs: JobService, run: Parameters<JobService['submit']>
   }
 }
 
+/**
+ * The full listing scans at most this many rows per run asked for. Runs the user may not read
+ * are skipped, so a page is filled from further down; a user who may read few of many runs gets
+ * a short page (possibly empty) rather than a request that reads the whole history.
+ */
+const SCAN_PER_RUN = 50;
+
+/**
+ * The newest `limit` runs that `may` lets through: batches of the store's list, each below the
+ * last (`before`), the first as large as the page (when every run is readable: one query, as
+ * before grants), then doubling, until the page is full, the store has no more, or the scan cap.
+ */
+async function readableRuns(
+  store: Pick<RunStore, 'list'>,
+  limit: number,
+  may: (run: StoredRun) => boolean,
+): Promise<StoredRun[]> {
+  const readable: StoredRun[] = [];
+  const cap = limit * SCAN_PER_RUN;
+  let scanned = 0;
+  let size = limit;
+  let before: { createdAt: number; id: string } | undefined;
+  while (readable.length < limit && size > 0) {
+    const batch = await store.list({ limit: size, ...(before ? { before } : {}) });
+    scanned += batch.length;
+    for (const run of batch) {
+      if (may(run)) readable.push(run);
+      if (readable.length === limit) break;
+    }
+    const last = batch.at(-1);
+    if (batch.length < size || !last) break;
+    before = { createdAt: last.createdAt, id: last.id };
+    size = Math.min(size * 2, cap - scanned);
+  }
+  return readable;
+}
+
 export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
 
@@ -87,9 +126,8 @@ export function runRoutes(deps: ServerDeps): Hono<ServerEnv> {
       const { relative } = gatedNotebook(c);
       return c.json({ runs: await deps.store.list({ path: relative, limit }) } satisfies RunList);
     }
-    const runs = await deps.store.list({ limit });
-    const readable = runs.filter((run) => c.var.may('run:read', { kind: 'run', id: run.id, path: run.path }));
-    return c.json({ runs: readable } satisfies RunList);
+    const may = (run: StoredRun) => c.var.may('run:read', { kind: 'run', id: run.id, path: run.path });
+    return c.json({ runs: await readableRuns(deps.store, limit, may) } satisfies RunList);
   });
 
   /**

@@ -60,12 +60,7 @@ export function AppView(props: AppViewProps) {
           </>
         ) : null}
       </div>
-      <p class="read-only-banner" role="note" data-testid="read-only">
-        Read-only:{' '}
-        {access.execute
-          ? 'you may change the params and run this notebook, not edit it.'
-          : 'you may read this notebook and its runs, not change or run it.'}
-      </p>
+      <ReadOnlyBanner access={access} />
       {props.banners}
       {state.parseError ? (
         <p class="parse-error">
@@ -98,6 +93,28 @@ export function AppView(props: AppViewProps) {
       )}
       <RunHistory path={state.path} refresh={props.runsChanged} showLatest={!access.execute} />
     </main>
+  );
+}
+
+/**
+ * Why there is no editor: a lock (`quire notebooks lock`: nobody may edit until it is lifted, so
+ * asking for a role or a grant would not help) or the user's role or grants; then what they may do.
+ */
+function ReadOnlyBanner({ access }: { access: SnapshotAccess }) {
+  const may = access.execute ? 'you may change the params and run it' : 'you may read it and its runs';
+  return (
+    <p
+      class={`read-only-banner${access.locked ? ' locked' : ''}`}
+      role="note"
+      data-testid="read-only"
+      data-reason={access.locked ? 'locked' : 'access'}
+    >
+      {access.locked
+        ? `This notebook is locked read-only: nobody may edit it until it is unlocked; ${may}.`
+        : access.execute
+          ? 'You can view and run this notebook (change its params, press Run); your role or grants do not allow editing it.'
+          : 'You can view this notebook and its runs; your role or grants do not allow running or editing it.'}
+    </p>
   );
 }
 

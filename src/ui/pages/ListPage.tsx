@@ -1,4 +1,7 @@
-/** The notebook list: every notebook of the workspace, searched on the server (`?q=`). */
+/**
+ * The notebook list: every notebook of the workspace the user may read, searched on the server
+ * (`?q=`); a locked notebook (read-only for everyone) is marked.
+ */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, encodePath, listNotebooks, type NotebookSummary } from '../api.js';
 import { isTyping } from '../shortcuts.js';
@@ -73,11 +76,31 @@ export function ListPage() {
                   {tag}
                 </span>
               ))}
+              {nb.access?.locked ? (
+                <span
+                  class="tag tag-locked"
+                  title="Nobody may edit it until it is unlocked"
+                  data-testid="locked"
+                >
+                  <LockIcon />
+                  locked (read-only)
+                </span>
+              ) : null}
               {nb.parseError ? <span class="tag tag-error">parse error</span> : null}
             </span>
           </li>
         ))}
       </ul>
     </main>
+  );
+}
+
+/** A padlock drawn inline (no icon font, no emoji font needed); the marker's text is its label. */
+function LockIcon() {
+  return (
+    <svg class="lock-icon" aria-hidden="true" viewBox="0 0 12 14" width="10" height="12">
+      <path d="M3 6V4a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" stroke-width="1.6" />
+      <rect x="1" y="6" width="10" height="8" rx="1.5" fill="currentColor" />
+    </svg>
   );
 }

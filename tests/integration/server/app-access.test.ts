@@ -2,7 +2,8 @@
  * The snapshot's `access` (issue 10, the app view) against a real server in accounts mode: each
  * connection's snapshots say what its own user may do in that notebook, asked of the server's
  * `authorize` with the notebook as the resource (grants-aware: a notebook locked in the store is
- * read-only for everyone), also when a snapshot is broadcast to a user's other tabs. What the
+ * read-only for everyone, and says so: `locked`), also when a snapshot is broadcast to a user's
+ * other tabs. The notebook listing carries the same access per notebook. What the
  * UI hides is not the control: a runner's edits are still refused by the gate. In single-user
  * mode the owner may do both.
  */
@@ -80,13 +81,25 @@ test("the open reply carries the connection's own access: viewer, runner, editor
   assert.equal(server.mode, 'accounts');
   const [vic, rue, eda] = await Promise.all(['vic', 'rue', 'eda'].map(connect));
   try {
-    assert.deepEqual(await accessOnOpen(vic!, 'app.nb.md'), { edit: false, execute: false });
-    assert.deepEqual(await accessOnOpen(rue!, 'app.nb.md'), { edit: false, execute: true });
-    assert.deepEqual(await accessOnOpen(eda!, 'app.nb.md'), { edit: true, execute: true });
+    assert.deepEqual(await accessOnOpen(vic!, 'app.nb.md'), { edit: false, execute: false, locked: false });
+    assert.deepEqual(await accessOnOpen(rue!, 'app.nb.md'), { edit: false, execute: true, locked: false });
+    assert.deepEqual(await accessOnOpen(eda!, 'app.nb.md'), { edit: true, execute: true, locked: false });
     // From authorize with the notebook as the resource, not from the role: the editor may not edit here.
-    assert.deepEqual(await accessOnOpen(eda!, 'locked/report.nb.md'), { edit: false, execute: true });
-    assert.deepEqual(await accessOnOpen(rue!, 'locked/report.nb.md'), { edit: false, execute: true });
-    assert.deepEqual(await accessOnOpen(vic!, 'locked/report.nb.md'), { edit: false, execute: false });
+    assert.deepEqual(await accessOnOpen(eda!, 'locked/report.nb.md'), {
+      edit: false,
+      execute: true,
+      locked: true,
+    });
+    assert.deepEqual(await accessOnOpen(rue!, 'locked/report.nb.md'), {
+      edit: false,
+      execute: true,
+      locked: true,
+    });
+    assert.deepEqual(await accessOnOpen(vic!, 'locked/report.nb.md'), {
+      edit: false,
+      execute: false,
+      locked: true,
+    });
   } finally {
     for (const client of [vic, rue, eda]) client?.socket.close();
   }
@@ -105,9 +118,9 @@ test("a snapshot broadcast to a user's other tabs carries the access; another us
     // A revert answers its sender with a snapshot and sends the session's other clients one.
     const own = await eda.request({ type: 'revert' });
     assert.equal(own.type, 'snapshot');
-    assert.deepEqual(own.access, { edit: true, execute: true });
+    assert.deepEqual(own.access, { edit: true, execute: true, locked: false });
     const heard = await edaTab.until((n) => n.type === 'snapshot', { after: tabMark });
-    assert.deepEqual(heard.access, { edit: true, execute: true });
+    assert.deepEqual(heard.access, { edit: true, execute: true, locked: false });
     // vic's session is his own (per-user sessions): nothing of eda's reaches him.
     assert.deepEqual(vic.received.slice(vicMark), []);
   } finally {
@@ -148,10 +161,26 @@ test("the UI's hiding is not the control: a runner's edits are refused by the ga
     const again = await rue.request({ type: 'open', path: 'app.nb.md' });
     const after = (again.cells as { id: string; source: string }[]).find((c) => c.id === total.id);
     assert.equal(after?.source, total.source, 'the refused edit changed nothing');
-    assert.deepEqual(again.access, { edit: false, execute: true });
+    assert.deepEqual(again.access, { edit: false, execute: true, locked: false });
   } finally {
     rue.socket.close();
   }
+});
+
+test("the notebook listing carries each notebook's access for its caller, and whether it is locked", async () => {
+  const listed = async (name: string) => {
+    const response = await fetch(`${server.url}/api/notebooks`, { headers: { cookie: await login(name) } });
+    const body = (await response.json()) as { notebooks: { path: string; access?: unknown }[] };
+    return Object.fromEntries(body.notebooks.map((n) => [n.path, n.access]));
+  };
+  assert.deepEqual(await listed('eda'), {
+    'app.nb.md': { edit: true, execute: true, locked: false },
+    'locked/report.nb.md': { edit: false, execute: true, locked: true },
+  });
+  assert.deepEqual(await listed('vic'), {
+    'app.nb.md': { edit: false, execute: false, locked: false },
+    'locked/report.nb.md': { edit: false, execute: false, locked: true },
+  });
 });
 
 test('single-user mode: the owner may edit and execute', async () => {
@@ -162,7 +191,7 @@ test('single-user mode: the owner may edit and execute', async () => {
     const owner = await TestClient.connect(single, await tokenLogin(single));
     try {
       const snapshot = await owner.request({ type: 'open', path: 'app.nb.md' });
-      assert.deepEqual(snapshot.access, { edit: true, execute: true });
+      assert.deepEqual(snapshot.access, { edit: true, execute: true, locked: false });
     } finally {
       owner.socket.close();
     }

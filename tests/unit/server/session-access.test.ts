@@ -21,7 +21,7 @@ const snapshot: Snapshot = {
   params: { schema: [], values: {} },
 };
 
-test('accessOf asks authorize for edit and execute on the notebook itself', () => {
+test('accessOf asks authorize for edit and execute on the notebook itself, and whether it is locked', () => {
   const asked: [string, Action, Resource][] = [];
   const authorize: Authorize = (who, action, resource) => {
     asked.push([who.id, action, resource]);
@@ -29,12 +29,19 @@ test('accessOf asks authorize for edit and execute on the notebook itself', () =
       action === 'notebook:execute' && resource.kind === 'notebook' && resource.path === 'sales/q1.nb.md'
     );
   };
-  assert.deepEqual(accessOf(authorize, user, 'sales/q1.nb.md'), { edit: false, execute: true });
-  assert.deepEqual(accessOf(authorize, user, 'other.nb.md'), { edit: false, execute: false });
+  authorize.locked = (path) => path === 'other.nb.md';
+  assert.deepEqual(accessOf(authorize, user, 'sales/q1.nb.md'), {
+    edit: false,
+    execute: true,
+    locked: false,
+  });
+  assert.deepEqual(accessOf(authorize, user, 'other.nb.md'), { edit: false, execute: false, locked: true });
   assert.deepEqual(asked.slice(0, 2), [
     ['u_1', 'notebook:edit', { kind: 'notebook', path: 'sales/q1.nb.md' }],
     ['u_1', 'notebook:execute', { kind: 'notebook', path: 'sales/q1.nb.md' }],
   ]);
+  // An authorize that knows no locks (the single-user baseline without a store): not locked.
+  assert.equal(accessOf(() => true, user, 'a.nb.md').locked, false);
 });
 
 test('forConnection adds the access to a snapshot (a copy, valid for the schema) and to nothing else', () => {

@@ -253,6 +253,39 @@ function suite(dialect: 'sqlite' | 'postgres') {
       );
       assert.equal((await store.list({ sweepId: 'sw-1' })).length, 3);
     });
+
+    test('list pages with a `before` cursor: each run once, newest first, ties on created_at by id', async () => {
+      // Two runs share each instant, so the cursor has to break ties by id.
+      for (let i = 0; i < 7; i++) {
+        await store.create({
+          path: 'paged.nb.md',
+          source: SOURCE,
+          trigger: 'cli',
+          params: { i },
+          now: 500 + (i >> 1),
+        });
+      }
+      const all = await store.list({ path: 'paged.nb.md' });
+      assert.equal(all.length, 7);
+      const pages: string[][] = [];
+      let before: { createdAt: number; id: string } | undefined;
+      // Bounded: a cursor that were ignored would repeat the first page forever.
+      while (pages.length < 5) {
+        const page = await store.list({ path: 'paged.nb.md', limit: 3, ...(before ? { before } : {}) });
+        if (page.length === 0) break;
+        pages.push(page.map((r) => r.id));
+        const last = page.at(-1)!;
+        before = { createdAt: last.createdAt, id: last.id };
+      }
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [3, 3, 1],
+      );
+      assert.deepEqual(
+        pages.flat(),
+        all.map((r) => r.id),
+      );
+    });
   });
 }
 
