@@ -166,8 +166,11 @@ function connection(ws: WebSocket, user: User, deps: WebSocketDeps, gate: Comman
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(notification));
     },
   };
-  const fail = (message: string, requestId?: string): void =>
-    client.send({ type: 'error', ...(requestId ? { requestId } : {}), message });
+  // A refusal or a bad message concerns this connection only, whatever it may read: straight to it.
+  const fail = (message: string, requestId?: string): void => {
+    if (ws.readyState === ws.OPEN)
+      ws.send(JSON.stringify({ type: 'error', ...(requestId ? { requestId } : {}), message }));
+  };
 
   const onMessage = async (data: Buffer, isBinary: boolean): Promise<void> => {
     if (isBinary) return fail('messages are JSON text frames');

@@ -162,7 +162,10 @@ test('runs per user: past the quota POST /api/runs answers 429 naming the limit 
   assert.equal(body.error, 'quota');
   assert.match(body.message, /^quota: you have 2 runs queued or running: /);
   for (const run of queued) assert.ok(body.message.includes(run.id), `names ${run.id}`);
-  assert.match(body.message, /the limit is 2 per user \(quotas\.runsPerUser in quire\.config\.json\)/);
+  assert.match(
+    body.message,
+    /the limit is 2 per user \(quotas\.runsPerUser in quire\.config\.json, or quire serve --runs-per-user\)/,
+  );
   assert.equal((await store.list({ path: 'slow.nb.md' })).length, 2, 'no run was made');
   // bob's runs are his own.
   assert.equal((await post('bob')).status, 202);
