@@ -29,6 +29,13 @@ const ACCESS = {
   shown: ['team/shared.nb.md', 'team/open/'],
 };
 
+/**
+ * Without the OS sandbox the kernels here run as the host's own user: what is tested is the
+ * permission model's allow-list, which holds for any user, and a root host's `nobody` could not
+ * read a checkout that only root can read (a fresh clone in a 0700 folder).
+ */
+const asHost = (sandbox: 'auto' | 'none') => (sandbox === 'none' ? { user: 'none' } : {});
+
 /** What a cell gets reading `path` with node:fs: the text, or the error's code. */
 async function read(kernel: ProcessKernel, path: string): Promise<string> {
   const code = `const fs = await __quire_import("node:fs"); try { return { __quire_last: JSON.stringify(fs.readFileSync(${JSON.stringify(path)}, "utf8")) }; } catch (e) { return { __quire_last: JSON.stringify("error " + e.code) }; }`;
@@ -60,6 +67,7 @@ function suite(name: string, sandbox: 'auto' | 'none'): void {
     const fixture = kernelPerSuite((workspace) => ({
       files: FILES,
       sandbox,
+      ...asHost(sandbox),
       cwd: join(workspace, 'team'),
       fileAccess: ACCESS,
     }));
@@ -120,6 +128,7 @@ function wholeWorkspaceSuite(name: string, sandbox: 'auto' | 'none'): void {
     const fixture = kernelPerSuite((workspace) => ({
       files: FILES,
       sandbox,
+      ...asHost(sandbox),
       cwd: join(workspace, 'team'),
       fileAccess: { ungranted: [''], shown: ['team/shared.nb.md', 'data/'] },
     }));
