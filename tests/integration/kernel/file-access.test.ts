@@ -16,6 +16,7 @@ const SECRET = 'salary,123456';
 
 const FILES = {
   'team/secret.csv': `a,b\n${SECRET}\n`,
+  'team/lib.mjs': `export const leak = ${JSON.stringify(SECRET)};\n`,
   'team/shared.nb.md': '# shared\n',
   'team/open/b.csv': 'a\n1\n',
   'team/open/private/p.csv': `a,b\n${SECRET}\n`,
@@ -77,6 +78,7 @@ function suite(name: string, sandbox: 'auto' | 'none'): void {
       for (const path of [
         'secret.csv',
         join(workspace, 'team/secret.csv'),
+        `/proc/self/root${workspace}/team/secret.csv`,
         '../solo.nb.md',
         'open/private/p.csv',
       ]) {
@@ -85,6 +87,15 @@ function suite(name: string, sandbox: 'auto' | 'none'): void {
         assert.ok(seen.startsWith('error ') || seen === '', `${path}: ${seen}`);
       }
       assert.doesNotMatch(await list(kernel, join(workspace, 'team')), /secret/);
+      // Nor imported: a module in the ungranted folder is not there for the kernel.
+      const imported = await run(
+        kernel,
+        js(
+          'try { const m = await __quire_import("./lib.mjs"); return { __quire_last: JSON.stringify(m.leak) }; } catch (e) { return { __quire_last: JSON.stringify("error " + (e.code ?? e.message)) }; }',
+        ),
+      );
+      assert.doesNotMatch(JSON.stringify(imported.outputs), /salary/);
+      assert.match(JSON.stringify(imported.outputs), /error/);
     });
 
     test('what is granted inside it again, and everything open, reads as before', async () => {
