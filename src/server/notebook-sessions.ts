@@ -32,6 +32,8 @@ export interface NotebookSessionsOptions extends NotebookSessionOptions {
   logError?: (error: unknown) => void;
   /** sessions (each with its own kernel) one user may hold at once; undefined: no limit */
   kernelsPerUser?: number;
+  /** whether a notebook is locked now (the server's rules): a change is sent to its sessions */
+  locked?: (path: string) => boolean;
 }
 
 /** An open refused because the user holds their quota of sessions already. */
@@ -56,6 +58,8 @@ interface Entry {
   opening: Promise<NotebookSession>;
   /** set once the open succeeded */
   session?: NotebookSession;
+  /** whether the notebook was locked at the last reload of the rules */
+  locked?: boolean;
 }
 
 const keyOf = (userId: string, path: string): string => JSON.stringify([userId, path]);
@@ -132,10 +136,19 @@ export class NotebookSessions {
 
   /**
    * The access rules reloaded: each session whose kernel no longer sees what its user may read
-   * stops it (notebook-session.ts `recheckFileAccess`). Resolves to how many kernels stopped.
+   * stops it (notebook-session.ts `recheckFileAccess`), and each session whose notebook was locked
+   * or unlocked since sends its connections a snapshot (each carries its own user's access, so the
+   * page turns read-only or editable without a reload). Resolves to how many kernels stopped.
    */
-  async recheckFileAccess(): Promise<number> {
+  async rulesReloaded(): Promise<number> {
     const sessions = [...this.entries.values()].flatMap((e) => (e.session ? [e.session] : []));
+    for (const entry of this.entries.values()) {
+      const locked = this.options.locked?.(entry.path);
+      if (locked === undefined || !entry.session) continue;
+      const changed = entry.locked !== undefined && entry.locked !== locked;
+      entry.locked = locked;
+      if (changed) entry.session.broadcast(entry.session.snapshot());
+    }
     // One stat per path the grants name, however many sessions ask.
     const exists = existsOnce();
     const stopped = await Promise.all(

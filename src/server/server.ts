@@ -372,9 +372,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onSaved: ({ path, text, user }) => recordScheduleSave(store, path, text, user.id),
     // An account's kernels read what its grants give it (the single-user owner reads everything).
     fileAccess: (user) => (logins.current.mode === 'accounts' ? fileAccessMemo(rules(), user) : undefined),
+    locked: (path) => authorize.locked?.(path) ?? false,
     ...(quotas.kernelsPerUser !== undefined ? { kernelsPerUser: quotas.kernelsPerUser } : {}),
   });
-  afterRulesLoad.recheck = () => void notebooks.recheckFileAccess().catch(logError);
+  afterRulesLoad.recheck = () => void notebooks.rulesReloaded().catch(logError);
   metrics.setGauges({
     sessions: async () => (await notebooks.list()).length,
     kernels: async () =>

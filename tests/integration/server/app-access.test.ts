@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Accounts } from '../../../src/auth/accounts.js';
-import { lockNotebook } from '../../../src/auth/locks.js';
+import { lockNotebook, unlockNotebook } from '../../../src/auth/locks.js';
 import { memoryEventSink } from '../../../src/server/events.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import { openStore } from '../../../src/store/open.js';
@@ -181,6 +181,32 @@ test("the notebook listing carries each notebook's access for its caller, and wh
     'app.nb.md': { edit: false, execute: false, locked: false },
     'locked/report.nb.md': { edit: false, execute: false, locked: true },
   });
+});
+
+test('a lock or unlock reaches the open page: its sessions send a snapshot with the new access', async () => {
+  const eda = await connect('eda');
+  try {
+    const opened = await eda.request({ type: 'open', path: 'app.nb.md' });
+    assert.deepEqual(opened.access, { edit: true, execute: true, locked: false });
+    await server.accessRules.refresh(); // the sessions note the notebook's lock state
+    const lockedAt = eda.received.length;
+    await lockNotebook(server.store.db, {
+      path: 'app.nb.md',
+      lockedBy: null,
+      lockedAt: Date.now(),
+      reason: null,
+    });
+    await server.accessRules.refresh();
+    const locked = await eda.until((n) => n.type === 'snapshot', { after: lockedAt, ms: 5_000 });
+    assert.deepEqual(locked.access, { edit: false, execute: true, locked: true });
+    const unlockedAt = eda.received.length;
+    await unlockNotebook(server.store.db, 'app.nb.md');
+    await server.accessRules.refresh();
+    const unlocked = await eda.until((n) => n.type === 'snapshot', { after: unlockedAt, ms: 5_000 });
+    assert.deepEqual(unlocked.access, { edit: true, execute: true, locked: false });
+  } finally {
+    eda.socket.close();
+  }
 });
 
 test('single-user mode: the owner may edit and execute', async () => {
