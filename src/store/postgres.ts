@@ -63,6 +63,15 @@ class PostgresDb implements Db {
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
+    // A checked-out client is not the pool's to watch: the server ending its connection between
+    // two queries (a restart, pg_terminate_backend) is an 'error' event on it, which without a
+    // listener ends the process. Kept here, it fails the transaction, and the client is destroyed
+    // rather than returned to the pool.
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost ??= error;
+    };
+    client.on('error', onError);
     const q = queries(client, this.label);
     const tx: Db = {
       dialect: 'postgres',
@@ -78,10 +87,11 @@ class PostgresDb implements Db {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(lost);
     }
   }
 
