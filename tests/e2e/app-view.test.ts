@@ -16,7 +16,7 @@ import { Accounts } from '../../src/auth/accounts.js';
 import { ProcessKernel } from '../../src/kernel/host.js';
 import type { KernelSpec } from '../../src/kernel/types.js';
 import { openStore } from '../../src/store/open.js';
-import { shot, start, type Harness, test } from './helpers.js';
+import { logInAs, shot, start, type Harness, test } from './helpers.js';
 
 const APP = [
   '---',
@@ -67,19 +67,7 @@ after(async () => {
 
 /** A browser of its own for `name`, logged in, at the notebook. */
 async function openAs(name: Name): Promise<Page> {
-  const context = await h.browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(120_000);
-  page.on('pageerror', (error) => console.error(`page error (${name}):`, error));
-  // The real login form, posted by Chromium (with `Origin: null` under no-referrer: the Origin
-  // check must take it), then back to the notebook through `next`.
-  await page.goto(`${h.url}/login?next=${encodeURIComponent('/n/app.nb.md')}`);
-  await page.fill('input[name="name"]', name);
-  await page.fill('input[name="password"]', PASSWORDS[name]);
-  await Promise.all([
-    page.waitForURL(`${h.url}/n/app.nb.md`),
-    page.click('button[type="submit"], input[type="submit"]'),
-  ]);
+  const page = await logInAs(h, name, PASSWORDS[name], '/n/app.nb.md');
   await page.locator('body[data-ready="notebook"]').waitFor();
   return page;
 }

@@ -292,3 +292,23 @@ export async function waitForCount(page: Page, selector: string, count: number, 
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * A browser context of its own for an account, logged in through the real login form (posted by
+ * Chromium, with `Origin: null` under no-referrer: the Origin check must take it), landing at
+ * `next` (default: the notebook list).
+ */
+export async function logInAs(h: Harness, name: string, password: string, next = '/'): Promise<Page> {
+  const context = await h.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(120_000);
+  page.on('pageerror', (error) => console.error(`page error (${name}):`, error));
+  await page.goto(next === '/' ? `${h.url}/login` : `${h.url}/login?next=${encodeURIComponent(next)}`);
+  await page.fill('input[name="name"]', name);
+  await page.fill('input[name="password"]', password);
+  await Promise.all([
+    page.waitForURL(`${h.url}${next}`),
+    page.click('button[type="submit"], input[type="submit"]'),
+  ]);
+  return page;
+}

@@ -16,7 +16,7 @@ import { lockNotebook } from '../../src/auth/locks.js';
 import { ProcessKernel } from '../../src/kernel/host.js';
 import type { KernelSpec } from '../../src/kernel/types.js';
 import { openStore } from '../../src/store/open.js';
-import { shot, start, type Harness, test } from './helpers.js';
+import { logInAs, shot, start, type Harness, test } from './helpers.js';
 
 const NOTEBOOK = (title: string) =>
   [
@@ -64,17 +64,7 @@ after(async () => {
 
 /** A browser of its own for `name`, logged in through the form, at the notebook list. */
 async function logIn(name: Name): Promise<Page> {
-  const context = await h.browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(120_000);
-  page.on('pageerror', (error) => console.error(`page error (${name}):`, error));
-  await page.goto(`${h.url}/login`);
-  await page.fill('input[name="name"]', name);
-  await page.fill('input[name="password"]', PASSWORDS[name]);
-  await Promise.all([
-    page.waitForURL(`${h.url}/`),
-    page.click('button[type="submit"], input[type="submit"]'),
-  ]);
+  const page = await logInAs(h, name, PASSWORDS[name]);
   await page.locator('.notebook-list li').nth(1).waitFor();
   return page;
 }
